@@ -1,0 +1,234 @@
+"""The `gongjiang` command. Every subcommand takes `--data-dir` and honours `DATABASE_URL` the
+same way; Django is set up only after those are known."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_PORT = 8000
+
+
+def _setup(data_dir: Path | None) -> None:
+    if data_dir is not None:
+        os.environ["GONGJIANG_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.config.settings")
+    import django
+
+    django.setup()
+
+
+def data_dir_option(fn: F) -> F:
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        envvar="GONGJIANG_DATA_DIR",
+        help="数据目录（SQLite 数据库、密钥）；默认 ./var。设置 DATABASE_URL 时数据库改用该地址。",
+    )(fn)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gongjiang")
+def main() -> None:
+    """工匠 Gongjiang: 技工教育与产教融合开放平台。"""
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _sqlite_path() -> Path | None:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return Path(db["NAME"]) if db["ENGINE"].endswith("sqlite3") else None
+
+
+def _load_builtin_refdata() -> None:
+    from rich.progress import Progress
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.refdata.builtin import BUILTIN_DIR
+    from gongjiang.refdata.services import refdata_load
+
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("参考数据", total=None)
+        refdata_load(
+            actor=system_actor(),
+            path=BUILTIN_DIR,
+            progress=lambda label, done, total: bar.update(task, description=label, completed=done, total=total),
+        )
+
+
+@main.command()
+@data_dir_option
+@click.option("--password", default=None, help="所有演示账号使用此密码（默认为每个账号随机生成）。")
+@click.option("--no-serve", is_flag=True, help="只构建数据库，不启动网站。")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--seed", default=2025, show_default=True, type=int, help="生成演示地区的随机种子。")
+def demo(data_dir: Path | None, password: str | None, no_serve: bool, host: str, port: int, seed: int) -> None:
+    """构建演示数据库（参考数据 + 生成的演示地区），打印演示账号，然后启动网站。"""
+    if data_dir is not None:
+        os.environ["GONGJIANG_DATA_DIR"] = str(data_dir)
+    _setup(None)
+    from django.core.management import call_command
+    from django.db import connection
+
+    sqlite = _sqlite_path()
+    if sqlite is not None and sqlite.exists():
+        # The demo is rebuilt from scratch each time: same seed, same region.
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+    click.echo("正在构建演示数据库……", err=True)
+    _migrate()
+    if sqlite is None:
+        call_command("flush", interactive=False, verbosity=0)
+    _load_builtin_refdata()
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.demo.generator import build_region
+
+    region = build_region(actor=system_actor(), seed=seed, password=password, progress=lambda m: click.echo(f"  · {m}", err=True))
+    click.echo(f"演示地区已生成：{region.organisations} 个机构。")
+    click.echo("演示账号（用户名 / 密码 / 身份）：")
+    for username, (secret, description) in region.personas.items():
+        click.echo(f"  {username:<12} {secret:<16} {description}")
+    if not no_serve:
+        _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from gongjiang.config.wsgi import application
+
+    click.echo(f"网站已启动：http://{host}:{port}/  （按 Ctrl+C 停止）")
+    waitress_serve(application, host=host, port=port, threads=8, ident="gongjiang")
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+def serve(data_dir: Path | None, host: str, port: int) -> None:
+    """启动网站，使用已构建的数据库（先执行 demo 或 migrate）。"""
+    _setup(data_dir)
+    _migrate()
+    _serve(host, port)
+
+
+@main.command()
+@data_dir_option
+@click.option("--kind", type=click.Choice(["bureau", "school", "enterprise", "evaluator"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def orgs(data_dir: Path | None, kind: str | None, as_json: bool) -> None:
+    """列出机构（代码、类型、名称、地区、层次）。"""
+    _setup(data_dir)
+    from gongjiang.core.actors import system_actor
+    from gongjiang.directory.selectors import organisation_list
+
+    rows = [
+        {"code": o.code, "kind": o.kind, "name": o.name, "region": o.region_code, "tier": o.tier or None}
+        for o in organisation_list(actor=system_actor(), kind=kind)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['code']:<14} {row['kind']:<10} {row['region']:<7} {row['tier'] or '':<20} {row['name']}")
+
+
+@main.group()
+def refdata() -> None:
+    """参考数据：载入、查询、生成分词词典。"""
+
+
+@refdata.command("load")
+@data_dir_option
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def refdata_load_command(data_dir: Path | None, directory: Path) -> None:
+    """载入 DIRECTORY 下的参考数据文件（标准 CSV 或 shared/refdata/raw 中的原始表）。全部成功或全部不变。"""
+    _setup(data_dir)
+    _migrate()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.refdata.services import RefdataLoadError, refdata_load
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("解析", total=None)
+            report = refdata_load(
+                actor=system_actor(),
+                path=directory,
+                progress=lambda label, done, total: bar.update(task, description=label, completed=done, total=total),
+            )
+    except RefdataLoadError as exc:
+        click.echo("参考数据未载入，数据库未作任何修改。问题如下：", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(1)
+    for version in report.versions:
+        dropped = f"（去除重复 {version.duplicates_dropped} 行）" if version.duplicates_dropped else ""
+        click.echo(f"{version.scheme:<20} {version.label:<22} {version.rows:>7} 条 {version.seconds:6.2f} 秒{dropped}")
+    for path, reason in report.skipped:
+        click.echo(f"跳过 {path}：{reason}", err=True)
+    click.echo(f"共用时 {report.seconds:.2f} 秒。")
+
+
+@refdata.command("search")
+@data_dir_option
+@click.argument("scheme")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+def refdata_search_command(data_dir: Path | None, scheme: str, query: str, limit: int, as_json: bool) -> None:
+    """按代码、名称、别名或拼音首字母查找，如：gongjiang refdata search occupation skcg"""
+    _setup(data_dir)
+    from gongjiang.refdata.models import Scheme
+    from gongjiang.refdata.selectors import concept_search
+
+    if scheme not in Scheme.values:
+        raise click.BadParameter(f"未知代码表“{scheme}”，可用：{'、'.join(Scheme.values)}", param_hint="SCHEME")
+    found = concept_search(scheme, query, limit=limit)
+    if as_json:
+        click.echo(json.dumps([{"code": c.code, "name": c.name, "level": c.level} for c in found], ensure_ascii=False))
+        return
+    for c in found:
+        click.echo(f"{c.code:<14} {c.level} {c.name}")
+
+
+@refdata.command("jieba-dict")
+@data_dir_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def refdata_jieba_dict(data_dir: Path | None, out: Path) -> None:
+    """由代码表名称与别名生成 jieba 用户词典。"""
+    _setup(data_dir)
+    from gongjiang.refdata.text import write_user_dictionary
+
+    count = write_user_dictionary(out)
+    click.echo(f"已写入 {count} 个词：{out}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@data_dir_option
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(data_dir: Path | None, args: tuple[str, ...]) -> None:
+    """运行 Django 管理命令，如：gongjiang manage createsuperuser"""
+    _setup(data_dir)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gongjiang manage", *args])

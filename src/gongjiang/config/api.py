@@ -1,0 +1,11 @@
+"""Assembles `/api/v1/` from each app's router."""
+
+from gongjiang.core.api import new_api
+from gongjiang.core.api import router as audit_router
+from gongjiang.directory.api import router as directory_router
+from gongjiang.refdata.api import router as refdata_router
+
+api = new_api()
+api.add_router("/directory", directory_router)
+api.add_router("/refdata", refdata_router)
+api.add_router("/core", audit_router)

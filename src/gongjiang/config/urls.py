@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from gongjiang.config.api import api
+from gongjiang.portal.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("gongjiang.portal.urls")),
+]

@@ -1,0 +1,41 @@
+"""The actor: who is acting, for which organisation, over which region or person.
+
+Every selector and service takes one. It is resolved once per request (`directory.middleware.ActorMiddleware`) and
+once per command-line run (`system_actor`).
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+
+from gongjiang.core.scope import ActorKind
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    username: str = ""
+    user_id: int | None = None
+    organisation_id: int | None = None
+    organisation_code: str = ""
+    organisation_name: str = ""
+    region_code: str = ""
+    role: str = ""
+    person_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind != ActorKind.PUBLIC
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == ActorKind.OPERATOR or self.role == "admin"
+
+
+PUBLIC = Actor(kind=ActorKind.PUBLIC, username="")
+
+
+def system_actor(label: str | None = None) -> Actor:
+    """The actor of a command-line run: an operator named after the shell user."""
+    return Actor(kind=ActorKind.OPERATOR, username=f"cli:{label or getpass.getuser()}")

@@ -1,0 +1,123 @@
+"""The one API base. Every endpoint authenticates to an `Actor` (never a bare user), so a handler
+has nothing else to pass to selectors, and scoping cannot be skipped by forgetting it.
+
+`signed_in` is the default for every router; `anyone` opens an endpoint to the public actor,
+which selectors scope to published data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.security import APIKeyCookie
+
+from gongjiang.core import selectors
+from gongjiang.core.actors import PUBLIC, Actor
+from gongjiang.core.policies import require
+
+
+class ActorAuth(APIKeyCookie):
+    """Session authentication (with CSRF on writes) that yields the request's actor."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self, *, allow_public: bool = False) -> None:
+        self.allow_public = allow_public
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        actor: Actor = getattr(request, "actor", PUBLIC)
+        if actor.is_authenticated or self.allow_public:
+            return actor
+        return None
+
+
+signed_in = ActorAuth()
+anyone = ActorAuth(allow_public=True)
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return cast(Actor, request.auth)  # type: ignore[attr-defined]
+
+
+def scoped_router(**kwargs: Any) -> Router:
+    """Every app's router comes from here, so it inherits the actor authentication."""
+    kwargs.setdefault("auth", signed_in)
+    return Router(**kwargs)
+
+
+def new_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="工匠 Gongjiang API",
+        version="1",
+        description=_("技工教育与产教融合开放平台接口。所有数据按调用者的权限范围返回。"),
+        urls_namespace="api-v1",
+        auth=signed_in,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, {"detail": _("未找到。")}, status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or _("没有权限。")}, status=403)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return api.create_response(request, {"detail": detail}, status=422)
+
+    return api
+
+
+# ---------------------------------------------------------------------------------------------
+# Core's own endpoints: the audit trail.
+
+router = scoped_router(tags=["audit"])
+
+
+class AuditEntryOut(Schema):
+    at: str
+    actor_username: str
+    actor_kind: str
+    action: str
+    entity_type: str
+    entity_id: str
+    entity_label: str
+    organisation_code: str
+    region_code: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@router.get("/audit", response=list[AuditEntryOut], summary="审计记录")
+def audit_list(
+    request: HttpRequest, action: str = "", entity_type: str = "", username: str = "", limit: int = 100
+) -> list[AuditEntryOut]:
+    actor = actor_of(request)
+    require(actor, "audit.view")
+    entries = selectors.audit_list(actor=actor, action=action, entity_type=entity_type, username=username)
+    return [
+        AuditEntryOut(
+            at=e.at.isoformat(),
+            actor_username=e.actor_username,
+            actor_kind=e.actor_kind,
+            action=e.action,
+            entity_type=e.entity_type,
+            entity_id=e.entity_id,
+            entity_label=e.entity_label,
+            organisation_code=e.scope_organisation_code,
+            region_code=e.scope_region_code,
+            before=e.before,
+            after=e.after,
+        )
+        for e in entries[: max(1, min(limit, 500))]
+    ]

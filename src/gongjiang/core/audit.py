@@ -1,0 +1,86 @@
+"""Recording writes. Services call `record()` inside their transaction, so an entry exists exactly
+when the write it describes was committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(
+    obj: Model, exclude: Iterable[str] = ("password", "created_at", "updated_at", "last_login")
+) -> dict[str, Any]:
+    """The concrete field values of a row, JSON-ready, foreign keys as their ids.
+
+    Bookkeeping timestamps are left out: the entry's own time says when, and they would make
+    every update look like a change of two fields.
+    """
+    skipped = set(exclude)
+    values: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in skipped or field.attname in skipped:
+            continue
+        values[field.attname] = _jsonable(getattr(obj, field.attname))
+    return values
+
+
+def record(
+    *,
+    actor: Actor,
+    action: str,
+    entity: Model | None = None,
+    entity_type: str = "",
+    entity_id: str = "",
+    entity_label: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    scope_organisation_id: int | None = None,
+    scope_organisation_code: str = "",
+    scope_region_code: str = "",
+) -> AuditEntry:
+    if scope_organisation_id is None and not scope_region_code:
+        # By default a write belongs to the organisation the actor acts for.
+        scope_organisation_id = actor.organisation_id
+        scope_organisation_code = actor.organisation_code
+        scope_region_code = actor.region_code
+    if entity is not None:
+        entity_type = entity_type or entity._meta.label_lower
+        entity_id = entity_id or str(entity.pk)
+        entity_label = entity_label or str(entity)[:200]
+    return AuditEntry.objects.create(
+        actor_user_id=actor.user_id,
+        actor_username=actor.username or "anonymous",
+        actor_kind=str(actor.kind),
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_label=entity_label,
+        scope_organisation_id=scope_organisation_id,
+        scope_organisation_code=scope_organisation_code,
+        scope_region_code=scope_region_code,
+        before=_jsonable(dict(before)) if before is not None else None,
+        after=_jsonable(dict(after)) if after is not None else None,
+    )

@@ -1,0 +1,186 @@
+"""A deterministic, realistic sample region: the same seed always gives the same region.
+
+Everything is written through the services with the command-line operator as actor, so the
+demo's data carry the same audit trail as real data.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from stdnum.cn import uscc
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.directory import services
+from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, Role, SchoolTier
+
+PROVINCE = ("150000", "内蒙古自治区")
+CITIES = [
+    ("150100", "呼和浩特市", ["150102", "150103", "150104", "150105"]),
+    ("150200", "包头市", ["150202", "150203", "150204", "150207"]),
+    ("150400", "赤峰市", ["150402", "150404"]),
+    ("150600", "鄂尔多斯市", ["150602", "150603"]),
+    ("150800", "巴彦淖尔市", ["150802"]),
+]
+
+# (city index, name stem, tier, ownership). Names are invented in the usual pattern of the sector.
+SCHOOLS = [
+    (1, "包头机电", SchoolTier.TECHNICIAN_COLLEGE, Ownership.PUBLIC),
+    (0, "呼和浩特交通", SchoolTier.TECHNICIAN_COLLEGE, Ownership.PUBLIC),
+    (3, "鄂尔多斯能源化工", SchoolTier.TECHNICIAN_COLLEGE, Ownership.PUBLIC),
+    (1, "包头钢铁集团", SchoolTier.TECHNICIAN_COLLEGE, Ownership.ENTERPRISE),
+    (0, "呼和浩特现代服务", SchoolTier.SENIOR_SCHOOL, Ownership.PUBLIC),
+    (2, "赤峰工业", SchoolTier.SENIOR_SCHOOL, Ownership.PUBLIC),
+    (4, "巴彦淖尔农牧", SchoolTier.SENIOR_SCHOOL, Ownership.PUBLIC),
+    (1, "包头北方汽车", SchoolTier.SENIOR_SCHOOL, Ownership.MIXED),
+    (0, "呼和浩特新城", SchoolTier.TECHNICAL_SCHOOL, Ownership.PUBLIC),
+    (2, "赤峰松山", SchoolTier.TECHNICAL_SCHOOL, Ownership.PUBLIC),
+    (3, "鄂尔多斯康巴什", SchoolTier.TECHNICAL_SCHOOL, Ownership.PRIVATE),
+    (1, "包头青山", SchoolTier.TECHNICAL_SCHOOL, Ownership.PRIVATE),
+]
+TIER_SUFFIX = {
+    SchoolTier.TECHNICIAN_COLLEGE: "技师学院",
+    SchoolTier.SENIOR_SCHOOL: "高级技工学校",
+    SchoolTier.TECHNICAL_SCHOOL: "技工学校",
+}
+
+ENTERPRISE_BRANDS = [
+    "北方重工", "蒙西电力", "草原乳业", "鹿城汽车", "青城智造", "鄂尔多斯绿能", "河套农机", "赤峰云谷",
+    "昆都仑钢构", "敕勒川物流", "大青山食品", "黄河化工", "塞北光伏", "稀土新材", "金桥电子", "兴安建工",
+    "蒙草生态", "星河软件", "万家乐养老", "骏马快递", "天骄酒店", "阴山机械", "西口餐饮", "白云鄂博矿业",
+]
+ENTERPRISE_KINDS = [
+    "装备制造有限公司", "电力工程有限公司", "乳业股份有限公司", "汽车服务有限公司", "智能科技有限公司",
+    "新能源有限公司", "农业机械有限公司", "数据科技有限公司", "钢结构有限公司", "物流有限公司",
+    "食品有限公司", "化工有限公司", "光伏科技有限公司", "新材料有限公司", "电子有限公司", "建设集团有限公司",
+    "生态股份有限公司", "软件有限公司", "养老服务有限公司", "快递有限公司", "酒店管理有限公司",
+    "机械制造有限公司", "餐饮管理有限公司", "矿业有限公司",
+]
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class DemoRegion:
+    personas: dict[str, tuple[str, str]] = field(default_factory=dict)  # username → (password, description)
+    organisations: int = 0
+
+
+def make_uscc(rng: random.Random, region_code: str, prefix: str) -> str:
+    """A valid 统一社会信用代码: department and type, region, organisation code, check character."""
+    body = "".join(rng.choice("0123456789") for _ in range(8))
+    total = sum(ORG_CODE_ALPHABET.index(ch) * w for ch, w in zip(body, ORG_CODE_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    org_code = body + ("X" if check == 10 else "0" if check == 11 else str(check))
+    number = prefix + region_code + org_code
+    return number + uscc.calc_check_digit(number)
+
+
+def make_resident_id(rng: random.Random, region_code: str, birth_year: int, sex: str) -> str:
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    sequence = rng.randint(10, 99) * 10 + (rng.choice([1, 3, 5, 7, 9]) if sex == "M" else rng.choice([0, 2, 4, 6, 8]))
+    number = f"{region_code}{birth_year:04d}{month:02d}{day:02d}{sequence:03d}"
+    return number + resident_id_check_digit(number)
+
+
+def build_region(
+    *, actor: Actor, seed: int = 2025, password: str | None = None, enterprises: int = 24, progress: Progress | None = None
+) -> DemoRegion:
+    rng = random.Random(seed)
+    region = DemoRegion()
+
+    def note(message: str) -> None:
+        if progress:
+            progress(message)
+
+    def persona_password() -> str:
+        return password or secrets.token_urlsafe(9)
+
+    note("人社部门")
+    province = services.organisation_create(
+        actor=actor, code=f"BUR-{PROVINCE[0]}", kind=OrganisationKind.BUREAU,
+        name=f"{PROVINCE[1]}人力资源和社会保障厅", region_code=PROVINCE[0],
+    )
+    city_bureaus: list[Organisation] = []
+    for code, name, _districts in CITIES:
+        city_bureaus.append(
+            services.organisation_create(
+                actor=actor, code=f"BUR-{code}", kind=OrganisationKind.BUREAU,
+                name=f"{name}人力资源和社会保障局", region_code=code, parent=province,
+            )
+        )
+
+    note("技工院校")
+    schools: list[Organisation] = []
+    for number, (city_index, stem, tier, ownership) in enumerate(SCHOOLS, start=1):
+        city_code, _city_name, districts = CITIES[city_index]
+        district = rng.choice(districts)
+        schools.append(
+            services.organisation_create(
+                actor=actor, code=f"S{district}{number:02d}", kind=OrganisationKind.SCHOOL,
+                name=f"{stem}{TIER_SUFFIX[tier]}", region_code=district, tier=tier, ownership=ownership,
+                uscc=make_uscc(rng, district, "52" if ownership == Ownership.PRIVATE else "12"),
+                parent=city_bureaus[city_index],
+            )
+        )
+
+    note("企业")
+    enterprise_orgs: list[Organisation] = []
+    for number in range(enterprises):
+        city_code, city_name, districts = CITIES[number % len(CITIES)]
+        district = rng.choice(districts)
+        brand = ENTERPRISE_BRANDS[number % len(ENTERPRISE_BRANDS)]
+        kind = ENTERPRISE_KINDS[number % len(ENTERPRISE_KINDS)]
+        enterprise_orgs.append(
+            services.organisation_create(
+                actor=actor, code=f"E{district}{number + 1:03d}", kind=OrganisationKind.ENTERPRISE,
+                name=f"{city_name.removesuffix('市')}{brand}{kind}", region_code=district,
+                uscc=make_uscc(rng, district, "91"),
+            )
+        )
+
+    note("评价机构")
+    evaluator = services.organisation_create(
+        actor=actor, code="V150000001", kind=OrganisationKind.EVALUATOR,
+        name="内蒙古自治区职业技能鉴定指导中心", region_code=PROVINCE[0], uscc=make_uscc(rng, "150000", "12"),
+    )
+
+    note("用户")
+
+    def staff(username: str, display: str, org: Organisation, description: str) -> None:
+        secret = persona_password()
+        user = services.user_create(actor=actor, username=username, password=secret, display_name=display)
+        services.membership_grant(actor=actor, user=user, organisation=org, role=Role.ADMIN)
+        region.personas[username] = (secret, description)
+
+    staff("bureau", "李主任", province, f"人社部门 · {province.name}")
+    staff("school", "王老师", schools[0], f"技工院校 · {schools[0].name}")
+    staff("school2", "赵老师", schools[1], f"另一所技工院校 · {schools[1].name}")
+    staff("enterprise", "张经理", enterprise_orgs[0], f"企业 · {enterprise_orgs[0].name}")
+    # Staff of the other organisations, so that every one has somebody to act for it.
+    for org in [*city_bureaus, *schools[2:], *enterprise_orgs[1:], evaluator]:
+        _grant_staff(actor, org)
+
+    learner_district = CITIES[1][2][1]
+    person = services.person_create(
+        actor=actor, name="王晓明", id_number=make_resident_id(rng, learner_district, 2007, "M"),
+        phone=f"139{rng.randint(10000000, 99999999)}",
+    )
+    secret = persona_password()
+    services.user_create(actor=actor, username="student", password=secret, display_name=person.name, person=person)
+    region.personas["student"] = (secret, f"学生 · {person.name}")
+
+    region.organisations = Organisation.objects.count()
+    return region
+
+
+def _grant_staff(actor: Actor, org: Organisation) -> None:
+    # No password: these accounts exist so each organisation has an admin; they sign in once one is set.
+    user = services.user_create(actor=actor, username=f"u-{org.code.lower()}", password=None, display_name=org.name[:30])
+    services.membership_grant(actor=actor, user=user, organisation=org, role=Role.ADMIN)

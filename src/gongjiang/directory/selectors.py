@@ -1,0 +1,76 @@
+"""Reading organisations, people and accounts, always through the actor's scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from gongjiang.core.actors import PUBLIC, Actor
+from gongjiang.core.scope import ActorKind, get_scoped_or_404, scoped
+from gongjiang.directory.models import Membership, Organisation, Person, User
+
+
+def actor_for_user(user: User | None, organisation_code: str | None = None) -> Actor:
+    """Resolve a signed-in user to an actor.
+
+    A user with several memberships acts for the one chosen (`organisation_code`, kept in the
+    session), else for the first. Superusers act as operators. A user with no membership but a
+    bound person is a learner.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return PUBLIC
+    if user.is_superuser:
+        return Actor(kind=ActorKind.OPERATOR, username=user.username, user_id=user.pk)
+    memberships = list(user.memberships.select_related("organisation").order_by("id"))
+    chosen = next(
+        (m for m in memberships if m.organisation.code == organisation_code),
+        memberships[0] if memberships else None,
+    )
+    if chosen is not None and chosen.organisation.is_active:
+        org = chosen.organisation
+        return Actor(
+            kind=ActorKind(org.kind),
+            username=user.username,
+            user_id=user.pk,
+            organisation_id=org.pk,
+            organisation_code=org.code,
+            organisation_name=org.name,
+            region_code=org.region_code,
+            role=chosen.role,
+            person_id=user.person_id,
+        )
+    if user.person_id is not None:
+        return Actor(kind=ActorKind.LEARNER, username=user.username, user_id=user.pk, person_id=user.person_id)
+    return PUBLIC
+
+
+def organisation_list(*, actor: Actor, kind: str | None = None, q: str = "") -> QuerySet[Organisation]:
+    qs = scoped(Organisation.objects.all(), actor)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__contains=q) | qs.filter(code__startswith=q)
+    return qs.order_by("kind", "region_code", "code")
+
+
+def organisation_get(*, actor: Actor, code: str) -> Organisation:
+    return get_scoped_or_404(Organisation.objects.select_related("parent"), actor, code=code)
+
+
+def organisation_of(*, actor: Actor) -> Organisation | None:
+    if actor.organisation_id is None:
+        return None
+    return Organisation.objects.filter(pk=actor.organisation_id).first()
+
+
+def membership_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
+    return scoped(Membership.objects.filter(organisation=organisation), actor).select_related("user")
+
+
+def person_get(*, actor: Actor, person_id: int) -> Person:
+    return get_scoped_or_404(Person.objects.all(), actor, pk=person_id)
+
+
+def person_of(*, actor: Actor) -> Person | None:
+    if actor.person_id is None:
+        return None
+    return Person.objects.filter(pk=actor.person_id).first()

@@ -1,0 +1,202 @@
+"""Pages. Thin: each view asks selectors for what the actor may see and renders it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from gongjiang.core import selectors as core_selectors
+from gongjiang.core.actors import Actor
+from gongjiang.core.masking import mask_id_number, mask_phone
+from gongjiang.core.policies import allowed
+from gongjiang.core.scope import ActorKind
+from gongjiang.directory import selectors as directory
+from gongjiang.directory.models import OrganisationKind
+from gongjiang.refdata import selectors as refdata
+from gongjiang.refdata.models import Scheme
+
+BROWSABLE_SCHEMES = [
+    Scheme.REGION,
+    Scheme.INDUSTRY,
+    Scheme.OCCUPATION,
+    Scheme.MAJOR,
+    Scheme.STATS_DIVISION,
+    Scheme.REGION_HISTORY,
+    Scheme.HEI,
+]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码不正确，请重新输入。注意密码区分大小写。"),
+        "inactive": _("该账号已停用，请联系管理员。"),
+    }
+
+
+class PortalLoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PortalLogoutView(auth_views.LogoutView):
+    pass
+
+
+def _region_name(code: str) -> str:
+    region = refdata.region_get(code)
+    return region.name if region else code
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not actor.is_authenticated:
+        return render(request, "portal/landing.html", {"schemes": _scheme_summaries()})
+    context: dict[str, Any] = {"region_name": _region_name(actor.region_code) if actor.region_code else ""}
+    if actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        orgs = directory.organisation_list(actor=actor)
+        context.update(
+            schools=orgs.filter(kind=OrganisationKind.SCHOOL),
+            counts={
+                str(label): orgs.filter(kind=kind).count()
+                for kind, label in OrganisationKind.choices
+            },
+            region_names={o.region_code: _region_name(o.region_code) for o in orgs.filter(kind=OrganisationKind.SCHOOL)},
+        )
+        return render(request, "portal/home_bureau.html", context)
+    if actor.kind == ActorKind.LEARNER:
+        person = directory.person_of(actor=actor)
+        context.update(
+            person=person,
+            masked_id=mask_id_number(person.id_number) if person else "",
+            masked_phone=mask_phone(person.phone) if person and person.phone else "",
+        )
+        return render(request, "portal/home_learner.html", context)
+    org = directory.organisation_of(actor=actor)
+    context.update(org=org, members=directory.membership_list(actor=actor, organisation=org) if org else [])
+    return render(request, "portal/home_organisation.html", context)
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    kind = request.GET.get("kind", "")
+    q = refdata.normalise_query(request.GET.get("q", ""))
+    orgs = directory.organisation_list(actor=actor, kind=kind or None, q=q)
+    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/organisation_list.html",
+        {"page": page, "kind": kind, "q": q, "kinds": OrganisationKind.choices},
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _actor(request)
+    org = directory.organisation_get(actor=actor, code=code)
+    return render(
+        request,
+        "portal/organisation_detail.html",
+        {
+            "org": org,
+            "region_name": _region_name(org.region_code),
+            "members": directory.membership_list(actor=actor, organisation=org),
+            "can_edit": allowed(actor, "organisation.update", org),
+        },
+    )
+
+
+def _scheme_summaries() -> list[dict[str, Any]]:
+    summaries = []
+    for scheme in BROWSABLE_SCHEMES:
+        version = refdata.current_version(scheme)
+        summaries.append({"scheme": scheme, "label": scheme.label, "version": version})
+    return summaries
+
+
+def refdata_browser(request: HttpRequest) -> HttpResponse:
+    try:
+        scheme = Scheme(request.GET.get("scheme") or Scheme.OCCUPATION)
+    except ValueError as exc:
+        raise Http404 from exc
+    q = refdata.normalise_query(request.GET.get("q", ""))
+    results = refdata.concept_search(scheme, q, limit=100)
+    context = {
+        "schemes": _scheme_summaries(),
+        "scheme": scheme,
+        "version": refdata.current_version(scheme),
+        "q": q,
+        "results": results,
+    }
+    template = "portal/refdata_results.html" if request.headers.get("HX-Request") else "portal/refdata.html"
+    return render(request, template, context)
+
+
+def concept_detail(request: HttpRequest, scheme: str, code: str) -> HttpResponse:
+    try:
+        chosen = Scheme(scheme)
+    except ValueError as exc:
+        raise Http404 from exc
+    concept = refdata.concept_get(chosen, code)
+    if concept is None:
+        raise Http404
+    links: list[tuple[str, Scheme, list[Any]]] = []
+    if chosen == Scheme.MAJOR:
+        links.append((str(_("对应职业")), Scheme.OCCUPATION, _concepts(Scheme.OCCUPATION, refdata.crosswalk_targets(Scheme.MAJOR_OCCUPATION, code))))
+    if chosen == Scheme.OCCUPATION:
+        links.append((str(_("对应专业")), Scheme.MAJOR, _concepts(Scheme.MAJOR, refdata.crosswalk_sources(Scheme.MAJOR_OCCUPATION, code))))
+        links.append((str(_("对应行业")), Scheme.INDUSTRY, _concepts(Scheme.INDUSTRY, refdata.crosswalk_targets(Scheme.OCCUPATION_INDUSTRY, code))))
+    if chosen == Scheme.INDUSTRY:
+        links.append((str(_("对应职业")), Scheme.OCCUPATION, _concepts(Scheme.OCCUPATION, refdata.crosswalk_sources(Scheme.OCCUPATION_INDUSTRY, code))))
+    return render(
+        request,
+        "portal/concept_detail.html",
+        {
+            "scheme": chosen,
+            "concept": concept,
+            "path": refdata.ancestors(concept),
+            "children": refdata.children(concept)[:500],
+            "links": links,
+        },
+    )
+
+
+def _concepts(scheme: Scheme, codes: list[str]) -> list[Any]:
+    return [c for c in (refdata.concept_get(scheme, code) for code in codes) if c is not None]
+
+
+@login_required
+def audit_browser(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not allowed(actor, "audit.view"):
+        raise PermissionDenied
+    filters = {
+        "action": request.GET.get("action", "").strip()[:64],
+        "entity_type": request.GET.get("entity_type", "").strip()[:64],
+        "username": request.GET.get("username", "").strip()[:150],
+        "organisation_code": request.GET.get("organisation", "").strip()[:32],
+    }
+    entries = core_selectors.audit_list(actor=actor, **filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit.html", {"page": page, "filters": filters})

@@ -1,0 +1,142 @@
+"""Reading reference data. It is public, so these take no actor.
+
+"Current" means the version of a scheme with the latest effective date on or before the day
+asked for (today by default); an older day reads the version in force then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.db.models import Q, QuerySet
+
+from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
+
+MAX_QUERY_LENGTH = 100
+SEARCH_CANDIDATES = 400
+CODE_QUERY = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]*$")
+LETTERS = re.compile(r"^[a-z]+$")
+
+
+def current_version(scheme: str, as_of: dt.date | None = None) -> CatalogueVersion | None:
+    versions = CatalogueVersion.objects.filter(scheme=scheme)
+    day = as_of or dt.date.today()
+    # On a tie the full table wins over a demo subset, then the later load.
+    return versions.filter(effective_from__lte=day).order_by("-effective_from", "demo_subset", "-id").first() or (
+        versions.order_by("effective_from").first() if as_of is None else None
+    )
+
+
+def catalogue_versions() -> QuerySet[CatalogueVersion]:
+    return CatalogueVersion.objects.all()
+
+
+def concepts(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
+    version = current_version(scheme, as_of)
+    if version is None:
+        return Concept.objects.none()
+    return Concept.objects.filter(version=version)
+
+
+def concept_get(scheme: str, code: str, as_of: dt.date | None = None) -> Concept | None:
+    """The concept with that code; where a code sits at two levels, the deeper one (the occupation)."""
+    return concepts(scheme, as_of).filter(code=code).order_by("-level").first()
+
+
+def region_get(code: str, as_of: dt.date | None = None) -> Concept | None:
+    return concept_get(Scheme.REGION, code, as_of)
+
+
+def region_ever_existed(code: str) -> bool:
+    """True for a current code or one in the change history (an old 身份证 keeps its old code)."""
+    return region_get(code) is not None or concepts(Scheme.REGION_HISTORY).filter(code=code).exists()
+
+
+def ancestors(concept: Concept) -> list[Concept]:
+    chain: list[Concept] = []
+    node = concept.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+def children(concept: Concept) -> QuerySet[Concept]:
+    return concept.children.order_by("code")
+
+
+def top_level(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
+    return concepts(scheme, as_of).filter(parent__isnull=True).order_by("code")
+
+
+def normalise_query(q: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", q).split())[:MAX_QUERY_LENGTH]
+
+
+def _rank(concept: Concept, q: str, lower: str) -> tuple[int, int, str]:
+    if concept.code == q:
+        score = 0
+    elif concept.name == q:
+        score = 1
+    elif concept.code.startswith(q):
+        score = 2
+    elif concept.name.startswith(q):
+        score = 3
+    elif concept.pinyin_initials == lower or concept.pinyin == lower:
+        score = 4
+    elif q in concept.name:
+        score = 5
+    elif concept.pinyin_initials.startswith(lower) or concept.pinyin.startswith(lower):
+        score = 6
+    else:
+        score = 7
+    return (score, len(concept.name), concept.code)
+
+
+def concept_search(
+    scheme: str, q: str, *, level: int | None = None, as_of: dt.date | None = None, limit: int = 50
+) -> list[Concept]:
+    """Find concepts by code (prefix), name, alias or pinyin (full or initials), best first."""
+    query = normalise_query(q)
+    base = concepts(scheme, as_of)
+    if level is not None:
+        base = base.filter(level=level)
+    if not query:
+        return list(base.filter(parent__isnull=True).order_by("code")[:limit])
+    lower = query.lower().replace(" ", "")
+    condition = Q(name__contains=query) | Q(aliases__contains=query)
+    if CODE_QUERY.match(query):
+        condition |= Q(code__startswith=query) | Q(code__startswith=query.upper())
+    if LETTERS.match(lower):
+        condition |= Q(pinyin_initials__startswith=lower) | Q(pinyin__startswith=lower)
+    found = list(base.filter(condition).select_related("parent")[:SEARCH_CANDIDATES])
+    found.sort(key=lambda c: _rank(c, query, lower))
+    return found[:limit]
+
+
+def crosswalk_targets(scheme: str, source_code: str) -> list[str]:
+    version = current_version(scheme)
+    if version is None:
+        return []
+    return list(
+        Crosswalk.objects.filter(version=version, source_code=source_code).order_by("target_code").values_list("target_code", flat=True)
+    )
+
+
+def crosswalk_sources(scheme: str, target_code: str) -> list[str]:
+    version = current_version(scheme)
+    if version is None:
+        return []
+    return list(
+        Crosswalk.objects.filter(version=version, target_code=target_code).order_by("source_code").values_list("source_code", flat=True)
+    )
+
+
+def major_class_levels(code: str) -> list[str]:
+    """The class levels the catalogue allows for a major (中级工班, 高级工班, 预备技师班)."""
+    major = concept_get(Scheme.MAJOR, code)
+    if major is None:
+        return []
+    return list(major.attrs.get("class_levels", []))

@@ -1,0 +1,139 @@
+"""Shared fixtures: the named personas on a generated region, and the audit guard.
+
+The personas (DESIGN.md rule 9) are built once per session through the real services:
+`bureau` (provincial bureau), `bureau_other` (a city bureau whose region excludes `school`),
+`school`, `school2` (another school, which must see nothing of the first), `enterprise`,
+`evaluator`, `student` (a learner) and the anonymous public.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.models.signals import post_save
+from django.test import Client
+
+from gongjiang.core.actors import system_actor
+from gongjiang.core.models import AuditEntry
+from gongjiang.demo.generator import build_region
+from gongjiang.directory.models import Organisation, User
+from gongjiang.refdata.builtin import BUILTIN_DIR
+from gongjiang.refdata.services import refdata_load
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+RAW_REFDATA = SHARED / "refdata" / "raw"
+PASSWORD = "persona-pass-1"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+PERSONA_USERS = {
+    "bureau": "bureau",
+    "bureau_other": "u-bur-150400",
+    "school": "school",
+    "school2": "school2",
+    "enterprise": "enterprise",
+    "evaluator": "u-v150000001",
+    "student": "student",
+}
+PERSONAS = ["anonymous", *PERSONA_USERS]
+
+
+def require_or_skip(available: bool, why: str) -> None:
+    """In CI a missing browser or database is a failure; on a laptop the test is skipped."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {why}")
+    pytest.skip(why)
+
+
+def build_world() -> None:
+    actor = system_actor("tests")
+    refdata_load(actor=actor, path=BUILTIN_DIR)
+    build_region(actor=actor, seed=2025, password=PASSWORD)
+    for username in PERSONA_USERS.values():
+        user = User.objects.get(username=username)
+        if not user.has_usable_password():
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        build_world()
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Organisation]:
+    """The organisations the personas act for, by persona name."""
+    return {
+        "bureau": Organisation.objects.get(code="BUR-150000"),
+        "bureau_other": Organisation.objects.get(code="BUR-150400"),
+        "school": User.objects.get(username="school").memberships.get().organisation,
+        "school2": User.objects.get(username="school2").memberships.get().organisation,
+        "enterprise": User.objects.get(username="enterprise").memberships.get().organisation,
+        "evaluator": Organisation.objects.get(code="V150000001"),
+    }
+
+
+@pytest.fixture
+def client_for(db: None) -> Any:
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(User.objects.get(username=PERSONA_USERS[persona]))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def raw_refdata() -> Path:
+    require_or_skip(RAW_REFDATA.is_dir(), f"the shared reference tables are not at {RAW_REFDATA}")
+    return RAW_REFDATA
+
+
+@pytest.fixture(autouse=True)
+def audit_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every write to a platform table made during a test must have left an audit entry.
+
+    Login bookkeeping (`last_login`) is Django's, not a write through a service.
+    """
+    database = next((f for f in ("transactional_db", "db") if f in request.fixturenames), None)
+    if database is None:
+        yield
+        return
+    # Set the database up first, so that the check below runs before it is rolled back.
+    request.getfixturevalue(database)
+    saved: list[Any] = []
+
+    def remember(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        if not sender.__module__.startswith("gongjiang.") or sender is AuditEntry:
+            return
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            return
+        saved.append(instance)
+
+    post_save.connect(remember, weak=False, dispatch_uid="audit_guard")
+    try:
+        yield
+        for instance in saved:
+            exists = AuditEntry.objects.filter(
+                entity_type=instance._meta.label_lower, entity_id=str(instance.pk)
+            ).exists()
+            assert exists, f"write without audit entry: {instance._meta.label} {instance.pk}"
+    finally:
+        post_save.disconnect(dispatch_uid="audit_guard")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    require_or_skip(path is not None, "Chromium is not installed (apt-get install chromium)")
+    assert path is not None
+    return path
