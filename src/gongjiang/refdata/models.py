@@ -61,7 +61,8 @@ class Concept(models.Model):
     is_green = models.BooleanField(_("绿色职业"), default=False)
     valid_from = models.DateField(_("启用日期"), null=True, blank=True)
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
-    replaced_by = models.CharField(_("新代码"), max_length=64, blank=True)
+    # The history writes successors as "code[year];code[year]", sometimes a dozen of them.
+    replaced_by = models.TextField(_("新代码"), blank=True)
     attrs = models.JSONField(default=dict, blank=True)
 
     class Meta:
