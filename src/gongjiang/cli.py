@@ -232,3 +232,7 @@ def manage(data_dir: Path | None, args: tuple[str, ...]) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["gongjiang manage", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The `gongjiang` command as a user runs it: in a subprocess, on its own SQLite data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RAW_REFDATA
+
+
+def run(*args: str, data_dir: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    return subprocess.run(
+        [sys.executable, "-m", "gongjiang.cli", *args, "--data-dir", str(data_dir)],
+        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("demo")
+    result = run("demo", "--no-serve", "--password", "cli-pass-1", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    for persona in ("bureau", "school", "school2", "enterprise", "student"):
+        assert f"  {persona} " in result.stdout
+    assert "cli-pass-1" in result.stdout
+    return data_dir
+
+
+def test_demo_builds_a_region_and_orgs_lists_it(demo_dir: Path) -> None:
+    result = run("orgs", "--json", data_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    orgs = json.loads(result.stdout)
+    kinds = {o["kind"] for o in orgs}
+    assert kinds == {"bureau", "school", "enterprise", "evaluator"}
+    schools = [o for o in orgs if o["kind"] == "school"]
+    assert len(schools) == 12
+    assert {o["tier"] for o in schools} == {"technician_college", "senior_school", "technical_school"}
+    assert set(orgs[0]) == {"code", "kind", "name", "region", "tier"}
+    only_bureaus = json.loads(run("orgs", "--kind", "bureau", "--json", data_dir=demo_dir).stdout)
+    assert {o["kind"] for o in only_bureaus} == {"bureau"}
+
+
+def test_demo_is_deterministic(demo_dir: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert run("demo", "--no-serve", "--password", "x-pass-1", data_dir=again).returncode == 0
+    first = json.loads(run("orgs", "--json", data_dir=demo_dir).stdout)
+    second = json.loads(run("orgs", "--json", data_dir=again).stdout)
+    assert first == second
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(demo_dir: Path) -> Iterator[str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gongjiang.cli", "serve", "--data-dir", str(demo_dir), "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_answers_health_pages_and_the_api(served: str) -> None:
+    health = json.load(urllib.request.urlopen(f"{served}/healthz"))
+    assert health == {"status": "ok", "database": "sqlite"}
+    assert "技工教育与产教融合开放平台" in urllib.request.urlopen(f"{served}/").read().decode()
+    schemes = json.load(urllib.request.urlopen(f"{served}/api/v1/refdata/schemes"))
+    assert any(s["scheme"] == "occupation" and s["demo_subset"] for s in schemes)
+    docs = urllib.request.urlopen(f"{served}/api/v1/docs").read().decode()
+    assert "openapi.json" in docs
+
+
+def test_refdata_search_command(demo_dir: Path) -> None:
+    result = run("refdata", "search", "occupation", "ylhly", "--json", data_dir=demo_dir)
+    assert json.loads(result.stdout)[0]["name"] == "养老护理员"
+    bad = run("refdata", "search", "planets", "x", data_dir=demo_dir)
+    assert bad.returncode != 0 and "未知代码表" in bad.stderr
+
+
+def test_refdata_load_reports_a_bad_file_by_line_and_changes_nothing(demo_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "mca_2030.txt").write_text("150000 内蒙古自治区\n这一行没有代码\n", encoding="utf-8")
+    before = run("refdata", "search", "region", "内蒙古", "--json", data_dir=demo_dir).stdout
+    result = run("refdata", "load", str(bad), data_dir=demo_dir)
+    assert result.returncode == 1
+    assert "未作任何修改" in result.stderr
+    assert "mca_2030.txt 第2行" in result.stderr
+    assert run("refdata", "search", "region", "内蒙古", "--json", data_dir=demo_dir).stdout == before
+
+
+def test_jieba_dictionary_command(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "user.dict"
+    assert run("refdata", "jieba-dict", "--out", str(out), data_dir=demo_dir).returncode == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert "养老护理员 20000 occ" in lines
+
+
+@pytest.mark.slow
+def test_refdata_load_of_the_raw_tables_from_the_command_line(demo_dir: Path) -> None:
+    if not RAW_REFDATA.is_dir():
+        pytest.skip("the shared reference tables are missing")
+    result = run("refdata", "load", str(RAW_REFDATA), data_dir=demo_dir, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "MCA-2024" in result.stdout and "3213" in result.stdout
+    assert "jobtitle_testcases.csv" in result.stderr
