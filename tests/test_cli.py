@@ -21,7 +21,11 @@ def run(*args: str, data_dir: Path, timeout: int = 180) -> subprocess.CompletedP
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     return subprocess.run(
         [sys.executable, "-m", "gongjiang.cli", *args, "--data-dir", str(data_dir)],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
 
 
@@ -70,7 +74,9 @@ def served(demo_dir: Path) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gongjiang.cli", "serve", "--data-dir", str(demo_dir), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

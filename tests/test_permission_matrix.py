@@ -21,8 +21,14 @@ SIGNED_IN_200 = {**dict.fromkeys(PERSONAS, 200), "anonymous": 302}
 API_SIGNED_IN_200 = {**dict.fromkeys(PERSONAS, 200), "anonymous": 401}
 # Who may see school 1: its own staff, and the bureaus whose region contains it.
 SCHOOL_DETAIL = {
-    "anonymous": 302, "bureau": 200, "bureau_other": 404, "school": 200, "school2": 404,
-    "enterprise": 404, "evaluator": 404, "student": 404,
+    "anonymous": 302,
+    "bureau": 200,
+    "bureau_other": 404,
+    "school": 200,
+    "school2": 404,
+    "enterprise": 404,
+    "evaluator": 404,
+    "student": 404,
 }
 AUDIT = {**dict.fromkeys(PERSONAS, 200), "anonymous": 302, "student": 403}
 

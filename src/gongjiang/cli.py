@@ -100,7 +100,9 @@ def demo(data_dir: Path | None, password: str | None, no_serve: bool, host: str,
     from gongjiang.core.actors import system_actor
     from gongjiang.demo.generator import build_region
 
-    region = build_region(actor=system_actor(), seed=seed, password=password, progress=lambda m: click.echo(f"  · {m}", err=True))
+    region = build_region(
+        actor=system_actor(), seed=seed, password=password, progress=lambda m: click.echo(f"  · {m}", err=True)
+    )
     click.echo(f"演示地区已生成：{region.organisations} 个机构。")
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():

@@ -18,8 +18,13 @@ def bureau_actor(world: dict[str, Organisation], key: str = "bureau") -> Actor:
 def test_bureau_registers_a_school_and_the_write_is_audited(world: dict[str, Organisation]) -> None:
     actor = bureau_actor(world)
     org = services.organisation_create(
-        actor=actor, code="S15020299", kind=OrganisationKind.SCHOOL, name="包头测试技工学校",
-        region_code="150202", tier=SchoolTier.TECHNICAL_SCHOOL, ownership=Ownership.PUBLIC,
+        actor=actor,
+        code="S15020299",
+        kind=OrganisationKind.SCHOOL,
+        name="包头测试技工学校",
+        region_code="150202",
+        tier=SchoolTier.TECHNICAL_SCHOOL,
+        ownership=Ownership.PUBLIC,
     )
     entry = AuditEntry.objects.get(action="organisation.create", entity_id=str(org.pk))
     assert entry.actor_username == "bureau"
@@ -42,8 +47,11 @@ def test_unknown_region_code_is_refused_in_chinese_and_nothing_changes(world: di
     before = Organisation.objects.count()
     with pytest.raises(ValidationError) as exc:
         services.organisation_create(
-            actor=Actor(kind=ActorKind.OPERATOR, username="op"), code="X1", kind=OrganisationKind.ENTERPRISE,
-            name="某公司", region_code="159999",
+            actor=Actor(kind=ActorKind.OPERATOR, username="op"),
+            code="X1",
+            kind=OrganisationKind.ENTERPRISE,
+            name="某公司",
+            region_code="159999",
         )
     assert "行政区划代码“159999”不存在" in exc.value.message_dict["region_code"][0]
     assert Organisation.objects.count() == before
@@ -52,8 +60,13 @@ def test_unknown_region_code_is_refused_in_chinese_and_nothing_changes(world: di
 def test_a_city_bureau_cannot_register_outside_its_city(world: dict[str, Organisation]) -> None:
     with pytest.raises(PermissionDenied):
         services.organisation_create(
-            actor=bureau_actor(world, "bureau_other"), code="S1", kind=OrganisationKind.SCHOOL, name="越权学校",
-            region_code="150202", tier=SchoolTier.TECHNICAL_SCHOOL, ownership=Ownership.PUBLIC,
+            actor=bureau_actor(world, "bureau_other"),
+            code="S1",
+            kind=OrganisationKind.SCHOOL,
+            name="越权学校",
+            region_code="150202",
+            tier=SchoolTier.TECHNICAL_SCHOOL,
+            ownership=Ownership.PUBLIC,
         )
 
 

@@ -15,6 +15,7 @@ def po_entries() -> dict[str, str]:
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     entries = {}
     for msgid, msgstr in re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', text, re.M):
+
         def join(block: str) -> str:
             return "".join(re.findall(r'^"(.*)"$', block, re.M)).replace('\\"', '"').replace("\\n", "\n")
 

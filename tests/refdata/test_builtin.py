@@ -65,7 +65,10 @@ def test_builtin_occupations_agree_with_the_2022_dictionary(raw_refdata: Path) -
 
 @pytest.mark.parametrize(
     ("crosswalk", "source", "target"),
-    [("major_occupation.csv", "majors.csv", "occupations.csv"), ("occupation_industry.csv", "occupations.csv", "industries.csv")],
+    [
+        ("major_occupation.csv", "majors.csv", "occupations.csv"),
+        ("occupation_industry.csv", "occupations.csv", "industries.csv"),
+    ],
 )
 def test_every_crosswalk_code_exists_in_the_builtin_tables(crosswalk: str, source: str, target: str) -> None:
     sources = {r["code"] for r in builtin_rows(source)}

@@ -41,14 +41,15 @@ class AuditEntry(models.Model):
 
     objects = AppendOnlyQuerySet.as_manager()
 
-    scope: ClassVar[ScopePaths] = ScopePaths(
-        organisation="scope_organisation_id", region="scope_region_code"
-    )
+    scope: ClassVar[ScopePaths] = ScopePaths(organisation="scope_organisation_id", region="scope_region_code")
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.entity_label}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

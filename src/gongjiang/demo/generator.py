@@ -49,16 +49,56 @@ TIER_SUFFIX = {
 }
 
 ENTERPRISE_BRANDS = [
-    "北方重工", "蒙西电力", "草原乳业", "鹿城汽车", "青城智造", "鄂尔多斯绿能", "河套农机", "赤峰云谷",
-    "昆都仑钢构", "敕勒川物流", "大青山食品", "黄河化工", "塞北光伏", "稀土新材", "金桥电子", "兴安建工",
-    "蒙草生态", "星河软件", "万家乐养老", "骏马快递", "天骄酒店", "阴山机械", "西口餐饮", "白云鄂博矿业",
+    "北方重工",
+    "蒙西电力",
+    "草原乳业",
+    "鹿城汽车",
+    "青城智造",
+    "鄂尔多斯绿能",
+    "河套农机",
+    "赤峰云谷",
+    "昆都仑钢构",
+    "敕勒川物流",
+    "大青山食品",
+    "黄河化工",
+    "塞北光伏",
+    "稀土新材",
+    "金桥电子",
+    "兴安建工",
+    "蒙草生态",
+    "星河软件",
+    "万家乐养老",
+    "骏马快递",
+    "天骄酒店",
+    "阴山机械",
+    "西口餐饮",
+    "白云鄂博矿业",
 ]
 ENTERPRISE_KINDS = [
-    "装备制造有限公司", "电力工程有限公司", "乳业股份有限公司", "汽车服务有限公司", "智能科技有限公司",
-    "新能源有限公司", "农业机械有限公司", "数据科技有限公司", "钢结构有限公司", "物流有限公司",
-    "食品有限公司", "化工有限公司", "光伏科技有限公司", "新材料有限公司", "电子有限公司", "建设集团有限公司",
-    "生态股份有限公司", "软件有限公司", "养老服务有限公司", "快递有限公司", "酒店管理有限公司",
-    "机械制造有限公司", "餐饮管理有限公司", "矿业有限公司",
+    "装备制造有限公司",
+    "电力工程有限公司",
+    "乳业股份有限公司",
+    "汽车服务有限公司",
+    "智能科技有限公司",
+    "新能源有限公司",
+    "农业机械有限公司",
+    "数据科技有限公司",
+    "钢结构有限公司",
+    "物流有限公司",
+    "食品有限公司",
+    "化工有限公司",
+    "光伏科技有限公司",
+    "新材料有限公司",
+    "电子有限公司",
+    "建设集团有限公司",
+    "生态股份有限公司",
+    "软件有限公司",
+    "养老服务有限公司",
+    "快递有限公司",
+    "酒店管理有限公司",
+    "机械制造有限公司",
+    "餐饮管理有限公司",
+    "矿业有限公司",
 ]
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -90,7 +130,12 @@ def make_resident_id(rng: random.Random, region_code: str, birth_year: int, sex:
 
 
 def build_region(
-    *, actor: Actor, seed: int = 2025, password: str | None = None, enterprises: int = 24, progress: Progress | None = None
+    *,
+    actor: Actor,
+    seed: int = 2025,
+    password: str | None = None,
+    enterprises: int = 24,
+    progress: Progress | None = None,
 ) -> DemoRegion:
     rng = random.Random(seed)
     region = DemoRegion()
@@ -104,27 +149,39 @@ def build_region(
 
     note("人社部门")
     province = services.organisation_create(
-        actor=actor, code=f"BUR-{PROVINCE[0]}", kind=OrganisationKind.BUREAU,
-        name=f"{PROVINCE[1]}人力资源和社会保障厅", region_code=PROVINCE[0],
+        actor=actor,
+        code=f"BUR-{PROVINCE[0]}",
+        kind=OrganisationKind.BUREAU,
+        name=f"{PROVINCE[1]}人力资源和社会保障厅",
+        region_code=PROVINCE[0],
     )
     city_bureaus: list[Organisation] = []
     for code, name, _districts in CITIES:
         city_bureaus.append(
             services.organisation_create(
-                actor=actor, code=f"BUR-{code}", kind=OrganisationKind.BUREAU,
-                name=f"{name}人力资源和社会保障局", region_code=code, parent=province,
+                actor=actor,
+                code=f"BUR-{code}",
+                kind=OrganisationKind.BUREAU,
+                name=f"{name}人力资源和社会保障局",
+                region_code=code,
+                parent=province,
             )
         )
 
     note("技工院校")
     schools: list[Organisation] = []
     for number, (city_index, stem, tier, ownership) in enumerate(SCHOOLS, start=1):
-        city_code, _city_name, districts = CITIES[city_index]
+        _city_code, _city_name, districts = CITIES[city_index]
         district = rng.choice(districts)
         schools.append(
             services.organisation_create(
-                actor=actor, code=f"S{district}{number:02d}", kind=OrganisationKind.SCHOOL,
-                name=f"{stem}{TIER_SUFFIX[tier]}", region_code=district, tier=tier, ownership=ownership,
+                actor=actor,
+                code=f"S{district}{number:02d}",
+                kind=OrganisationKind.SCHOOL,
+                name=f"{stem}{TIER_SUFFIX[tier]}",
+                region_code=district,
+                tier=tier,
+                ownership=ownership,
                 uscc=make_uscc(rng, district, "52" if ownership == Ownership.PRIVATE else "12"),
                 parent=city_bureaus[city_index],
             )
@@ -133,22 +190,29 @@ def build_region(
     note("企业")
     enterprise_orgs: list[Organisation] = []
     for number in range(enterprises):
-        city_code, city_name, districts = CITIES[number % len(CITIES)]
+        _city_code, city_name, districts = CITIES[number % len(CITIES)]
         district = rng.choice(districts)
         brand = ENTERPRISE_BRANDS[number % len(ENTERPRISE_BRANDS)]
         kind = ENTERPRISE_KINDS[number % len(ENTERPRISE_KINDS)]
         enterprise_orgs.append(
             services.organisation_create(
-                actor=actor, code=f"E{district}{number + 1:03d}", kind=OrganisationKind.ENTERPRISE,
-                name=f"{city_name.removesuffix('市')}{brand}{kind}", region_code=district,
+                actor=actor,
+                code=f"E{district}{number + 1:03d}",
+                kind=OrganisationKind.ENTERPRISE,
+                name=f"{city_name.removesuffix('市')}{brand}{kind}",
+                region_code=district,
                 uscc=make_uscc(rng, district, "91"),
             )
         )
 
     note("评价机构")
     evaluator = services.organisation_create(
-        actor=actor, code="V150000001", kind=OrganisationKind.EVALUATOR,
-        name="内蒙古自治区职业技能鉴定指导中心", region_code=PROVINCE[0], uscc=make_uscc(rng, "150000", "12"),
+        actor=actor,
+        code="V150000001",
+        kind=OrganisationKind.EVALUATOR,
+        name="内蒙古自治区职业技能鉴定指导中心",
+        region_code=PROVINCE[0],
+        uscc=make_uscc(rng, "150000", "12"),
     )
 
     note("用户")
@@ -169,7 +233,9 @@ def build_region(
 
     learner_district = CITIES[1][2][1]
     person = services.person_create(
-        actor=actor, name="王晓明", id_number=make_resident_id(rng, learner_district, 2007, "M"),
+        actor=actor,
+        name="王晓明",
+        id_number=make_resident_id(rng, learner_district, 2007, "M"),
         phone=f"139{rng.randint(10000000, 99999999)}",
     )
     secret = persona_password()
@@ -182,5 +248,7 @@ def build_region(
 
 def _grant_staff(actor: Actor, org: Organisation) -> None:
     # No password: these accounts exist so each organisation has an admin; they sign in once one is set.
-    user = services.user_create(actor=actor, username=f"u-{org.code.lower()}", password=None, display_name=org.name[:30])
+    user = services.user_create(
+        actor=actor, username=f"u-{org.code.lower()}", password=None, display_name=org.name[:30]
+    )
     services.membership_grant(actor=actor, user=user, organisation=org, role=Role.ADMIN)

@@ -37,7 +37,7 @@ def _out(org: Organisation) -> OrganisationOut:
         region_code=org.region_code,
         tier=org.tier,
         ownership=org.ownership,
-        parent_code=org.parent.code if org.parent_id else None,
+        parent_code=org.parent.code if org.parent is not None else None,
     )
 
 

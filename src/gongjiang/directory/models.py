@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -81,9 +81,7 @@ class Person(models.Model):
     """A natural person, keyed on an identity document; learners, teachers, trainees and staff are persons."""
 
     name = models.CharField(_("姓名"), max_length=60)
-    id_type = models.CharField(
-        _("证件类型"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID
-    )
+    id_type = models.CharField(_("证件类型"), max_length=24, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number = models.CharField(_("证件号码"), max_length=32)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
@@ -96,9 +94,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("自然人")
         verbose_name_plural = _("自然人")
-        constraints = [
-            models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_id_document")
-        ]
+        constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_id_document")]
 
     def __str__(self) -> str:
         return self.name
@@ -133,13 +129,12 @@ class Membership(models.Model):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope: ClassVar[ScopePaths] = ScopePaths(
-        organisation="organisation_id", region="organisation__region_code"
-    )
+    scope: ClassVar[ScopePaths] = ScopePaths(organisation="organisation_id", region="organisation__region_code")
 
     class Meta:
         verbose_name = _("成员")
         verbose_name_plural = _("成员")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} @ {self.organisation.code}"

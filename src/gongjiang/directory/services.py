@@ -130,7 +130,9 @@ def person_create(
     """Register a natural person. For a 身份证 the birth date and sex come from the number; if
     given as well they must agree."""
     require(actor, "person.create")
-    person = Person(name=name.strip(), id_type=id_type, id_number=normalise_text(id_number).upper(), phone=normalise_text(phone))
+    person = Person(
+        name=name.strip(), id_type=id_type, id_number=normalise_text(id_number).upper(), phone=normalise_text(phone)
+    )
     if not person.name:
         raise ValidationError({"name": _("姓名不能为空。")})
     if id_type == IdType.RESIDENT_ID:
@@ -139,10 +141,14 @@ def person_create(
         except ValidationError as exc:
             raise ValidationError({"id_number": exc.messages}) from exc
         if not region_ever_existed(parsed.region_code):
-            raise ValidationError({"id_number": _("身份证号前六位“%(code)s”不是有效的行政区划代码。") % {"code": parsed.region_code}})
+            raise ValidationError(
+                {"id_number": _("身份证号前六位“%(code)s”不是有效的行政区划代码。") % {"code": parsed.region_code}}
+            )
         given_birth, given_sex = facts.get("birth_date"), facts.get("sex")
         if given_birth and given_birth != parsed.birth_date:
-            raise ValidationError({"birth_date": _("出生日期与身份证号不一致（身份证号为%(date)s）。") % {"date": parsed.birth_date}})
+            raise ValidationError(
+                {"birth_date": _("出生日期与身份证号不一致（身份证号为%(date)s）。") % {"date": parsed.birth_date}}
+            )
         if given_sex and given_sex != parsed.sex:
             raise ValidationError({"sex": _("性别与身份证号不一致。")})
         person.id_number, person.birth_date, person.sex = parsed.number, parsed.birth_date, parsed.sex
@@ -201,7 +207,9 @@ def membership_grant(*, actor: Actor, user: User, organisation: Organisation, ro
     if role not in Role.values:
         raise ValidationError({"role": _("角色“%(role)s”未知。") % {"role": role}})
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": role})
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=organisation, defaults={"role": role}
+        )
         before = None if created else audit.snapshot(membership)
         if not created and membership.role != role:
             membership.role = role

@@ -77,11 +77,10 @@ def home(request: HttpRequest) -> HttpResponse:
         orgs = directory.organisation_list(actor=actor)
         context.update(
             schools=orgs.filter(kind=OrganisationKind.SCHOOL),
-            counts={
-                str(label): orgs.filter(kind=kind).count()
-                for kind, label in OrganisationKind.choices
+            counts={str(label): orgs.filter(kind=kind).count() for kind, label in OrganisationKind.choices},
+            region_names={
+                o.region_code: _region_name(o.region_code) for o in orgs.filter(kind=OrganisationKind.SCHOOL)
             },
-            region_names={o.region_code: _region_name(o.region_code) for o in orgs.filter(kind=OrganisationKind.SCHOOL)},
         )
         return render(request, "portal/home_bureau.html", context)
     if actor.kind == ActorKind.LEARNER:
@@ -163,12 +162,36 @@ def concept_detail(request: HttpRequest, scheme: str, code: str) -> HttpResponse
         raise Http404
     links: list[tuple[str, Scheme, list[Any]]] = []
     if chosen == Scheme.MAJOR:
-        links.append((str(_("对应职业")), Scheme.OCCUPATION, _concepts(Scheme.OCCUPATION, refdata.crosswalk_targets(Scheme.MAJOR_OCCUPATION, code))))
+        links.append(
+            (
+                str(_("对应职业")),
+                Scheme.OCCUPATION,
+                _concepts(Scheme.OCCUPATION, refdata.crosswalk_targets(Scheme.MAJOR_OCCUPATION, code)),
+            )
+        )
     if chosen == Scheme.OCCUPATION:
-        links.append((str(_("对应专业")), Scheme.MAJOR, _concepts(Scheme.MAJOR, refdata.crosswalk_sources(Scheme.MAJOR_OCCUPATION, code))))
-        links.append((str(_("对应行业")), Scheme.INDUSTRY, _concepts(Scheme.INDUSTRY, refdata.crosswalk_targets(Scheme.OCCUPATION_INDUSTRY, code))))
+        links.append(
+            (
+                str(_("对应专业")),
+                Scheme.MAJOR,
+                _concepts(Scheme.MAJOR, refdata.crosswalk_sources(Scheme.MAJOR_OCCUPATION, code)),
+            )
+        )
+        links.append(
+            (
+                str(_("对应行业")),
+                Scheme.INDUSTRY,
+                _concepts(Scheme.INDUSTRY, refdata.crosswalk_targets(Scheme.OCCUPATION_INDUSTRY, code)),
+            )
+        )
     if chosen == Scheme.INDUSTRY:
-        links.append((str(_("对应职业")), Scheme.OCCUPATION, _concepts(Scheme.OCCUPATION, refdata.crosswalk_sources(Scheme.OCCUPATION_INDUSTRY, code))))
+        links.append(
+            (
+                str(_("对应职业")),
+                Scheme.OCCUPATION,
+                _concepts(Scheme.OCCUPATION, refdata.crosswalk_sources(Scheme.OCCUPATION_INDUSTRY, code)),
+            )
+        )
     return render(
         request,
         "portal/concept_detail.html",

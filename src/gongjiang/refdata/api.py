@@ -42,7 +42,7 @@ def _out(c: Concept) -> ConceptOut:
         code=c.code,
         name=c.name,
         level=c.level,
-        parent_code=c.parent.code if c.parent_id else None,
+        parent_code=c.parent.code if c.parent is not None else None,
         aliases=c.alias_list,
         is_digital=c.is_digital,
         is_green=c.is_green,
@@ -75,7 +75,9 @@ def scheme_list(request: HttpRequest) -> list[SchemeOut]:
 
 
 @router.get("/{scheme}/search", response=list[ConceptOut], summary="按代码、名称、别名或拼音查找")
-def concept_search(request: HttpRequest, scheme: str, q: str = "", level: int | None = None, limit: int = 20) -> list[ConceptOut]:
+def concept_search(
+    request: HttpRequest, scheme: str, q: str = "", level: int | None = None, limit: int = 20
+) -> list[ConceptOut]:
     found = selectors.concept_search(_scheme(scheme), q, level=level, limit=max(1, min(limit, 100)))
     return [_out(c) for c in found]
 

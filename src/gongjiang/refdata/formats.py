@@ -115,9 +115,7 @@ def _open_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         reader = csv.DictReader(handle)
         try:
             for row in reader:
-                yield reader.line_num, {
-                    (k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None
-                }
+                yield reader.line_num, {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
         except (csv.Error, UnicodeDecodeError) as exc:
             raise RefdataFileError(path, reader.line_num, _("文件格式错误：%(reason)s") % {"reason": exc}) from exc
 
@@ -145,7 +143,9 @@ def _parse_date(path: Path, line: int, value: str, column: str) -> dt.date | Non
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise RefdataFileError(path, line, _("%(col)s“%(value)s”不是有效日期（应为 YYYY-MM-DD）") % {"col": column, "value": value})
+    raise RefdataFileError(
+        path, line, _("%(col)s“%(value)s”不是有效日期（应为 YYYY-MM-DD）") % {"col": column, "value": value}
+    )
 
 
 def _flag(path: Path, line: int, value: str, column: str) -> bool:
@@ -181,7 +181,9 @@ def parse_standard_directory(directory: Path, result: ParseResult) -> None:
             effective = _parse_date(manifest_path, 0, str(entry["effective_from"]), "effective_from")
         except (KeyError, ValueError) as exc:
             result.errors.append(
-                RefdataFileError(manifest_path, 0, _("清单第%(n)d项不完整或代码表未知：%(reason)s") % {"n": number, "reason": exc})
+                RefdataFileError(
+                    manifest_path, 0, _("清单第%(n)d项不完整或代码表未知：%(reason)s") % {"n": number, "reason": exc}
+                )
             )
             continue
         version = ParsedVersion(
@@ -218,7 +220,10 @@ def _read_standard_concepts(path: Path, version: ParsedVersion) -> None:
             unknown = [lv for lv in levels if lv not in CLASS_LEVELS]
             if unknown:
                 raise RefdataFileError(
-                    path, line, _("班级层次“%(value)s”未知，可用：%(known)s") % {"value": "、".join(unknown), "known": "、".join(CLASS_LEVELS)}
+                    path,
+                    line,
+                    _("班级层次“%(value)s”未知，可用：%(known)s")
+                    % {"value": "、".join(unknown), "known": "、".join(CLASS_LEVELS)},
                 )
             attrs["class_levels"] = levels
         version.concepts.append(
@@ -316,7 +321,11 @@ def parse_region_history(path: Path, result: ParseResult) -> None:
                 valid_from=start,
                 valid_to=end,
                 replaced_by=row.get("新代码", ""),
-                attrs={"status": row.get("状态", ""), "province": row.get("一级行政区", ""), "prefecture": row.get("二级行政区", "")},
+                attrs={
+                    "status": row.get("状态", ""),
+                    "province": row.get("一级行政区", ""),
+                    "prefecture": row.get("二级行政区", ""),
+                },
             )
         )
     result.versions.append(version)
@@ -436,8 +445,8 @@ def parse_csco(paths: list[Path], result: ParseResult) -> None:
                     attrs=attrs,
                 )
             )
-    for row in version.concepts:
-        row.parent_code = occupation_parent(row.code, row.level, seen)
+    for concept in version.concepts:
+        concept.parent_code = occupation_parent(concept.code, concept.level, seen)
     result.versions.append(version)
 
 
@@ -464,7 +473,9 @@ def parse_hei_list(path: Path, result: ParseResult) -> None:
             if not cells or not cells[0].strip() or HEI_SEPARATOR.match(cells[0].strip()):
                 continue
             if len(cells) < 6:
-                raise RefdataFileError(path, line, _("列数不足，应有 序号、学校名称、学校标识码、主管部门、所在地、办学层次"))
+                raise RefdataFileError(
+                    path, line, _("列数不足，应有 序号、学校名称、学校标识码、主管部门、所在地、办学层次")
+                )
             version.concepts.append(
                 ConceptRow(
                     code=cells[2].strip(),

@@ -37,9 +37,7 @@ class CatalogueVersion(models.Model):
         verbose_name = _("代码表版本")
         verbose_name_plural = _("代码表版本")
         ordering = ["scheme", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "label"], name="catalogue_version_unique_label")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scheme", "label"], name="catalogue_version_unique_label")]
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.label}"
@@ -51,9 +49,7 @@ class Concept(models.Model):
     level = models.PositiveSmallIntegerField(_("层级"))
     code = models.CharField(_("代码"), max_length=32)
     name = models.CharField(_("名称"), max_length=200)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     aliases = models.TextField(_("别名"), blank=True, help_text=_("以“|”分隔"))
     pinyin = models.CharField(max_length=600, blank=True, db_index=True)
     pinyin_initials = models.CharField(max_length=200, blank=True, db_index=True)
@@ -70,9 +66,7 @@ class Concept(models.Model):
         verbose_name_plural = _("代码")
         ordering = ["code", "level"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["version", "level", "code", "valid_from"], name="concept_unique_in_version"
-            )
+            models.UniqueConstraint(fields=["version", "level", "code", "valid_from"], name="concept_unique_in_version")
         ]
         indexes = [
             models.Index(fields=["scheme", "code"], name="concept_scheme_code"),
@@ -102,7 +96,8 @@ class Crosswalk(models.Model):
             models.Index(fields=["scheme", "target_code"], name="crosswalk_target"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["version", "source_code", "target_code"], name="crosswalk_unique_link"
-            )
+            models.UniqueConstraint(fields=["version", "source_code", "target_code"], name="crosswalk_unique_link")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_code} → {self.target_code}"

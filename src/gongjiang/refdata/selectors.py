@@ -121,7 +121,9 @@ def crosswalk_targets(scheme: str, source_code: str) -> list[str]:
     if version is None:
         return []
     return list(
-        Crosswalk.objects.filter(version=version, source_code=source_code).order_by("target_code").values_list("target_code", flat=True)
+        Crosswalk.objects.filter(version=version, source_code=source_code)
+        .order_by("target_code")
+        .values_list("target_code", flat=True)
     )
 
 
@@ -130,7 +132,9 @@ def crosswalk_sources(scheme: str, target_code: str) -> list[str]:
     if version is None:
         return []
     return list(
-        Crosswalk.objects.filter(version=version, target_code=target_code).order_by("source_code").values_list("source_code", flat=True)
+        Crosswalk.objects.filter(version=version, target_code=target_code)
+        .order_by("source_code")
+        .values_list("source_code", flat=True)
     )
 
 

@@ -59,7 +59,10 @@ def pinyin_of(name: str) -> tuple[str, str]:
     full = "".join(ch for ch in "".join(syllables).lower() if ch.isascii() and ch.isalnum())
     # Each Chinese character gives one letter; a run of Latin letters or digits is kept whole.
     initials = "".join(
-        ch.lower() for chunk in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default") for ch in chunk if ch.isascii() and ch.isalnum()
+        ch.lower()
+        for chunk in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+        for ch in chunk
+        if ch.isascii() and ch.isalnum()
     )
     return full, initials
 
@@ -73,7 +76,11 @@ def _validate(version: ParsedVersion) -> list[RefdataFileError]:
             if not link.source_code or not link.target_code:
                 errors.append(RefdataFileError(path, link.line, _("源代码和目标代码都不能为空")))
             elif (link.source_code, link.target_code) in seen_links:
-                errors.append(RefdataFileError(path, link.line, _("对照关系 %(s)s→%(t)s 重复") % {"s": link.source_code, "t": link.target_code}))
+                errors.append(
+                    RefdataFileError(
+                        path, link.line, _("对照关系 %(s)s→%(t)s 重复") % {"s": link.source_code, "t": link.target_code}
+                    )
+                )
             seen_links.add((link.source_code, link.target_code))
         return errors
     pattern = CODE_PATTERNS.get(version.scheme)
@@ -85,7 +92,9 @@ def _validate(version: ParsedVersion) -> list[RefdataFileError]:
         if not row.name:
             errors.append(RefdataFileError(path, row.line, _("代码 %(code)s 缺少名称") % {"code": row.code}))
         if row.level < 1 or row.level > 4:
-            errors.append(RefdataFileError(path, row.line, _("层级应为 1 到 4，实际为 %(level)d") % {"level": row.level}))
+            errors.append(
+                RefdataFileError(path, row.line, _("层级应为 1 到 4，实际为 %(level)d") % {"level": row.level})
+            )
         key = (row.level, row.code, row.valid_from)
         if key in keys:
             errors.append(RefdataFileError(path, row.line, _("代码 %(code)s 重复") % {"code": row.code}))
@@ -119,8 +128,14 @@ def _write_version(version: ParsedVersion, actor: Actor, progress: Progress | No
     total = version.row_count
     if version.scheme in CROSSWALK_SCHEMES:
         links = [
-            Crosswalk(version=catalogue, scheme=version.scheme, source_code=l.source_code, target_code=l.target_code, note=l.note[:200])
-            for l in version.links
+            Crosswalk(
+                version=catalogue,
+                scheme=version.scheme,
+                source_code=link.source_code,
+                target_code=link.target_code,
+                note=link.note[:200],
+            )
+            for link in version.links
         ]
         for start in range(0, len(links), BATCH_SIZE):
             Crosswalk.objects.bulk_create(links[start : start + BATCH_SIZE])
@@ -137,10 +152,14 @@ def _write_version(version: ParsedVersion, actor: Actor, progress: Progress | No
             objects = []
             for row in batch:
                 full, initials = pinyin_of(row.name)
-                parent_id = next(
-                    (ids[(lv, row.parent_code)] for lv in range(level - 1, 0, -1) if (lv, row.parent_code) in ids),
-                    None,
-                ) if row.parent_code else None
+                parent_id = (
+                    next(
+                        (ids[(lv, row.parent_code)] for lv in range(level - 1, 0, -1) if (lv, row.parent_code) in ids),
+                        None,
+                    )
+                    if row.parent_code
+                    else None
+                )
                 objects.append(
                     Concept(
                         version=catalogue,
@@ -163,9 +182,7 @@ def _write_version(version: ParsedVersion, actor: Actor, progress: Progress | No
             created = Concept.objects.bulk_create(objects)
             if created and created[0].pk is None:
                 # Backends that do not return ids from bulk inserts: read them back.
-                lookup = dict(
-                    Concept.objects.filter(version=catalogue, level=level).values_list("code", "id")
-                )
+                lookup = dict(Concept.objects.filter(version=catalogue, level=level).values_list("code", "id"))
                 for obj in created:
                     obj.pk = lookup[obj.code]
             for obj in created:

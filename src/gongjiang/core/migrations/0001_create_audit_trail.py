@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,36 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_username', models.CharField(max_length=150, verbose_name='操作人')),
-                ('actor_kind', models.CharField(max_length=16, verbose_name='操作人身份')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='操作')),
-                ('entity_type', models.CharField(db_index=True, max_length=64, verbose_name='对象类型')),
-                ('entity_id', models.CharField(max_length=64, verbose_name='对象标识')),
-                ('entity_label', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('scope_organisation_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('scope_organisation_code', models.CharField(blank=True, max_length=32)),
-                ('scope_region_code', models.CharField(blank=True, db_index=True, max_length=6)),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='修改前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='修改后')),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_username", models.CharField(max_length=150, verbose_name="操作人")),
+                ("actor_kind", models.CharField(max_length=16, verbose_name="操作人身份")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="操作")),
+                ("entity_type", models.CharField(db_index=True, max_length=64, verbose_name="对象类型")),
+                ("entity_id", models.CharField(max_length=64, verbose_name="对象标识")),
+                ("entity_label", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("scope_organisation_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("scope_organisation_code", models.CharField(blank=True, max_length=32)),
+                ("scope_region_code", models.CharField(blank=True, db_index=True, max_length=6)),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="修改前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="修改后")),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

@@ -9,94 +9,244 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='机构代码')),
-                ('kind', models.CharField(choices=[('bureau', '人社部门'), ('school', '技工院校'), ('enterprise', '企业'), ('evaluator', '评价机构')], max_length=16, verbose_name='机构类型')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('region_code', models.CharField(db_index=True, max_length=6, verbose_name='行政区划代码')),
-                ('tier', models.CharField(blank=True, choices=[('technician_college', '技师学院'), ('senior_school', '高级技工学校'), ('technical_school', '技工学校')], max_length=32, verbose_name='院校层次')),
-                ('ownership', models.CharField(blank=True, choices=[('public', '公办'), ('enterprise', '企业办'), ('private', '民办'), ('mixed', '混合所有制')], max_length=16, verbose_name='举办性质')),
-                ('uscc', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.organisation', verbose_name='上级机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="机构代码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "人社部门"),
+                            ("school", "技工院校"),
+                            ("enterprise", "企业"),
+                            ("evaluator", "评价机构"),
+                        ],
+                        max_length=16,
+                        verbose_name="机构类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("region_code", models.CharField(db_index=True, max_length=6, verbose_name="行政区划代码")),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("technician_college", "技师学院"),
+                            ("senior_school", "高级技工学校"),
+                            ("technical_school", "技工学校"),
+                        ],
+                        max_length=32,
+                        verbose_name="院校层次",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("public", "公办"),
+                            ("enterprise", "企业办"),
+                            ("private", "民办"),
+                            ("mixed", "混合所有制"),
+                        ],
+                        max_length=16,
+                        verbose_name="举办性质",
+                    ),
+                ),
+                ("uscc", models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.organisation",
+                        verbose_name="上级机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['kind', 'region_code', 'code'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["kind", "region_code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='姓名')),
-                ('id_type', models.CharField(choices=[('resident_id', '居民身份证'), ('hk_mo_permit', '港澳居民来往内地通行证'), ('tw_permit', '台湾居民来往大陆通行证'), ('foreign_permanent', '外国人永久居留身份证'), ('passport', '护照')], default='resident_id', max_length=24, verbose_name='证件类型')),
-                ('id_number', models.CharField(max_length=32, verbose_name='证件号码')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('sex', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="姓名")),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "居民身份证"),
+                            ("hk_mo_permit", "港澳居民来往内地通行证"),
+                            ("tw_permit", "台湾居民来往大陆通行证"),
+                            ("foreign_permanent", "外国人永久居留身份证"),
+                            ("passport", "护照"),
+                        ],
+                        default="resident_id",
+                        max_length=24,
+                        verbose_name="证件类型",
+                    ),
+                ),
+                ("id_number", models.CharField(max_length=32, verbose_name="证件号码")),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "sex",
+                    models.CharField(blank=True, choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '自然人',
-                'verbose_name_plural': '自然人',
-                'constraints': [models.UniqueConstraint(fields=('id_type', 'id_number'), name='person_unique_id_document')],
+                "verbose_name": "自然人",
+                "verbose_name_plural": "自然人",
+                "constraints": [
+                    models.UniqueConstraint(fields=("id_type", "id_number"), name="person_unique_id_document")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('person', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='account', to='directory.person', verbose_name='本人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account",
+                        to="directory.person",
+                        verbose_name="本人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', '管理员'), ('staff', '工作人员'), ('viewer', '只读')], default='staff', max_length=16, verbose_name='角色')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='directory.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "管理员"), ("staff", "工作人员"), ("viewer", "只读")],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="directory.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成员',
-                'verbose_name_plural': '成员',
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation'), name='membership_unique_user_org')],
+                "verbose_name": "成员",
+                "verbose_name_plural": "成员",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "organisation"), name="membership_unique_user_org")
+                ],
             },
         ),
     ]

@@ -5,76 +5,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CatalogueVersion',
+            name="CatalogueVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('region', '行政区划（GB/T 2260）'), ('region_history', '行政区划变更历史'), ('stats_division', '统计用区划代码'), ('industry', '国民经济行业分类（GB/T 4754-2017）'), ('occupation', '职业分类大典（2022年版）'), ('major', '技工院校专业目录'), ('hei', '普通高等学校名单'), ('major_occupation', '专业—职业对照'), ('occupation_industry', '职业—行业对照')], max_length=32, verbose_name='代码表')),
-                ('label', models.CharField(max_length=64, verbose_name='版本')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('source', models.CharField(max_length=300, verbose_name='来源')),
-                ('demo_subset', models.BooleanField(default=False, verbose_name='演示子集')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='条目数')),
-                ('loaded_at', models.DateTimeField(auto_now=True, verbose_name='载入时间')),
-                ('loaded_by', models.CharField(max_length=150, verbose_name='载入人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("region", "行政区划（GB/T 2260）"),
+                            ("region_history", "行政区划变更历史"),
+                            ("stats_division", "统计用区划代码"),
+                            ("industry", "国民经济行业分类（GB/T 4754-2017）"),
+                            ("occupation", "职业分类大典（2022年版）"),
+                            ("major", "技工院校专业目录"),
+                            ("hei", "普通高等学校名单"),
+                            ("major_occupation", "专业—职业对照"),
+                            ("occupation_industry", "职业—行业对照"),
+                        ],
+                        max_length=32,
+                        verbose_name="代码表",
+                    ),
+                ),
+                ("label", models.CharField(max_length=64, verbose_name="版本")),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("source", models.CharField(max_length=300, verbose_name="来源")),
+                ("demo_subset", models.BooleanField(default=False, verbose_name="演示子集")),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="条目数")),
+                ("loaded_at", models.DateTimeField(auto_now=True, verbose_name="载入时间")),
+                ("loaded_by", models.CharField(max_length=150, verbose_name="载入人")),
             ],
             options={
-                'verbose_name': '代码表版本',
-                'verbose_name_plural': '代码表版本',
-                'ordering': ['scheme', '-effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('scheme', 'label'), name='catalogue_version_unique_label')],
+                "verbose_name": "代码表版本",
+                "verbose_name_plural": "代码表版本",
+                "ordering": ["scheme", "-effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scheme", "label"), name="catalogue_version_unique_label")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Concept',
+            name="Concept",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('region', '行政区划（GB/T 2260）'), ('region_history', '行政区划变更历史'), ('stats_division', '统计用区划代码'), ('industry', '国民经济行业分类（GB/T 4754-2017）'), ('occupation', '职业分类大典（2022年版）'), ('major', '技工院校专业目录'), ('hei', '普通高等学校名单'), ('major_occupation', '专业—职业对照'), ('occupation_industry', '职业—行业对照')], max_length=32)),
-                ('level', models.PositiveSmallIntegerField(verbose_name='层级')),
-                ('code', models.CharField(max_length=32, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('aliases', models.TextField(blank=True, help_text='以“|”分隔', verbose_name='别名')),
-                ('pinyin', models.CharField(blank=True, db_index=True, max_length=600)),
-                ('pinyin_initials', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('is_digital', models.BooleanField(default=False, verbose_name='数字职业')),
-                ('is_green', models.BooleanField(default=False, verbose_name='绿色职业')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='启用日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('replaced_by', models.TextField(blank=True, verbose_name='新代码')),
-                ('attrs', models.JSONField(blank=True, default=dict)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='refdata.concept')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='concepts', to='refdata.catalogueversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("region", "行政区划（GB/T 2260）"),
+                            ("region_history", "行政区划变更历史"),
+                            ("stats_division", "统计用区划代码"),
+                            ("industry", "国民经济行业分类（GB/T 4754-2017）"),
+                            ("occupation", "职业分类大典（2022年版）"),
+                            ("major", "技工院校专业目录"),
+                            ("hei", "普通高等学校名单"),
+                            ("major_occupation", "专业—职业对照"),
+                            ("occupation_industry", "职业—行业对照"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="层级")),
+                ("code", models.CharField(max_length=32, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("aliases", models.TextField(blank=True, help_text="以“|”分隔", verbose_name="别名")),
+                ("pinyin", models.CharField(blank=True, db_index=True, max_length=600)),
+                ("pinyin_initials", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("is_digital", models.BooleanField(default=False, verbose_name="数字职业")),
+                ("is_green", models.BooleanField(default=False, verbose_name="绿色职业")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="启用日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                ("replaced_by", models.TextField(blank=True, verbose_name="新代码")),
+                ("attrs", models.JSONField(blank=True, default=dict)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="refdata.concept",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concepts",
+                        to="refdata.catalogueversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代码',
-                'verbose_name_plural': '代码',
-                'ordering': ['code', 'level'],
-                'indexes': [models.Index(fields=['scheme', 'code'], name='concept_scheme_code'), models.Index(fields=['scheme', 'name'], name='concept_scheme_name')],
-                'constraints': [models.UniqueConstraint(fields=('version', 'level', 'code', 'valid_from'), name='concept_unique_in_version')],
+                "verbose_name": "代码",
+                "verbose_name_plural": "代码",
+                "ordering": ["code", "level"],
+                "indexes": [
+                    models.Index(fields=["scheme", "code"], name="concept_scheme_code"),
+                    models.Index(fields=["scheme", "name"], name="concept_scheme_name"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "level", "code", "valid_from"), name="concept_unique_in_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Crosswalk',
+            name="Crosswalk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('region', '行政区划（GB/T 2260）'), ('region_history', '行政区划变更历史'), ('stats_division', '统计用区划代码'), ('industry', '国民经济行业分类（GB/T 4754-2017）'), ('occupation', '职业分类大典（2022年版）'), ('major', '技工院校专业目录'), ('hei', '普通高等学校名单'), ('major_occupation', '专业—职业对照'), ('occupation_industry', '职业—行业对照')], max_length=32)),
-                ('source_code', models.CharField(max_length=32, verbose_name='源代码')),
-                ('target_code', models.CharField(max_length=32, verbose_name='目标代码')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='refdata.catalogueversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("region", "行政区划（GB/T 2260）"),
+                            ("region_history", "行政区划变更历史"),
+                            ("stats_division", "统计用区划代码"),
+                            ("industry", "国民经济行业分类（GB/T 4754-2017）"),
+                            ("occupation", "职业分类大典（2022年版）"),
+                            ("major", "技工院校专业目录"),
+                            ("hei", "普通高等学校名单"),
+                            ("major_occupation", "专业—职业对照"),
+                            ("occupation_industry", "职业—行业对照"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("source_code", models.CharField(max_length=32, verbose_name="源代码")),
+                ("target_code", models.CharField(max_length=32, verbose_name="目标代码")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="refdata.catalogueversion"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对照关系',
-                'verbose_name_plural': '对照关系',
-                'indexes': [models.Index(fields=['scheme', 'source_code'], name='crosswalk_source'), models.Index(fields=['scheme', 'target_code'], name='crosswalk_target')],
-                'constraints': [models.UniqueConstraint(fields=('version', 'source_code', 'target_code'), name='crosswalk_unique_link')],
+                "verbose_name": "对照关系",
+                "verbose_name_plural": "对照关系",
+                "indexes": [
+                    models.Index(fields=["scheme", "source_code"], name="crosswalk_source"),
+                    models.Index(fields=["scheme", "target_code"], name="crosswalk_target"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "source_code", "target_code"), name="crosswalk_unique_link"
+                    )
+                ],
             },
         ),
     ]
