@@ -41,3 +41,11 @@ def test_pages_follow_the_chosen_language(client, db: None) -> None:  # type: ig
     assert "参考数据" in client.get("/refdata/", headers={"accept-language": "en"}).content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/refdata/"})
     assert "Reference data" in client.get("/refdata/").content.decode()
+
+
+def test_a_request_in_english_does_not_change_the_language_of_what_follows(client, db: None) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.get("/refdata/")
+    assert translation.get_language() == "zh-hans"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
@@ -53,18 +55,28 @@ class LoadReport:
     seconds: float = 0.0
 
 
+HAN_RUN = re.compile(r"([\u3400-\u9fff]+)")
+
+
+@lru_cache(maxsize=65536)
 def pinyin_of(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a name, lowercase, letters and digits only: 数控车工 → shukongchegong, skcg."""
-    syllables = lazy_pinyin(name, errors="default")
-    full = "".join(ch for ch in "".join(syllables).lower() if ch.isascii() and ch.isalnum())
-    # Each Chinese character gives one letter; a run of Latin letters or digits is kept whole.
-    initials = "".join(
-        ch.lower()
-        for chunk in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
-        for ch in chunk
-        if ch.isascii() and ch.isalnum()
-    )
-    return full, initials
+    """(full pinyin, initials) of a name, lowercase, letters and digits only: 数控车工 → shukongchegong, skcg.
+
+    One pypinyin call per run of Chinese characters; Latin letters and digits are kept whole in
+    both (3D打印 → 3ddayin, 3ddy). Names repeat across tables (城关镇, 市辖区), hence the cache.
+    """
+    full: list[str] = []
+    initials: list[str] = []
+    for index, run in enumerate(HAN_RUN.split(name)):
+        if index % 2:  # a run of Chinese characters
+            syllables = lazy_pinyin(run)
+            full.extend(syllables)
+            initials.extend(s[:1] for s in syllables)
+        else:
+            kept = "".join(ch for ch in run if ch.isascii() and ch.isalnum()).lower()
+            full.append(kept)
+            initials.append(kept)
+    return "".join(full), "".join(initials)
 
 
 def _validate(version: ParsedVersion) -> list[RefdataFileError]:
@@ -123,8 +135,10 @@ def _write_version(version: ParsedVersion, actor: Actor, progress: Progress | No
         },
     )
     # Reloading a version replaces its rows: the same file loaded twice gives the same table.
-    catalogue.concepts.all().delete()
-    catalogue.links.all().delete()
+    # Plain DELETEs: the ORM's cascade collector would fetch tens of thousands of rows first.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Crosswalk._meta.db_table} WHERE version_id = %s", [catalogue.pk])
+        cursor.execute(f"DELETE FROM {Concept._meta.db_table} WHERE version_id = %s", [catalogue.pk])
     total = version.row_count
     if version.scheme in CROSSWALK_SCHEMES:
         links = [
