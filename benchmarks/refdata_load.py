@@ -52,7 +52,10 @@ def main() -> int:
             runs.append(
                 {
                     "total_seconds": round(time.perf_counter() - started, 3),
-                    "versions": {f"{v.scheme}:{v.label}": {"rows": v.rows, "seconds": round(v.seconds, 3)} for v in report.versions},
+                    "versions": {
+                        f"{v.scheme}:{v.label}": {"rows": v.rows, "seconds": round(v.seconds, 3)}
+                        for v in report.versions
+                    },
                 }
             )
         rows = sum(v["rows"] for v in runs[0]["versions"].values())
@@ -71,7 +74,11 @@ def main() -> int:
         creation.destroy_test_db(old_name, verbosity=0)
     out = ROOT / "benchmarks" / "results" / f"refdata_load-{result['database']}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: result[k] for k in ("database", "rows", "median_total_seconds", "peak_rss_mib")}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {k: result[k] for k in ("database", "rows", "median_total_seconds", "peak_rss_mib")}, ensure_ascii=False
+        )
+    )
     return 0
 
 

@@ -84,3 +84,9 @@ def test_language_switch_to_english_and_back(page: Any, site: str) -> None:
     with page.expect_navigation():
         page.select_option("#language", "zh-hans")
     assert page.locator("nav.mainnav").get_by_text("参考数据").is_visible()
+
+
+def test_api_docs_render_offline_from_bundled_files(page: Any, site: str) -> None:
+    page.goto(f"{site}/api/v1/docs")
+    page.locator(".swagger-ui .info").get_by_text("工匠 Gongjiang API").wait_for()
+    assert page.locator(".opblock").count() >= 7

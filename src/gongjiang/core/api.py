@@ -7,6 +7,7 @@ which selectors scope to published data.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.conf import settings
@@ -100,11 +101,19 @@ class AuditEntryOut(Schema):
 
 @router.get("/audit", response=list[AuditEntryOut], summary="审计记录")
 def audit_list(
-    request: HttpRequest, action: str = "", entity_type: str = "", username: str = "", limit: int = 100
+    request: HttpRequest,
+    action: str = "",
+    entity_type: str = "",
+    username: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 100,
 ) -> list[AuditEntryOut]:
     actor = actor_of(request)
     require(actor, "audit.view")
-    entries = selectors.audit_list(actor=actor, action=action, entity_type=entity_type, username=username)
+    entries = selectors.audit_list(
+        actor=actor, action=action, entity_type=entity_type, username=username, since=since, until=until
+    )
     return [
         AuditEntryOut(
             at=e.at.isoformat(),

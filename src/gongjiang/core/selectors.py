@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from gongjiang.core.actors import Actor
@@ -17,6 +19,8 @@ def audit_list(
     entity_type: str = "",
     username: str = "",
     organisation_code: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> QuerySet[AuditEntry]:
     """The audit trail the actor may browse: a bureau its region's, an organisation's admin its own."""
     if not allowed(actor, "audit.view"):
@@ -30,4 +34,8 @@ def audit_list(
         qs = qs.filter(actor_username=username)
     if organisation_code:
         qs = qs.filter(scope_organisation_code=organisation_code)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
     return qs

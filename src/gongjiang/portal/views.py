@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -220,6 +221,18 @@ def audit_browser(request: HttpRequest) -> HttpResponse:
         "username": request.GET.get("username", "").strip()[:150],
         "organisation_code": request.GET.get("organisation", "").strip()[:32],
     }
-    entries = core_selectors.audit_list(actor=actor, **filters)
+    since = parse_date_or_none(request.GET.get("since", ""))
+    until = parse_date_or_none(request.GET.get("until", ""))
+    entries = core_selectors.audit_list(actor=actor, since=since, until=until, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/audit.html", {"page": page, "filters": filters})
+    return render(
+        request, "portal/audit.html", {"page": page, "filters": filters, "dates": {"since": since, "until": until}}
+    )
+
+
+def parse_date_or_none(value: str) -> dt.date | None:
+    """A date typed in a filter box; anything unreadable is ignored rather than an error page."""
+    try:
+        return dt.date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
