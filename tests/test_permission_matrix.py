@@ -39,6 +39,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/login/": ("/login/", {**dict.fromkeys(PERSONAS, 302), "anonymous": 200}),
     "/logout/": ("/logout/", dict.fromkeys(PERSONAS, 405)),
     "/i18n/setlang/": ("/i18n/setlang/", dict.fromkeys(PERSONAS, 302)),
+    "/switch/": ("/switch/", dict.fromkeys(PERSONAS, 405)),
     "/orgs/": ("/orgs/", SIGNED_IN_200),
     "/orgs/{school}/": ("/orgs/{x}/", SCHOOL_DETAIL),
     "/refdata/": ("/refdata/", ALL_200),

@@ -74,3 +74,10 @@ def person_of(*, actor: Actor) -> Person | None:
     if actor.person_id is None:
         return None
     return Person.objects.filter(pk=actor.person_id).first()
+
+
+def memberships_of_user(*, actor: Actor) -> QuerySet[Membership]:
+    """The organisations the signed-in user may act for (the header's organisation switch)."""
+    if actor.user_id is None:
+        return Membership.objects.none()
+    return Membership.objects.filter(user_id=actor.user_id, organisation__is_active=True).select_related("organisation")

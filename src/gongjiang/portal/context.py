@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from gongjiang.core.actors import PUBLIC
 from gongjiang.core.policies import allowed
+from gongjiang.directory.selectors import memberships_of_user
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +15,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "actor": actor,
         "can_view_audit": actor.is_authenticated and allowed(actor, "audit.view"),
+        "my_memberships": list(memberships_of_user(actor=actor)) if actor.is_authenticated else [],
     }

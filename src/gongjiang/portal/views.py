@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core import selectors as core_selectors
@@ -21,6 +22,7 @@ from gongjiang.core.masking import mask_id_number, mask_phone
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
+from gongjiang.directory.middleware import ACTIVE_ORGANISATION_SESSION_KEY
 from gongjiang.directory.models import OrganisationKind
 from gongjiang.refdata import selectors as refdata
 from gongjiang.refdata.models import Scheme
@@ -95,6 +97,17 @@ def home(request: HttpRequest) -> HttpResponse:
     org = directory.organisation_of(actor=actor)
     context.update(org=org, members=directory.membership_list(actor=actor, organisation=org) if org else [])
     return render(request, "portal/home_organisation.html", context)
+
+
+@require_POST
+@login_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """Act for another organisation the user is a member of; any other code answers 404."""
+    code = request.POST.get("organisation", "")
+    if not directory.memberships_of_user(actor=_actor(request)).filter(organisation__code=code).exists():
+        raise Http404
+    request.session[ACTIVE_ORGANISATION_SESSION_KEY] = code
+    return redirect("portal:home")
 
 
 @login_required
