@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gongjiang.core",
     "gongjiang.refdata",
     "gongjiang.directory",
+    "gongjiang.registry",
     "gongjiang.portal",
 ]
 
@@ -107,6 +108,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# Days the bureau has to decide on a filing or a registration change before it shows as overdue.
+GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,44 @@
+"""Who may change the register: a school its own records, the bureau over the school's region
+approves and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.policies import oversees_region, rule
+from gongjiang.core.scope import ActorKind
+
+
+def _school_staff(actor: Actor, school: Any) -> bool:
+    return actor.kind == ActorKind.SCHOOL and actor.organisation_id == school.pk and actor.role in ("admin", "staff")
+
+
+@rule("registry.profile.update")
+def _profile_update(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school) or oversees_region(actor, school.region_code)
+
+
+@rule("registry.major.apply")
+def _major_apply(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school)
+
+
+@rule("registry.major.decide")
+def _major_decide(actor: Actor, school: Any) -> bool:
+    return oversees_region(actor, school.region_code)
+
+
+@rule("registry.class.create")
+def _class_create(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school)
+
+
+@rule("registry.registration.request")
+def _registration_request(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school)
+
+
+@rule("registry.registration.decide")
+def _registration_decide(actor: Actor, school: Any) -> bool:
+    return oversees_region(actor, school.region_code)

@@ -1,0 +1,116 @@
+"""Reading the register through the actor's scope; the approval queue with its deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.scope import get_scoped_or_404, scoped
+from gongjiang.directory.models import SchoolTier
+from gongjiang.registry.models import (
+    ClassLevel,
+    Decision,
+    MajorApplication,
+    MajorOffering,
+    Registration,
+    RegistrationEvent,
+    SchoolClass,
+)
+
+# The class levels each tier runs without a special approval (002 §6, 003 §6).
+TIER_LEVELS: dict[str, tuple[str, ...]] = {
+    SchoolTier.TECHNICIAN_COLLEGE: (ClassLevel.INTERMEDIATE, ClassLevel.SENIOR, ClassLevel.PREPARATORY_TECHNICIAN),
+    SchoolTier.SENIOR_SCHOOL: (ClassLevel.INTERMEDIATE, ClassLevel.SENIOR),
+    SchoolTier.TECHNICAL_SCHOOL: (ClassLevel.INTERMEDIATE,),
+}
+
+
+def offering_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[MajorOffering]:
+    qs = scoped(MajorOffering.objects.select_related("school"), actor)
+    return qs.filter(school_id=school_id) if school_id is not None else qs
+
+
+def class_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[SchoolClass]:
+    qs = scoped(SchoolClass.objects.select_related("school", "offering", "partner"), actor)
+    return qs.filter(school_id=school_id) if school_id is not None else qs
+
+
+def registration_list(
+    *, actor: Actor, school_id: int | None = None, status: str = "", q: str = ""
+) -> QuerySet[Registration]:
+    qs = scoped(Registration.objects.select_related("person", "school", "school_class"), actor)
+    if school_id is not None:
+        qs = qs.filter(school_id=school_id)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(person__name__contains=q) | qs.filter(school_class__name__contains=q)
+    return qs
+
+
+def registration_get(*, actor: Actor, registration_id: int) -> Registration:
+    return get_scoped_or_404(
+        Registration.objects.select_related("person", "school", "school_class"), actor, pk=registration_id
+    )
+
+
+def registration_history(*, actor: Actor, registration: Registration) -> QuerySet[RegistrationEvent]:
+    """The registration's events, oldest first: the timeline of its status."""
+    return scoped(RegistrationEvent.objects.filter(registration=registration), actor).select_related(
+        "target_class", "target_class__school"
+    )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One request waiting for the bureau, with its deadline and what needs attention."""
+
+    kind: str  # "major" or "registration"
+    pk: int
+    school_name: str
+    title: str
+    due_on: dt.date
+    overdue: bool
+    beyond_tier: tuple[str, ...] = ()
+
+
+def approval_queue(*, actor: Actor, today: dt.date | None = None) -> list[QueueItem]:
+    """Pending major filings and registration events in the actor's scope, most urgent first."""
+    today = today or timezone.localdate()
+    items: list[QueueItem] = []
+    applications = scoped(MajorApplication.objects.filter(decision=Decision.PENDING), actor).select_related(
+        "offering", "offering__school"
+    )
+    for application in applications:
+        school = application.offering.school
+        tier_levels = TIER_LEVELS.get(school.tier, ())
+        items.append(
+            QueueItem(
+                kind="major",
+                pk=application.pk,
+                school_name=school.name,
+                title=f"{application.get_kind_display()} {application.offering}",
+                due_on=application.due_on,
+                overdue=application.due_on < today,
+                beyond_tier=tuple(lv for lv in application.class_levels if lv not in tier_levels),
+            )
+        )
+    events = scoped(RegistrationEvent.objects.filter(decision=Decision.PENDING), actor).select_related(
+        "registration", "registration__person", "registration__school"
+    )
+    for event in events:
+        items.append(
+            QueueItem(
+                kind="registration",
+                pk=event.pk,
+                school_name=event.registration.school.name,
+                title=f"{event.get_kind_display()} {event.registration.person.name}",
+                due_on=event.due_on,
+                overdue=event.due_on < today,
+            )
+        )
+    return sorted(items, key=lambda item: (item.due_on, item.kind, item.pk))

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from gongjiang.core.actors import Actor
+from gongjiang.directory.models import Organisation, Person
+from gongjiang.registry import selectors, services
+from gongjiang.registry.models import Registration, RegistrationStatus, SchoolClass
+from tests.registry.conftest import file_major
+
+SEPT = dt.date(2025, 9, 1)
+
+
+def approve_latest(actor_of: Callable[[str], Actor], registration: Registration, approver: str = "bureau") -> None:
+    event = registration.events.filter(decision="pending").get()
+    services.registration_decide(actor=actor_of(approver), event=event, approve=True)
+    registration.refresh_from_db()
+
+
+def test_registration_waits_for_approval_then_is_enrolled(
+    actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    person = new_person()
+    registration = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=person, enrolled_on=SEPT
+    )
+    assert registration.status == RegistrationStatus.PENDING
+    with pytest.raises(PermissionDenied):
+        approve_latest(actor_of, registration, approver="u-bur-150400")  # another city's bureau
+    approve_latest(actor_of, registration)
+    assert registration.status == RegistrationStatus.ENROLLED
+
+
+def test_one_active_full_time_registration_per_person_naming_the_holder(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    cnc_class: SchoolClass,
+    new_person: Callable[..., Person],
+) -> None:
+    person = new_person()
+    services.registration_create(actor=actor_of("school"), school_class=cnc_class, person=person, enrolled_on=SEPT)
+    file_major(actor_of, world["school2"], "school2", "0401", ["intermediate"])
+    other = services.class_create(
+        actor=actor_of("school2"),
+        school=world["school2"],
+        major_code="0401",
+        name="汽修1班",
+        class_level="intermediate",
+        form="full_time",
+        cohort_year=2025,
+        planned_years=3,
+    )
+    with pytest.raises(ValidationError, match="已在包头机电技师学院有全日制学籍"):
+        services.registration_create(actor=actor_of("school2"), school_class=other, person=person, enrolled_on=SEPT)
+    part_time = services.class_create(
+        actor=actor_of("school2"),
+        school=world["school2"],
+        major_code="0401",
+        name="汽修在职班",
+        class_level="intermediate",
+        form="part_time",
+        cohort_year=2025,
+        planned_years=1,
+    )
+    # A part-time registration beside a full-time one is allowed: they are registered separately.
+    assert (
+        services.registration_create(
+            actor=actor_of("school2"), school_class=part_time, person=person, enrolled_on=SEPT
+        ).form
+        == "part_time"
+    )
+
+
+def test_status_changes_follow_the_allowed_transitions_and_keep_history(
+    actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    clerk = actor_of("school")
+    registration = services.registration_create(
+        actor=clerk, school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+    )
+    approve_latest(actor_of, registration)
+    with pytest.raises(ValidationError, match="不能办理“复学”"):
+        services.registration_request(actor=clerk, registration=registration, kind="resume", effective_on=SEPT)
+    with pytest.raises(ValidationError, match="必须填写原因"):
+        services.registration_request(actor=clerk, registration=registration, kind="suspend", effective_on=SEPT)
+    services.registration_request(
+        actor=clerk, registration=registration, kind="suspend", effective_on=dt.date(2026, 3, 1), reason="病休"
+    )
+    with pytest.raises(ValidationError, match="正在审核"):
+        services.registration_request(
+            actor=clerk, registration=registration, kind="withdraw", effective_on=dt.date(2026, 3, 1), reason="x"
+        )
+    approve_latest(actor_of, registration)
+    assert registration.status == RegistrationStatus.SUSPENDED
+    services.registration_request(
+        actor=clerk, registration=registration, kind="resume", effective_on=dt.date(2026, 9, 1)
+    )
+    approve_latest(actor_of, registration)
+    services.registration_request(
+        actor=clerk, registration=registration, kind="graduate", effective_on=dt.date(2028, 6, 30)
+    )
+    approve_latest(actor_of, registration)
+    assert registration.status == RegistrationStatus.GRADUATED and not registration.is_active
+    timeline = selectors.registration_history(actor=actor_of("school"), registration=registration)
+    assert [e.kind for e in timeline] == ["register", "suspend", "resume", "graduate"]
+    assert all(e.decided_by is not None for e in timeline)
+
+
+def test_rejection_needs_a_note_and_a_rejected_registration_frees_the_place(
+    actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    person = new_person()
+    registration = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=person, enrolled_on=SEPT
+    )
+    event = registration.events.get()
+    with pytest.raises(ValidationError, match="必须填写审核意见"):
+        services.registration_decide(actor=actor_of("bureau"), event=event, approve=False)
+    services.registration_decide(actor=actor_of("bureau"), event=event, approve=False, note="材料不全")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REJECTED and not registration.is_active
+    again = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=person, enrolled_on=SEPT
+    )
+    assert again.pk != registration.pk
+
+
+def test_transfer_closes_the_old_registration_and_opens_the_new_one(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    cnc_class: SchoolClass,
+    new_person: Callable[..., Person],
+) -> None:
+    registration = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+    )
+    approve_latest(actor_of, registration)
+    file_major(actor_of, world["school2"], "school2", "0102", ["senior"])
+    target = services.class_create(
+        actor=actor_of("school2"),
+        school=world["school2"],
+        major_code="0102",
+        name="数控高级1班",
+        class_level="senior",
+        form="full_time",
+        cohort_year=2025,
+        planned_years=3,
+    )
+    services.registration_request(
+        actor=actor_of("school"),
+        registration=registration,
+        kind="transfer_out",
+        effective_on=dt.date(2026, 2, 20),
+        reason="随父母迁居呼和浩特",
+        target_class=target,
+    )
+    approve_latest(actor_of, registration)
+    assert registration.status == RegistrationStatus.TRANSFERRED_OUT and not registration.is_active
+    incoming = Registration.objects.get(transferred_from=registration)
+    assert incoming.school == world["school2"] and incoming.status == RegistrationStatus.ENROLLED
+    # Each school sees its own side; the first school no longer sees the new registration.
+    assert not selectors.registration_list(actor=actor_of("school"), school_id=world["school2"].pk).exists()
+    assert selectors.registration_list(actor=actor_of("school2")).filter(pk=incoming.pk).exists()
+
+
+def test_overdue_requests_show_as_overdue(
+    actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    registration = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+    )
+    event = registration.events.get()
+    later = event.due_on + dt.timedelta(days=1)
+    item = next(i for i in selectors.approval_queue(actor=actor_of("bureau"), today=later) if i.pk == event.pk)
+    assert item.overdue
+    assert not any(i.overdue for i in selectors.approval_queue(actor=actor_of("bureau"), today=event.due_on))
+    assert selectors.approval_queue(actor=actor_of("u-bur-150400"), today=later) == [] or all(
+        i.school_name != "包头机电技师学院"
+        for i in selectors.approval_queue(actor=actor_of("u-bur-150400"), today=later)
+    )
