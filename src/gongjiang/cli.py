@@ -225,6 +225,91 @@ def refdata_jieba_dict(data_dir: Path | None, out: Path) -> None:
     click.echo(f"已写入 {count} 个词：{out}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """从 xlsx 或 csv 文件导入登记记录。"""
+
+
+@import_group.command("registrations")
+@data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_code", required=True, help="学校的机构代码。")
+@click.option("--dry-run", is_flag=True, help="只校验并报告，不写入。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
+@click.option(
+    "--errors-out", type=click.Path(dir_okay=False, path_type=Path), help="有错误时，把带“错误”列的表格写到此文件。"
+)
+def import_registrations(
+    data_dir: Path | None, file: Path, school_code: str, dry_run: bool, as_json: bool, errors_out: Path | None
+) -> None:
+    """导入学籍：逐行校验，全部无误才写入（同一文件重复导入不产生变化）。有错误时退出码为 1。"""
+    _setup(data_dir)
+    _migrate()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.registry.imports import registrations_import, write_error_report
+
+    school = _school(school_code)
+    columns = (TextColumn("写入学籍"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with file.open("rb") as source, Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("import", total=None)
+        report = registrations_import(
+            actor=system_actor(),
+            school=school,
+            source=source,
+            filename=file.name,
+            dry_run=dry_run,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if report.errors and errors_out is not None:
+        with file.open("rb") as source:
+            write_error_report(source, file.name, report, errors_out)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        verb = "校验" if dry_run else "导入"
+        click.echo(f"{verb} {report.rows} 行：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}。")
+        for error in report.errors:
+            where = f"第{error.row}行" if error.row else "文件"
+            column = f"【{error.column}】" if error.column else ""
+            click.echo(f"  {where}{column}{error.message}", err=True)
+        if report.errors:
+            click.echo(f"共 {len(report.errors)} 处错误，未写入任何数据。", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@main.group("export")
+def export_group() -> None:
+    """把登记记录导出为 xlsx（表头与导入相同，可原样导回）。"""
+
+
+@export_group.command("registrations")
+@data_dir_option
+@click.option("--school", "school_code", required=True, help="学校的机构代码。")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_registrations(data_dir: Path | None, school_code: str, out: Path) -> None:
+    """导出学校的在籍学籍（含待审核、休学）。"""
+    _setup(data_dir)
+    from gongjiang.core.actors import system_actor
+    from gongjiang.registry.imports import registrations_export
+
+    count = registrations_export(actor=system_actor(), school=_school(school_code), target=out)
+    click.echo(f"已导出 {count} 条学籍：{out}")
+
+
+def _school(code: str) -> Any:
+    from gongjiang.directory.models import Organisation, OrganisationKind
+
+    school = Organisation.objects.filter(code=code, kind=OrganisationKind.SCHOOL).first()
+    if school is None:
+        raise click.BadParameter(
+            f"没有机构代码为“{code}”的技工院校（可用 gongjiang orgs --kind school 查看）", param_hint="--school"
+        )
+    return school
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @data_dir_option
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

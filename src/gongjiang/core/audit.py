@@ -47,7 +47,7 @@ def snapshot(
     return values
 
 
-def record(
+def entry(
     *,
     actor: Actor,
     action: str,
@@ -70,7 +70,7 @@ def record(
         entity_type = entity_type or entity._meta.label_lower
         entity_id = entity_id or str(entity.pk)
         entity_label = entity_label or str(entity)[:200]
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor_user_id=actor.user_id,
         actor_username=actor.username or "anonymous",
         actor_kind=str(actor.kind),
@@ -84,3 +84,15 @@ def record(
         before=_jsonable(dict(before)) if before is not None else None,
         after=_jsonable(dict(after)) if after is not None else None,
     )
+
+
+def record(**kwargs: Any) -> AuditEntry:
+    """Write one entry now (inside the caller's transaction). Takes the arguments of `entry`."""
+    built = entry(**kwargs)
+    built.save()
+    return built
+
+
+def record_many(entries: Iterable[AuditEntry], batch_size: int = 1000) -> None:
+    """Write many entries at once, for bulk services such as imports."""
+    AuditEntry.objects.bulk_create(list(entries), batch_size=batch_size)

@@ -86,6 +86,8 @@ class Person(models.Model):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    household_registration = models.CharField(_("户籍地"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,645 @@
+"""Importing and exporting a school's registrations as spreadsheets.
+
+Parse → validate every row → apply in batches inside one transaction. A dry run gives the same
+report; a file with any error changes nothing; the same file imported twice changes nothing the
+second time; an exported file imports back with every row unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjiang.core import audit
+from gongjiang.core.actors import Actor
+from gongjiang.core.models import AuditEntry
+from gongjiang.core.policies import require
+from gongjiang.core.sheets import (
+    SheetError,
+    Table,
+    clean_name,
+    clean_text,
+    compact_text,
+    parse_date,
+    read_table,
+    write_xlsx,
+)
+from gongjiang.core.validators import parse_resident_id
+from gongjiang.directory.models import IdType, Organisation, Person, Sex
+from gongjiang.refdata.selectors import region_ever_existed
+from gongjiang.registry.models import (
+    ClassLevel,
+    EventKind,
+    MajorOffering,
+    OfferingStatus,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
+    SchoolClass,
+    StudyForm,
+)
+from gongjiang.registry.services import MIN_PART_TIME_YEARS, approval_days
+
+BATCH_SIZE = 1000
+ERROR_COLUMN = "错误"
+
+# field → the header written on export, then the aliases clerks use
+HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "学生姓名", "学员姓名"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证"),
+    "major_code": ("专业代码", "专业编码"),
+    "major_name": ("专业名称", "专业", "所学专业"),
+    "class_name": ("班级", "班级名称", "所在班级"),
+    "class_level": ("班级层次", "层次", "培养层次"),
+    "form": ("学习形式", "学习方式", "办学形式"),
+    "enrolled_on": ("入学日期", "入学时间", "入学年月"),
+    "planned_years": ("学制", "学制（年）", "学制(年)"),
+    "sex": ("性别",),
+    "birth_date": ("出生日期", "出生年月"),
+    "phone": ("联系电话", "手机号", "手机号码", "手机", "电话", "联系方式"),
+    "ethnicity": ("民族",),
+    "household": ("户籍地", "户籍所在地", "户口所在地"),
+}
+REQUIRED = ("name", "id_number", "class_name", "class_level", "form", "enrolled_on")
+LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    ClassLevel.INTERMEDIATE: ("中级工班", "中级工", "中级", "中工", "中级班"),
+    ClassLevel.SENIOR: ("高级工班", "高级工", "高级", "高工", "高级班"),
+    ClassLevel.PREPARATORY_TECHNICIAN: (
+        "预备技师（技师）班",
+        "预备技师(技师)班",
+        "预备技师班",
+        "预备技师",
+        "技师班",
+        "技师",
+    ),
+}
+FORM_WORDS: dict[str, tuple[str, ...]] = {
+    StudyForm.FULL_TIME: ("全日制", "全日", "全"),
+    StudyForm.PART_TIME: ("非全日制", "非全日", "非全", "业余", "在职", "半脱产"),
+}
+DEFAULT_YEARS: dict[tuple[str, str], Decimal] = {
+    (StudyForm.FULL_TIME, ClassLevel.INTERMEDIATE): Decimal(3),
+    (StudyForm.FULL_TIME, ClassLevel.SENIOR): Decimal(3),
+    (StudyForm.FULL_TIME, ClassLevel.PREPARATORY_TECHNICIAN): Decimal(5),
+}
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [asdict(e) for e in self.errors],
+        }
+
+
+@dataclass
+class Row:
+    number: int
+    name: str = ""
+    id_number: str = ""
+    birth_date: dt.date | None = None
+    sex: str = ""
+    phone: str = ""
+    ethnicity: str = ""
+    household: str = ""
+    offering: MajorOffering | None = None
+    class_name: str = ""
+    class_level: str = ""
+    form: str = ""
+    enrolled_on: dt.date | None = None
+    planned_years: Decimal | None = None
+
+
+def _word(value: Any, words: dict[str, tuple[str, ...]]) -> str | None:
+    text = compact_text(value)
+    for key, spellings in words.items():
+        if text in spellings or text == key:
+            return key
+    return None
+
+
+class _Columns:
+    """Which column of the file holds which field, and the header the clerk wrote for it."""
+
+    def __init__(self, table: Table) -> None:
+        self.index: dict[str, int] = {}
+        self.header: dict[str, str] = {}
+        for field_name, names in HEADERS.items():
+            for position, header in enumerate(table.headers):
+                if header in names and field_name not in self.index:
+                    self.index[field_name], self.header[field_name] = position, header
+
+    def missing(self) -> list[str]:
+        missing = [HEADERS[f][0] for f in REQUIRED if f not in self.index]
+        if "major_code" not in self.index and "major_name" not in self.index:
+            missing.append(_("专业代码或专业名称"))
+        return missing
+
+    def cell(self, cells: list[Any], field_name: str) -> Any:
+        position = self.index.get(field_name)
+        return cells[position] if position is not None and position < len(cells) else None
+
+    def name_of(self, field_name: str) -> str:
+        return self.header.get(field_name, HEADERS[field_name][0])
+
+
+class _Importer:
+    def __init__(self, actor: Actor, school: Organisation) -> None:
+        self.actor = actor
+        self.school = school
+        offerings = list(MajorOffering.objects.filter(school=school, status=OfferingStatus.FILED))
+        self.by_code = {o.major_code: o for o in offerings}
+        # Compared after the same normalisation as the cells: NFKC turns （） into ().
+        self.by_name = {clean_text(o.major_name): o for o in offerings}
+        self.errors: list[RowError] = []
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row=row, column=column, message=message))
+
+    # -- one row ----------------------------------------------------------------------------
+
+    def parse(self, number: int, cells: list[Any], cols: _Columns) -> Row:
+        row = Row(number=number)
+        row.name = clean_name(cols.cell(cells, "name"))
+        if not row.name:
+            self.error(number, cols.name_of("name"), _("姓名不能为空"))
+        raw_id = compact_text(cols.cell(cells, "id_number")).upper()
+        try:
+            parsed = parse_resident_id(raw_id)
+        except ValidationError as exc:
+            self.error(number, cols.name_of("id_number"), exc.messages[0] if raw_id else _("身份证号不能为空"))
+        else:
+            row.id_number, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
+            if not region_ever_existed(parsed.region_code):
+                self.error(
+                    number,
+                    cols.name_of("id_number"),
+                    _("身份证号前六位“%(code)s”不是有效的行政区划代码") % {"code": parsed.region_code},
+                )
+            self._cross_check(row, cells, cols)
+        row.offering = self._offering(number, cells, cols)
+        row.class_name = clean_text(cols.cell(cells, "class_name"))
+        if not row.class_name:
+            self.error(number, cols.name_of("class_name"), _("班级不能为空"))
+        level = _word(cols.cell(cells, "class_level"), LEVEL_WORDS)
+        if level is None:
+            self.error(
+                number,
+                cols.name_of("class_level"),
+                _("班级层次“%(value)s”无法识别，应为中级工班、高级工班或预备技师（技师）班")
+                % {"value": clean_text(cols.cell(cells, "class_level"))},
+            )
+        else:
+            row.class_level = level
+            if row.offering is not None and level not in row.offering.class_levels:
+                self.error(
+                    number,
+                    cols.name_of("class_level"),
+                    _("“%(major)s”专业未备案%(level)s")
+                    % {"major": row.offering.major_name, "level": ClassLevel(level).label},
+                )
+        form = _word(cols.cell(cells, "form"), FORM_WORDS)
+        if form is None:
+            self.error(
+                number,
+                cols.name_of("form"),
+                _("学习形式“%(value)s”无法识别，应为全日制或非全日制")
+                % {"value": clean_text(cols.cell(cells, "form"))},
+            )
+        else:
+            row.form = form
+        try:
+            row.enrolled_on = parse_date(cols.cell(cells, "enrolled_on"))
+        except ValueError as exc:
+            self.error(number, cols.name_of("enrolled_on"), str(exc))
+        self._optional(row, cells, cols)
+        return row
+
+    def _cross_check(self, row: Row, cells: list[Any], cols: _Columns) -> None:
+        given_sex = clean_text(cols.cell(cells, "sex"))
+        if given_sex:
+            sex = {"男": Sex.MALE, "女": Sex.FEMALE}.get(given_sex)
+            if sex is None:
+                self.error(row.number, cols.name_of("sex"), _("性别应为“男”或“女”"))
+            elif sex != row.sex:
+                self.error(row.number, cols.name_of("sex"), _("性别与身份证号不一致"))
+        given_birth = cols.cell(cells, "birth_date")
+        if clean_text(given_birth):
+            try:
+                birth = parse_date(given_birth)
+            except ValueError as exc:
+                self.error(row.number, cols.name_of("birth_date"), str(exc))
+            else:
+                # A month alone (2008.05) is accepted when it agrees with the number.
+                same = birth == row.birth_date or (
+                    birth.day == 1
+                    and row.birth_date is not None
+                    and (birth.year, birth.month) == (row.birth_date.year, row.birth_date.month)
+                )
+                if not same:
+                    self.error(
+                        row.number,
+                        cols.name_of("birth_date"),
+                        _("出生日期与身份证号不一致（身份证号为%(date)s）") % {"date": row.birth_date},
+                    )
+
+    def _offering(self, number: int, cells: list[Any], cols: _Columns) -> MajorOffering | None:
+        code = compact_text(cols.cell(cells, "major_code"))
+        name = clean_text(cols.cell(cells, "major_name"))
+        if code:
+            offering = self.by_code.get(code)
+            if offering is None:
+                self.error(number, cols.name_of("major_code"), _("专业代码“%(code)s”未在本校备案") % {"code": code})
+            elif name and name != clean_text(offering.major_name):
+                self.error(
+                    number,
+                    cols.name_of("major_name"),
+                    _("专业名称“%(name)s”与专业代码%(code)s（%(expected)s）不一致")
+                    % {"name": name, "code": code, "expected": offering.major_name},
+                )
+            return offering
+        if name:
+            offering = self.by_name.get(name)
+            if offering is None:
+                self.error(number, cols.name_of("major_name"), _("专业“%(name)s”未在本校备案") % {"name": name})
+            return offering
+        self.error(
+            number, cols.name_of("major_code" if "major_code" in cols.index else "major_name"), _("专业不能为空")
+        )
+        return None
+
+    def _optional(self, row: Row, cells: list[Any], cols: _Columns) -> None:
+        phone = compact_text(cols.cell(cells, "phone"))
+        if phone and not PHONE.match(phone):
+            self.error(
+                row.number,
+                cols.name_of("phone"),
+                _("联系电话“%(value)s”不是有效的手机或固定电话号码") % {"value": phone},
+            )
+        row.phone = phone
+        row.ethnicity = clean_text(cols.cell(cells, "ethnicity"))[:20]
+        row.household = clean_text(cols.cell(cells, "household"))[:100]
+        years = compact_text(cols.cell(cells, "planned_years")).removesuffix("年")
+        if years:
+            try:
+                row.planned_years = Decimal(years)
+            except InvalidOperation:
+                self.error(row.number, cols.name_of("planned_years"), _("学制“%(value)s”不是数字") % {"value": years})
+                return
+            if not Decimal(0) < row.planned_years <= Decimal(6):
+                self.error(row.number, cols.name_of("planned_years"), _("学制应在 0 到 6 年之间"))
+            elif row.form == StudyForm.PART_TIME and row.planned_years < MIN_PART_TIME_YEARS:
+                self.error(row.number, cols.name_of("planned_years"), _("非全日制学制不少于1年"))
+
+    # -- the file as a whole ----------------------------------------------------------------
+
+    def plan(self, rows: list[Row], cols: _Columns) -> tuple[list[Row], list[Row], list[Row]]:
+        """Split valid rows into (to create, to update the person's facts, unchanged), checking each
+        against the file and the register."""
+        first_seen: dict[str, int] = {}
+        for row in rows:
+            if not row.id_number:
+                continue
+            if row.id_number in first_seen:
+                self.error(
+                    row.number,
+                    cols.name_of("id_number"),
+                    _("身份证号与第%(n)d行重复") % {"n": first_seen[row.id_number]},
+                )
+            else:
+                first_seen[row.id_number] = row.number
+        ids = [r.id_number for r in rows if r.id_number]
+        self.persons = {p.id_number: p for p in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=ids)}
+        active = Registration.objects.filter(
+            person__id_type=IdType.RESIDENT_ID, person__id_number__in=ids, is_active=True
+        ).select_related("person", "school", "school_class")
+        self.active: dict[str, list[Registration]] = {}
+        for registration in active:
+            self.active.setdefault(registration.person.id_number, []).append(registration)
+        self.classes = {(c.cohort_year, c.name): c for c in SchoolClass.objects.filter(school=self.school)}
+        planned_classes: dict[tuple[int, str], Row] = {}
+        create: list[Row] = []
+        update: list[Row] = []
+        same: list[Row] = []
+        for row in rows:
+            if (
+                row.enrolled_on is None
+                or row.offering is None
+                or not row.class_level
+                or not row.form
+                or not row.id_number
+            ):
+                continue
+            key = (row.enrolled_on.year, row.class_name)
+            existing_class = self.classes.get(key)
+            reference = existing_class or planned_classes.setdefault(key, row)
+            self._check_class(row, reference, cols)
+            person = self.persons.get(row.id_number)
+            if person is not None and person.name != row.name:
+                self.error(
+                    row.number,
+                    cols.name_of("name"),
+                    _("该身份证号已登记的姓名为“%(registered)s”，与本行“%(given)s”不一致")
+                    % {"registered": person.name, "given": row.name},
+                )
+                continue
+            held = self.active.get(row.id_number, [])
+            here = next(
+                (r for r in held if existing_class is not None and r.school_class_id == existing_class.pk), None
+            )
+            if here is not None:
+                if here.enrolled_on != row.enrolled_on:
+                    self.error(
+                        row.number,
+                        cols.name_of("enrolled_on"),
+                        _("已登记的入学日期为%(date)s；更正请办理学籍异动") % {"date": here.enrolled_on},
+                    )
+                elif person is not None and self._person_changes(person, row):
+                    update.append(row)
+                else:
+                    same.append(row)
+                continue
+            if row.form == StudyForm.FULL_TIME:
+                other = next((r for r in held if r.form == StudyForm.FULL_TIME), None)
+                if other is not None:
+                    where = (
+                        _("本校%(cls)s") % {"cls": other.school_class.name}
+                        if other.school_id == self.school.pk
+                        else other.school.name
+                    )
+                    self.error(
+                        row.number,
+                        cols.name_of("id_number"),
+                        _("%(name)s已在%(where)s有全日制学籍，同一人只能有一个全日制学籍")
+                        % {"name": row.name, "where": where},
+                    )
+                    continue
+            create.append(row)
+        return create, update, same
+
+    def _check_class(self, row: Row, reference: SchoolClass | Row, cols: _Columns) -> None:
+        if reference is row:
+            return
+        theirs: tuple[int | None, str, str]
+        if isinstance(reference, SchoolClass):
+            theirs = (reference.offering_id, reference.class_level, reference.form)
+        else:
+            theirs = (reference.offering.pk if reference.offering else None, reference.class_level, reference.form)
+        if theirs != (row.offering.pk if row.offering else None, row.class_level, row.form):
+            self.error(
+                row.number,
+                cols.name_of("class_name"),
+                _("班级“%(cls)s”的专业、层次或学习形式与已有记录不一致") % {"cls": row.class_name},
+            )
+
+    @staticmethod
+    def _person_changes(person: Person, row: Row) -> dict[str, str]:
+        wanted = {"phone": row.phone, "ethnicity": row.ethnicity, "household_registration": row.household}
+        return {k: v for k, v in wanted.items() if v and getattr(person, k) != v}
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def apply(self, create: list[Row], update: list[Row], progress: Progress | None) -> None:
+        total = len(create) + len(update)
+        done = 0
+        entries: list[AuditEntry] = []
+
+        def note(action: str, obj: Any, before: dict[str, Any] | None = None) -> None:
+            entries.append(
+                audit.entry(
+                    actor=self.actor,
+                    action=action,
+                    entity=obj,
+                    before=before,
+                    after=audit.snapshot(obj),
+                    scope_organisation_id=self.school.pk,
+                    scope_organisation_code=self.school.code,
+                    scope_region_code=self.school.region_code,
+                )
+            )
+
+        for row in create:
+            key = (_enrolled(row).year, row.class_name)
+            if key not in self.classes:
+                assert row.offering is not None
+                school_class = SchoolClass.objects.create(
+                    school=self.school,
+                    offering=row.offering,
+                    name=row.class_name,
+                    class_level=row.class_level,
+                    form=row.form,
+                    cohort_year=key[0],
+                    planned_years=row.planned_years or DEFAULT_YEARS.get((row.form, row.class_level), Decimal(1)),
+                )
+                self.classes[key] = school_class
+                note("class.create", school_class)
+        new_people = [
+            Person(
+                name=row.name,
+                id_type=IdType.RESIDENT_ID,
+                id_number=row.id_number,
+                birth_date=row.birth_date,
+                sex=row.sex,
+                phone=row.phone,
+                ethnicity=row.ethnicity,
+                household_registration=row.household,
+            )
+            for row in create
+            if row.id_number not in self.persons
+        ]
+        for start in range(0, len(new_people), BATCH_SIZE):
+            for person in Person.objects.bulk_create(new_people[start : start + BATCH_SIZE]):
+                self.persons[person.id_number] = person
+                note("person.create", person)
+        changed: list[Person] = []
+        for row in update + create:
+            person = self.persons[row.id_number]
+            changes = self._person_changes(person, row)
+            if changes and person.pk is not None:
+                before = audit.snapshot(person)
+                for attr, value in changes.items():
+                    setattr(person, attr, value)
+                changed.append(person)
+                note("person.update", person, before)
+        Person.objects.bulk_update(changed, ["phone", "ethnicity", "household_registration"], batch_size=BATCH_SIZE)
+        done += len(update)
+        due_on = dt.date.today() + dt.timedelta(days=approval_days())
+        for start in range(0, len(create), BATCH_SIZE):
+            batch = create[start : start + BATCH_SIZE]
+            registrations = Registration.objects.bulk_create(
+                [
+                    Registration(
+                        person=self.persons[row.id_number],
+                        school=self.school,
+                        school_class=self.classes[(_enrolled(row).year, row.class_name)],
+                        form=row.form,
+                        enrolled_on=_enrolled(row),
+                        status=RegistrationStatus.PENDING,
+                        is_active=True,
+                    )
+                    for row in batch
+                ]
+            )
+            events = RegistrationEvent.objects.bulk_create(
+                [
+                    RegistrationEvent(
+                        registration=registration,
+                        kind=EventKind.REGISTER,
+                        effective_on=registration.enrolled_on,
+                        reason=_("批量导入"),
+                        requested_by_id=self.actor.user_id,
+                        due_on=due_on,
+                    )
+                    for registration in registrations
+                ]
+            )
+            for registration, event in zip(registrations, events, strict=True):
+                note("registration.create", registration)
+                note("registration_event.request", event)
+            audit.record_many(entries)
+            entries.clear()
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        audit.record_many(entries)
+
+
+def _enrolled(row: Row) -> dt.date:
+    """The entry date of a row that passed validation (planning skips rows without one)."""
+    assert row.enrolled_on is not None
+    return row.enrolled_on
+
+
+def registrations_import(
+    *,
+    actor: Actor,
+    school: Organisation,
+    source: IO[bytes],
+    filename: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a school's registrations from an xlsx or csv file. New registrations wait for the
+    bureau's approval like any other."""
+    require(actor, "registry.registration.request", school)
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = read_table(source, filename, required_any=HEADERS["id_number"] + HEADERS["name"])
+    except SheetError as exc:
+        report.errors.append(RowError(row=0, column="", message=str(exc)))
+        return report
+    cols = _Columns(table)
+    report.rows = len(table.rows)
+    missing = cols.missing()
+    if missing:
+        report.errors.append(
+            RowError(
+                row=table.header_row, column="", message=_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)}
+            )
+        )
+        return report
+    importer = _Importer(actor, school)
+    rows = [importer.parse(number, cells, cols) for number, cells in table.rows]
+    create, update, same = importer.plan(rows, cols)
+    report.errors = sorted(importer.errors, key=lambda e: (e.row, e.column))
+    if report.errors:
+        return report
+    report.created, report.updated, report.unchanged = len(create), len(update), len(same)
+    if dry_run or not (create or update):
+        return report
+    with transaction.atomic():
+        importer.apply(create, update, progress)
+    return report
+
+
+def write_error_report(source: IO[bytes], filename: str, report: ImportReport, target: Path | IO[bytes]) -> None:
+    """The clerk's own rows with an error column: fix the marked cells and import again."""
+    table = read_table(source, filename, required_any=HEADERS["id_number"] + HEADERS["name"])
+    by_row: dict[int, list[str]] = {}
+    for error in report.errors:
+        by_row.setdefault(error.row, []).append(f"{error.column}：{error.message}" if error.column else error.message)
+    rows = [[_cell_text(c) for c in cells] + ["；".join(by_row.get(number, []))] for number, cells in table.rows]
+    write_xlsx([*table.headers, ERROR_COLUMN], rows, target, highlight_column=ERROR_COLUMN)
+
+
+def _cell_text(value: Any) -> Any:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+EXPORT_FIELDS = (
+    "name", "id_number", "major_code", "major_name", "class_name", "class_level", "form",
+    "enrolled_on", "planned_years", "sex", "birth_date", "phone", "ethnicity", "household",
+)  # fmt: skip
+
+
+def registrations_export(*, actor: Actor, school: Organisation, target: Path | IO[bytes]) -> int:
+    """Write the school's active registrations with the headers the import takes. Identity numbers
+    are written in full (the file is for re-import); the read is audited."""
+    require(actor, "registry.registration.request", school)
+    registrations = (
+        Registration.objects.filter(school=school, is_active=True)
+        .select_related("person", "school_class", "school_class__offering")
+        .order_by("school_class__cohort_year", "school_class__name", "person__name", "pk")
+    )
+    rows = []
+    for r in registrations:
+        person, school_class = r.person, r.school_class
+        rows.append(
+            [
+                person.name,
+                person.id_number,
+                school_class.offering.major_code,
+                school_class.offering.major_name,
+                school_class.name,
+                str(ClassLevel(school_class.class_level).label),
+                str(StudyForm(r.form).label),
+                r.enrolled_on,
+                float(school_class.planned_years),
+                str(person.get_sex_display()),
+                person.birth_date,
+                person.phone,
+                person.ethnicity,
+                person.household_registration,
+            ]
+        )
+    write_xlsx([HEADERS[f][0] for f in EXPORT_FIELDS], rows, target)
+    audit.record(
+        actor=actor,
+        action="registration.export",
+        entity=school,
+        after={"rows": len(rows), "unmasked": True},
+        scope_organisation_id=school.pk,
+        scope_organisation_code=school.code,
+        scope_region_code=school.region_code,
+    )
+    return len(rows)
