@@ -4,8 +4,10 @@ from gongjiang.core.api import new_api
 from gongjiang.core.api import router as audit_router
 from gongjiang.directory.api import router as directory_router
 from gongjiang.refdata.api import router as refdata_router
+from gongjiang.registry.api import router as registry_router
 
 api = new_api()
 api.add_router("/directory", directory_router)
 api.add_router("/refdata", refdata_router)
 api.add_router("/core", audit_router)
+api.add_router("/registry", registry_router)

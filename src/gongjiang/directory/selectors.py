@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.scope import ActorKind, get_scoped_or_404, scoped
@@ -81,3 +82,12 @@ def memberships_of_user(*, actor: Actor) -> QuerySet[Membership]:
     if actor.user_id is None:
         return Membership.objects.none()
     return Membership.objects.filter(user_id=actor.user_id, organisation__is_active=True).select_related("organisation")
+
+
+def organisation_by_code(*, code: str) -> Organisation:
+    """An organisation named by its code, outside the actor's scope: used to name a partner (the
+    enterprise of an order class) whose records the actor may not read. Only its identity is used."""
+    org = Organisation.objects.filter(code=code, is_active=True).first()
+    if org is None:
+        raise Http404
+    return org

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
@@ -114,3 +115,12 @@ def approval_queue(*, actor: Actor, today: dt.date | None = None) -> list[QueueI
             )
         )
     return sorted(items, key=lambda item: (item.due_on, item.kind, item.pk))
+
+
+def transfer_target(*, class_id: int) -> SchoolClass:
+    """The class a learner transfers into. It belongs to another school, outside the requesting
+    school's scope; the service checks it, and the bureau approves the transfer."""
+    school_class = SchoolClass.objects.select_related("school", "offering").filter(pk=class_id).first()
+    if school_class is None:
+        raise Http404
+    return school_class

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
-from gongjiang.directory.models import Organisation, OrganisationKind, Person
+from gongjiang.core.validators import parse_resident_id
+from gongjiang.directory.models import IdType, Organisation, OrganisationKind, Person
+from gongjiang.directory.services import person_create
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get
 from gongjiang.registry import policies as _policies  # noqa: F401  (registers the rules)
@@ -306,6 +308,25 @@ def _active_full_time_elsewhere(person: Person, exclude: Registration | None = N
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.first()
+
+
+def person_for_registration(*, actor: Actor, name: str, id_number: str, phone: str = "") -> Person:
+    """The person a new registration is for: found by the 身份证号 (the name must agree) or registered."""
+    try:
+        number = parse_resident_id(id_number).number
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    person = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
+    if person is None:
+        return person_create(actor=actor, name=name, id_number=number, phone=phone)
+    if person.name != name.strip():
+        raise ValidationError(
+            {
+                "name": _("该身份证号已登记的姓名为“%(registered)s”，与填写的“%(given)s”不一致。")
+                % {"registered": person.name, "given": name}
+            }
+        )
+    return person
 
 
 def registration_create(
