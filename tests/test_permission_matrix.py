@@ -36,6 +36,16 @@ SCHOOL_DETAIL = {
     "student": 404,
 }
 AUDIT = {**dict.fromkeys(PERSONAS, 200), "anonymous": 302, "student": 403}
+REGISTER_PAGES = {
+    **dict.fromkeys(PERSONAS, 403),
+    "anonymous": 302,
+    "bureau": 200,
+    "bureau_other": 200,
+    "school": 200,
+    "school2": 200,
+}
+BUREAU_PAGES = {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "bureau": 200, "bureau_other": 200}
+SCHOOL_PAGES = {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "school": 200, "school2": 200}
 
 # concrete path → (route template, expected status per persona); all requests are GET.
 PAGES: dict[str, tuple[str, dict[str, int]]] = {
@@ -50,6 +60,18 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/refdata/": ("/refdata/", ALL_200),
     "/refdata/occupation/6-18-01-01/": ("/refdata/{x}/{x}/", ALL_200),
     "/audit/": ("/audit/", AUDIT),
+    "/registry/registrations/": ("/registry/registrations/", REGISTER_PAGES),
+    "/registry/registrations/{registration}/": ("/registry/registrations/{x}/", SCHOOL_DETAIL),
+    "/registry/queue/": ("/registry/queue/", BUREAU_PAGES),
+    "/registry/queue/registration/{event}/decide/": ("/registry/queue/{x}/{x}/decide/", dict.fromkeys(PERSONAS, 405)),
+    "/registry/majors/": ("/registry/majors/", SCHOOL_PAGES),
+    "/registry/classes/": ("/registry/classes/", SCHOOL_PAGES),
+    "/registry/import/": ("/registry/import/", SCHOOL_PAGES),
+    "/registry/import/errors/no-such-token/": (
+        "/registry/import/errors/{x}/",
+        {**SCHOOL_PAGES, "school": 404, "school2": 404},
+    ),
+    "/registry/export/": ("/registry/export/", SCHOOL_PAGES),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
 BUREAU_DECIDE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200, "school": 403}
@@ -197,9 +219,9 @@ def _body(body: Any, values: dict[str, str]) -> Any:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("path", list(PAGES))
-def test_pages(client_for: Any, world: dict[str, Organisation], persona: str, path: str) -> None:
+def test_pages(client_for: Any, register: dict[str, str], persona: str, path: str) -> None:
     expected = PAGES[path][1][persona]
-    response = client_for(persona).get(path.replace("{school}", world["school"].code))
+    response = client_for(persona).get(_fill(path, register))
     assert response.status_code == expected, f"{persona} GET {path}: {response.status_code}"
 
 

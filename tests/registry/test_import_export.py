@@ -31,6 +31,11 @@ def rid(birth: str, sequence: int, region: str = "150203") -> str:
     return first17 + resident_id_check_digit(first17)
 
 
+def broken(number: str) -> str:
+    """The same number with a wrong check character."""
+    return number[:-1] + ("1" if number[-1] != "1" else "2")
+
+
 def xlsx(rows: list[list[Any]], header: list[str] = HEADER, title: str | None = None) -> io.BytesIO:
     workbook = Workbook()
     sheet = workbook.active
@@ -114,7 +119,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(
         actor=actor_of("school2"), school_class=elsewhere, person=held, enrolled_on=dt.date(2025, 9, 1)
     )
     rows = [
-        ["孙一", rid("20080504", 301)[:-1] + "0" if not rid("20080504", 301).endswith("0") else rid("20080504", 301)[:-1] + "1", "0102", "", "数控2班", "高级", "全日制", "2025-09-01", "", ""],
+        ["孙一", broken(rid("20080504", 301)), "0102", "", "数控2班", "高级", "全日制", "2025-09-01", "", ""],
         ["孙二", rid("20080504", 303), "0999", "", "数控2班", "高级", "全日制", "2025-09-01", "", ""],
         ["孙三", rid("20080504", 305), "0401", "", "汽修2班", "高级工班", "全日制", "2025-09-01", "", ""],
         ["孙四", rid("20080504", 307), "0102", "", "数控2班", "高级", "全日制", "2025-13-01", "", ""],

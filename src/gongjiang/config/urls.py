@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("registry/", include("gongjiang.registry.urls")),
     path("", include("gongjiang.portal.urls")),
 ]

@@ -18,11 +18,10 @@ from gongjiang.core.scope import get_scoped_or_404
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
-from gongjiang.registry.imports import registrations_export, registrations_import
+from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import
 from gongjiang.registry.models import MajorApplication, MajorOffering, Registration, RegistrationEvent, SchoolClass
 
 router = scoped_router(tags=["registry"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class OfferingOut(Schema):
@@ -361,6 +360,6 @@ def registrations_export_endpoint(request: HttpRequest, school: str) -> HttpResp
     buffer = io.BytesIO()
     school_org = _school(request, school)
     registrations_export(actor=actor_of(request), school=school_org, target=buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="registrations-{school_org.code}.xlsx"'
     return response

@@ -50,6 +50,7 @@ from gongjiang.registry.models import (
 from gongjiang.registry.services import MIN_PART_TIME_YEARS, approval_days
 
 BATCH_SIZE = 1000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_COLUMN = "错误"
 
 # field → the header written on export, then the aliases clerks use

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from gongjiang.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("registrations/", views.registration_list, name="registration_list"),
+    path("registrations/<int:registration_id>/", views.registration_detail, name="registration_detail"),
+    path("queue/", views.approval_queue, name="queue"),
+    path("queue/<str:kind>/<int:pk>/decide/", views.queue_decide, name="queue_decide"),
+    path("majors/", views.majors, name="majors"),
+    path("classes/", views.classes, name="classes"),
+    path("import/", views.import_registrations, name="import"),
+    path("import/errors/<str:token>/", views.import_errors_download, name="import_errors"),
+    path("export/", views.export_registrations, name="export"),
+]

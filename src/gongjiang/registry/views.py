@@ -1,0 +1,282 @@
+"""Pages of the register. Thin: forms are read here, the work is done by services and selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.masking import mask_id_number
+from gongjiang.core.policies import allowed
+from gongjiang.core.scope import ActorKind, get_scoped_or_404
+from gongjiang.core.sheets import parse_date
+from gongjiang.directory import selectors as directory
+from gongjiang.directory.models import Organisation
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concepts
+from gongjiang.registry import selectors, services
+from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import, write_error_report
+from gongjiang.registry.models import (
+    ApplicationKind,
+    ClassLevel,
+    EventKind,
+    MajorApplication,
+    RegistrationEvent,
+    RegistrationStatus,
+    StudyForm,
+)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _own_school(request: HttpRequest) -> Organisation:
+    """The school the signed-in clerk acts for; other actors have no school pages of their own."""
+    actor = _actor(request)
+    if actor.kind != ActorKind.SCHOOL or actor.organisation_code == "":
+        raise PermissionDenied
+    return directory.organisation_get(actor=actor, code=actor.organisation_code)
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+@login_required
+def registration_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:50]
+    found = selectors.registration_list(actor=actor, status=status, q=q).order_by(
+        "school__code", "school_class__cohort_year", "school_class__name", "person__name", "pk"
+    )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    rows = [(r, mask_id_number(r.person.id_number)) for r in page]
+    return render(
+        request,
+        "registry/registration_list.html",
+        {"page": page, "rows": rows, "status": status, "q": q, "statuses": RegistrationStatus.choices},
+    )
+
+
+@login_required
+def registration_detail(request: HttpRequest, registration_id: int) -> HttpResponse:
+    actor = _actor(request)
+    registration = selectors.registration_get(actor=actor, registration_id=registration_id)
+    if request.method == "POST":
+        try:
+            target_id = request.POST.get("target_class", "").strip()
+            services.registration_request(
+                actor=actor,
+                registration=registration,
+                kind=request.POST.get("kind", ""),
+                effective_on=parse_date(request.POST.get("effective_on", "")),
+                reason=request.POST.get("reason", ""),
+                target_class=selectors.transfer_target(class_id=int(target_id)) if target_id.isdigit() else None,
+            )
+        except (ValidationError, ValueError) as exc:
+            for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已提交，等待人社部门审核。"))
+            return redirect("registry:registration_detail", registration_id=registration.pk)
+    return render(
+        request,
+        "registry/registration_detail.html",
+        {
+            "registration": registration,
+            "masked_id": mask_id_number(registration.person.id_number),
+            "events": selectors.registration_history(actor=actor, registration=registration),
+            "can_request": allowed(actor, "registry.registration.request", registration.school),
+            "kinds": [(k, label) for k, label in EventKind.choices if k != EventKind.REGISTER],
+            "today": dt.date.today(),
+        },
+    )
+
+
+@login_required
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    items = selectors.approval_queue(actor=actor)
+    return render(
+        request,
+        "registry/queue.html",
+        {"items": items, "overdue": sum(1 for i in items if i.overdue), "levels": dict(ClassLevel.choices)},
+    )
+
+
+@require_POST
+@login_required
+def queue_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    approve = request.POST.get("decision") == "approve"
+    note = request.POST.get("note", "")
+    try:
+        if kind == "major":
+            application = get_scoped_or_404(MajorApplication.objects.select_related("offering__school"), actor, pk=pk)
+            services.major_decide(actor=actor, application=application, approve=approve, reason=note)
+        elif kind == "registration":
+            event = get_scoped_or_404(
+                RegistrationEvent.objects.select_related("registration__school", "target_class__school"), actor, pk=pk
+            )
+            services.registration_decide(actor=actor, event=event, approve=approve, note=note)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已通过。") if approve else _("已退回。"))
+    return redirect("registry:queue")
+
+
+@login_required
+def majors(request: HttpRequest) -> HttpResponse:
+    """A school's majors: what is filed, what waits, and the form to ask for more."""
+    actor = _actor(request)
+    school = _own_school(request)
+    if request.method == "POST":
+        try:
+            services.major_apply(
+                actor=actor,
+                school=school,
+                major_code=request.POST.get("major_code", ""),
+                kind=request.POST.get("kind", ApplicationKind.ADD),
+                class_levels=request.POST.getlist("class_levels"),
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("申请已提交，等待人社部门备案。"))
+            return redirect("registry:majors")
+    offerings = selectors.offering_list(actor=actor, school_id=school.pk).prefetch_related("applications")
+    return render(
+        request,
+        "registry/majors.html",
+        {
+            "school": school,
+            "offerings": offerings,
+            "catalogue": concepts(Scheme.MAJOR).filter(level=2).order_by("code"),
+            "levels": ClassLevel.choices,
+            "kinds": ApplicationKind.choices,
+        },
+    )
+
+
+@login_required
+def classes(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    school = _own_school(request)
+    if request.method == "POST":
+        try:
+            partner_code = request.POST.get("partner", "").strip()
+            services.class_create(
+                actor=actor,
+                school=school,
+                major_code=request.POST.get("major_code", ""),
+                name=request.POST.get("name", ""),
+                class_level=request.POST.get("class_level", ""),
+                form=request.POST.get("form", ""),
+                cohort_year=int(request.POST.get("cohort_year") or 0),
+                planned_years=request.POST.get("planned_years") or "0",
+                partner=directory.organisation_by_code(code=partner_code) if partner_code else None,
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        except (ValueError, ArithmeticError):
+            messages.error(request, _("入学年份和学制必须是数字。"))
+        except Http404:
+            messages.error(request, _("没有找到该合作企业的机构代码。"))
+        else:
+            messages.success(request, _("班级已开设。"))
+            return redirect("registry:classes")
+    return render(
+        request,
+        "registry/classes.html",
+        {
+            "school": school,
+            "classes": selectors.class_list(actor=actor, school_id=school.pk),
+            "offerings": selectors.offering_list(actor=actor, school_id=school.pk).filter(status="filed"),
+            "levels": ClassLevel.choices,
+            "forms": StudyForm.choices,
+            "this_year": dt.date.today().year,
+        },
+    )
+
+
+def _error_dir(school: Organisation) -> Path:
+    path = Path(settings.DATA_DIR) / "import-errors" / str(school.pk)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def import_registrations(request: HttpRequest) -> HttpResponse:
+    """Upload a workbook; the page shows the per-row report and, on errors, offers the workbook
+    with an error column to download."""
+    actor = _actor(request)
+    school = _own_school(request)
+    context: dict[str, Any] = {"school": school}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要导入的文件。"))
+        else:
+            dry_run = request.POST.get("dry_run") == "1"
+            report = registrations_import(
+                actor=actor, school=school, source=upload, filename=upload.name or "", dry_run=dry_run
+            )
+            context.update(report=report)
+            if report.errors and report.errors[0].row:
+                token = secrets.token_urlsafe(12)
+                upload.seek(0)
+                write_error_report(upload, upload.name or "", report, _error_dir(school) / f"{token}.xlsx")
+                context.update(error_token=token)
+    template = "registry/_import_result.html" if request.headers.get("HX-Request") else "registry/import.html"
+    return render(request, template, context)
+
+
+@login_required
+def import_errors_download(request: HttpRequest, token: str) -> FileResponse:
+    school = _own_school(request)
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404
+    path = _error_dir(school) / f"{token}.xlsx"
+    if not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename="学籍导入错误报告.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+def export_registrations(request: HttpRequest) -> HttpResponse:
+    school = _own_school(request)
+    buffer = io.BytesIO()
+    registrations_export(actor=_actor(request), school=school, target=buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="registrations-{school.code}.xlsx"'
+    return response
