@@ -32,11 +32,12 @@ def run(*args: str, data_dir: Path, timeout: int = 180) -> subprocess.CompletedP
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("demo")
-    result = run("demo", "--no-serve", "--password", "cli-pass-1", data_dir=data_dir)
+    result = run("demo", "--no-serve", "--scale", "small", "--password", "cli-pass-1", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     for persona in ("bureau", "school", "school2", "enterprise", "student"):
         assert f"  {persona} " in result.stdout
     assert "cli-pass-1" in result.stdout
+    assert "名学生" in result.stdout
     return data_dir
 
 
@@ -56,7 +57,7 @@ def test_demo_builds_a_region_and_orgs_lists_it(demo_dir: Path) -> None:
 
 def test_demo_is_deterministic(demo_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert run("demo", "--no-serve", "--password", "x-pass-1", data_dir=again).returncode == 0
+    assert run("demo", "--no-serve", "--scale", "small", "--password", "x-pass-1", data_dir=again).returncode == 0
     first = json.loads(run("orgs", "--json", data_dir=demo_dir).stdout)
     second = json.loads(run("orgs", "--json", data_dir=again).stdout)
     assert first == second
@@ -137,3 +138,15 @@ def test_refdata_load_of_the_raw_tables_from_the_command_line(demo_dir: Path) ->
     assert result.returncode == 0, result.stderr
     assert "MCA-2024" in result.stdout and "3213" in result.stdout
     assert "jobtitle_testcases.csv" in result.stderr
+
+
+def test_demo_region_has_a_living_register(demo_dir: Path, tmp_path: Path) -> None:
+    """The generated students are in the register: a school's export holds them and imports back
+    unchanged."""
+    orgs = json.loads(run("orgs", "--kind", "school", "--json", data_dir=demo_dir).stdout)
+    out = tmp_path / "school.xlsx"
+    exported = run("export", "registrations", "--school", orgs[0]["code"], "--out", str(out), data_dir=demo_dir)
+    assert exported.returncode == 0, exported.stderr
+    report = run("import", "registrations", str(out), "--school", orgs[0]["code"], "--json", data_dir=demo_dir)
+    counts = json.loads(report.stdout)
+    assert counts["errors"] == [] and counts["created"] == 0 and counts["unchanged"] > 50

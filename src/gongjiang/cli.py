@@ -77,7 +77,16 @@ def _load_builtin_refdata() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
 @click.option("--seed", default=2025, show_default=True, type=int, help="生成演示地区的随机种子。")
-def demo(data_dir: Path | None, password: str | None, no_serve: bool, host: str, port: int, seed: int) -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "demo", "city", "province"]),
+    default="demo",
+    show_default=True,
+    help="规模：small 12所学校2千学生（试用）；demo 12所2万；city 30所6万；province 200所40万。",
+)
+def demo(
+    data_dir: Path | None, password: str | None, no_serve: bool, host: str, port: int, seed: int, scale: str
+) -> None:
     """构建演示数据库（参考数据 + 生成的演示地区），打印演示账号，然后启动网站。"""
     if data_dir is not None:
         os.environ["GONGJIANG_DATA_DIR"] = str(data_dir)
@@ -98,12 +107,16 @@ def demo(data_dir: Path | None, password: str | None, no_serve: bool, host: str,
     _load_builtin_refdata()
 
     from gongjiang.core.actors import system_actor
-    from gongjiang.demo.generator import build_region
+    from gongjiang.demo.generator import SCALES, build_region
 
     region = build_region(
-        actor=system_actor(), seed=seed, password=password, progress=lambda m: click.echo(f"  · {m}", err=True)
+        actor=system_actor(),
+        seed=seed,
+        password=password,
+        scale=SCALES[scale],
+        progress=lambda m: click.echo(f"  · {m}", err=True),
     )
-    click.echo(f"演示地区已生成：{region.organisations} 个机构。")
+    click.echo(f"演示地区已生成：{region.organisations} 个机构，{region.students} 名学生。")
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():
         click.echo(f"  {username:<12} {secret:<16} {description}")

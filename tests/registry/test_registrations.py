@@ -182,3 +182,43 @@ def test_overdue_requests_show_as_overdue(
         i.school_name != "包头机电技师学院"
         for i in selectors.approval_queue(actor=actor_of("u-bur-150400"), today=later)
     )
+
+
+def test_the_bureau_decides_an_intake_at_once(
+    actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    clerk = actor_of("school")
+    registrations = [
+        services.registration_create(actor=clerk, school_class=cnc_class, person=new_person(), enrolled_on=SEPT)
+        for _ in range(3)
+    ]
+    ids = [r.events.get().pk for r in registrations]
+    with pytest.raises(PermissionDenied):
+        services.registration_decide_many(actor=actor_of("u-bur-150400"), event_ids=ids, approve=True)
+    with pytest.raises(ValidationError, match="必须填写审核意见"):
+        services.registration_decide_many(actor=actor_of("bureau"), event_ids=ids, approve=False)
+    assert services.registration_decide_many(actor=actor_of("bureau"), event_ids=ids, approve=True) == 3
+    assert {r.status for r in Registration.objects.filter(pk__in=[r.pk for r in registrations])} == {"enrolled"}
+    # Deciding again finds nothing pending.
+    assert services.registration_decide_many(actor=actor_of("bureau"), event_ids=ids, approve=True) == 0
+
+
+def test_a_learner_sees_their_own_registration_and_nobody_elses(
+    actor_of: Callable[[str], Actor],
+    cnc_class: SchoolClass,
+    new_person: Callable[..., Person],
+    client_for: Callable[[str], object],
+) -> None:
+    from gongjiang.directory.models import User
+
+    student = User.objects.get(username="student").person
+    assert student is not None
+    own = services.registration_create(actor=actor_of("school"), school_class=cnc_class, person=student, enrolled_on=SEPT)
+    other = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(name="别人"), enrolled_on=SEPT
+    )
+    client = client_for("student")
+    home = client.get("/").content.decode()  # type: ignore[attr-defined]
+    assert "2025级数控1班" in home and "待审核" in home
+    assert client.get(f"/api/v1/registry/registrations/{own.pk}").status_code == 200  # type: ignore[attr-defined]
+    assert client.get(f"/api/v1/registry/registrations/{other.pk}").status_code == 404  # type: ignore[attr-defined]

@@ -15,8 +15,10 @@ from stdnum.cn import uscc
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
-from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, Role, SchoolTier
+from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, Role, SchoolTier, User
+from gongjiang.directory.selectors import actor_for_user
 
 PROVINCE = ("150000", "内蒙古自治区")
 CITIES = [
@@ -110,6 +112,7 @@ Progress = Callable[[str], None]
 class DemoRegion:
     personas: dict[str, tuple[str, str]] = field(default_factory=dict)  # username → (password, description)
     organisations: int = 0
+    students: int = 0
 
 
 def make_uscc(rng: random.Random, region_code: str, prefix: str) -> str:
@@ -129,12 +132,29 @@ def make_resident_id(rng: random.Random, region_code: str, birth_year: int, sex:
     return number + resident_id_check_digit(number)
 
 
+@dataclass(frozen=True)
+class Scale:
+    schools: int
+    students: int
+    enterprises: int
+
+
+SCALES = {
+    "small": Scale(schools=12, students=2_000, enterprises=24),
+    "demo": Scale(schools=12, students=20_000, enterprises=24),
+    "city": Scale(schools=30, students=60_000, enterprises=120),
+    "province": Scale(schools=200, students=400_000, enterprises=800),
+}
+# Tests use the demo's organisations and no students unless they ask.
+SMALL = Scale(schools=12, students=0, enterprises=24)
+
+
 def build_region(
     *,
     actor: Actor,
     seed: int = 2025,
     password: str | None = None,
-    enterprises: int = 24,
+    scale: Scale = SMALL,
     progress: Progress | None = None,
 ) -> DemoRegion:
     rng = random.Random(seed)
@@ -170,15 +190,18 @@ def build_region(
 
     note("技工院校")
     schools: list[Organisation] = []
-    for number, (city_index, stem, tier, ownership) in enumerate(SCHOOLS, start=1):
-        _city_code, _city_name, districts = CITIES[city_index]
-        district = rng.choice(districts)
+    stems: list[str] = []
+    for number in range(1, scale.schools + 1):
+        city_index, stem, tier, ownership = SCHOOLS[(number - 1) % len(SCHOOLS)]
+        district = rng.choice(CITIES[city_index][2])
+        # Past the twelve named schools the same trades repeat as numbered schools.
+        label = stem if number <= len(SCHOOLS) else f"{stem}第{(number - 1) // len(SCHOOLS) + 1}"
         schools.append(
             services.organisation_create(
                 actor=actor,
                 code=f"S{district}{number:02d}",
                 kind=OrganisationKind.SCHOOL,
-                name=f"{stem}{TIER_SUFFIX[tier]}",
+                name=f"{label}{TIER_SUFFIX[tier]}",
                 region_code=district,
                 tier=tier,
                 ownership=ownership,
@@ -186,10 +209,11 @@ def build_region(
                 parent=city_bureaus[city_index],
             )
         )
+        stems.append(stem)
 
     note("企业")
     enterprise_orgs: list[Organisation] = []
-    for number in range(enterprises):
+    for number in range(scale.enterprises):
         _city_code, city_name, districts = CITIES[number % len(CITIES)]
         district = rng.choice(districts)
         brand = ENTERPRISE_BRANDS[number % len(ENTERPRISE_BRANDS)]
@@ -242,6 +266,19 @@ def build_region(
     services.user_create(actor=actor, username="student", password=secret, display_name=person.name, person=person)
     region.personas["student"] = (secret, f"学生 · {person.name}")
 
+    if scale.students:
+        bureau_actor = actor_for_user(User.objects.get(username="bureau"))
+        districts = [code for _city, _name, codes in CITIES for code in codes]
+        region.students = populate_register(
+            operator=actor,
+            bureau=bureau_actor,
+            schools=list(zip(schools, stems, strict=True)),
+            districts=districts,
+            students=scale.students,
+            rng=rng,
+            progress=note,
+        )
+        enrol_persona(operator=actor, bureau=bureau_actor, school=schools[0], person=person)
     region.organisations = Organisation.objects.count()
     return region
 

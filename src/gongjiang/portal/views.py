@@ -26,6 +26,7 @@ from gongjiang.directory.middleware import ACTIVE_ORGANISATION_SESSION_KEY
 from gongjiang.directory.models import OrganisationKind
 from gongjiang.refdata import selectors as refdata
 from gongjiang.refdata.models import Scheme
+from gongjiang.registry import selectors as registry
 
 BROWSABLE_SCHEMES = [
     Scheme.REGION,
@@ -92,6 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
             person=person,
             masked_id=mask_id_number(person.id_number) if person else "",
             masked_phone=mask_phone(person.phone) if person and person.phone else "",
+            registrations=registry.registration_list(actor=actor).order_by("-enrolled_on"),
         )
         return render(request, "portal/home_learner.html", context)
     org = directory.organisation_of(actor=actor)

@@ -183,6 +183,7 @@ class _Importer:
         # Compared after the same normalisation as the cells: NFKC turns （） into ().
         self.by_name = {clean_text(o.major_name): o for o in offerings}
         self.errors: list[RowError] = []
+        self.region_known: dict[str, bool] = {}  # a file holds thousands of numbers from few regions
 
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row=row, column=column, message=message))
@@ -201,7 +202,10 @@ class _Importer:
             self.error(number, cols.name_of("id_number"), exc.messages[0] if raw_id else _("身份证号不能为空"))
         else:
             row.id_number, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
-            if not region_ever_existed(parsed.region_code):
+            known = self.region_known.get(parsed.region_code)
+            if known is None:
+                known = self.region_known[parsed.region_code] = region_ever_existed(parsed.region_code)
+            if not known:
                 self.error(
                     number,
                     cols.name_of("id_number"),

@@ -43,7 +43,9 @@ def class_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[School
 def registration_list(
     *, actor: Actor, school_id: int | None = None, status: str = "", q: str = ""
 ) -> QuerySet[Registration]:
-    qs = scoped(Registration.objects.select_related("person", "school", "school_class"), actor)
+    qs = scoped(
+        Registration.objects.select_related("person", "school", "school_class", "school_class__offering"), actor
+    )
     if school_id is not None:
         qs = qs.filter(school_id=school_id)
     if status:

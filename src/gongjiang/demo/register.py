@@ -1,0 +1,176 @@
+"""Fill the demo region's register: majors filed by tier and by the school's trade, classes for
+three cohorts, and students, entered the way a clerk enters them (a spreadsheet through the real
+import) and approved by the bureau the way it approves an intake (in one batch)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections.abc import Callable
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.directory.models import Organisation, Person, User
+from gongjiang.directory.selectors import actor_for_user
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concepts
+from gongjiang.registry import services
+from gongjiang.registry.imports import registrations_import
+from gongjiang.registry.models import EventKind, Registration, RegistrationEvent, SchoolClass
+from gongjiang.registry.selectors import TIER_LEVELS
+
+# The trade in a school's name → the major categories it teaches (catalogue category codes).
+TRADES = {
+    "机电": ("01", "02"), "交通": ("04", "01"), "能源化工": ("09", "08", "02"), "钢铁": ("10", "01", "02"),
+    "现代服务": ("05", "06", "03"), "工业": ("01", "02", "03"), "农牧": ("07", "05"), "汽车": ("04", "01"),
+    "新城": ("05", "03", "06"), "松山": ("01", "05"), "康巴什": ("03", "05", "11"), "青山": ("01", "11", "13"),
+}  # fmt: skip
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽浩宇轩然博文鑫鹏辉"
+ETHNICITIES = ["汉族"] * 17 + ["蒙古族"] * 2 + ["回族", "满族", "达斡尔族"]
+Progress = Callable[[str], None]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _resident_id(rng: random.Random, region: str, birth: dt.date, male: bool, used: set[str]) -> str:
+    while True:
+        sequence = rng.randint(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
+        first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+        number = first17 + resident_id_check_digit(first17)
+        if number not in used:
+            used.add(number)
+            return number
+
+
+def _file_majors(actor: Actor, school: Organisation, stem: str, rng: random.Random, bureau: Actor) -> list[str]:
+    categories = TRADES.get(stem, ("01", "05"))
+    catalogue = list(concepts(Scheme.MAJOR).filter(level=2).select_related("parent").order_by("code"))
+    fitting = [m for m in catalogue if m.parent is not None and m.parent.code in categories]
+    chosen = rng.sample(fitting, k=min(len(fitting), rng.randint(4, 7)))
+    tier_levels = TIER_LEVELS.get(school.tier, ())
+    filed = []
+    for major in chosen:
+        levels = [lv for lv in major.attrs.get("class_levels", []) if lv in tier_levels]
+        if not levels:
+            continue
+        application = services.major_apply(
+            actor=actor, school=school, major_code=major.code, kind="add", class_levels=levels, reason="产业需求"
+        )
+        services.major_decide(actor=bureau, application=application, approve=True)
+        filed.append(major.code)
+    return filed
+
+
+def populate_register(
+    *,
+    operator: Actor,
+    bureau: Actor,
+    schools: list[tuple[Organisation, str]],
+    districts: list[str],
+    students: int,
+    rng: random.Random,
+    progress: Progress | None = None,
+) -> int:
+    """Give each school majors, classes and about `students` students in all; returns how many."""
+    used: set[str] = set()
+    per_school = max(1, students // max(1, len(schools)))
+    total = 0
+    today = dt.date.today()
+    latest = today.year if today.month >= 9 else today.year - 1  # the intake of this school year
+    cohorts = (latest - 2, latest - 1, latest)
+    for school, stem in schools:
+        if progress:
+            progress(f"{school.name}：专业、班级与学籍")
+        codes = _file_majors(operator, school, stem, rng, bureau)
+        offerings = {o.major_code: o for o in school.major_offerings.filter(major_code__in=codes)}
+        rows: list[list[str]] = []
+        size = per_school
+        per_class = 40
+        plans = []
+        for cohort in cohorts:
+            for code in codes:
+                for level in offerings[code].class_levels:
+                    plans.append((cohort, code, level, "full_time"))
+            if rng.random() < 0.6 and codes:
+                part_time_code = rng.choice(codes)
+                plans.append((cohort, part_time_code, offerings[part_time_code].class_levels[0], "part_time"))
+        if not plans:
+            continue
+        plans.sort()
+        # Popular majors run several parallel classes: cycle through the plans until the school is full.
+        for number in range(1, max(1, size // per_class) + 1):
+            cohort, code, level, form = plans[(number - 1) % len(plans)]
+            offering = offerings[code]
+            label = {"intermediate": "中级", "senior": "高级", "preparatory_technician": "技师"}[level]
+            class_name = f"{cohort}级{offering.major_name[:4]}{label}{'在职' if form == 'part_time' else ''}{number}班"
+            for _ in range(per_class if form == "full_time" else per_class * 3 // 4):
+                male = rng.random() < (0.62 if code[:2] in ("01", "02", "04", "08", "09", "10", "11") else 0.35)
+                age = rng.randint(15, 17) if form == "full_time" else rng.randint(20, 42)
+                birth = dt.date(cohort - age, rng.randint(1, 12), rng.randint(1, 28))
+                region = school.region_code if rng.random() < 0.55 else rng.choice(districts)
+                rows.append(
+                    [
+                        _name(rng), _resident_id(rng, region, birth, male, used), code, class_name,
+                        {"intermediate": "中级工班", "senior": "高级工班", "preparatory_technician": "预备技师班"}[level],
+                        "全日制" if form == "full_time" else "非全日制", f"{cohort}-09-01",
+                        f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", rng.choice(ETHNICITIES),
+                    ]
+                )  # fmt: skip
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["姓名", "身份证号", "专业代码", "班级", "班级层次", "学习形式", "入学日期", "联系电话", "民族"]
+        )
+        writer.writerows(rows)
+        report = registrations_import(
+            actor=operator, school=school, source=io.BytesIO(buffer.getvalue().encode("utf-8")), filename="名册.csv"
+        )
+        if report.errors:
+            raise RuntimeError(f"demo import failed for {school.code}: {report.errors[:3]}")
+        total += report.created
+        _approve_intake(bureau, school, today, rng)
+    return total
+
+
+def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: random.Random) -> None:
+    """The bureau approves the older cohorts and most of this year's; a few changes follow."""
+    pending = RegistrationEvent.objects.filter(
+        registration__school=school, kind=EventKind.REGISTER, decision="pending"
+    ).select_related("registration__school_class")
+    latest = max((e.registration.school_class.cohort_year for e in pending), default=today.year)
+    approve = [e.pk for e in pending if e.registration.school_class.cohort_year < latest or rng.random() < 0.8]
+    services.registration_decide_many(actor=bureau, event_ids=approve, approve=True)
+    enrolled = list(Registration.objects.filter(school=school, status="enrolled").order_by("pk"))
+    clerk = school_clerk(school)
+    changes = []
+    for registration in rng.sample(enrolled, k=min(len(enrolled), max(1, len(enrolled) // 40))):
+        kind, reason = rng.choice([("withdraw", "个人原因退学"), ("suspend", "因病休学"), ("withdraw", "参军入伍")])
+        changes.append(
+            services.registration_request(
+                actor=clerk, registration=registration, kind=kind,
+                effective_on=min(today, registration.enrolled_on + dt.timedelta(days=rng.randint(30, 400))), reason=reason,
+            ).pk
+        )  # fmt: skip
+    services.registration_decide_many(actor=bureau, event_ids=changes[: len(changes) * 3 // 4], approve=True)
+
+
+def school_clerk(school: Organisation) -> Actor:
+    """The school's own clerk, who asks for status changes."""
+    return actor_for_user(User.objects.filter(memberships__organisation=school).order_by("pk").first())
+
+
+def enrol_persona(*, operator: Actor, bureau: Actor, school: Organisation, person: Person) -> Registration:
+    """Put the `student` persona in a class of the first school, approved, so their home has a record."""
+    school_class = SchoolClass.objects.filter(school=school, form="full_time").order_by("-cohort_year", "name").first()
+    if school_class is None:
+        raise RuntimeError("the demo school has no full-time class")
+    registration = services.registration_create(
+        actor=operator, school_class=school_class, person=person, enrolled_on=dt.date(school_class.cohort_year, 9, 1)
+    )
+    services.registration_decide(actor=bureau, event=registration.events.get(), approve=True)
+    return registration
