@@ -213,7 +213,9 @@ def test_a_learner_sees_their_own_registration_and_nobody_elses(
 
     student = User.objects.get(username="student").person
     assert student is not None
-    own = services.registration_create(actor=actor_of("school"), school_class=cnc_class, person=student, enrolled_on=SEPT)
+    own = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=student, enrolled_on=SEPT
+    )
     other = services.registration_create(
         actor=actor_of("school"), school_class=cnc_class, person=new_person(name="别人"), enrolled_on=SEPT
     )

@@ -40,7 +40,8 @@ class ActorKind(StrEnum):
 
 @dataclass(frozen=True)
 class ScopePaths:
-    organisation: str | None = None
+    # One path, or several when a record has two owners (an internship: the school and the enterprise).
+    organisation: str | tuple[str, ...] | None = None
     region: str | None = None
     person: str | None = None
     public: Q | None = None
@@ -68,7 +69,11 @@ def scope_q(actor: Actor, paths: ScopePaths) -> Q:
         and paths.organisation
         and actor.organisation_id is not None
     ):
-        return Q(**{paths.organisation: actor.organisation_id}) | public
+        owners = (paths.organisation,) if isinstance(paths.organisation, str) else paths.organisation
+        mine = Q(pk__in=[])
+        for path in owners:
+            mine |= Q(**{path: actor.organisation_id})
+        return mine | public
     if actor.kind == ActorKind.LEARNER and paths.person and actor.person_id is not None:
         return Q(**{paths.person: actor.person_id}) | public
     return public

@@ -267,3 +267,298 @@ class RegistrationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.registration}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Teachers
+
+
+class TeacherCategory(models.TextChoices):
+    SPECIALIST = "specialist", _("专业课教师")
+    GENERAL = "general", _("文化课教师")
+
+
+class Teacher(models.Model):
+    """A person teaching at a school: full-time staff or a part-time teacher from an enterprise."""
+
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teachers")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="teaching_posts")
+    category = models.CharField(_("教师类别"), max_length=16, choices=TeacherCategory.choices)
+    full_time = models.BooleanField(_("专任教师"), default=True)
+    from_enterprise = models.ForeignKey(
+        Organisation,
+        verbose_name=_("来自企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teachers_lent",
+    )
+    dual_qualified = models.BooleanField(_("双师型"), default=False)
+    dual_evidence = models.TextField(_("双师型依据"), blank=True)
+    integrated = models.BooleanField(_("一体化教师"), default=False)
+    major_code = models.CharField(_("所教专业代码"), max_length=16, blank=True)
+    hired_on = models.DateField(_("聘用日期"))
+    left_on = models.DateField(_("离职日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(organisation="school_id", region="school__region_code", person="person_id")
+
+    class Meta:
+        verbose_name = _("教师")
+        verbose_name_plural = _("教师")
+        ordering = ["school", "person__name"]
+        constraints = [models.UniqueConstraint(fields=["school", "person"], name="teacher_unique_per_school")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} @ {self.school.name}"
+
+
+class EnterprisePractice(models.Model):
+    """A specialist teacher's period of practice in an enterprise (6 months every 5 years, 004 §13)."""
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="practices")
+    enterprise = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    enterprise_name = models.CharField(_("实践企业"), max_length=120)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"))
+    months = models.DecimalField(_("月数"), max_digits=5, decimal_places=1)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation=("teacher__school_id", "enterprise_id"), region="teacher__school__region_code"
+    )
+
+    class Meta:
+        verbose_name = _("企业实践")
+        verbose_name_plural = _("企业实践")
+        ordering = ["teacher", "started_on"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_name} {self.started_on:%Y-%m}–{self.ended_on:%Y-%m}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+
+
+class Funding(models.TextChoices):
+    SUBSIDISED = "subsidised", _("补贴性培训")
+    MARKET = "market", _("市场化培训")
+
+
+class SkillLevel(models.IntegerChoices):
+    BASIC = 5, _("初级工")
+    INTERMEDIATE = 4, _("中级工")
+    SENIOR = 3, _("高级工")
+    TECHNICIAN = 2, _("技师")
+    SENIOR_TECHNICIAN = 1, _("高级技师")
+
+
+class TrainingProgramme(models.Model):
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="training_programmes")
+    name = models.CharField(_("培训项目"), max_length=120)
+    occupation_code = models.CharField(_("职业代码"), max_length=16)
+    skill_level = models.PositiveSmallIntegerField(_("技能等级"), choices=SkillLevel.choices)
+    hours = models.PositiveIntegerField(_("学时"))
+    funding = models.CharField(_("培训性质"), max_length=16, choices=Funding.choices)
+    funding_source = models.CharField(_("资金来源"), max_length=120, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+
+    scope: ClassVar[ScopePaths] = ScopePaths(organisation="provider_id", region="provider__region_code")
+
+    class Meta:
+        verbose_name = _("培训项目")
+        verbose_name_plural = _("培训项目")
+        ordering = ["provider", "-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingOutcome(models.TextChoices):
+    ENROLLED = "enrolled", _("在训")
+    COMPLETED = "completed", _("结业")
+    CERTIFIED = "certified", _("取证")
+    DROPPED = "dropped", _("中途退出")
+
+
+class TrainingRecord(models.Model):
+    """One trainee in one programme: anyone, student or not."""
+
+    programme = models.ForeignKey(TrainingProgramme, on_delete=models.PROTECT, related_name="records")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="training_records")
+    outcome = models.CharField(_("培训结果"), max_length=16, choices=TrainingOutcome.choices)
+    certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
+    finished_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation="programme__provider_id", region="programme__provider__region_code", person="person_id"
+    )
+
+    class Meta:
+        verbose_name = _("培训记录")
+        verbose_name_plural = _("培训记录")
+        constraints = [models.UniqueConstraint(fields=["programme", "person"], name="training_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.programme.name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Apprenticeships and internships
+
+
+class PlacementStatus(models.TextChoices):
+    ACTIVE = "active", _("进行中")
+    COMPLETED = "completed", _("已完成")
+    TERMINATED = "terminated", _("已终止")
+
+
+class Apprenticeship(models.Model):
+    """企业新型学徒制: an employee trained by the enterprise and a school together ('recruited = enrolled')."""
+
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="apprenticeships")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="school_apprenticeships")
+    apprentice = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="apprenticeships")
+    occupation_code = models.CharField(_("职业代码"), max_length=16)
+    enterprise_tutor = models.CharField(_("企业导师"), max_length=60)
+    school_tutor = models.CharField(_("学校导师"), max_length=60)
+    plan = models.TextField(_("培养计划"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=PlacementStatus.choices, default=PlacementStatus.ACTIVE)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation=("school_id", "enterprise_id"), region="school__region_code", person="apprentice_id"
+    )
+
+    class Meta:
+        verbose_name = _("企业新型学徒")
+        verbose_name_plural = _("企业新型学徒")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.apprentice.name} @ {self.enterprise.name}"
+
+
+class Internship(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="internships")
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="internships")
+    post = models.CharField(_("实习岗位"), max_length=100)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    insurance_policy_no = models.CharField(_("实习保险保单号"), max_length=64, blank=True)
+    fee_charged = models.DecimalField(_("向学生收取的费用（元）"), max_digits=10, decimal_places=2, default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=PlacementStatus.choices, default=PlacementStatus.ACTIVE)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation=("registration__school_id", "enterprise_id"),
+        region="registration__school__region_code",
+        person="registration__person_id",
+    )
+
+    class Meta:
+        verbose_name = _("实习")
+        verbose_name_plural = _("实习")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.registration.person.name} @ {self.enterprise.name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Destinations, assessments, awards
+
+
+class DestinationKind(models.TextChoices):
+    EMPLOYED = "employed", _("就业")
+    FURTHER_STUDY = "further_study", _("升学")
+    SELF_EMPLOYED = "self_employed", _("自主创业")
+    ENLISTED = "enlisted", _("应征入伍")
+    NOT_EMPLOYED = "not_employed", _("待就业")
+
+
+class Destination(models.Model):
+    """A graduate's destination at a census date (one record per graduate and date)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="destinations")
+    census_date = models.DateField(_("统计时点"))
+    kind = models.CharField(_("去向"), max_length=16, choices=DestinationKind.choices)
+    employer = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    employer_name = models.CharField(_("就业单位"), max_length=120, blank=True)
+    occupation_code = models.CharField(_("职业代码"), max_length=16, blank=True)
+    in_field = models.BooleanField(_("对口就业"), null=True, blank=True)
+    monthly_pay = models.DecimalField(_("月收入（元）"), max_digits=9, decimal_places=2, null=True, blank=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation="registration__school_id",
+        region="registration__school__region_code",
+        person="registration__person_id",
+    )
+
+    class Meta:
+        verbose_name = _("毕业去向")
+        verbose_name_plural = _("毕业去向")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "census_date"], name="destination_one_per_census")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration.person.name} {self.get_kind_display()}"
+
+
+class AssessmentResult(models.TextChoices):
+    PASSED = "passed", _("合格")
+    FAILED = "failed", _("不合格")
+
+
+class SkillAssessment(models.Model):
+    """A skill-level assessment by a recognised evaluation body (or a school filed as one)."""
+
+    evaluator = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assessments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assessments")
+    occupation_code = models.CharField(_("职业代码"), max_length=16)
+    skill_level = models.PositiveSmallIntegerField(_("技能等级"), choices=SkillLevel.choices)
+    assessed_on = models.DateField(_("认定日期"))
+    result = models.CharField(_("结果"), max_length=8, choices=AssessmentResult.choices)
+    certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation="evaluator_id", region="evaluator__region_code", person="person_id"
+    )
+
+    class Meta:
+        verbose_name = _("技能等级认定")
+        verbose_name_plural = _("技能等级认定")
+        ordering = ["-assessed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.occupation_code} {self.get_skill_level_display()}"
+
+
+class CompetitionLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    CITY = "city", _("市级")
+
+
+class CompetitionAward(models.Model):
+    recorded_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="awards")
+    competition = models.CharField(_("竞赛名称"), max_length=150)
+    level = models.CharField(_("竞赛级别"), max_length=16, choices=CompetitionLevel.choices)
+    rank = models.CharField(_("名次或奖项"), max_length=40)
+    occupation_code = models.CharField(_("职业代码"), max_length=16, blank=True)
+    awarded_on = models.DateField(_("获奖日期"))
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation="recorded_by_id", region="recorded_by__region_code", person="person_id"
+    )
+
+    class Meta:
+        verbose_name = _("技能竞赛获奖")
+        verbose_name_plural = _("技能竞赛获奖")
+        ordering = ["-awarded_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.competition} {self.rank}"

@@ -42,3 +42,43 @@ def _registration_request(actor: Actor, school: Any) -> bool:
 @rule("registry.registration.decide")
 def _registration_decide(actor: Actor, school: Any) -> bool:
     return oversees_region(actor, school.region_code)
+
+
+@rule("registry.teacher.write")
+def _teacher_write(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school)
+
+
+@rule("registry.training.write")
+def _training_write(actor: Actor, provider: Any) -> bool:
+    return _school_staff(actor, provider)
+
+
+@rule("registry.apprenticeship.write")
+def _apprenticeship_write(actor: Actor, parties: Any) -> bool:
+    # Either side of the pair may record it: the enterprise that employs, the school that teaches.
+    enterprise, school = parties
+    own_enterprise = actor.kind == ActorKind.ENTERPRISE and actor.organisation_id == enterprise.pk
+    return own_enterprise or _school_staff(actor, school)
+
+
+@rule("registry.internship.write")
+def _internship_write(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school)
+
+
+@rule("registry.destination.write")
+def _destination_write(actor: Actor, school: Any) -> bool:
+    return _school_staff(actor, school)
+
+
+@rule("registry.assessment.write")
+def _assessment_write(actor: Actor, evaluator: Any) -> bool:
+    return actor.kind == ActorKind.EVALUATOR and actor.organisation_id == evaluator.pk
+
+
+@rule("registry.award.write")
+def _award_write(actor: Actor, recorded_by: Any) -> bool:
+    return _school_staff(actor, recorded_by) or (
+        actor.kind == ActorKind.BUREAU and actor.organisation_id == recorded_by.pk
+    )

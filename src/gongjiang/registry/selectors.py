@@ -5,21 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import get_scoped_or_404, scoped
 from gongjiang.directory.models import SchoolTier
 from gongjiang.registry.models import (
+    Apprenticeship,
     ClassLevel,
+    CompetitionAward,
     Decision,
+    Destination,
+    EnterprisePractice,
+    Internship,
     MajorApplication,
     MajorOffering,
     Registration,
     RegistrationEvent,
     SchoolClass,
+    SkillAssessment,
+    Teacher,
+    TrainingProgramme,
+    TrainingRecord,
 )
 
 # The class levels each tier runs without a special approval (002 §6, 003 §6).
@@ -126,3 +136,62 @@ def transfer_target(*, class_id: int) -> SchoolClass:
     if school_class is None:
         raise Http404
     return school_class
+
+
+def teacher_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[Teacher]:
+    qs = scoped(Teacher.objects.select_related("school", "person", "from_enterprise"), actor)
+    return qs.filter(school_id=school_id) if school_id is not None else qs
+
+
+def practice_list(*, actor: Actor) -> QuerySet[EnterprisePractice]:
+    return scoped(EnterprisePractice.objects.select_related("teacher__person", "teacher__school"), actor)
+
+
+def training_programme_list(*, actor: Actor) -> QuerySet[TrainingProgramme]:
+    return scoped(TrainingProgramme.objects.select_related("provider"), actor)
+
+
+def training_record_list(*, actor: Actor) -> QuerySet[TrainingRecord]:
+    return scoped(TrainingRecord.objects.select_related("programme", "person"), actor)
+
+
+def apprenticeship_list(*, actor: Actor) -> QuerySet[Apprenticeship]:
+    return scoped(Apprenticeship.objects.select_related("enterprise", "school", "apprentice"), actor)
+
+
+def internship_list(*, actor: Actor) -> QuerySet[Internship]:
+    return scoped(
+        Internship.objects.select_related("enterprise", "registration__person", "registration__school"), actor
+    )
+
+
+def destination_list(*, actor: Actor) -> QuerySet[Destination]:
+    return scoped(Destination.objects.select_related("registration__person", "registration__school"), actor)
+
+
+def assessment_list(*, actor: Actor) -> QuerySet[SkillAssessment]:
+    return scoped(SkillAssessment.objects.select_related("evaluator", "person"), actor)
+
+
+def award_list(*, actor: Actor) -> QuerySet[CompetitionAward]:
+    return scoped(CompetitionAward.objects.select_related("recorded_by", "person"), actor)
+
+
+@dataclass(frozen=True)
+class InternshipFlag:
+    internship: Internship
+    reasons: tuple[str, ...]
+
+
+def internship_flags(*, actor: Actor) -> list[InternshipFlag]:
+    """Internships the bureau must look at: no insurance policy, or a fee charged (003 §19)."""
+    flagged = internship_list(actor=actor).filter(Q(insurance_policy_no="") | Q(fee_charged__gt=0))
+    result = []
+    for internship in flagged.order_by("-starts_on", "pk"):
+        reasons = []
+        if not internship.insurance_policy_no:
+            reasons.append(_("无实习保险"))
+        if internship.fee_charged > 0:
+            reasons.append(_("收取费用 %(fee)s 元") % {"fee": internship.fee_charged})
+        result.append(InternshipFlag(internship=internship, reasons=tuple(reasons)))
+    return result

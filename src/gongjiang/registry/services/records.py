@@ -1,0 +1,364 @@
+"""Writes to the records around the register: teachers and their enterprise practice, training,
+apprenticeships, internships, graduate destinations, skill assessments and competition awards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjiang.core import audit
+from gongjiang.core.actors import Actor
+from gongjiang.core.policies import require
+from gongjiang.directory.models import Organisation, OrganisationKind, Person
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concept_get
+from gongjiang.registry import policies as _policies  # noqa: F401  (registers the rules)
+from gongjiang.registry.models import (
+    Apprenticeship,
+    AssessmentResult,
+    CompetitionAward,
+    CompetitionLevel,
+    Destination,
+    DestinationKind,
+    EnterprisePractice,
+    Funding,
+    Internship,
+    Registration,
+    RegistrationStatus,
+    SkillAssessment,
+    SkillLevel,
+    Teacher,
+    TeacherCategory,
+    TrainingOutcome,
+    TrainingProgramme,
+    TrainingRecord,
+)
+
+MAX_MONTHLY_PAY = Decimal("200000")
+
+
+def _save(
+    actor: Actor, action: str, obj: models.Model, owner: Organisation, before: dict[str, Any] | None = None
+) -> None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("该记录已存在，请勿重复登记。")) from exc
+        audit.record(
+            actor=actor,
+            action=action,
+            entity=obj,
+            before=before,
+            after=audit.snapshot(obj),
+            scope_organisation_id=owner.pk,
+            scope_organisation_code=owner.code,
+            scope_region_code=owner.region_code,
+        )
+
+
+def _period(started: dt.date, ended: dt.date) -> None:
+    if ended < started:
+        raise ValidationError({"ended_on": _("结束日期不能早于开始日期。")})
+
+
+def _occupation(code: str) -> str:
+    occupation = concept_get(Scheme.OCCUPATION, code)
+    if occupation is None:
+        raise ValidationError({"occupation_code": _("职业代码“%(code)s”不在职业分类大典中。") % {"code": code}})
+    return occupation.code
+
+
+def _kind(org: Organisation | None, kind: str, field: str, message: str) -> None:
+    if org is not None and org.kind != kind:
+        raise ValidationError({field: message})
+
+
+# -- teachers ---------------------------------------------------------------------------------
+
+
+def teacher_add(
+    *,
+    actor: Actor,
+    school: Organisation,
+    person: Person,
+    category: str,
+    hired_on: dt.date,
+    full_time: bool = True,
+    from_enterprise: Organisation | None = None,
+    dual_qualified: bool = False,
+    dual_evidence: str = "",
+    integrated: bool = False,
+    major_code: str = "",
+) -> Teacher:
+    require(actor, "registry.teacher.write", school)
+    if category not in TeacherCategory.values:
+        raise ValidationError({"category": _("教师类别“%(value)s”未知。") % {"value": category}})
+    if dual_qualified and not dual_evidence.strip():
+        raise ValidationError({"dual_evidence": _("认定为双师型教师须填写依据（如职业资格证书、企业工作经历）。")})
+    if dual_qualified and category != TeacherCategory.SPECIALIST:
+        raise ValidationError({"dual_qualified": _("双师型只适用于专业课教师。")})
+    _kind(from_enterprise, OrganisationKind.ENTERPRISE, "from_enterprise", _("兼职教师的来源单位必须是企业。"))
+    if from_enterprise is not None and full_time:
+        raise ValidationError({"from_enterprise": _("来自企业的教师应登记为兼职教师。")})
+    if hired_on > timezone.localdate():
+        raise ValidationError({"hired_on": _("聘用日期不能晚于今天。")})
+    teacher = Teacher(
+        school=school, person=person, category=category, full_time=full_time, from_enterprise=from_enterprise,
+        dual_qualified=dual_qualified, dual_evidence=dual_evidence.strip(), integrated=integrated,
+        major_code=major_code, hired_on=hired_on,
+    )  # fmt: skip
+    _save(actor, "teacher.add", teacher, school)
+    return teacher
+
+
+def practice_record(
+    *,
+    actor: Actor,
+    teacher: Teacher,
+    enterprise_name: str,
+    started_on: dt.date,
+    ended_on: dt.date,
+    enterprise: Organisation | None = None,
+) -> EnterprisePractice:
+    require(actor, "registry.teacher.write", teacher.school)
+    _period(started_on, ended_on)
+    _kind(enterprise, OrganisationKind.ENTERPRISE, "enterprise", _("实践单位必须是企业。"))
+    name = (enterprise.name if enterprise is not None else enterprise_name).strip()
+    if not name:
+        raise ValidationError({"enterprise_name": _("请填写实践企业。")})
+    days = (ended_on - started_on).days + 1
+    practice = EnterprisePractice(
+        teacher=teacher, enterprise=enterprise, enterprise_name=name, started_on=started_on, ended_on=ended_on,
+        months=(Decimal(days) / Decimal("30.4")).quantize(Decimal("0.1")),
+    )  # fmt: skip
+    _save(actor, "enterprise_practice.record", practice, teacher.school)
+    return practice
+
+
+# -- training ---------------------------------------------------------------------------------
+
+
+def training_programme_create(
+    *,
+    actor: Actor,
+    provider: Organisation,
+    name: str,
+    occupation_code: str,
+    skill_level: int,
+    hours: int,
+    funding: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    funding_source: str = "",
+) -> TrainingProgramme:
+    require(actor, "registry.training.write", provider)
+    if not name.strip():
+        raise ValidationError({"name": _("请填写培训项目名称。")})
+    if skill_level not in SkillLevel.values:
+        raise ValidationError({"skill_level": _("技能等级应为1（高级技师）到5（初级工）。")})
+    if not 0 < hours <= 5000:
+        raise ValidationError({"hours": _("学时应在1到5000之间。")})
+    if funding not in Funding.values:
+        raise ValidationError({"funding": _("培训性质应为补贴性或市场化。")})
+    if funding == Funding.SUBSIDISED and not funding_source.strip():
+        raise ValidationError({"funding_source": _("补贴性培训须填写资金来源。")})
+    _period(starts_on, ends_on)
+    programme = TrainingProgramme(
+        provider=provider, name=name.strip(), occupation_code=_occupation(occupation_code), skill_level=skill_level,
+        hours=hours, funding=funding, funding_source=funding_source.strip(), starts_on=starts_on, ends_on=ends_on,
+    )  # fmt: skip
+    _save(actor, "training_programme.create", programme, provider)
+    return programme
+
+
+def trainee_record(
+    *,
+    actor: Actor,
+    programme: TrainingProgramme,
+    person: Person,
+    outcome: str = TrainingOutcome.ENROLLED,
+    certificate_no: str = "",
+    finished_on: dt.date | None = None,
+) -> TrainingRecord:
+    """Add a trainee, or record their outcome when they are already in the programme."""
+    require(actor, "registry.training.write", programme.provider)
+    if outcome not in TrainingOutcome.values:
+        raise ValidationError({"outcome": _("培训结果“%(value)s”未知。") % {"value": outcome}})
+    if outcome == TrainingOutcome.CERTIFIED and not certificate_no.strip():
+        raise ValidationError({"certificate_no": _("取证须填写证书编号。")})
+    if outcome != TrainingOutcome.ENROLLED and finished_on is None:
+        raise ValidationError({"finished_on": _("请填写结束日期。")})
+    record = TrainingRecord.objects.filter(programme=programme, person=person).first()
+    before = audit.snapshot(record) if record is not None else None
+    if record is None:
+        record = TrainingRecord(programme=programme, person=person)
+    record.outcome, record.certificate_no, record.finished_on = outcome, certificate_no.strip(), finished_on
+    _save(actor, "training_record.update" if before else "training_record.create", record, programme.provider, before)
+    return record
+
+
+# -- apprenticeships and internships ----------------------------------------------------------
+
+
+def apprenticeship_create(
+    *,
+    actor: Actor,
+    enterprise: Organisation,
+    school: Organisation,
+    apprentice: Person,
+    occupation_code: str,
+    enterprise_tutor: str,
+    school_tutor: str,
+    plan: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+) -> Apprenticeship:
+    require(actor, "registry.apprenticeship.write", (enterprise, school))
+    _kind(enterprise, OrganisationKind.ENTERPRISE, "enterprise", _("学徒的培养单位必须是企业。"))
+    _kind(school, OrganisationKind.SCHOOL, "school", _("合作培养方必须是技工院校。"))
+    if not enterprise_tutor.strip() or not school_tutor.strip():
+        raise ValidationError({"enterprise_tutor": _("企业导师和学校导师都须填写（双导师制）。")})
+    if not plan.strip():
+        raise ValidationError({"plan": _("请填写培养计划。")})
+    _period(starts_on, ends_on)
+    apprenticeship = Apprenticeship(
+        enterprise=enterprise, school=school, apprentice=apprentice, occupation_code=_occupation(occupation_code),
+        enterprise_tutor=enterprise_tutor.strip(), school_tutor=school_tutor.strip(), plan=plan.strip(),
+        starts_on=starts_on, ends_on=ends_on,
+    )  # fmt: skip
+    _save(actor, "apprenticeship.create", apprenticeship, school)
+    return apprenticeship
+
+
+def internship_create(
+    *,
+    actor: Actor,
+    registration: Registration,
+    enterprise: Organisation,
+    post: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    insurance_policy_no: str = "",
+    fee_charged: Decimal | int | str = 0,
+) -> Internship:
+    """Record an internship. One without insurance or with a fee is kept, and flagged to the bureau."""
+    require(actor, "registry.internship.write", registration.school)
+    _kind(enterprise, OrganisationKind.ENTERPRISE, "enterprise", _("实习单位必须是企业。"))
+    if registration.status not in (RegistrationStatus.ENROLLED,):
+        raise ValidationError({"registration": _("只有在籍学生可以登记实习。")})
+    if not post.strip():
+        raise ValidationError({"post": _("请填写实习岗位。")})
+    _period(starts_on, ends_on)
+    fee = Decimal(str(fee_charged))
+    if fee < 0:
+        raise ValidationError({"fee_charged": _("费用不能为负数。")})
+    internship = Internship(
+        registration=registration, enterprise=enterprise, post=post.strip(), starts_on=starts_on, ends_on=ends_on,
+        insurance_policy_no=insurance_policy_no.strip(), fee_charged=fee,
+    )  # fmt: skip
+    _save(actor, "internship.create", internship, registration.school)
+    return internship
+
+
+# -- destinations, assessments, awards --------------------------------------------------------
+
+
+def destination_record(
+    *,
+    actor: Actor,
+    registration: Registration,
+    census_date: dt.date,
+    kind: str,
+    employer: Organisation | None = None,
+    employer_name: str = "",
+    occupation_code: str = "",
+    in_field: bool | None = None,
+    monthly_pay: Decimal | int | str | None = None,
+) -> Destination:
+    """Record (or correct) a graduate's destination at a census date."""
+    require(actor, "registry.destination.write", registration.school)
+    if registration.status not in (RegistrationStatus.GRADUATED, RegistrationStatus.COMPLETED):
+        raise ValidationError({"registration": _("只能为毕业或结业学生登记去向。")})
+    if kind not in DestinationKind.values:
+        raise ValidationError({"kind": _("去向“%(value)s”未知。") % {"value": kind}})
+    pay = Decimal(str(monthly_pay)) if monthly_pay not in (None, "") else None
+    name = (employer.name if employer is not None else employer_name).strip()
+    if kind == DestinationKind.EMPLOYED:
+        if not name:
+            raise ValidationError({"employer_name": _("就业须填写就业单位。")})
+        if not occupation_code:
+            raise ValidationError({"occupation_code": _("就业须填写职业代码。")})
+        if in_field is None:
+            raise ValidationError({"in_field": _("就业须说明是否对口。")})
+    if pay is not None and not Decimal(0) <= pay <= MAX_MONTHLY_PAY:
+        raise ValidationError({"monthly_pay": _("月收入应在0到200000元之间。")})
+    destination = Destination.objects.filter(registration=registration, census_date=census_date).first()
+    before = audit.snapshot(destination) if destination is not None else None
+    if destination is None:
+        destination = Destination(registration=registration, census_date=census_date)
+    destination.kind, destination.employer, destination.employer_name = kind, employer, name
+    destination.occupation_code = _occupation(occupation_code) if occupation_code else ""
+    destination.in_field = in_field if kind == DestinationKind.EMPLOYED else None
+    destination.monthly_pay = pay
+    _save(actor, "destination.update" if before else "destination.record", destination, registration.school, before)
+    return destination
+
+
+def assessment_record(
+    *,
+    actor: Actor,
+    evaluator: Organisation,
+    person: Person,
+    occupation_code: str,
+    skill_level: int,
+    assessed_on: dt.date,
+    result: str,
+    certificate_no: str = "",
+) -> SkillAssessment:
+    require(actor, "registry.assessment.write", evaluator)
+    if skill_level not in SkillLevel.values:
+        raise ValidationError({"skill_level": _("技能等级应为1（高级技师）到5（初级工）。")})
+    if result not in AssessmentResult.values:
+        raise ValidationError({"result": _("认定结果应为合格或不合格。")})
+    if result == AssessmentResult.PASSED and not certificate_no.strip():
+        raise ValidationError({"certificate_no": _("认定合格须填写证书编号。")})
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("认定日期不能晚于今天。")})
+    assessment = SkillAssessment(
+        evaluator=evaluator, person=person, occupation_code=_occupation(occupation_code), skill_level=skill_level,
+        assessed_on=assessed_on, result=result, certificate_no=certificate_no.strip(),
+    )  # fmt: skip
+    _save(actor, "assessment.record", assessment, evaluator)
+    return assessment
+
+
+def award_record(
+    *,
+    actor: Actor,
+    recorded_by: Organisation,
+    person: Person,
+    competition: str,
+    level: str,
+    rank: str,
+    awarded_on: dt.date,
+    occupation_code: str = "",
+) -> CompetitionAward:
+    require(actor, "registry.award.write", recorded_by)
+    if level not in CompetitionLevel.values:
+        raise ValidationError({"level": _("竞赛级别应为国家级、省级或市级。")})
+    if not competition.strip() or not rank.strip():
+        raise ValidationError({"competition": _("请填写竞赛名称和名次。")})
+    award = CompetitionAward(
+        recorded_by=recorded_by, person=person, competition=competition.strip(), level=level, rank=rank.strip(),
+        occupation_code=_occupation(occupation_code) if occupation_code else "", awarded_on=awarded_on,
+    )  # fmt: skip
+    _save(actor, "award.record", award, recorded_by)
+    return award
