@@ -123,6 +123,8 @@ def audit_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     try:
         yield
         for instance in saved:
+            if not type(instance)._default_manager.filter(pk=instance.pk).exists():
+                continue  # rolled back with its transaction: nothing was written
             exists = AuditEntry.objects.filter(
                 entity_type=instance._meta.label_lower, entity_id=str(instance.pk)
             ).exists()

@@ -124,6 +124,58 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     "POST /api/v1/registry/imports/registrations": (
         "POST", "/api/v1/registry/imports/registrations", {**SCHOOL_WRITE, "school": 200}, "multipart",
     ),
+    "/api/v1/registry/teachers": ("GET", "/api/v1/registry/teachers", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/teachers": (
+        "POST", "/api/v1/registry/teachers", SCHOOL_WRITE,
+        {"school": "{school}", "name": "矩阵教师", "id_number": "{new_id}", "category": "specialist", "hired_on": "2020-09-01"},
+    ),
+    "POST /api/v1/registry/teachers/{teacher}/practices": (
+        "POST", "/api/v1/registry/teachers/{teacher_id}/practices", SCHOOL_WRITE,
+        {"enterprise_name": "某装备公司", "started_on": "2024-01-01", "ended_on": "2024-06-30"},
+    ),
+    "/api/v1/registry/training/programmes": ("GET", "/api/v1/registry/training/programmes", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/training/programmes": (
+        "POST", "/api/v1/registry/training/programmes", SCHOOL_WRITE,
+        {"provider": "{school}", "name": "车工培训", "occupation_code": "6-18-01-01", "skill_level": 4, "hours": 80,
+         "funding": "market", "starts_on": "2025-03-01", "ends_on": "2025-04-01"},
+    ),
+    "POST /api/v1/registry/training/programmes/{programme}/trainees": (
+        "POST", "/api/v1/registry/training/programmes/{programme_id}/trainees", SCHOOL_WRITE,
+        {"name": "矩阵学员", "id_number": "{new_id}"},
+    ),
+    "/api/v1/registry/apprenticeships": ("GET", "/api/v1/registry/apprenticeships", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/apprenticeships": (
+        "POST", "/api/v1/registry/apprenticeships",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "school": 201, "enterprise": 201},
+        {"enterprise": "{enterprise}", "school": "{school}", "name": "矩阵学徒", "id_number": "{new_id}",
+         "occupation_code": "6-18-02-04", "enterprise_tutor": "王师傅", "school_tutor": "李老师", "plan": "工学交替",
+         "starts_on": "2025-03-01", "ends_on": "2027-02-28"},
+    ),
+    "/api/v1/registry/internships": ("GET", "/api/v1/registry/internships", API_SIGNED_IN_200, None),
+    "/api/v1/registry/internships/flags": ("GET", "/api/v1/registry/internships/flags", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/internships": (
+        "POST", "/api/v1/registry/internships", SCHOOL_WRITE,
+        {"registration_id": "{registration}", "enterprise": "{enterprise}", "post": "车床操作",
+         "starts_on": "2026-03-01", "ends_on": "2026-06-30", "insurance_policy_no": "P-1"},
+    ),
+    "/api/v1/registry/destinations": ("GET", "/api/v1/registry/destinations", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/destinations": (
+        "POST", "/api/v1/registry/destinations", SCHOOL_WRITE,
+        {"registration_id": "{graduate}", "census_date": "2028-12-31", "kind": "further_study"},
+    ),
+    "/api/v1/registry/assessments": ("GET", "/api/v1/registry/assessments", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/assessments": (
+        "POST", "/api/v1/registry/assessments",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "evaluator": 201},
+        {"evaluator": "{evaluator}", "name": "矩阵考生", "id_number": "{new_id}", "occupation_code": "6-18-01-01",
+         "skill_level": 4, "assessed_on": "2025-06-01", "result": "passed", "certificate_no": "S1"},
+    ),
+    "/api/v1/registry/awards": ("GET", "/api/v1/registry/awards", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/awards": (
+        "POST", "/api/v1/registry/awards", SCHOOL_WRITE,
+        {"recorded_by": "{school}", "name": "矩阵选手", "id_number": "{new_id}", "competition": "自治区职业技能大赛",
+         "level": "provincial", "rank": "一等奖", "awarded_on": "2025-10-01"},
+    ),
     "/api/v1/registry/exports/registrations?school={school}": (
         "GET", "/api/v1/registry/exports/registrations", {**SCHOOL_READ_OWN, "bureau": 403}, None,
     ),
@@ -173,7 +225,7 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
         form="full_time", cohort_year=2025, planned_years=3,
     )  # fmt: skip
     first17 = "15020320080101001"
-    person = services.person_for_registration(
+    person = services.person_find_or_register(
         actor=school_actor, name="矩阵学生", id_number=first17 + resident_id_check_digit(first17)
     )
     registration = services.registration_create(
@@ -184,7 +236,7 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
     waiting = services.registration_create(
         actor=school_actor,
         school_class=school_class,
-        person=services.person_for_registration(
+        person=services.person_find_or_register(
             actor=school_actor, name="待审学生", id_number=second17 + resident_id_check_digit(second17)
         ),
         enrolled_on=dt.date(2025, 9, 1),
@@ -192,7 +244,43 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
     pending = services.major_apply(
         actor=school_actor, school=school, major_code="0501", kind="add", class_levels=["intermediate"]
     )
+    third17 = "15020320080101005"
+    graduate = services.registration_create(
+        actor=school_actor,
+        school_class=school_class,
+        person=services.person_find_or_register(
+            actor=school_actor, name="毕业学生", id_number=third17 + resident_id_check_digit(third17)
+        ),
+        enrolled_on=dt.date(2025, 9, 1),
+    )
+    services.registration_decide(actor=bureau_actor, event=graduate.events.get(), approve=True)
+    graduate.refresh_from_db()
+    services.registration_request(
+        actor=school_actor, registration=graduate, kind="graduate", effective_on=dt.date(2028, 6, 30)
+    )
+    services.registration_decide(actor=bureau_actor, event=graduate.events.get(decision="pending"), approve=True)
+    teacher17 = "15020319800101007"
+    teacher = services.teacher_add(
+        actor=school_actor,
+        school=school,
+        person=services.person_find_or_register(
+            actor=school_actor, name="矩阵老师", id_number=teacher17 + resident_id_check_digit(teacher17)
+        ),
+        category="specialist",
+        hired_on=dt.date(2015, 9, 1),
+    )
+    programme = services.training_programme_create(
+        actor=school_actor, provider=school, name="焊工培训", occupation_code="6-18-02-04", skill_level=4, hours=80,
+        funding="market", starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 4, 1),
+    )  # fmt: skip
+    new17 = "15020319990101009"
     return {
+        "graduate": str(graduate.pk),
+        "teacher": str(teacher.pk),
+        "programme": str(programme.pk),
+        "enterprise": world["enterprise"].code,
+        "evaluator": world["evaluator"].code,
+        "new_id": new17 + resident_id_check_digit(new17),
         "school": school.code,
         "class": str(school_class.pk),
         "registration": str(registration.pk),

@@ -114,10 +114,10 @@ def test_person_with_conflicting_birth_date_or_unknown_region_is_refused(world: 
     assert not Person.objects.filter(name="测试").exists()
 
 
-def test_enterprise_staff_may_not_register_people(world: dict[str, Organisation]) -> None:
+def test_learners_may_not_register_people(world: dict[str, Organisation]) -> None:
     with pytest.raises(PermissionDenied):
         services.person_create(
-            actor=actor_for_user(User.objects.get(username="enterprise")), name="某人", id_number="15020319491231002X"
+            actor=actor_for_user(User.objects.get(username="student")), name="某人", id_number="15020319491231002X"
         )
 
 

@@ -73,12 +73,12 @@ def test_bureau_approves_and_returns_in_the_queue(
     )  # fmt: skip
     first = services.registration_create(
         actor=clerk, school_class=school_class,
-        person=services.person_for_registration(actor=clerk, name="甲同学", id_number=rid("20080101", 601)),
+        person=services.person_find_or_register(actor=clerk, name="甲同学", id_number=rid("20080101", 601)),
         enrolled_on=dt.date(2025, 9, 1),
     )  # fmt: skip
     second = services.registration_create(
         actor=clerk, school_class=school_class,
-        person=services.person_for_registration(actor=clerk, name="乙同学", id_number=rid("20080101", 603)),
+        person=services.person_find_or_register(actor=clerk, name="乙同学", id_number=rid("20080101", 603)),
         enrolled_on=dt.date(2025, 9, 1),
     )  # fmt: skip
     login(page, site, "bureau")

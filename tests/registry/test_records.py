@@ -198,3 +198,21 @@ def test_assessments_by_evaluation_bodies_and_awards(
         level="provincial", rank="一等奖", awarded_on=dt.date(2025, 10, 1), occupation_code="6-18-01-01",
     )  # fmt: skip
     assert award.level == "provincial"
+
+
+def test_a_write_refused_half_way_leaves_nothing_behind(
+    client_for: Callable[[str], object], world: dict[str, Organisation]
+) -> None:
+    """The bureau may register a person but not an apprenticeship: the person is not left behind."""
+    before = Person.objects.count()
+    response = client_for("bureau").post(  # type: ignore[attr-defined]
+        "/api/v1/registry/apprenticeships",
+        {
+            "enterprise": world["enterprise"].code, "school": world["school"].code, "name": "半途",
+            "id_number": "15020319491231002X", "occupation_code": "6-18-02-04", "enterprise_tutor": "王",
+            "school_tutor": "李", "plan": "计划", "starts_on": "2025-03-01", "ends_on": "2026-03-01",
+        },
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert Person.objects.count() == before

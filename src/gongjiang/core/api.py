@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
@@ -63,18 +64,25 @@ def new_api() -> NinjaAPI:
         openapi_url="/openapi.json",
     )
 
+    # Requests run in one transaction (ATOMIC_REQUESTS). A refusal becomes a response here rather
+    # than an exception, so roll back explicitly: a write refused half-way (the person registered,
+    # then the placement refused) leaves nothing behind.
+    def refuse(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
+        if transaction.get_connection().in_atomic_block:
+            transaction.set_rollback(True)
+        return api.create_response(request, {"detail": detail}, status=status)
+
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, {"detail": _("未找到。")}, status=404)
+        return refuse(request, _("未找到。"), 404)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return api.create_response(request, {"detail": str(exc) or _("没有权限。")}, status=403)
+        return refuse(request, str(exc) or _("没有权限。"), 403)
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return api.create_response(request, {"detail": detail}, status=422)
+        return refuse(request, exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}, 422)
 
     return api
 

@@ -30,7 +30,16 @@ def _membership_grant(actor: Actor, organisation: Any) -> bool:
 @rule("person.create")
 def _person_create(actor: Actor, _target: Any) -> bool:
     # Schools register learners and teachers, bureaus and evaluation bodies record trainees.
-    return actor.kind in (ActorKind.BUREAU, ActorKind.SCHOOL, ActorKind.EVALUATOR) and actor.role in ("admin", "staff")
+    # Enterprises register the employees they take on as apprentices.
+    return actor.kind in (
+        ActorKind.BUREAU,
+        ActorKind.SCHOOL,
+        ActorKind.EVALUATOR,
+        ActorKind.ENTERPRISE,
+    ) and actor.role in (
+        "admin",
+        "staff",
+    )
 
 
 @rule("account.create")

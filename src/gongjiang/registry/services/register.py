@@ -319,7 +319,7 @@ def _active_full_time_elsewhere(person: Person, exclude: Registration | None = N
     return qs.first()
 
 
-def person_for_registration(*, actor: Actor, name: str, id_number: str, phone: str = "") -> Person:
+def person_find_or_register(*, actor: Actor, name: str, id_number: str, phone: str = "") -> Person:
     """The person a new registration is for: found by the 身份证号 (the name must agree) or registered."""
     try:
         number = parse_resident_id(id_number).number
