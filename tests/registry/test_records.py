@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -216,3 +217,29 @@ def test_a_write_refused_half_way_leaves_nothing_behind(
     )  # fmt: skip
     assert response.status_code == 403
     assert Person.objects.count() == before
+
+
+def test_the_bureau_overview_counts_each_school_in_a_fixed_number_of_queries(
+    actor_of: Callable[[str], Actor], enrolled: Registration, client_for: Callable[[str], Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongjiang.directory import services as directory
+
+    overview = {s.code: s for s in selectors.school_overview(actor=actor_of("bureau"))}
+    school = overview[enrolled.school.code]
+    assert (school.enrolled, school.majors_filed, school.classes_count) == (1, 1, 1)  # type: ignore[attr-defined]
+    assert enrolled.school.code not in {s.code for s in selectors.school_overview(actor=actor_of("u-bur-150400"))}
+    client = client_for("bureau")
+    with CaptureQueriesContext(connection) as before:
+        page = client.get("/registry/schools/")
+    assert page.status_code == 200 and enrolled.school.name in page.content.decode()
+    for number in range(5):
+        directory.organisation_create(
+            actor=actor_of("bureau"), code=f"S1502029{number}", kind="school", name=f"新增技工学校{number}",
+            region_code="150202", tier="technical_school", ownership="public",
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as after:
+        client.get("/registry/schools/")
+    assert len(after.captured_queries) == len(before.captured_queries)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import get_scoped_or_404, scoped
-from gongjiang.directory.models import SchoolTier
+from gongjiang.directory.models import Organisation, OrganisationKind, SchoolTier
 from gongjiang.registry.models import (
     Apprenticeship,
     ClassLevel,
@@ -195,3 +195,15 @@ def internship_flags(*, actor: Actor) -> list[InternshipFlag]:
             reasons.append(_("收取费用 %(fee)s 元") % {"fee": internship.fee_charged})
         result.append(InternshipFlag(internship=internship, reasons=tuple(reasons)))
     return result
+
+
+def school_overview(*, actor: Actor) -> QuerySet[Organisation]:
+    """The schools in the actor's scope with the register's counts, in one query however many schools."""
+    schools = scoped(Organisation.objects.filter(kind=OrganisationKind.SCHOOL), actor)
+    return schools.annotate(
+        majors_filed=Count("major_offerings", filter=Q(major_offerings__status="filed"), distinct=True),
+        classes_count=Count("classes", distinct=True),
+        enrolled=Count("registrations", filter=Q(registrations__status="enrolled"), distinct=True),
+        pending=Count("registrations", filter=Q(registrations__status="pending"), distinct=True),
+        teachers_count=Count("teachers", filter=Q(teachers__left_on__isnull=True), distinct=True),
+    ).order_by("region_code", "code")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("registrations/", views.registration_list, name="registration_list"),
     path("registrations/<int:registration_id>/", views.registration_detail, name="registration_detail"),
     path("queue/", views.approval_queue, name="queue"),
+    path("schools/", views.schools, name="schools"),
     path("queue/<str:kind>/<int:pk>/decide/", views.queue_decide, name="queue_decide"),
     path("majors/", views.majors, name="majors"),
     path("classes/", views.classes, name="classes"),

@@ -280,3 +280,16 @@ def export_registrations(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="registrations-{school.code}.xlsx"'
     return response
+
+
+@login_required
+def schools(request: HttpRequest) -> HttpResponse:
+    """The bureau's schools with the register's counts and the internships that need attention."""
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    return render(
+        request,
+        "registry/schools.html",
+        {"schools": selectors.school_overview(actor=actor), "flags": selectors.internship_flags(actor=actor)},
+    )
