@@ -278,6 +278,33 @@ def import_registrations(
     if report.errors and errors_out is not None:
         with file.open("rb") as source:
             write_error_report(source, file.name, report, errors_out)
+    _print_report(report, dry_run=dry_run, as_json=as_json)
+
+
+def _records_import_command(kind_name: str, label: str) -> None:
+    @import_group.command(
+        kind_name, help=f"导入{label}：逐行校验，全部无误才写入；同一文件重复导入不产生变化。有错误时退出码为 1。"
+    )
+    @data_dir_option
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--school", "school_code", required=True, help="学校的机构代码。")
+    @click.option("--dry-run", is_flag=True, help="只校验并报告，不写入。")
+    @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
+    def command(data_dir: Path | None, file: Path, school_code: str, dry_run: bool, as_json: bool) -> None:
+        _setup(data_dir)
+        _migrate()
+        from gongjiang.core.actors import system_actor
+        from gongjiang.registry.record_imports import KINDS, records_import
+
+        with file.open("rb") as source:
+            report = records_import(
+                actor=system_actor(), kind=KINDS[kind_name], school=_school(school_code), source=source,
+                filename=file.name, dry_run=dry_run,
+            )  # fmt: skip
+        _print_report(report, dry_run=dry_run, as_json=as_json)
+
+
+def _print_report(report: Any, *, dry_run: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
@@ -291,6 +318,10 @@ def import_registrations(
             click.echo(f"共 {len(report.errors)} 处错误，未写入任何数据。", err=True)
     if report.errors:
         sys.exit(1)
+
+
+for _kind, _label in (("teachers", "教师"), ("training", "培训记录"), ("destinations", "毕业去向")):
+    _records_import_command(_kind, _label)
 
 
 @main.group("export")
@@ -310,6 +341,24 @@ def export_registrations(data_dir: Path | None, school_code: str, out: Path) -> 
 
     count = registrations_export(actor=system_actor(), school=_school(school_code), target=out)
     click.echo(f"已导出 {count} 条学籍：{out}")
+
+
+def _records_export_command(kind_name: str, label: str) -> None:
+    @export_group.command(kind_name, help=f"导出{label}（表头与导入相同，可原样导回）。")
+    @data_dir_option
+    @click.option("--school", "school_code", required=True, help="学校的机构代码。")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    def command(data_dir: Path | None, school_code: str, out: Path) -> None:
+        _setup(data_dir)
+        from gongjiang.core.actors import system_actor
+        from gongjiang.registry.record_imports import KINDS, records_export
+
+        count = records_export(actor=system_actor(), kind=KINDS[kind_name], school=_school(school_code), target=out)
+        click.echo(f"已导出 {count} 条{label}：{out}")
+
+
+for _kind, _label in (("teachers", "教师"), ("training", "培训记录"), ("destinations", "毕业去向")):
+    _records_export_command(_kind, _label)
 
 
 def _school(code: str) -> Any:

@@ -10,6 +10,7 @@ from gongjiang.registry.services.records import (
     internship_create,
     practice_record,
     teacher_add,
+    teacher_update,
     trainee_record,
     training_programme_create,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "registration_request",
     "school_profile_update",
     "teacher_add",
+    "teacher_update",
     "trainee_record",
     "training_programme_create",
 ]

@@ -99,24 +99,54 @@ def teacher_add(
     major_code: str = "",
 ) -> Teacher:
     require(actor, "registry.teacher.write", school)
-    if category not in TeacherCategory.values:
-        raise ValidationError({"category": _("教师类别“%(value)s”未知。") % {"value": category}})
-    if dual_qualified and not dual_evidence.strip():
-        raise ValidationError({"dual_evidence": _("认定为双师型教师须填写依据（如职业资格证书、企业工作经历）。")})
-    if dual_qualified and category != TeacherCategory.SPECIALIST:
-        raise ValidationError({"dual_qualified": _("双师型只适用于专业课教师。")})
-    _kind(from_enterprise, OrganisationKind.ENTERPRISE, "from_enterprise", _("兼职教师的来源单位必须是企业。"))
-    if from_enterprise is not None and full_time:
-        raise ValidationError({"from_enterprise": _("来自企业的教师应登记为兼职教师。")})
-    if hired_on > timezone.localdate():
-        raise ValidationError({"hired_on": _("聘用日期不能晚于今天。")})
     teacher = Teacher(
         school=school, person=person, category=category, full_time=full_time, from_enterprise=from_enterprise,
         dual_qualified=dual_qualified, dual_evidence=dual_evidence.strip(), integrated=integrated,
         major_code=major_code, hired_on=hired_on,
     )  # fmt: skip
+    _check_teacher(teacher)
     _save(actor, "teacher.add", teacher, school)
     return teacher
+
+
+TEACHER_FIELDS = (
+    "category", "full_time", "from_enterprise", "dual_qualified", "dual_evidence", "integrated", "major_code", "hired_on",
+)  # fmt: skip
+
+
+def teacher_update(*, actor: Actor, teacher: Teacher, expected_version: int | None = None, **changes: Any) -> Teacher:
+    """Change a teacher's facts (a new 双师型 certificate, a move to full time), checked like a new one."""
+    require(actor, "registry.teacher.write", teacher.school)
+    unknown = set(changes) - set(TEACHER_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    with transaction.atomic():
+        current = Teacher.objects.select_for_update().get(pk=teacher.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ValidationError(
+                _("该记录已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": current.version}
+            )
+        before = audit.snapshot(current)
+        for field, value in changes.items():
+            setattr(current, field, value)
+        _check_teacher(current)
+        current.version += 1
+        _save(actor, "teacher.update", current, current.school, before)
+    return current
+
+
+def _check_teacher(teacher: Teacher) -> None:
+    if teacher.category not in TeacherCategory.values:
+        raise ValidationError({"category": _("教师类别“%(value)s”未知。") % {"value": teacher.category}})
+    if teacher.dual_qualified and not teacher.dual_evidence.strip():
+        raise ValidationError({"dual_evidence": _("认定为双师型教师须填写依据（如职业资格证书、企业工作经历）。")})
+    if teacher.dual_qualified and teacher.category != TeacherCategory.SPECIALIST:
+        raise ValidationError({"dual_qualified": _("双师型只适用于专业课教师。")})
+    _kind(teacher.from_enterprise, OrganisationKind.ENTERPRISE, "from_enterprise", _("兼职教师的来源单位必须是企业。"))
+    if teacher.from_enterprise is not None and teacher.full_time:
+        raise ValidationError({"from_enterprise": _("来自企业的教师应登记为兼职教师。")})
+    if teacher.hired_on > timezone.localdate():
+        raise ValidationError({"hired_on": _("聘用日期不能晚于今天。")})
 
 
 def practice_record(
