@@ -150,3 +150,60 @@ def test_demo_region_has_a_living_register(demo_dir: Path, tmp_path: Path) -> No
     report = run("import", "registrations", str(out), "--school", orgs[0]["code"], "--json", data_dir=demo_dir)
     counts = json.loads(report.stdout)
     assert counts["errors"] == [] and counts["created"] == 0 and counts["unchanged"] > 50
+
+
+def test_an_import_killed_half_way_leaves_the_register_as_it_was(demo_dir: Path, tmp_path: Path) -> None:
+    """SIGKILL while rows are being written: nothing of the file is in the register; run again,
+    it completes."""
+    import csv
+    import signal
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    from gongjiang.core.validators import resident_id_check_digit
+
+    school = json.loads(run("orgs", "--kind", "school", "--json", data_dir=demo_dir).stdout)[0]["code"]
+    template = tmp_path / "current.xlsx"
+    assert run("export", "registrations", "--school", school, "--out", str(template), data_dir=demo_dir).returncode == 0
+    sheet = load_workbook(template).active
+    assert sheet is not None
+    header, first, *_rest = list(sheet.values)
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for number in range(6000):
+            row = list(first)
+            first17 = f"150203{2009 - number % 3}0{1 + number % 9}1{number % 10}{number % 1000:03d}"
+            row[1] = first17 + resident_id_check_digit(first17)
+            row[4] = f"压测{number // 40}班"
+            row[9:11] = ["", ""]  # sex and birth date follow from the new number
+            writer.writerow(["" if cell is None else cell for cell in row])
+    database = demo_dir / "gongjiang.sqlite3"
+
+    def count() -> int:
+        with sqlite3.connect(database) as connection:
+            return int(connection.execute("select count(*) from registry_registration").fetchone()[0])
+
+    before = count()
+    wal = Path(f"{database}-wal")
+    baseline = wal.stat().st_size if wal.exists() else 0
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gongjiang.cli", "import", "registrations", str(big), "--school", school,
+         "--data-dir", str(demo_dir)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if wal.exists() and wal.stat().st_size > baseline + 256 * 1024:  # rows are being written
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the import finished before it could be killed; make the file bigger"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert count() == before
+    finished = run("import", "registrations", str(big), "--school", school, "--json", data_dir=demo_dir, timeout=600)
+    assert json.loads(finished.stdout)["created"] == 6000
+    assert count() == before + 6000

@@ -14,6 +14,7 @@ from gongjiang.core.sheets import clean_name, clean_text, parse_date
     [
         dt.date(2021, 9, 1), dt.datetime(2021, 9, 1, 0, 0), 44440, 44440.0, "44440", "2021-09-01", "2021.09.01",
         "2021/9/1", "2021年9月1日", "20210901", " 2021 - 09 - 01 ", "２０２１．０９．０１",
+        "2021-09-01 00:00:00", "2021/9/1 0:00", "2021-09-01T00:00:00",
     ],
 )  # fmt: skip
 def test_dates_as_clerks_type_them(typed: object) -> None:

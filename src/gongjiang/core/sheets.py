@@ -68,6 +68,7 @@ DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+TIME_SUFFIX = re.compile(r"(?<=\d)[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 MONTH_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
 
 
@@ -83,7 +84,8 @@ def parse_date(value: Any) -> dt.date:
         if 1 <= value < 80_000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise ValueError(_("“%(value)s”不是有效日期") % {"value": value})
-    text = compact_text(value)
+    # A date that went through a CSV export often carries a midnight time: 2021-09-01 00:00:00.
+    text = "".join(TIME_SUFFIX.sub("", clean_text(value)).split())
     if not text:
         raise ValueError(_("日期为空"))
     if re.fullmatch(r"\d{5}(\.0+)?", text):
