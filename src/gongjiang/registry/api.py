@@ -20,6 +20,8 @@ from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
 from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import
 from gongjiang.registry.models import (
+    Apprenticeship,
+    CompetitionAward,
     Destination,
     Internship,
     MajorApplication,
@@ -27,6 +29,7 @@ from gongjiang.registry.models import (
     Registration,
     RegistrationEvent,
     SchoolClass,
+    SkillAssessment,
     Teacher,
     TrainingProgramme,
 )
@@ -578,6 +581,52 @@ def _person(request: HttpRequest, payload: PersonIn) -> Any:
     return services.person_find_or_register(actor=actor_of(request), name=payload.name, id_number=payload.id_number)
 
 
+def _programme(p: TrainingProgramme) -> ProgrammeOut:
+    return ProgrammeOut(
+        id=p.pk,
+        provider_code=p.provider.code,
+        name=p.name,
+        occupation_code=p.occupation_code,
+        skill_level=p.skill_level,
+        hours=p.hours,
+        funding=p.funding,
+        starts_on=p.starts_on,
+        ends_on=p.ends_on,
+    )
+
+
+def _apprenticeship(a: Apprenticeship) -> ApprenticeshipOut:
+    return ApprenticeshipOut(
+        id=a.pk,
+        enterprise_code=a.enterprise.code,
+        school_code=a.school.code,
+        apprentice_name=a.apprentice.name,
+        occupation_code=a.occupation_code,
+        starts_on=a.starts_on,
+        ends_on=a.ends_on,
+        status=a.status,
+    )
+
+
+def _assessment(a: SkillAssessment) -> AssessmentOut:
+    return AssessmentOut(
+        id=a.pk,
+        evaluator_code=a.evaluator.code,
+        name=a.person.name,
+        occupation_code=a.occupation_code,
+        skill_level=a.skill_level,
+        assessed_on=a.assessed_on,
+        result=a.result,
+        certificate_no=a.certificate_no,
+    )
+
+
+def _award(a: CompetitionAward) -> AwardOut:
+    return AwardOut(
+        id=a.pk, name=a.person.name, competition=a.competition, level=a.level, rank=a.rank, awarded_on=a.awarded_on
+    )
+
+
 def _teacher(t: Teacher) -> TeacherOut:
     return TeacherOut(
         id=t.pk,
@@ -668,20 +717,7 @@ def practice_record(request: HttpRequest, teacher_id: int, payload: PracticeIn) 
 
 @router.get("/training/programmes", response=list[ProgrammeOut], summary="培训项目")
 def programme_list(request: HttpRequest) -> list[ProgrammeOut]:
-    return [
-        ProgrammeOut(
-            id=p.pk,
-            provider_code=p.provider.code,
-            name=p.name,
-            occupation_code=p.occupation_code,
-            skill_level=p.skill_level,
-            hours=p.hours,
-            funding=p.funding,
-            starts_on=p.starts_on,
-            ends_on=p.ends_on,
-        )
-        for p in selectors.training_programme_list(actor=actor_of(request))[:5000]
-    ]
+    return [_programme(p) for p in selectors.training_programme_list(actor=actor_of(request))[:5000]]
 
 
 @router.post("/training/programmes", response={201: ProgrammeOut}, summary="开设培训项目")
@@ -698,17 +734,7 @@ def programme_create(request: HttpRequest, payload: ProgrammeIn) -> tuple[int, P
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
     )
-    return 201, ProgrammeOut(
-        id=p.pk,
-        provider_code=p.provider.code,
-        name=p.name,
-        occupation_code=p.occupation_code,
-        skill_level=p.skill_level,
-        hours=p.hours,
-        funding=p.funding,
-        starts_on=p.starts_on,
-        ends_on=p.ends_on,
-    )
+    return 201, _programme(p)
 
 
 @router.post("/training/programmes/{programme_id}/trainees", response={201: TraineeOut}, summary="登记学员或其培训结果")
@@ -734,19 +760,7 @@ def trainee_record(request: HttpRequest, programme_id: int, payload: TraineeIn) 
 
 @router.get("/apprenticeships", response=list[ApprenticeshipOut], summary="企业新型学徒")
 def apprenticeship_list(request: HttpRequest) -> list[ApprenticeshipOut]:
-    return [
-        ApprenticeshipOut(
-            id=a.pk,
-            enterprise_code=a.enterprise.code,
-            school_code=a.school.code,
-            apprentice_name=a.apprentice.name,
-            occupation_code=a.occupation_code,
-            starts_on=a.starts_on,
-            ends_on=a.ends_on,
-            status=a.status,
-        )
-        for a in selectors.apprenticeship_list(actor=actor_of(request))[:5000]
-    ]
+    return [_apprenticeship(a) for a in selectors.apprenticeship_list(actor=actor_of(request))[:5000]]
 
 
 @router.post("/apprenticeships", response={201: ApprenticeshipOut}, summary="登记企业新型学徒")
@@ -764,16 +778,7 @@ def apprenticeship_create(request: HttpRequest, payload: ApprenticeshipIn) -> tu
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
     )
-    return 201, ApprenticeshipOut(
-        id=a.pk,
-        enterprise_code=a.enterprise.code,
-        school_code=a.school.code,
-        apprentice_name=a.apprentice.name,
-        occupation_code=a.occupation_code,
-        starts_on=a.starts_on,
-        ends_on=a.ends_on,
-        status=a.status,
-    )
+    return 201, _apprenticeship(a)
 
 
 @router.get("/internships", response=list[InternshipOut], summary="实习")
@@ -831,19 +836,7 @@ def destination_record(request: HttpRequest, payload: DestinationIn) -> tuple[in
 
 @router.get("/assessments", response=list[AssessmentOut], summary="技能等级认定")
 def assessment_list(request: HttpRequest) -> list[AssessmentOut]:
-    return [
-        AssessmentOut(
-            id=a.pk,
-            evaluator_code=a.evaluator.code,
-            name=a.person.name,
-            occupation_code=a.occupation_code,
-            skill_level=a.skill_level,
-            assessed_on=a.assessed_on,
-            result=a.result,
-            certificate_no=a.certificate_no,
-        )
-        for a in selectors.assessment_list(actor=actor_of(request))[:5000]
-    ]
+    return [_assessment(a) for a in selectors.assessment_list(actor=actor_of(request))[:5000]]
 
 
 @router.post("/assessments", response={201: AssessmentOut}, summary="登记技能等级认定")
@@ -858,26 +851,12 @@ def assessment_record(request: HttpRequest, payload: AssessmentIn) -> tuple[int,
         result=payload.result,
         certificate_no=payload.certificate_no,
     )
-    return 201, AssessmentOut(
-        id=a.pk,
-        evaluator_code=a.evaluator.code,
-        name=a.person.name,
-        occupation_code=a.occupation_code,
-        skill_level=a.skill_level,
-        assessed_on=a.assessed_on,
-        result=a.result,
-        certificate_no=a.certificate_no,
-    )
+    return 201, _assessment(a)
 
 
 @router.get("/awards", response=list[AwardOut], summary="技能竞赛获奖")
 def award_list(request: HttpRequest) -> list[AwardOut]:
-    return [
-        AwardOut(
-            id=a.pk, name=a.person.name, competition=a.competition, level=a.level, rank=a.rank, awarded_on=a.awarded_on
-        )
-        for a in selectors.award_list(actor=actor_of(request))[:5000]
-    ]
+    return [_award(a) for a in selectors.award_list(actor=actor_of(request))[:5000]]
 
 
 @router.post("/awards", response={201: AwardOut}, summary="登记技能竞赛获奖")
@@ -892,6 +871,4 @@ def award_record(request: HttpRequest, payload: AwardIn) -> tuple[int, AwardOut]
         awarded_on=payload.awarded_on,
         occupation_code=payload.occupation_code,
     )
-    return 201, AwardOut(
-        id=a.pk, name=a.person.name, competition=a.competition, level=a.level, rank=a.rank, awarded_on=a.awarded_on
-    )
+    return 201, _award(a)
