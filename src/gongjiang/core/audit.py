@@ -5,21 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_TEMPORAL = (dt.datetime, dt.date, dt.time)
+_TEXTUAL = (decimal.Decimal, uuid.UUID)
+
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
+    # The plain case first: imports call this hundreds of thousands of times.
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, _TEMPORAL):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
+    if isinstance(value, _TEXTUAL):
         return str(value)
     if isinstance(value, FieldFile):
         return value.name
@@ -93,6 +104,37 @@ def record(**kwargs: Any) -> AuditEntry:
     return built
 
 
+COPY_COLUMNS = (
+    "at", "actor_user_id", "actor_username", "actor_kind", "action", "entity_type", "entity_id", "entity_label",
+    "scope_organisation_id", "scope_organisation_code", "scope_region_code", "before", "after",
+)  # fmt: skip
+
+
 def record_many(entries: Iterable[AuditEntry], batch_size: int = 1000) -> None:
-    """Write many entries at once, for bulk services such as imports."""
-    AuditEntry.objects.bulk_create(list(entries), batch_size=batch_size)
+    """Write many entries at once, for bulk services such as imports.
+
+    On PostgreSQL the rows stream in with COPY, several times faster than a multi-row INSERT for
+    the tens of thousands of entries an intake import writes; elsewhere a bulk insert.
+    """
+    rows = list(entries)
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+        return
+    now = timezone.now()
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for e in rows:
+            copy.write_row(
+                    (
+                        e.at or now, e.actor_user_id, e.actor_username, e.actor_kind, e.action, e.entity_type,
+                        e.entity_id, e.entity_label, e.scope_organisation_id, e.scope_organisation_code,
+                        e.scope_region_code,
+                        None if e.before is None else json.dumps(e.before, ensure_ascii=False, cls=DjangoJSONEncoder),
+                        None if e.after is None else json.dumps(e.after, ensure_ascii=False, cls=DjangoJSONEncoder),
+                    )
+                )  # fmt: skip
