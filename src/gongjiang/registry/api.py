@@ -160,6 +160,8 @@ class ImportReportOut(Schema):
 
 
 def _school(request: HttpRequest, code: str) -> Organisation:
+    """The organisation named by code, within the caller's scope: the school of a request, or the
+    training provider, evaluation body or recording organisation a record belongs to."""
     return directory.organisation_get(actor=actor_of(request), code=code)
 
 
