@@ -67,10 +67,6 @@ def membership_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Mem
     return scoped(Membership.objects.filter(organisation=organisation), actor).select_related("user")
 
 
-def person_get(*, actor: Actor, person_id: int) -> Person:
-    return get_scoped_or_404(Person.objects.all(), actor, pk=person_id)
-
-
 def person_of(*, actor: Actor) -> Person | None:
     if actor.person_id is None:
         return None

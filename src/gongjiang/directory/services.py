@@ -193,15 +193,6 @@ def user_create(
     return user
 
 
-def user_set_password(*, actor: Actor, user: User, password: str) -> None:
-    require(actor, "account.create")
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        # The hash is never written to the trail; the fact of the change is.
-        audit.record(actor=actor, action="account.set_password", entity=user, after={"password": "changed"})
-
-
 def membership_grant(*, actor: Actor, user: User, organisation: Organisation, role: str = Role.STAFF) -> Membership:
     require(actor, "membership.grant", organisation)
     if role not in Role.values:

@@ -29,10 +29,6 @@ def current_version(scheme: str, as_of: dt.date | None = None) -> CatalogueVersi
     )
 
 
-def catalogue_versions() -> QuerySet[CatalogueVersion]:
-    return CatalogueVersion.objects.all()
-
-
 def concepts(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
     version = current_version(scheme, as_of)
     if version is None:
@@ -65,10 +61,6 @@ def ancestors(concept: Concept) -> list[Concept]:
 
 def children(concept: Concept) -> QuerySet[Concept]:
     return concept.children.order_by("code")
-
-
-def top_level(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
-    return concepts(scheme, as_of).filter(parent__isnull=True).order_by("code")
 
 
 def normalise_query(q: str) -> str:

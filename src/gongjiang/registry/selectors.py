@@ -29,7 +29,6 @@ from gongjiang.registry.models import (
     SkillAssessment,
     Teacher,
     TrainingProgramme,
-    TrainingRecord,
 )
 
 # The class levels each tier runs without a special approval (002 §6, 003 §6).
@@ -149,10 +148,6 @@ def practice_list(*, actor: Actor) -> QuerySet[EnterprisePractice]:
 
 def training_programme_list(*, actor: Actor) -> QuerySet[TrainingProgramme]:
     return scoped(TrainingProgramme.objects.select_related("provider"), actor)
-
-
-def training_record_list(*, actor: Actor) -> QuerySet[TrainingRecord]:
-    return scoped(TrainingRecord.objects.select_related("programme", "person"), actor)
 
 
 def apprenticeship_list(*, actor: Actor) -> QuerySet[Apprenticeship]:
