@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,3 +225,27 @@ def test_a_learner_sees_their_own_registration_and_nobody_elses(
     assert "2025级数控1班" in home and "待审核" in home
     assert client.get(f"/api/v1/registry/registrations/{own.pk}").status_code == 200  # type: ignore[attr-defined]
     assert client.get(f"/api/v1/registry/registrations/{other.pk}").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_bureau_approves_a_schools_whole_intake_from_the_queue_page(
+    actor_of: Callable[[str], Actor],
+    cnc_class: SchoolClass,
+    new_person: Callable[..., Person],
+    client_for: Callable[[str], Any],
+) -> None:
+    clerk = actor_of("school")
+    registrations = [
+        services.registration_create(actor=clerk, school_class=cnc_class, person=new_person(), enrolled_on=SEPT)
+        for _ in range(3)
+    ]
+    intake = selectors.pending_intakes(actor=actor_of("bureau"))
+    assert [(i.school_code, i.count) for i in intake] == [(cnc_class.school.code, 3)]
+    assert selectors.pending_intakes(actor=actor_of("u-bur-150400")) == []
+    page = client_for("bureau").get("/registry/queue/").content.decode()
+    assert "全部通过（3）" in page
+    assert (
+        client_for("bureau_other").post("/registry/queue/intake/", {"school": cnc_class.school.code}).status_code == 404
+    )
+    response = client_for("bureau").post("/registry/queue/intake/", {"school": cnc_class.school.code})
+    assert response.status_code == 302
+    assert {r.status for r in Registration.objects.filter(pk__in=[r.pk for r in registrations])} == {"enrolled"}

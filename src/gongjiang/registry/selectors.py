@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,3 +202,39 @@ def school_overview(*, actor: Actor) -> QuerySet[Organisation]:
         pending=Count("registrations", filter=Q(registrations__status="pending"), distinct=True),
         teachers_count=Count("teachers", filter=Q(teachers__left_on__isnull=True), distinct=True),
     ).order_by("region_code", "code")
+
+
+@dataclass(frozen=True)
+class PendingIntake:
+    """A school's registrations waiting for approval, decided together after an intake import."""
+
+    school_code: str
+    school_name: str
+    count: int
+    oldest_due_on: dt.date
+
+
+def pending_intakes(*, actor: Actor) -> list[PendingIntake]:
+    rows = (
+        scoped(RegistrationEvent.objects.filter(decision=Decision.PENDING, kind="register"), actor)
+        .values("registration__school__code", "registration__school__name")
+        .annotate(n=Count("id"), due=Min("due_on"))
+        .order_by("due", "registration__school__code")
+    )
+    return [
+        PendingIntake(
+            school_code=r["registration__school__code"],
+            school_name=r["registration__school__name"],
+            count=r["n"],
+            oldest_due_on=r["due"],
+        )
+        for r in rows
+    ]
+
+
+def pending_intake_event_ids(*, actor: Actor, school_code: str) -> list[int]:
+    return list(
+        scoped(RegistrationEvent.objects.filter(decision=Decision.PENDING, kind="register"), actor)
+        .filter(registration__school__code=school_code)
+        .values_list("pk", flat=True)
+    )

@@ -121,8 +121,31 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/queue.html",
-        {"items": items, "overdue": sum(1 for i in items if i.overdue), "levels": dict(ClassLevel.choices)},
+        {
+            "page": Paginator(items, 50).get_page(request.GET.get("page")),
+            "total": len(items),
+            "overdue": sum(1 for i in items if i.overdue),
+            "intakes": selectors.pending_intakes(actor=actor),
+        },
     )
+
+
+@require_POST
+@login_required
+def queue_approve_intake(request: HttpRequest) -> HttpResponse:
+    """Approve all of one school's pending registrations at once (after its intake import)."""
+    actor = _actor(request)
+    ids = selectors.pending_intake_event_ids(actor=actor, school_code=request.POST.get("school", ""))
+    if not ids:
+        raise Http404
+    try:
+        decided = services.registration_decide_many(actor=actor, event_ids=ids, approve=True)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已通过 %(n)d 条注册申请。") % {"n": decided})
+    return redirect("registry:queue")
 
 
 @require_POST
