@@ -275,6 +275,7 @@ def build_region(
             schools=list(zip(schools, stems, strict=True)),
             districts=districts,
             students=scale.students,
+            enterprises=enterprise_orgs,
             rng=rng,
             progress=note,
         )

@@ -74,6 +74,7 @@ def populate_register(
     districts: list[str],
     students: int,
     rng: random.Random,
+    enterprises: list[Organisation],
     progress: Progress | None = None,
 ) -> int:
     """Give each school majors, classes and about `students` students in all; returns how many."""
@@ -134,7 +135,49 @@ def populate_register(
             raise RuntimeError(f"demo import failed for {school.code}: {report.errors[:3]}")
         total += report.created
         _approve_intake(bureau, school, today, rng)
+        _hire_teachers(school, codes, report.created, enterprises, rng, used)
     return total
+
+
+EVIDENCE = ["技师职业资格证书", "高级工职业资格证书", "五年企业工作经历", "企业技术骨干经历", "一体化课程教学能力认定"]
+
+
+def _hire_teachers(
+    school: Organisation,
+    codes: list[str],
+    students: int,
+    enterprises: list[Organisation],
+    rng: random.Random,
+    used: set[str],
+) -> None:
+    """About one teacher for every 18 students: mostly specialists, many dual-qualified, some part-time
+    from the region's enterprises, with periods of enterprise practice."""
+    clerk = school_clerk(school)
+    today = dt.date.today()
+    for _ in range(max(2, students // 18)):
+        specialist = rng.random() < 0.7
+        from_enterprise = rng.choice(enterprises) if specialist and enterprises and rng.random() < 0.12 else None
+        male = rng.random() < 0.55
+        birth = dt.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
+        person = services.person_find_or_register(
+            actor=clerk, name=_name(rng), id_number=_resident_id(rng, school.region_code, birth, male, used)
+        )
+        dual = specialist and rng.random() < 0.62
+        teacher = services.teacher_add(
+            actor=clerk, school=school, person=person,
+            category="specialist" if specialist else "general",
+            hired_on=dt.date(rng.randint(max(birth.year + 22, 1990), today.year - 1), 9, 1),
+            full_time=from_enterprise is None, from_enterprise=from_enterprise,
+            dual_qualified=dual, dual_evidence=rng.choice(EVIDENCE) if dual else "",
+            integrated=specialist and rng.random() < 0.35, major_code=rng.choice(codes) if specialist and codes else "",
+        )  # fmt: skip
+        if specialist and from_enterprise is None and enterprises and rng.random() < 0.4:
+            host = rng.choice(enterprises)
+            started = dt.date(rng.randint(today.year - 5, today.year - 1), rng.choice((1, 7)), 1)
+            services.practice_record(
+                actor=clerk, teacher=teacher, enterprise=host, enterprise_name="",
+                started_on=started, ended_on=started + dt.timedelta(days=rng.choice((60, 91, 182))),
+            )  # fmt: skip
 
 
 def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: random.Random) -> None:
