@@ -71,7 +71,14 @@ def entry(
     scope_organisation_id: int | None = None,
     scope_organisation_code: str = "",
     scope_region_code: str = "",
+    owner: Model | None = None,
 ) -> AuditEntry:
+    """An unsaved entry. `owner` is the organisation the write belongs to (its id, code and region
+    scope the entry); without one, the organisation the actor acts for."""
+    if owner is not None:
+        scope_organisation_id = owner.pk
+        scope_organisation_code = str(getattr(owner, "code", ""))
+        scope_region_code = str(getattr(owner, "region_code", ""))
     if scope_organisation_id is None and not scope_region_code:
         # By default a write belongs to the organisation the actor acts for.
         scope_organisation_id = actor.organisation_id

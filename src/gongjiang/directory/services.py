@@ -36,9 +36,7 @@ def _audit_organisation(actor: Actor, action: str, org: Organisation, before: di
         entity=org,
         before=before,
         after=audit.snapshot(org),
-        scope_organisation_id=org.pk,
-        scope_organisation_code=org.code,
-        scope_region_code=org.region_code,
+        owner=org,
     )
 
 
@@ -214,8 +212,6 @@ def membership_grant(*, actor: Actor, user: User, organisation: Organisation, ro
             entity_label=f"{user.username} @ {organisation.code}",
             before=before,
             after=audit.snapshot(membership),
-            scope_organisation_id=organisation.pk,
-            scope_organisation_code=organisation.code,
-            scope_region_code=organisation.region_code,
+            owner=organisation,
         )
     return membership

@@ -447,9 +447,7 @@ class _Importer:
                     entity=obj,
                     before=before,
                     after=audit.snapshot(obj),
-                    scope_organisation_id=self.school.pk,
-                    scope_organisation_code=self.school.code,
-                    scope_region_code=self.school.region_code,
+                    owner=self.school,
                 )
             )
 
@@ -643,8 +641,6 @@ def registrations_export(*, actor: Actor, school: Organisation, target: Path | I
         action="registration.export",
         entity=school,
         after={"rows": len(rows), "unmasked": True},
-        scope_organisation_id=school.pk,
-        scope_organisation_code=school.code,
-        scope_region_code=school.region_code,
+        owner=school,
     )
     return len(rows)

@@ -382,8 +382,6 @@ def records_export(*, actor: Actor, kind: Kind, school: Organisation, target: Pa
         action=f"{kind.name}.export",
         entity=school,
         after={"rows": len(rows), "unmasked": True},
-        scope_organisation_id=school.pk,
-        scope_organisation_code=school.code,
-        scope_region_code=school.region_code,
+        owner=school,
     )
     return len(rows)

@@ -58,9 +58,7 @@ def _save(
             entity=obj,
             before=before,
             after=audit.snapshot(obj),
-            scope_organisation_id=owner.pk,
-            scope_organisation_code=owner.code,
-            scope_region_code=owner.region_code,
+            owner=owner,
         )
 
 

@@ -85,9 +85,7 @@ def _entry(
         entity=obj,
         before=before,
         after=audit.snapshot(obj),
-        scope_organisation_id=school.pk,
-        scope_organisation_code=school.code,
-        scope_region_code=school.region_code,
+        owner=school,
     )
 
 
