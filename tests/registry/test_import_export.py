@@ -159,7 +159,7 @@ def test_missing_columns_and_files_that_are_not_spreadsheets(
     report = run_import(actor_of("school"), school, xlsx([["张三", "x"]], header=["姓名", "身份证号"]))
     assert report.errors[0].row == 1 and "缺少必需的列：班级、班级层次、学习形式、入学日期" in report.errors[0].message
     report = run_import(actor_of("school"), school, io.BytesIO(b"not a workbook"), name="名册.xlsx")
-    assert "不是有效的 xlsx" in report.errors[0].message
+    assert "不是有效的 Excel 工作簿" in report.errors[0].message
     report = run_import(actor_of("school"), school, io.BytesIO(b"%PDF"), name="名册.pdf")
     assert "不支持的文件类型" in report.errors[0].message
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.bulk import insert_many
 from gongjiang.core.models import AuditEntry
 from gongjiang.core.policies import require
 from gongjiang.core.sheets import (
@@ -439,23 +440,25 @@ class _Importer:
         done = 0
         entries: list[AuditEntry] = []
 
-        def note(action: str, obj: Any, before: dict[str, Any] | None = None) -> None:
+        def note(action: str, obj: Any, before: dict[str, Any] | None = None, label: str = "") -> None:
             entries.append(
                 audit.entry(
                     actor=self.actor,
                     action=action,
                     entity=obj,
+                    entity_label=label,
                     before=before,
                     after=audit.snapshot(obj),
                     owner=self.school,
                 )
             )
 
+        new_classes: dict[tuple[int, str], SchoolClass] = {}
         for row in create:
             key = (_enrolled(row).year, row.class_name)
-            if key not in self.classes:
+            if key not in self.classes and key not in new_classes:
                 assert row.offering is not None
-                school_class = SchoolClass.objects.create(
+                new_classes[key] = SchoolClass(
                     school=self.school,
                     offering=row.offering,
                     name=row.class_name,
@@ -464,8 +467,10 @@ class _Importer:
                     cohort_year=key[0],
                     planned_years=row.planned_years or DEFAULT_YEARS.get((row.form, row.class_level), Decimal(1)),
                 )
-                self.classes[key] = school_class
-                note("class.create", school_class)
+        insert_many(list(new_classes.values()))
+        for key, school_class in new_classes.items():
+            self.classes[key] = school_class
+            note("class.create", school_class)
         new_people = [
             Person(
                 name=row.name,
@@ -480,10 +485,9 @@ class _Importer:
             for row in create
             if row.id_number not in self.persons
         ]
-        for start in range(0, len(new_people), BATCH_SIZE):
-            for person in Person.objects.bulk_create(new_people[start : start + BATCH_SIZE]):
-                self.persons[person.id_number] = person
-                note("person.create", person)
+        for person in insert_many(new_people):
+            self.persons[person.id_number] = person
+            note("person.create", person)
         changed: list[Person] = []
         for row in update + create:
             person = self.persons[row.id_number]
@@ -497,9 +501,10 @@ class _Importer:
         Person.objects.bulk_update(changed, ["phone", "ethnicity", "household_registration"], batch_size=BATCH_SIZE)
         done += len(update)
         due_on = dt.date.today() + dt.timedelta(days=approval_days())
+        reason, register = _("批量导入"), str(EventKind.REGISTER.label)
         for start in range(0, len(create), BATCH_SIZE):
             batch = create[start : start + BATCH_SIZE]
-            registrations = Registration.objects.bulk_create(
+            registrations = insert_many(
                 [
                     Registration(
                         person=self.persons[row.id_number],
@@ -513,13 +518,13 @@ class _Importer:
                     for row in batch
                 ]
             )
-            events = RegistrationEvent.objects.bulk_create(
+            events = insert_many(
                 [
                     RegistrationEvent(
                         registration=registration,
                         kind=EventKind.REGISTER,
                         effective_on=registration.enrolled_on,
-                        reason=_("批量导入"),
+                        reason=reason,
                         requested_by_id=self.actor.user_id,
                         due_on=due_on,
                     )
@@ -527,8 +532,10 @@ class _Importer:
                 ]
             )
             for registration, event in zip(registrations, events, strict=True):
-                note("registration.create", registration)
-                note("registration_event.request", event)
+                # Labels built here: the models' __str__ translates a choice label per row.
+                label = f"{registration.person.name} · {registration.school_class.name}"
+                note("registration.create", registration, label=label)
+                note("registration_event.request", event, label=f"{register} {label}")
             audit.record_many(entries)
             entries.clear()
             done += len(batch)
@@ -585,9 +592,15 @@ def registrations_import(
     return report
 
 
-def write_error_report(source: IO[bytes], filename: str, report: ImportReport, target: Path | IO[bytes]) -> None:
+def write_error_report(
+    source: IO[bytes],
+    filename: str,
+    report: ImportReport,
+    target: Path | IO[bytes],
+    required_any: Sequence[str] = HEADERS["id_number"] + HEADERS["name"],
+) -> None:
     """The clerk's own rows with an error column: fix the marked cells and import again."""
-    table = read_table(source, filename, required_any=HEADERS["id_number"] + HEADERS["name"])
+    table = read_table(source, filename, required_any=required_any)
     by_row: dict[int, list[str]] = {}
     for error in report.errors:
         by_row.setdefault(error.row, []).append(f"{error.column}：{error.message}" if error.column else error.message)

@@ -1,0 +1,77 @@
+"""Inserting many new rows at once, for imports and generators.
+
+On PostgreSQL the rows stream in with COPY, several times faster than the multi-row INSERT that
+`bulk_create` sends: the ids are drawn from the table's own sequence first, so the objects come
+back with their primary keys set, as `bulk_create` would return them. Elsewhere (SQLite in the
+demo) it is `bulk_create`.
+
+Only for plain new rows: no signals are sent and `save()` is not called, exactly as with
+`bulk_create`; field defaults and `auto_now_add` are applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import operator
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import DateTimeField, Field, JSONField, Model
+
+M = TypeVar("M", bound=Model)
+BATCH_SIZE = 1000
+
+
+PLAIN_TYPES = frozenset({str, int, bool, type(None), dt.date, decimal.Decimal})
+
+
+def _takes_plain(field: Field[Any, Any]) -> bool:
+    if isinstance(field, JSONField | DateTimeField):
+        return False
+    return not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[M]:
+    """Insert new, unsaved objects of one model; returns them with their primary keys set."""
+    if not objects:
+        return objects
+    model = type(objects[0])
+    # The connection itself, not the thread-local proxy: it is consulted for every cell.
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objects, batch_size=batch_size)
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objects)],
+        )
+        for obj, (new_id,) in zip(objects, cursor.fetchall(), strict=True):
+            setattr(obj, pk.attname, new_id)
+        # Values of the plain types go in as they are (psycopg adapts them); anything else, and
+        # every field that fills itself in on save or needs adapting (JSON), through the field.
+        as_is = [_takes_plain(f) for f in fields]
+        # attrgetter of several names returns a tuple in one C call; a model with a primary key
+        # and one more column has at least two.
+        values_of = operator.attrgetter(*(f.attname for f in fields))
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row(
+                    [
+                        value
+                        if plain and type(value) in PLAIN_TYPES
+                        else f.get_db_prep_save(f.pre_save(obj, True), connection)
+                        for value, f, plain in zip(values_of(obj), fields, as_is, strict=True)
+                    ]
+                )
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objects
