@@ -74,6 +74,14 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         {**SCHOOL_PAGES, "school": 404, "school2": 404},
     ),
     "/registry/export/": ("/registry/export/", SCHOOL_PAGES),
+    "/registry/import/template/teachers/": ("/registry/import/template/{x}/", SCHOOL_PAGES),
+    "/registry/teachers/": ("/registry/teachers/", REGISTER_PAGES),
+    "/registry/teachers/{teacher}/": ("/registry/teachers/{x}/", SCHOOL_DETAIL),
+    "/registry/training/": ("/registry/training/", REGISTER_PAGES),
+    "/registry/training/{programme}/": ("/registry/training/{x}/", SCHOOL_DETAIL),
+    "/registry/placements/": ("/registry/placements/", {**REGISTER_PAGES, "enterprise": 200}),
+    "/registry/destinations/": ("/registry/destinations/", REGISTER_PAGES),
+    "/registry/skills/": ("/registry/skills/", {**REGISTER_PAGES, "evaluator": 200}),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
 BUREAU_DECIDE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200, "school": 403}

@@ -22,11 +22,20 @@ from django.utils.translation import gettext as _
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
-from gongjiang.core.sheets import SheetError, clean_name, clean_text, compact_text, parse_date, read_table, write_xlsx
+from gongjiang.core.sheets import (
+    SheetError,
+    clean_name,
+    clean_text,
+    compact_text,
+    parse_date,
+    read_table,
+    write_template,
+    write_xlsx,
+)
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.registry import services
-from gongjiang.registry.imports import ImportReport, RowError
+from gongjiang.registry.imports import HEADERS, REQUIRED, ImportReport, RowError
 from gongjiang.registry.models import (
     Destination,
     DestinationKind,
@@ -385,3 +394,50 @@ def records_export(*, actor: Actor, kind: Kind, school: Organisation, target: Pa
         owner=school,
     )
     return len(rows)
+
+
+# -- blank templates --------------------------------------------------------------------------
+
+TEMPLATE_KINDS = ("registrations", *KINDS)
+
+
+def template_write(kind_name: str, target: Path | IO[bytes]) -> None:
+    """The blank workbook for one kind of import: the headers the import reads first, the required
+    ones marked, what the values may be and the other spellings each column accepts."""
+    headers: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    if kind_name == "registrations":
+        headers, required = HEADERS, REQUIRED
+    else:
+        kind = KINDS[kind_name]
+        headers, required = kind.headers, kind.required
+    values = _value_notes()
+    columns = []
+    for field, names in headers.items():
+        notes = [values[field]] if field in values else []
+        if len(names) > 1:
+            notes.append(_("表头也可写作：%(names)s") % {"names": "、".join(names[1:])})
+        columns.append((names[0], field in required, "；".join(notes)))
+    write_template(columns, target)
+
+
+def _value_notes() -> dict[str, str]:
+    return {
+        "id_number": _("18位居民身份证号，末位X大小写均可"),
+        "major_code": _("专业代码或专业名称至少填一项，须为本校已备案专业"),
+        "major_name": _("专业代码或专业名称至少填一项，须为本校已备案专业"),
+        "class_level": _("中级工班、高级工班或预备技师（技师）班，也可简写为中级、高级、技师"),
+        "form": _("全日制或非全日制"),
+        "enrolled_on": _("日期，如 2025-09-01、2025.9.1、2025年9月1日"),
+        "hired_on": _("日期，如 2015-09-01"),
+        "census_date": _("日期，如 2025-12-31"),
+        "category": _("专业课教师或文化课教师"),
+        "full_time": _("是或否"),
+        "dual_qualified": _("是或否；填“是”时须填写双师型依据"),
+        "integrated": _("是或否"),
+        "from_enterprise": _("企业兼职教师填写来源企业的机构代码"),
+        "kind": _("就业、升学、自主创业、应征入伍或待就业"),
+        "in_field": _("是或否"),
+        "outcome": _("在训、结业、取证或中途退出；取证须填证书编号"),
+        "programme": _("本校已开设的培训项目名称（先在“培训”页开设）"),
+    }

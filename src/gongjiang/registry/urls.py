@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongjiang.registry import views
+from gongjiang.registry import record_views, views
 
 app_name = "registry"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("majors/", views.majors, name="majors"),
     path("classes/", views.classes, name="classes"),
     path("import/", views.import_registrations, name="import"),
+    path("import/template/<str:kind>/", views.import_template, name="import_template"),
     path("import/errors/<str:token>/", views.import_errors_download, name="import_errors"),
     path("export/", views.export_registrations, name="export"),
+    path("teachers/", record_views.teachers, name="teachers"),
+    path("teachers/<int:teacher_id>/", record_views.teacher_detail, name="teacher_detail"),
+    path("training/", record_views.training, name="training"),
+    path("training/<int:programme_id>/", record_views.training_programme, name="training_programme"),
+    path("placements/", record_views.placements, name="placements"),
+    path("destinations/", record_views.destinations, name="destinations"),
+    path("skills/", record_views.skills, name="skills"),
 ]

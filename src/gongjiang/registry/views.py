@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gongjiang.core.actors import Actor
@@ -28,6 +29,7 @@ from gongjiang.directory.models import Organisation
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 from gongjiang.registry import selectors, services
+from gongjiang.registry.imports import HEADERS as IMPORT_HEADERS
 from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import, write_error_report
 from gongjiang.registry.models import (
     ApplicationKind,
@@ -38,6 +40,7 @@ from gongjiang.registry.models import (
     RegistrationStatus,
     StudyForm,
 )
+from gongjiang.registry.record_imports import KINDS, records_export, records_import, template_write
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -256,30 +259,67 @@ def _error_dir(school: Organisation) -> Path:
     return path
 
 
+IMPORT_TITLES = {
+    "registrations": _lazy("学籍"),
+    "teachers": _lazy("教师"),
+    "training": _lazy("培训学员"),
+    "destinations": _lazy("毕业去向"),
+}
+
+
+def _import_kind(request: HttpRequest) -> str:
+    kind = request.POST.get("kind") or request.GET.get("kind") or "registrations"
+    if kind not in IMPORT_TITLES:
+        raise Http404
+    return kind
+
+
 @login_required
 def import_registrations(request: HttpRequest) -> HttpResponse:
-    """Upload a workbook; the page shows the per-row report and, on errors, offers the workbook
-    with an error column to download."""
+    """Upload a workbook of registrations, teachers, trainees or destinations; the page shows the
+    per-row report and, on errors, offers the workbook with an error column to download."""
     actor = _actor(request)
     school = _own_school(request)
-    context: dict[str, Any] = {"school": school}
+    kind = _import_kind(request)
+    context: dict[str, Any] = {"school": school, "kind": kind, "kinds": IMPORT_TITLES.items()}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("请选择要导入的文件。"))
         else:
             dry_run = request.POST.get("dry_run") == "1"
-            report = registrations_import(
-                actor=actor, school=school, source=upload, filename=upload.name or "", dry_run=dry_run
-            )
+            filename = upload.name or ""
+            if kind == "registrations":
+                report = registrations_import(
+                    actor=actor, school=school, source=upload, filename=filename, dry_run=dry_run
+                )
+                headers = IMPORT_HEADERS["id_number"] + IMPORT_HEADERS["name"]
+            else:
+                report = records_import(
+                    actor=actor, kind=KINDS[kind], school=school, source=upload, filename=filename, dry_run=dry_run
+                )
+                headers = KINDS[kind].headers["id_number"]
             context.update(report=report)
             if report.errors and report.errors[0].row:
                 token = secrets.token_urlsafe(12)
                 upload.seek(0)
-                write_error_report(upload, upload.name or "", report, _error_dir(school) / f"{token}.xlsx")
+                write_error_report(upload, filename, report, _error_dir(school) / f"{token}.xlsx", headers)
                 context.update(error_token=token)
     template = "registry/_import_result.html" if request.headers.get("HX-Request") else "registry/import.html"
     return render(request, template, context)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    """The blank workbook for one kind of import, with a sheet explaining each column."""
+    if kind not in IMPORT_TITLES:
+        raise Http404
+    _own_school(request)
+    buffer = io.BytesIO()
+    template_write(kind, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    return response
 
 
 @login_required
@@ -291,17 +331,22 @@ def import_errors_download(request: HttpRequest, token: str) -> FileResponse:
     if not path.exists():
         raise Http404
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename="学籍导入错误报告.xlsx", content_type=XLSX_CONTENT_TYPE
+        path.open("rb"), as_attachment=True, filename="导入错误报告.xlsx", content_type=XLSX_CONTENT_TYPE
     )
 
 
 @login_required
 def export_registrations(request: HttpRequest) -> HttpResponse:
+    """The school's records of one kind, with the headers the import takes."""
     school = _own_school(request)
+    kind = _import_kind(request)
     buffer = io.BytesIO()
-    registrations_export(actor=_actor(request), school=school, target=buffer)
+    if kind == "registrations":
+        registrations_export(actor=_actor(request), school=school, target=buffer)
+    else:
+        records_export(actor=_actor(request), kind=KINDS[kind], school=school, target=buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="registrations-{school.code}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{school.code}.xlsx"'
     return response
 
 
