@@ -66,7 +66,13 @@ def test_a_clerk_registers_a_teacher_and_a_refusal_writes_nothing(client_for: An
 def test_a_bad_identity_number_is_shown_on_its_field(client_for: Any) -> None:
     response = client_for("school").post(
         "/registry/teachers/",
-        {"form": "teacher", "name": "李四", "id_number": "150203198001010010", "category": "general", "hired_on": "2015-09-01"},
+        {
+            "form": "teacher",
+            "name": "李四",
+            "id_number": "150203198001010010",
+            "category": "general",
+            "hired_on": "2015-09-01",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200 and "身份证号校验位不正确" in body
@@ -93,7 +99,12 @@ def test_teacher_edit_refuses_a_stale_version_and_records_practice(
     assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
     teacher.refresh_from_db()
     assert teacher.integrated and teacher.version == 2
-    practice = {"form": "practice", "enterprise_name": "包头北方重工", "started_on": "2024-07-01", "ended_on": "2024-12-31"}
+    practice = {
+        "form": "practice",
+        "enterprise_name": "包头北方重工",
+        "started_on": "2024-07-01",
+        "ended_on": "2024-12-31",
+    }
     assert client.post(page, practice).status_code == 302
     assert EnterprisePractice.objects.get(teacher=teacher).months > 5
     upside_down = client.post(page, {**practice, "started_on": "2025-01-01"})
@@ -202,12 +213,17 @@ def test_templates_and_imports_of_every_kind_from_the_web(client_for: Any, world
     from openpyxl import Workbook, load_workbook
 
     client = client_for("school")
-    for kind, first in (("registrations", "姓名"), ("teachers", "姓名"), ("training", "培训项目"), ("destinations", "姓名")):
+    for kind, first in (
+        ("registrations", "姓名"),
+        ("teachers", "姓名"),
+        ("training", "培训项目"),
+        ("destinations", "姓名"),
+    ):
         response = client.get(f"/registry/import/template/{kind}/")
         assert response.status_code == 200
         workbook = load_workbook(io.BytesIO(response.content))
         assert workbook.worksheets[0].cell(row=1, column=1).value == first
-        notes = [row for row in workbook.worksheets[1].iter_rows(values_only=True)]
+        notes = list(workbook.worksheets[1].iter_rows(values_only=True))
         assert any(required == "必填" for _name, required, _note in notes[1:])
     assert client.get("/registry/import/template/nothing/").status_code == 404
     # A teachers workbook through the web page, with one bad row: nothing written, the error named.
