@@ -74,6 +74,10 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         {**SCHOOL_PAGES, "school": 404, "school2": 404},
     ),
     "/registry/export/": ("/registry/export/", SCHOOL_PAGES),
+    "/registry/import/jobs/no-such-job/": (
+        "/registry/import/jobs/{x}/",
+        {**SCHOOL_PAGES, "school": 404, "school2": 404},
+    ),
     "/registry/import/template/teachers/": ("/registry/import/template/{x}/", SCHOOL_PAGES),
     "/registry/teachers/": ("/registry/teachers/", REGISTER_PAGES),
     "/registry/teachers/{teacher}/": ("/registry/teachers/{x}/", SCHOOL_DETAIL),

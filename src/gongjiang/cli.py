@@ -3,10 +3,11 @@ same way; Django is set up only after those are known."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -258,22 +259,13 @@ def import_registrations(
     """导入学籍：逐行校验，全部无误才写入（同一文件重复导入不产生变化）。有错误时退出码为 1。"""
     _setup(data_dir)
     _migrate()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from gongjiang.core.actors import system_actor
     from gongjiang.registry.imports import registrations_import, write_error_report
 
     school = _school(school_code)
-    columns = (TextColumn("写入学籍"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with file.open("rb") as source, Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("import", total=None)
+    with file.open("rb") as source, _import_bar() as update:
         report = registrations_import(
-            actor=system_actor(),
-            school=school,
-            source=source,
-            filename=file.name,
-            dry_run=dry_run,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            actor=system_actor(), school=school, source=source, filename=file.name, dry_run=dry_run, progress=update
         )
     if report.errors and errors_out is not None:
         with file.open("rb") as source:
@@ -296,12 +288,26 @@ def _records_import_command(kind_name: str, label: str) -> None:
         from gongjiang.core.actors import system_actor
         from gongjiang.registry.record_imports import KINDS, records_import
 
-        with file.open("rb") as source:
+        with file.open("rb") as source, _import_bar() as update:
             report = records_import(
                 actor=system_actor(), kind=KINDS[kind_name], school=_school(school_code), source=source,
-                filename=file.name, dry_run=dry_run,
+                filename=file.name, dry_run=dry_run, progress=update,
             )  # fmt: skip
         _print_report(report, dry_run=dry_run, as_json=as_json)
+
+
+@contextlib.contextmanager
+def _import_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on a terminal (none when output is piped): rows checked, then rows written."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    phases = {"check": "校验", "write": "写入"}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("校验", total=None)
+        yield lambda phase, done, total: bar.update(
+            task, description=phases.get(phase, phase), completed=done, total=total
+        )
 
 
 def _print_report(report: Any, *, dry_run: bool, as_json: bool) -> None:

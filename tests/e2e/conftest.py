@@ -40,9 +40,11 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def site(live_server: Any, transactional_db: None) -> str:
-    """A live server over the personas' region. Transactional tests empty the tables after each
-    test, so the region is rebuilt when the previous test has wiped it."""
+def site(live_server: Any, transactional_db: None, settings: Any) -> str:
+    """A live server over the personas' region, with web imports in the background as in
+    production. Transactional tests empty the tables after each test, so the region is rebuilt
+    when the previous test has wiped it."""
+    settings.IMPORTS_IN_BACKGROUND = True
     if not Organisation.objects.exists():
         build_world()
     return str(live_server.url)

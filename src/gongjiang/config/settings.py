@@ -2,7 +2,8 @@
 
 - `DATABASE_URL`: e.g. `postgres://user@127.0.0.1:5432/gongjiang`; SQLite in the data dir when unset.
 - `GONGJIANG_DATA_DIR`: where the SQLite file, the secret key and generated files live.
-- `GONGJIANG_DEBUG`, `GONGJIANG_SECRET_KEY`, `GONGJIANG_ALLOWED_HOSTS`.
+- `GONGJIANG_DEBUG`, `GONGJIANG_SECRET_KEY`, `GONGJIANG_ALLOWED_HOSTS`, `GONGJIANG_APPROVAL_DAYS`,
+  `GONGJIANG_IMPORTS_IN_BACKGROUND`.
 """
 
 from __future__ import annotations
@@ -114,6 +115,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Days the bureau has to decide on a filing or a registration change before it shows as overdue.
 GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
+
+# Web imports run in a background thread so the page can show their progress; with False they
+# run inside the upload request (the unit tests' choice: their data lives in the test's own
+# transaction, which another thread's connection cannot see).
+IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
 
 LOGGING = {
     "version": 1,

@@ -95,7 +95,10 @@ DEFAULT_YEARS: dict[tuple[str, str], Decimal] = {
 }
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
-Progress = Callable[[int, int], None]
+# (phase, rows done, rows in all); the phases are "check" (reading and validating every row)
+# and "write" (applying them).
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -540,7 +543,7 @@ class _Importer:
             entries.clear()
             done += len(batch)
             if progress:
-                progress(done, total)
+                progress("write", done, total)
         audit.record_many(entries)
 
 
@@ -579,7 +582,11 @@ def registrations_import(
         )
         return report
     importer = _Importer(actor, school)
-    rows = [importer.parse(number, cells, cols) for number, cells in table.rows]
+    rows = []
+    for position, (number, cells) in enumerate(table.rows, start=1):
+        rows.append(importer.parse(number, cells, cols))
+        if progress and (position % PROGRESS_EVERY == 0 or position == report.rows):
+            progress("check", position, report.rows)
     create, update, same = importer.plan(rows, cols)
     report.errors = sorted(importer.errors, key=lambda e: (e.row, e.column))
     if report.errors:

@@ -35,7 +35,7 @@ from gongjiang.core.sheets import (
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.registry import services
-from gongjiang.registry.imports import HEADERS, REQUIRED, ImportReport, RowError
+from gongjiang.registry.imports import HEADERS, REQUIRED, ImportReport, Progress, RowError
 from gongjiang.registry.models import (
     Destination,
     DestinationKind,
@@ -325,7 +325,14 @@ KINDS = {kind.name: kind for kind in (TEACHERS, TRAINEES, DESTINATIONS)}
 
 
 def records_import(
-    *, actor: Actor, kind: Kind, school: Organisation, source: IO[bytes], filename: str, dry_run: bool = False
+    *,
+    actor: Actor,
+    kind: Kind,
+    school: Organisation,
+    source: IO[bytes],
+    filename: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     if school.kind != OrganisationKind.SCHOOL:
@@ -353,7 +360,10 @@ def records_import(
         )
         return report
     with transaction.atomic():
-        for number, cells in table.rows:
+        for done, (number, cells) in enumerate(table.rows, start=1):
+            if progress:
+                # Rows are checked by applying them; nothing stays unless every row passes.
+                progress("check", done, report.rows)
             row = {f: (cells[i] if i is not None and i < len(cells) else None) for f, i in position.items()}
             empty = [f for f in kind.required if not clean_text(row[f])]
             if empty:

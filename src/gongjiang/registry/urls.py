@@ -14,6 +14,7 @@ urlpatterns = [
     path("majors/", views.majors, name="majors"),
     path("classes/", views.classes, name="classes"),
     path("import/", views.import_registrations, name="import"),
+    path("import/jobs/<str:token>/", views.import_job, name="import_job"),
     path("import/template/<str:kind>/", views.import_template, name="import_template"),
     path("import/errors/<str:token>/", views.import_errors_download, name="import_errors"),
     path("export/", views.export_registrations, name="export"),

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import secrets
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,16 +18,15 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.masking import mask_id_number
-from gongjiang.core.policies import allowed
+from gongjiang.core.policies import allowed, require
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.core.sheets import parse_date
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
-from gongjiang.registry import selectors, services
-from gongjiang.registry.imports import HEADERS as IMPORT_HEADERS
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import, write_error_report
+from gongjiang.registry import import_jobs, selectors, services
+from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export
 from gongjiang.registry.models import (
     ApplicationKind,
     ClassLevel,
@@ -40,7 +36,7 @@ from gongjiang.registry.models import (
     RegistrationStatus,
     StudyForm,
 )
-from gongjiang.registry.record_imports import KINDS, records_export, records_import, template_write
+from gongjiang.registry.record_imports import KINDS, records_export, template_write
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -253,13 +249,7 @@ def classes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _error_dir(school: Organisation) -> Path:
-    path = Path(settings.DATA_DIR) / "import-errors" / str(school.pk)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-IMPORT_TITLES = {
+IMPORTS = {
     "registrations": _lazy("学籍"),
     "teachers": _lazy("教师"),
     "training": _lazy("培训学员"),
@@ -269,50 +259,55 @@ IMPORT_TITLES = {
 
 def _import_kind(request: HttpRequest) -> str:
     kind = request.POST.get("kind") or request.GET.get("kind") or "registrations"
-    if kind not in IMPORT_TITLES:
+    if kind not in IMPORTS:
         raise Http404
     return kind
 
 
 @login_required
 def import_registrations(request: HttpRequest) -> HttpResponse:
-    """Upload a workbook of registrations, teachers, trainees or destinations; the page shows the
-    per-row report and, on errors, offers the workbook with an error column to download."""
+    """Upload a workbook of registrations, teachers, trainees or destinations. The import runs as
+    a job; the page follows its progress and then shows the per-row report and, on errors, the
+    workbook with an error column to download."""
     actor = _actor(request)
     school = _own_school(request)
     kind = _import_kind(request)
-    context: dict[str, Any] = {"school": school, "kind": kind, "kinds": IMPORT_TITLES.items()}
+    context: dict[str, Any] = {"school": school, "kind": kind, "kinds": IMPORTS.items()}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("请选择要导入的文件。"))
         else:
-            dry_run = request.POST.get("dry_run") == "1"
-            filename = upload.name or ""
-            if kind == "registrations":
-                report = registrations_import(
-                    actor=actor, school=school, source=upload, filename=filename, dry_run=dry_run
-                )
-                headers = IMPORT_HEADERS["id_number"] + IMPORT_HEADERS["name"]
-            else:
-                report = records_import(
-                    actor=actor, kind=KINDS[kind], school=school, source=upload, filename=filename, dry_run=dry_run
-                )
-                headers = KINDS[kind].headers["id_number"]
-            context.update(report=report)
-            if report.errors and report.errors[0].row:
-                token = secrets.token_urlsafe(12)
-                upload.seek(0)
-                write_error_report(upload, filename, report, _error_dir(school) / f"{token}.xlsx", headers)
-                context.update(error_token=token)
-    template = "registry/_import_result.html" if request.headers.get("HX-Request") else "registry/import.html"
+            require(actor, "registry.registration.request", school)
+            token = import_jobs.start(
+                actor=actor,
+                school=school,
+                kind=kind,
+                upload=upload,
+                filename=upload.name or "",
+                dry_run=request.POST.get("dry_run") == "1",
+            )
+            context.update(job=import_jobs.state(school=school, token=token))
+    template = "registry/_import_job.html" if request.headers.get("HX-Request") else "registry/import.html"
+    return render(request, template, context)
+
+
+@login_required
+def import_job(request: HttpRequest, token: str) -> HttpResponse:
+    """How far an import has got, or its report once done (polled by the import page)."""
+    school = _own_school(request)
+    job = import_jobs.state(school=school, token=token)
+    if job is None:
+        raise Http404
+    context = {"school": school, "job": job, "kind": job.kind, "kinds": IMPORTS.items()}
+    template = "registry/_import_job.html" if request.headers.get("HX-Request") else "registry/import.html"
     return render(request, template, context)
 
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     """The blank workbook for one kind of import, with a sheet explaining each column."""
-    if kind not in IMPORT_TITLES:
+    if kind not in IMPORTS:
         raise Http404
     _own_school(request)
     buffer = io.BytesIO()
@@ -325,10 +320,8 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def import_errors_download(request: HttpRequest, token: str) -> FileResponse:
     school = _own_school(request)
-    if not token.replace("-", "").replace("_", "").isalnum():
-        raise Http404
-    path = _error_dir(school) / f"{token}.xlsx"
-    if not path.exists():
+    path = import_jobs.error_workbook_path(school, token)
+    if path is None or not path.exists():
         raise Http404
     return FileResponse(
         path.open("rb"), as_attachment=True, filename="导入错误报告.xlsx", content_type=XLSX_CONTENT_TYPE
