@@ -11,10 +11,12 @@ Only for plain new rows: no signals are sent and `save()` is not called, exactly
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
+import gc
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -31,6 +33,23 @@ def _takes_plain(field: Field[Any, Any]) -> bool:
     if isinstance(field, JSONField | DateTimeField):
         return False
     return not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a bulk job builds hundreds of thousands of objects.
+
+    Each full collection walks every live object, and an import keeps its rows alive until it
+    ends, so collections grow costlier as it goes (about a sixth of an import's time). Reference
+    counting still frees everything that is not in a cycle; the collector runs again after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[M]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
-from gongjiang.core.bulk import insert_many
+from gongjiang.core.bulk import gc_paused, insert_many
 from gongjiang.core.models import AuditEntry
 from gongjiang.core.policies import require
 from gongjiang.core.sheets import (
@@ -565,6 +565,18 @@ def registrations_import(
     """Import a school's registrations from an xlsx or csv file. New registrations wait for the
     bureau's approval like any other."""
     require(actor, "registry.registration.request", school)
+    with gc_paused():
+        return _import(actor, school, source, filename, dry_run, progress)
+
+
+def _import(
+    actor: Actor,
+    school: Organisation,
+    source: IO[bytes],
+    filename: str,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     try:
         table = read_table(source, filename, required_any=HEADERS["id_number"] + HEADERS["name"])
