@@ -207,3 +207,21 @@ def test_command_line_import_prints_the_json_report_and_fails_on_errors(school: 
     assert report["errors"][0] == {"row": 2, "column": "身份证号", "message": "身份证号应为18位，实际为3位。"}
     result = runner.invoke(main, ["import", "registrations", str(bad), "--school", "NOPE"])
     assert result.exit_code == 2 and "没有机构代码为“NOPE”的技工院校" in result.output
+
+
+def test_imported_rows_leave_readable_audit_entries(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
+    file_major(actor_of, world["school"], "school", "0401", ["intermediate"])
+    report = registrations_import(
+        actor=actor_of("school"), school=world["school"], source=xlsx(MESSY), filename="名册.xlsx"
+    )
+    assert report.created == len(MESSY) and not report.errors
+    registration = Registration.objects.filter(school=world["school"]).order_by("pk").first()
+    assert registration is not None
+    entry = AuditEntry.objects.get(action="registration.create", entity_id=str(registration.pk))
+    # Values come back as JSON objects (not strings), with the ids the rows were given.
+    assert entry.after is not None and entry.after["person_id"] == registration.person_id
+    assert entry.after["status"] == "pending" and entry.scope_organisation_id == world["school"].pk
+    assert entry.at is not None and entry.entity_label.startswith(registration.person.name)

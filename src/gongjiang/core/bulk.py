@@ -15,24 +15,39 @@ import contextlib
 import datetime as dt
 import decimal
 import gc
+import json
 import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import DateTimeField, Field, JSONField, Model
+from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
 BATCH_SIZE = 1000
 
 
+# How a field's value reaches COPY: as it is when of a plain type psycopg adapts (PLAIN), the
+# batch's timestamp (STAMP), JSON text (JSON), or through the field's own conversion (FIELD).
+PLAIN, STAMP, JSON, FIELD = range(4)
 PLAIN_TYPES = frozenset({str, int, bool, type(None), dt.date, decimal.Decimal})
 
 
-def _takes_plain(field: Field[Any, Any]) -> bool:
-    if isinstance(field, JSONField | DateTimeField):
-        return False
-    return not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+def _how(field: Field[Any, Any]) -> int:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return STAMP
+    if isinstance(field, JSONField):
+        return JSON
+    if isinstance(field, DateTimeField):
+        return FIELD  # a naive datetime needs the field's time-zone handling
+    return PLAIN
+
+
+def _converted(field: Field[Any, Any], how: int, value: Any, obj: Model, connection: Any) -> Any:
+    if how == JSON:
+        return None if value is None else json.dumps(value, cls=field.encoder)  # type: ignore[attr-defined]
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 @contextlib.contextmanager
@@ -74,9 +89,13 @@ def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[
         )
         for obj, (new_id,) in zip(objects, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, new_id)
-        # Values of the plain types go in as they are (psycopg adapts them); anything else, and
-        # every field that fills itself in on save or needs adapting (JSON), through the field.
-        as_is = [_takes_plain(f) for f in fields]
+        # Timestamps filled in on save get one value for the whole batch (it is one transaction).
+        now = timezone.now()
+        hows = [_how(f) for f in fields]
+        for f, how in zip(fields, hows, strict=True):
+            if how == STAMP:
+                for obj in objects:
+                    setattr(obj, f.attname, now)
         # attrgetter of several names returns a tuple in one C call; a model with a primary key
         # and one more column has at least two.
         values_of = operator.attrgetter(*(f.attname for f in fields))
@@ -85,9 +104,9 @@ def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[
                 copy.write_row(
                     [
                         value
-                        if plain and type(value) in PLAIN_TYPES
-                        else f.get_db_prep_save(f.pre_save(obj, True), connection)
-                        for value, f, plain in zip(values_of(obj), fields, as_is, strict=True)
+                        if (how == PLAIN and type(value) in PLAIN_TYPES) or how == STAMP
+                        else _converted(f, how, value, obj, connection)
+                        for value, f, how in zip(values_of(obj), fields, hows, strict=True)
                     ]
                 )
     for obj in objects:
