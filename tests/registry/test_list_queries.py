@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
@@ -100,9 +99,17 @@ def _grow(actor_of: Callable[[str], Actor], school: Organisation, cnc_class: Sch
 
 
 def _queries(client: Any, path: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
+    # Counted with an execute wrapper: Django empties `connection.queries` when a request starts.
+    seen: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         assert client.get(path).status_code == 200
-    return len(captured)
+    assert seen, f"no queries seen for {path}"
+    return len(seen)
 
 
 @pytest.mark.parametrize("persona", list(PAGES))

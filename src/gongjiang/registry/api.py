@@ -792,7 +792,7 @@ def internship_list(request: HttpRequest) -> list[InternshipOut]:
 def internship_flag_list(request: HttpRequest) -> list[InternshipFlagOut]:
     return [
         InternshipFlagOut(**_internship(f.internship).dict(), reasons=list(f.reasons))
-        for f in selectors.internship_flags(actor=actor_of(request))
+        for f in selectors.internship_flags(actor=actor_of(request), limit=5000)
     ]
 
 

@@ -288,19 +288,20 @@ def placements(request: HttpRequest) -> HttpResponse:
         if _submitted(request, internship, save_internship):
             messages.success(request, _("实习已登记。"))
             return redirect("registry:placements")
-    flags = {f.internship.pk: f.reasons for f in selectors.internship_flags(actor=actor)}
-    internships = selectors.internship_list(actor=actor).order_by("-starts_on", "pk")
-    if request.GET.get("flagged") == "1":
-        internships = internships.filter(pk__in=flags)
+    flagged_only = request.GET.get("flagged") == "1"
+    internships = (
+        selectors.flagged_internships(actor=actor) if flagged_only else selectors.internship_list(actor=actor)
+    ).order_by("-starts_on", "pk")
+    internship_page = Paginator(internships, PAGE_SIZE).get_page(request.GET.get("ipage"))
     return render(
         request,
         "registry/placements.html",
         {
             "apprenticeships": _page(request, selectors.apprenticeship_list(actor=actor).order_by("-starts_on", "pk")),
-            "internships": [(i, flags.get(i.pk, ())) for i in internships[: PAGE_SIZE * 4]],
-            "internship_total": internships.count(),
-            "flag_total": len(flags),
-            "flagged_only": request.GET.get("flagged") == "1",
+            "internship_page": internship_page,
+            "internships": [(i, selectors.internship_reasons(i)) for i in internship_page],
+            "flag_total": selectors.flagged_internships(actor=actor).count(),
+            "flagged_only": flagged_only,
             "apprenticeship_form": apprenticeship if school or enterprise else None,
             "internship_form": internship if school else None,
         },

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,29 +180,42 @@ class InternshipFlag:
     reasons: tuple[str, ...]
 
 
-def internship_flags(*, actor: Actor) -> list[InternshipFlag]:
+def flagged_internships(*, actor: Actor) -> QuerySet[Internship]:
     """Internships the bureau must look at: no insurance policy, or a fee charged (003 §19)."""
-    flagged = internship_list(actor=actor).filter(Q(insurance_policy_no="") | Q(fee_charged__gt=0))
-    result = []
-    for internship in flagged.order_by("-starts_on", "pk"):
-        reasons = []
-        if not internship.insurance_policy_no:
-            reasons.append(_("无实习保险"))
-        if internship.fee_charged > 0:
-            reasons.append(_("收取费用 %(fee)s 元") % {"fee": internship.fee_charged})
-        result.append(InternshipFlag(internship=internship, reasons=tuple(reasons)))
-    return result
+    return internship_list(actor=actor).filter(Q(insurance_policy_no="") | Q(fee_charged__gt=0))
+
+
+def internship_reasons(internship: Internship) -> tuple[str, ...]:
+    reasons = []
+    if not internship.insurance_policy_no:
+        reasons.append(_("无实习保险"))
+    if internship.fee_charged > 0:
+        reasons.append(_("收取费用 %(fee)s 元") % {"fee": internship.fee_charged})
+    return tuple(reasons)
+
+
+def internship_flags(*, actor: Actor, limit: int = 200) -> list[InternshipFlag]:
+    """The most recent flagged internships with their reasons (the count is `flagged_internships`)."""
+    flagged = flagged_internships(actor=actor).order_by("-starts_on", "pk")[:limit]
+    return [InternshipFlag(internship=i, reasons=internship_reasons(i)) for i in flagged]
+
+
+def _count(model: type[Model], **filters: Any) -> Coalesce:
+    """The number of `model` rows of each school, as a subquery: joining several one-to-many
+    relations in one query would multiply their rows before counting."""
+    rows = model._default_manager.filter(school=OuterRef("pk"), **filters).order_by().values("school")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
 
 def school_overview(*, actor: Actor) -> QuerySet[Organisation]:
     """The schools in the actor's scope with the register's counts, in one query however many schools."""
     schools = scoped(Organisation.objects.filter(kind=OrganisationKind.SCHOOL), actor)
     return schools.annotate(
-        majors_filed=Count("major_offerings", filter=Q(major_offerings__status="filed"), distinct=True),
-        classes_count=Count("classes", distinct=True),
-        enrolled=Count("registrations", filter=Q(registrations__status="enrolled"), distinct=True),
-        pending=Count("registrations", filter=Q(registrations__status="pending"), distinct=True),
-        teachers_count=Count("teachers", filter=Q(teachers__left_on__isnull=True), distinct=True),
+        majors_filed=_count(MajorOffering, status="filed"),
+        classes_count=_count(SchoolClass),
+        enrolled=_count(Registration, status="enrolled"),
+        pending=_count(Registration, status="pending"),
+        teachers_count=_count(Teacher, left_on__isnull=True),
     ).order_by("region_code", "code")
 
 

@@ -352,5 +352,9 @@ def schools(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/schools.html",
-        {"schools": selectors.school_overview(actor=actor), "flags": selectors.internship_flags(actor=actor)},
+        {
+            "schools": selectors.school_overview(actor=actor),
+            "flags": selectors.internship_flags(actor=actor, limit=20),
+            "flag_total": selectors.flagged_internships(actor=actor).count(),
+        },
     )

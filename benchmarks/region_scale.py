@@ -1,0 +1,144 @@
+"""Benchmark: generating a region at a scale, then the list pages over it.
+
+Builds a fresh database (PostgreSQL when DATABASE_URL is set, else SQLite), generates the demo
+region at the chosen scale through the real services and imports (reference data, organisations,
+majors, classes, students imported and approved, teachers, training, placements, graduates and
+their destinations), and records how long that took. Then it requests each list page as the
+bureau and as a school clerk, several times each, and records the p50 and p95 page time and the
+number of database queries, on the first page and on a page far into the list (a list whose
+query count grew with its size would show here too).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gjbench ./gj run python benchmarks/region_scale.py --scale province
+
+Writes benchmarks/results/region_scale-<scale>-<vendor>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PAGES = {
+    "bureau": [
+        "/registry/registrations/",
+        "/registry/registrations/?page=200",
+        "/registry/registrations/?q=王",
+        "/registry/registrations/?status=graduated",
+        "/registry/queue/",
+        "/registry/schools/",
+        "/registry/teachers/",
+        "/registry/training/",
+        "/registry/placements/",
+        "/registry/destinations/",
+        "/registry/skills/",
+        "/audit/",
+    ],
+    "school": [
+        "/registry/registrations/",
+        "/registry/registrations/?page=20",
+        "/registry/registrations/?q=李",
+        "/registry/teachers/",
+        "/registry/training/",
+        "/registry/placements/",
+        "/registry/destinations/",
+        "/registry/classes/",
+    ],
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="demo")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page")
+    args = parser.parse_args()
+    os.environ.setdefault("GONGJIANG_DATA_DIR", tempfile.mkdtemp(prefix="gj-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.demo.generator import SCALES, build_region
+    from gongjiang.directory.models import User
+    from gongjiang.refdata.builtin import BUILTIN_DIR
+    from gongjiang.refdata.services import refdata_load
+    from gongjiang.registry.models import Registration
+
+    setup_test_environment()  # lets the test client through ALLOWED_HOSTS
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        started = time.perf_counter()
+        operator = system_actor("bench")
+        refdata_load(actor=operator, path=BUILTIN_DIR)
+        steps: list[tuple[float, str]] = []
+        region = build_region(
+            actor=operator,
+            password="bench-pass-1",
+            scale=SCALES[args.scale],
+            progress=lambda message: steps.append((time.perf_counter() - started, message)),
+        )
+        generate_seconds = time.perf_counter() - started
+        print(f"generated in {generate_seconds:.0f} s: {region.students} students", file=sys.stderr)
+
+        pages: dict[str, dict[str, object]] = {}
+        for persona, paths in PAGES.items():
+            client = Client()
+            client.force_login(User.objects.get(username=persona))
+            for path in paths:
+                # Counted with an execute wrapper: Django empties `connection.queries` per request.
+                queries: list[str] = []
+                with connection.execute_wrapper(
+                    lambda execute, sql, params, many, context: queries.append(sql) or execute(sql, params, many, context)
+                ):
+                    status = client.get(path).status_code
+                times = []
+                for _ in range(args.repeat):
+                    begun = time.perf_counter()
+                    client.get(path)
+                    times.append((time.perf_counter() - begun) * 1000)
+                times.sort()
+                pages[f"{persona} {path}"] = {
+                    "status": status,
+                    "queries": len(queries),
+                    "p50_ms": round(statistics.median(times), 1),
+                    "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+                }
+                print(f"{persona:7} {path:45} {pages[f'{persona} {path}']}", file=sys.stderr)
+        result = {
+            "benchmark": "region_scale",
+            "scale": args.scale,
+            "database": connection.vendor,
+            "students": region.students,
+            "registrations": Registration.objects.count(),
+            "organisations": region.organisations,
+            "generate_and_load_seconds": round(generate_seconds, 1),
+            "steps_seconds": [[round(at, 1), message] for at, message in steps[:: max(1, len(steps) // 40)]],
+            "requests_per_page": args.repeat,
+            "pages": pages,
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+            "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    out = ROOT / "benchmarks" / "results" / f"region_scale-{args.scale}-{result['database']}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("scale", "database", "students", "generate_and_load_seconds")}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
