@@ -18,6 +18,7 @@ from gongjiang.config.api import api
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.market import services as market
 from gongjiang.registry import services
 from tests.conftest import PERSONAS
 
@@ -46,6 +47,17 @@ REGISTER_PAGES = {
 }
 BUREAU_PAGES = {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "bureau": 200, "bureau_other": 200}
 SCHOOL_PAGES = {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "school": 200, "school2": 200}
+
+# A pending posting of the enterprise: its staff edit it, the bureau over it sees it but may not.
+PENDING_POSTING_EDIT = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "enterprise": 200, "bureau": 403}
+# Answers to a write on the enterprise's pending posting: the owner may, the bureau sees it but
+# may not, the rest cannot see it.
+OWNER_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200, "bureau": 403}
+MODERATE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 403, "bureau": 200}
+POSTING_CREATE = {
+    **dict.fromkeys(PERSONAS, 403), "anonymous": 401, "enterprise": 201, "school": 422, "school2": 422,
+}  # fmt: skip
+PROFILE_SAVE = {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "enterprise": 200, "school": 422, "school2": 422}
 
 # concrete path → (route template, expected status per persona); all requests are GET.
 PAGES: dict[str, tuple[str, dict[str, int]]] = {
@@ -86,6 +98,14 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/registry/placements/": ("/registry/placements/", {**REGISTER_PAGES, "enterprise": 200}),
     "/registry/destinations/": ("/registry/destinations/", REGISTER_PAGES),
     "/registry/skills/": ("/registry/skills/", {**REGISTER_PAGES, "evaluator": 200}),
+    "/market/": ("/market/", ALL_200),
+    "/market/suggest/?q=hangong": ("/market/suggest/", ALL_200),
+    "/market/postings/{published}/": ("/market/postings/{x}/", ALL_200),
+    "/market/postings/{posting}/edit/": ("/market/postings/{x}/edit/", PENDING_POSTING_EDIT),
+    "/market/postings/{posting}/close/": ("/market/postings/{x}/close/", dict.fromkeys(PERSONAS, 405)),
+    "/market/mine/": ("/market/mine/", {**SCHOOL_PAGES, "enterprise": 200}),
+    "/market/moderation/": ("/market/moderation/", BUREAU_PAGES),
+    "/market/profile/": ("/market/profile/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "enterprise": 200}),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
 BUREAU_DECIDE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200, "school": 403}
@@ -193,6 +213,31 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     "/api/v1/registry/exports/registrations?school={school}": (
         "GET", "/api/v1/registry/exports/registrations", {**SCHOOL_READ_OWN, "bureau": 403}, None,
     ),
+    "/api/v1/market/postings?q=数控": ("GET", "/api/v1/market/postings", ALL_200, None),
+    "/api/v1/market/postings/mine": (
+        "GET", "/api/v1/market/postings/mine", {**API_SIGNED_IN_200, "student": 403}, None,
+    ),
+    "/api/v1/market/postings/{published}": ("GET", "/api/v1/market/postings/{posting_id}", ALL_200, None),
+    "POST /api/v1/market/postings": (
+        "POST", "/api/v1/market/postings", POSTING_CREATE,
+        {"kind": "job", "title": "矩阵岗位", "description": "描述", "region_code": "150203", "deadline": "{deadline}"},
+    ),
+    "POST /api/v1/market/postings/{posting}": (
+        "POST", "/api/v1/market/postings/{posting_id}", OWNER_WRITE, {"version": 1, "title": "矩阵岗位（修改）"},
+    ),
+    "POST /api/v1/market/postings/{posting}/moderate": (
+        "POST", "/api/v1/market/postings/{posting_id}/moderate", MODERATE, {"publish": True},
+    ),
+    "POST /api/v1/market/postings/{posting}/close": (
+        "POST", "/api/v1/market/postings/{posting_id}/close", OWNER_WRITE, {},
+    ),
+    "/api/v1/market/moderation": ("GET", "/api/v1/market/moderation", API_SIGNED_IN_200, None),
+    "/api/v1/market/profile": (
+        "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
+    ),
+    "POST /api/v1/market/profile": (
+        "POST", "/api/v1/market/profile", PROFILE_SAVE, {"industry_code": "C", "size": "medium"},
+    ),
 }  # fmt: skip
 
 
@@ -287,8 +332,25 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
         actor=school_actor, provider=school, name="焊工培训", occupation_code="6-18-02-04", skill_level=4, hours=80,
         funding="market", starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 4, 1),
     )  # fmt: skip
+    enterprise_actor = actor_for_user(User.objects.get(username="enterprise"))
+    deadline = dt.date.today() + dt.timedelta(days=30)
+    posting_values = {
+        "title": "数控车工", "description": "数控车床操作", "region_code": "150203", "deadline": deadline,
+    }  # fmt: skip
+    pending_posting = market.posting_create(
+        actor=enterprise_actor, owner=world["enterprise"], kind="job", **posting_values
+    )
+    published = market.posting_moderate(
+        actor=bureau_actor,
+        posting=market.posting_create(actor=enterprise_actor, owner=world["enterprise"], kind="job", **posting_values),
+        publish=True,
+    )
+    market.profile_save(actor=enterprise_actor, organisation=world["enterprise"], industry_code="C", size="medium")
     new17 = "15020319990101009"
     return {
+        "posting": str(pending_posting.pk),
+        "published": str(published.pk),
+        "deadline": deadline.isoformat(),
         "graduate": str(graduate.pk),
         "teacher": str(teacher.pk),
         "programme": str(programme.pk),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gongjiang.refdata",
     "gongjiang.directory",
     "gongjiang.registry",
+    "gongjiang.market",
     "gongjiang.portal",
 ]
 

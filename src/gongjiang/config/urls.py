@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("registry/", include("gongjiang.registry.urls")),
+    path("market/", include("gongjiang.market.urls")),
     path("", include("gongjiang.portal.urls")),
 ]

@@ -46,15 +46,6 @@ class OrganisationCodeField(forms.CharField):
         return organisation
 
 
-def attach(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=18)

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.directory import selectors as directory
@@ -63,7 +64,7 @@ def _submitted(request: HttpRequest, form: django_forms.Form, save: Callable[[di
         with transaction.atomic():
             save(form.cleaned_data)
     except ValidationError as exc:
-        forms.attach(form, exc)
+        attach(form, exc)
         return False
     return True
 

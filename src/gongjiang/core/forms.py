@@ -1,0 +1,15 @@
+"""Shared form plumbing: pages read forms, services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def attach(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

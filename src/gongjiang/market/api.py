@@ -1,0 +1,235 @@
+"""The marketplace in the JSON API: the public search answers anyone; writing needs the owner's
+staff, moderating the bureau over the owner's region."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import Query, Schema
+
+from gongjiang.core.api import actor_of, anyone, scoped_router
+from gongjiang.core.policies import allowed
+from gongjiang.directory import selectors as directory
+from gongjiang.market import search, selectors, services
+from gongjiang.market.models import EnterpriseProfile, Posting
+
+router = scoped_router(tags=["market"])
+
+
+class PostingIn(Schema):
+    kind: str
+    title: str
+    description: str
+    occupation_code: str = ""
+    industry_code: str = ""
+    region_code: str
+    level: str = ""
+    headcount: int | None = None
+    pay_min: int | None = None
+    pay_max: int | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    requirements: str = ""
+    benefits: str = ""
+    deadline: dt.date
+
+
+class PostingUpdateIn(Schema):
+    version: int
+    title: str | None = None
+    description: str | None = None
+    occupation_code: str | None = None
+    industry_code: str | None = None
+    region_code: str | None = None
+    level: str | None = None
+    headcount: int | None = None
+    pay_min: int | None = None
+    pay_max: int | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    requirements: str | None = None
+    benefits: str | None = None
+    deadline: dt.date | None = None
+
+
+class PostingOut(Schema):
+    id: int
+    owner_code: str
+    owner_name: str
+    kind: str
+    title: str
+    description: str
+    occupation_code: str
+    industry_code: str
+    region_code: str
+    level: str
+    headcount: int | None
+    pay_min: int | None
+    pay_max: int | None
+    deadline: dt.date
+    status: str
+    version: int
+
+
+class SearchOut(Schema):
+    count: int
+    results: list[PostingOut]
+    facets: dict[str, list[dict[str, Any]]]
+
+
+class ModerateIn(Schema):
+    publish: bool
+    reason: str = ""
+
+
+class ProfileIn(Schema):
+    version: int | None = None
+    industry_code: str
+    size: str
+    is_integration_enterprise: bool = False
+    is_rural: bool = False
+    description: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    address: str = ""
+
+
+class ProfileOut(Schema):
+    organisation_code: str
+    industry_code: str
+    size: str
+    is_integration_enterprise: bool
+    is_rural: bool
+    description: str
+    version: int
+
+
+def _posting(p: Posting) -> PostingOut:
+    return PostingOut(
+        id=p.pk, owner_code=p.owner.code, owner_name=p.owner.name, kind=p.kind, title=p.title,
+        description=p.description, occupation_code=p.occupation_code, industry_code=p.industry_code,
+        region_code=p.region_code, level=p.level, headcount=p.headcount, pay_min=p.pay_min, pay_max=p.pay_max,
+        deadline=p.deadline, status=p.status, version=p.version,
+    )  # fmt: skip
+
+
+def _profile(p: EnterpriseProfile) -> ProfileOut:
+    return ProfileOut(
+        organisation_code=p.organisation.code, industry_code=p.industry_code, size=p.size,
+        is_integration_enterprise=p.is_integration_enterprise, is_rural=p.is_rural, description=p.description,
+        version=p.version,
+    )  # fmt: skip
+
+
+class SearchParams(Schema):
+    q: str = ""
+    kind: str = ""
+    region: str = ""
+    occupation: str = ""
+    industry: str = ""
+    level: str = ""
+    pay_min: int | None = None
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+
+
+@router.get("/postings", response=SearchOut, auth=anyone, summary="搜索已发布的供需信息")
+def posting_search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
+    filters = selectors.Filters(
+        q=params.q[: search.MAX_QUERY_CHARS], kind=params.kind, region=params.region[:6],
+        occupation=params.occupation[:16], industry=params.industry[:8], level=params.level[:32],
+        pay_min=params.pay_min if params.pay_min is not None and 0 <= params.pay_min < 10**7 else None,
+        sort=params.sort if params.sort in selectors.SORTS else "relevance",
+    )  # fmt: skip
+    found = selectors.posting_search(actor=actor_of(request), filters=filters)
+    offset, limit = max(0, min(params.offset, 10_000)), max(1, min(params.limit, 100))
+    return SearchOut(
+        count=found.count(),
+        results=[_posting(p) for p in found[offset : offset + limit]],
+        facets={
+            name: [{"value": f.value, "count": f.count} for f in entries]
+            for name, entries in selectors.facets(found).items()
+        },
+    )
+
+
+@router.get("/postings/mine", response=list[PostingOut], summary="本机构发布的信息（各状态）")
+def my_postings(request: HttpRequest) -> list[PostingOut]:
+    actor = actor_of(request)
+    if actor.organisation_id is None:
+        raise PermissionDenied
+    found = selectors.posting_list(actor=actor).filter(owner_id=actor.organisation_id).order_by("-created_at")
+    return [_posting(p) for p in found[:1000]]
+
+
+@router.get("/postings/{posting_id}", response=PostingOut, auth=anyone, summary="一条供需信息")
+def posting_detail(request: HttpRequest, posting_id: int) -> PostingOut:
+    return _posting(selectors.posting_get(actor=actor_of(request), posting_id=posting_id))
+
+
+@router.post("/postings", response={201: PostingOut}, summary="发布供需信息（提交审核）")
+def posting_create(request: HttpRequest, payload: PostingIn) -> tuple[int, PostingOut]:
+    actor = actor_of(request)
+    if not actor.organisation_code:
+        raise PermissionDenied
+    owner = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    values = payload.dict()
+    kind = values.pop("kind")
+    return 201, _posting(services.posting_create(actor=actor, owner=owner, kind=kind, **values))
+
+
+@router.post("/postings/{posting_id}", response=PostingOut, summary="修改供需信息（重新提交审核）")
+def posting_update(request: HttpRequest, posting_id: int, payload: PostingUpdateIn) -> PostingOut:
+    actor = actor_of(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    changes = {k: v for k, v in payload.dict(exclude={"version"}).items() if v is not None}
+    return _posting(services.posting_update(actor=actor, posting=posting, expected_version=payload.version, **changes))
+
+
+@router.post("/postings/{posting_id}/moderate", response=PostingOut, summary="审核供需信息")
+def posting_moderate(request: HttpRequest, posting_id: int, payload: ModerateIn) -> PostingOut:
+    actor = actor_of(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    return _posting(
+        services.posting_moderate(actor=actor, posting=posting, publish=payload.publish, reason=payload.reason)
+    )
+
+
+@router.post("/postings/{posting_id}/close", response=PostingOut, summary="关闭供需信息")
+def posting_close(request: HttpRequest, posting_id: int) -> PostingOut:
+    actor = actor_of(request)
+    return _posting(
+        services.posting_close(actor=actor, posting=selectors.posting_get(actor=actor, posting_id=posting_id))
+    )
+
+
+@router.get("/moderation", response=list[PostingOut], summary="待审核的供需信息")
+def moderation_queue(request: HttpRequest) -> list[PostingOut]:
+    return [_posting(p) for p in selectors.moderation_queue(actor=actor_of(request))[:1000]]
+
+
+@router.get("/profile", response=ProfileOut, summary="本企业的企业档案")
+def profile_get(request: HttpRequest) -> ProfileOut:
+    actor = actor_of(request)
+    profile = selectors.profile_of(actor=actor, organisation_id=actor.organisation_id or 0)
+    if profile is None or profile.organisation_id != actor.organisation_id:
+        raise Http404
+    return _profile(profile)
+
+
+@router.post("/profile", response=ProfileOut, summary="填写或修改本企业的企业档案")
+def profile_save(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
+    actor = actor_of(request)
+    if not actor.organisation_code:
+        raise PermissionDenied
+    organisation = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    if not allowed(actor, "market.profile.write", organisation):
+        raise PermissionDenied
+    values = payload.dict()
+    version = values.pop("version")
+    return _profile(services.profile_save(actor=actor, organisation=organisation, expected_version=version, **values))

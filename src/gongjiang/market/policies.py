@@ -1,0 +1,33 @@
+"""Who may change the marketplace: an organisation its own profile and postings (its staff, not
+viewers), the bureau over the owner's region moderates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.policies import oversees_region, rule
+from gongjiang.core.scope import ActorKind
+
+
+def _own_staff(actor: Actor, organisation: Any) -> bool:
+    return (
+        actor.kind in (ActorKind.ENTERPRISE, ActorKind.SCHOOL)
+        and actor.organisation_id == organisation.pk
+        and actor.role in ("admin", "staff")
+    )
+
+
+@rule("market.profile.write")
+def _profile_write(actor: Actor, organisation: Any) -> bool:
+    return _own_staff(actor, organisation)
+
+
+@rule("market.posting.write")
+def _posting_write(actor: Actor, owner: Any) -> bool:
+    return _own_staff(actor, owner)
+
+
+@rule("market.posting.moderate")
+def _posting_moderate(actor: Actor, owner: Any) -> bool:
+    return oversees_region(actor, owner.region_code)

@@ -1,0 +1,108 @@
+"""Reads of the marketplace, scoped by the actor: published postings are public; an owner sees
+its own in every state; the bureau sees its region's, including those waiting for moderation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
+from gongjiang.market import search
+from gongjiang.market.models import EnterpriseProfile, Posting, PostingKind, PostingStatus
+
+PAY_BANDS = ((0, 3000), (3000, 5000), (5000, 8000), (8000, 12000), (12000, None))
+SORTS = ("relevance", "date", "pay")
+
+
+def posting_list(*, actor: Actor) -> QuerySet[Posting]:
+    return scoped(Posting.objects.select_related("owner"), actor)
+
+
+def posting_get(*, actor: Actor, posting_id: int) -> Posting:
+    return get_scoped_or_404(Posting.objects.select_related("owner"), actor, pk=posting_id)
+
+
+def moderation_queue(*, actor: Actor) -> QuerySet[Posting]:
+    """Postings waiting for this bureau, oldest first."""
+    return posting_list(actor=actor).filter(status=PostingStatus.PENDING).order_by("created_at", "pk")
+
+
+def profile_of(*, actor: Actor, organisation_id: int) -> EnterpriseProfile | None:
+    return (
+        scoped(EnterpriseProfile.objects.select_related("organisation"), actor)
+        .filter(organisation_id=organisation_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    kind: str = ""
+    region: str = ""  # a region code: its prefix selects the region and everything under it
+    occupation: str = ""  # a code prefix: 6-18 selects the whole middle class
+    industry: str = ""
+    level: str = ""
+    pay_min: int | None = None
+    sort: str = "relevance"
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str
+    count: int
+
+
+def public_postings(today: dt.date | None = None) -> QuerySet[Posting]:
+    """Published and not past their deadline: what anyone may search."""
+    today = today or timezone.localdate()
+    return Posting.objects.filter(status=PostingStatus.PUBLISHED, deadline__gte=today)
+
+
+def posting_search(*, actor: Actor, filters: Filters) -> QuerySet[Posting]:
+    """Published postings matching the words and filters, best first (or newest, or best paid)."""
+    found, ranked = search.matching(public_postings().select_related("owner"), filters.q)
+    if filters.kind in PostingKind.values:
+        found = found.filter(kind=filters.kind)
+    if filters.region:
+        found = found.filter(region_code__startswith=region_prefix(filters.region))
+    if filters.occupation:
+        found = found.filter(occupation_code__startswith=filters.occupation)
+    if filters.industry:
+        found = found.filter(industry_code__startswith=filters.industry)
+    if filters.level:
+        found = found.filter(level=filters.level)
+    if filters.pay_min is not None:
+        found = found.filter(pay_max__gte=filters.pay_min)
+    if filters.sort == "pay":
+        return found.order_by("-pay_max", "-published_at", "-pk")
+    if filters.sort == "relevance" and ranked:
+        return found.order_by("-search_rank", "-published_at", "-pk")
+    return found.order_by("-published_at", "-pk")
+
+
+def facets(queryset: QuerySet[Posting]) -> dict[str, list[Facet]]:
+    """Counts of the matching postings by type, city, occupation middle class and industry."""
+    plain = queryset.order_by()
+    result: dict[str, list[Facet]] = {}
+    for name, expression in (("kind", "kind"), ("level", "level")):
+        rows = plain.values(expression).annotate(n=Count("pk")).order_by("-n")[:20]
+        result[name] = [Facet(value=r[expression], count=r["n"]) for r in rows if r[expression]]
+    result["region"] = _rolled_up(plain, "region_code", lambda code: code[:4] + "00")
+    result["occupation"] = _rolled_up(plain, "occupation_code", lambda code: code[:4])
+    result["industry"] = _rolled_up(plain, "industry_code", lambda code: code[:1])
+    return result
+
+
+def _rolled_up(queryset: QuerySet[Posting], field: str, key: Callable[[str], str]) -> list[Facet]:
+    """Counts by a coarser code (the city of a district, the middle class of an occupation)."""
+    counts: dict[str, int] = {}
+    for row in queryset.values(field).annotate(n=Count("pk")):
+        if row[field]:
+            counts[key(row[field])] = counts.get(key(row[field]), 0) + row["n"]
+    return [Facet(v, n) for v, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:20]]

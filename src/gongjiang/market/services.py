@@ -1,0 +1,259 @@
+"""Writes to the marketplace: enterprise profiles, postings and their moderation.
+
+Every refusal is a ValidationError with a Chinese message on the field concerned; nothing is
+written when one is raised. Every write is audited; every edit of a posting keeps the version
+before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjiang.core import audit
+from gongjiang.core.actors import Actor
+from gongjiang.core.policies import require
+from gongjiang.core.validators import validate_uscc
+from gongjiang.directory.models import Organisation, OrganisationKind
+from gongjiang.market import policies as _policies  # noqa: F401  (registers the rules)
+from gongjiang.market.models import (
+    ENTERPRISE_KINDS,
+    SCHOOL_KINDS,
+    EnterpriseProfile,
+    EnterpriseSize,
+    Posting,
+    PostingKind,
+    PostingRevision,
+    PostingStatus,
+)
+from gongjiang.market.search import search_text
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concept_get, region_ever_existed
+
+MAX_PAY = 1_000_000
+MAX_HEADCOUNT = 100_000
+PROFILE_FIELDS = (
+    "industry_code", "size", "is_integration_enterprise", "is_rural", "description", "contact_name",
+    "contact_phone", "contact_email", "address",
+)  # fmt: skip
+POSTING_FIELDS = (
+    "title", "description", "occupation_code", "industry_code", "region_code", "level", "headcount", "pay_min",
+    "pay_max", "starts_on", "ends_on", "requirements", "benefits", "deadline",
+)  # fmt: skip
+
+
+def _uscc(organisation: Organisation) -> None:
+    try:
+        validate_uscc(organisation.uscc)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"uscc": _("%(name)s的统一社会信用代码“%(code)s”无效：%(reason)s")
+             % {"name": organisation.name, "code": organisation.uscc, "reason": exc.messages[0]}}
+        ) from exc  # fmt: skip
+
+
+def _industry(code: str) -> None:
+    if code and concept_get(Scheme.INDUSTRY, code) is None:
+        raise ValidationError({"industry_code": _("行业代码“%(code)s”不在国民经济行业分类中。") % {"code": code}})
+
+
+# -- enterprise profiles ----------------------------------------------------------------------
+
+
+def profile_save(
+    *, actor: Actor, organisation: Organisation, expected_version: int | None = None, **values: Any
+) -> EnterpriseProfile:
+    """Create or update an enterprise's profile; a save based on an older version is refused."""
+    require(actor, "market.profile.write", organisation)
+    if organisation.kind != OrganisationKind.ENTERPRISE:
+        raise ValidationError(_("只有企业可以填写企业档案。"))
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    _uscc(organisation)
+    with transaction.atomic():
+        profile = EnterpriseProfile.objects.select_for_update().filter(organisation=organisation).first()
+        before = audit.snapshot(profile) if profile is not None else None
+        if profile is None:
+            profile = EnterpriseProfile(organisation=organisation)
+        elif expected_version is not None and profile.version != expected_version:
+            raise ValidationError(
+                _("企业档案已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": profile.version}
+            )
+        for field, value in values.items():
+            setattr(profile, field, value.strip() if isinstance(value, str) else value)
+        if not profile.industry_code:
+            raise ValidationError({"industry_code": _("请填写行业代码。")})
+        _industry(profile.industry_code)
+        if profile.size not in EnterpriseSize.values:
+            raise ValidationError({"size": _("企业规模“%(value)s”未知。") % {"value": profile.size}})
+        if before is not None:
+            profile.version += 1
+        profile.save()
+        audit.record(
+            actor=actor,
+            action="enterprise_profile.update" if before else "enterprise_profile.create",
+            entity=profile,
+            before=before,
+            after=audit.snapshot(profile),
+            owner=organisation,
+        )
+    return profile
+
+
+# -- postings ---------------------------------------------------------------------------------
+
+
+def _check_posting(posting: Posting, today: dt.date) -> None:
+    """Every rule a posting's values must meet, each refusal on its own field."""
+    if posting.owner.kind == OrganisationKind.ENTERPRISE:
+        if posting.kind not in ENTERPRISE_KINDS:
+            raise ValidationError({"kind": _("企业不能发布“%(kind)s”。") % {"kind": PostingKind(posting.kind).label}})
+        _uscc(posting.owner)
+    elif posting.owner.kind == OrganisationKind.SCHOOL:
+        if posting.kind not in SCHOOL_KINDS:
+            raise ValidationError({"kind": _("院校不能发布“%(kind)s”。") % {"kind": PostingKind(posting.kind).label}})
+    else:
+        raise ValidationError(_("只有企业和技工院校可以发布供需信息。"))
+    posting.title = " ".join(posting.title.split())
+    if not posting.title:
+        raise ValidationError({"title": _("请填写标题。")})
+    if len(posting.title) > 120:
+        raise ValidationError({"title": _("标题不能超过120个字。")})
+    if not posting.description.strip():
+        raise ValidationError({"description": _("请填写描述。")})
+    if posting.occupation_code and concept_get(Scheme.OCCUPATION, posting.occupation_code) is None:
+        raise ValidationError(
+            {"occupation_code": _("职业代码“%(code)s”不在职业分类大典中。") % {"code": posting.occupation_code}}
+        )
+    _industry(posting.industry_code)
+    if not posting.region_code or not region_ever_existed(posting.region_code):
+        raise ValidationError({"region_code": _("地区代码“%(code)s”无效。") % {"code": posting.region_code}})
+    for field in ("pay_min", "pay_max"):
+        value = getattr(posting, field)
+        if value is not None and not 0 <= value <= MAX_PAY:
+            raise ValidationError({field: _("月薪应在 0 到 %(max)d 元之间。") % {"max": MAX_PAY}})
+    if posting.pay_min is not None and posting.pay_max is not None and posting.pay_min > posting.pay_max:
+        raise ValidationError({"pay_max": _("月薪上限不能低于下限。")})
+    if posting.headcount is not None and not 1 <= posting.headcount <= MAX_HEADCOUNT:
+        raise ValidationError({"headcount": _("人数应在 1 到 %(max)d 之间。") % {"max": MAX_HEADCOUNT}})
+    if posting.starts_on and posting.ends_on and posting.ends_on < posting.starts_on:
+        raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+    if posting.deadline < today:
+        raise ValidationError({"deadline": _("截止日期不能早于今天。")})
+
+
+def _index(posting: Posting) -> None:
+    occupation = concept_get(Scheme.OCCUPATION, posting.occupation_code) if posting.occupation_code else None
+    posting.search_text = search_text(
+        posting.title, posting.description, posting.requirements, posting.benefits, posting.owner.name,
+        occupation.name if occupation else "",
+    )  # fmt: skip
+
+
+def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: Any) -> Posting:
+    """A new posting, waiting for the bureau's moderation."""
+    require(actor, "market.posting.write", owner)
+    if kind not in PostingKind.values:
+        raise ValidationError({"kind": _("类型“%(value)s”未知。") % {"value": kind}})
+    unknown = set(values) - set(POSTING_FIELDS) - {"occupation_confidence", "occupation_evidence"}
+    if unknown:
+        raise ValidationError(_("不能填写这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    posting = Posting(owner=owner, kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
+    _check_posting(posting, timezone.localdate())
+    _index(posting)
+    with transaction.atomic():
+        posting.save()
+        audit.record(actor=actor, action="posting.create", entity=posting, after=audit.snapshot(posting), owner=owner)
+    return posting
+
+
+def posting_update(*, actor: Actor, posting: Posting, expected_version: int | None = None, **values: Any) -> Posting:
+    """Edit a posting; the version before is kept, and a published posting goes back to moderation."""
+    require(actor, "market.posting.write", posting.owner)
+    unknown = set(values) - set(POSTING_FIELDS) - {"occupation_confidence", "occupation_evidence"}
+    if unknown:
+        raise ValidationError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
+    with transaction.atomic():
+        current = Posting.objects.select_for_update().select_related("owner").get(pk=posting.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ValidationError(
+                _("该信息已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": current.version}
+            )
+        if current.status == PostingStatus.CLOSED:
+            raise ValidationError(_("已关闭的信息不能修改。"))
+        before = audit.snapshot(current, exclude=(*audit.DEFAULT_EXCLUDE, "search_text"))
+        for field, value in values.items():
+            setattr(current, field, value.strip() if isinstance(value, str) else value)
+        _check_posting(current, timezone.localdate())
+        _index(current)
+        revision = PostingRevision.objects.create(
+            posting=current, version=current.version, values=before, edited_by=actor.username or "system"
+        )
+        audit.record(
+            actor=actor, action="posting_revision.create", entity=revision, after={"version": revision.version},
+            owner=current.owner,
+        )  # fmt: skip
+        current.version += 1
+        current.status, current.return_reason, current.published_at = PostingStatus.PENDING, "", None
+        current.save()
+        audit.record(
+            actor=actor,
+            action="posting.update",
+            entity=current,
+            before=before,
+            after=audit.snapshot(current, exclude=(*audit.DEFAULT_EXCLUDE, "search_text")),
+            owner=current.owner,
+        )
+    return current
+
+
+def posting_moderate(*, actor: Actor, posting: Posting, publish: bool, reason: str = "") -> Posting:
+    """The bureau over the owner's region publishes a pending posting or returns it with a reason."""
+    require(actor, "market.posting.moderate", posting.owner)
+    reason = reason.strip()
+    if not publish and not reason:
+        raise ValidationError({"reason": _("退回时请填写原因。")})
+    with transaction.atomic():
+        current = Posting.objects.select_for_update().select_related("owner").get(pk=posting.pk)
+        if current.status != PostingStatus.PENDING:
+            raise ValidationError(
+                _("该信息已处理，当前状态为“%(status)s”。") % {"status": current.get_status_display()}
+            )
+        if publish and current.deadline < timezone.localdate():
+            raise ValidationError(_("该信息已过截止日期，不能发布。"))
+        before = {"status": current.status}
+        if publish:
+            current.status, current.published_at = PostingStatus.PUBLISHED, timezone.now()
+        else:
+            current.status, current.return_reason = PostingStatus.RETURNED, reason
+        current.save(update_fields=["status", "published_at", "return_reason", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="posting.publish" if publish else "posting.return",
+            entity=current,
+            before=before,
+            after={"status": current.status, "reason": reason},
+            owner=current.owner,
+        )
+    return current
+
+
+def posting_close(*, actor: Actor, posting: Posting) -> Posting:
+    """The owner withdraws a posting (filled, cancelled); it leaves the public list."""
+    require(actor, "market.posting.write", posting.owner)
+    with transaction.atomic():
+        current = Posting.objects.select_for_update().get(pk=posting.pk)
+        before = {"status": current.status}
+        current.status = PostingStatus.CLOSED
+        current.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor, action="posting.close", entity=current, before=before, after={"status": current.status},
+            owner=posting.owner,
+        )  # fmt: skip
+    return current

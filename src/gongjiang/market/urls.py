@@ -1,0 +1,16 @@
+from django.urls import path
+
+from gongjiang.market import views
+
+app_name = "market"
+
+urlpatterns = [
+    path("", views.market, name="market"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("postings/<int:posting_id>/", views.posting_detail, name="posting_detail"),
+    path("postings/<int:posting_id>/edit/", views.posting_edit, name="posting_edit"),
+    path("postings/<int:posting_id>/close/", views.posting_close, name="posting_close"),
+    path("mine/", views.my_postings, name="mine"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("profile/", views.profile, name="profile"),
+]

@@ -1,0 +1,255 @@
+"""Pages of the marketplace: the public search, a posting, an owner's postings and their form,
+the bureau's moderation queue, and an enterprise's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.forms import attach
+from gongjiang.core.policies import allowed
+from gongjiang.core.scope import ActorKind
+from gongjiang.directory import selectors as directory
+from gongjiang.market import forms, search, selectors, services
+from gongjiang.market.models import ENTERPRISE_KINDS, SCHOOL_KINDS, PostingKind, PostingStatus
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concept_get, concept_search
+
+PAGE_SIZE = 20
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 9 else None
+
+
+def market(request: HttpRequest) -> HttpResponse:
+    """Published postings anyone can search, with facets, highlighting and sorting."""
+    get = request.GET
+    filters = selectors.Filters(
+        q=get.get("q", "")[: search.MAX_QUERY_CHARS],
+        kind=get.get("kind", ""),
+        region=get.get("region", "")[:6],
+        occupation=get.get("occupation", "")[:16],
+        industry=get.get("industry", "")[:8],
+        level=get.get("level", "")[:32],
+        pay_min=_int(get.get("pay_min")),
+        sort=get.get("sort", "relevance") if get.get("sort") in selectors.SORTS else "relevance",
+    )
+    found = selectors.posting_search(actor=_actor(request), filters=filters)
+    page = Paginator(found, PAGE_SIZE).get_page(get.get("page"))
+    terms = search.query_words(filters.q)
+    results = [(p, search.highlight(p.title, terms, limit=120), search.highlight(p.description, terms)) for p in page]
+    return render(
+        request,
+        "market/market.html",
+        {
+            "filters": filters,
+            "page": page,
+            "results": results,
+            "facets": _labelled(selectors.facets(found)),
+            "kinds": PostingKind.choices,
+            "facet_params": ("region", "occupation", "industry", "level", "pay_min"),
+            "sorts": [("relevance", _("相关度")), ("date", _("最新")), ("pay", _("薪酬"))],
+        },
+    )
+
+
+def _labelled(facets: dict[str, list[selectors.Facet]]) -> dict[str, list[tuple[str, str, int]]]:
+    """(value, label, count): codes shown with their names."""
+    schemes = {"region": Scheme.REGION, "occupation": Scheme.OCCUPATION, "industry": Scheme.INDUSTRY}
+    labelled: dict[str, list[tuple[str, str, int]]] = {}
+    for name, entries in facets.items():
+        rows = []
+        for facet in entries:
+            if name == "kind":
+                label = str(PostingKind(facet.value).label) if facet.value in PostingKind.values else facet.value
+            elif name == "occupation":
+                concept = concept_get(Scheme.OCCUPATION, f"{facet.value}-00-00")
+                label = concept.name if concept else facet.value
+            elif name in schemes:
+                concept = concept_get(schemes[name], facet.value)
+                label = concept.name if concept else facet.value
+            else:
+                label = facet.value
+            rows.append((facet.value, label, facet.count))
+        labelled[name] = rows
+    return labelled
+
+
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Occupation names for the search box as one types: by name, code or pinyin, so a word typed
+    with the wrong character of the same sound (焊功 for 焊工) still finds it."""
+    q = request.GET.get("q", "").strip()[:30]
+    found = concept_search(Scheme.OCCUPATION, q, level=4, limit=8) if q else []
+    return render(request, "market/_suggestions.html", {"suggestions": found})
+
+
+def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
+    actor = _actor(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    moderate = forms.ModerateForm(request.POST or None)
+    if request.method == "POST" and allowed(actor, "market.posting.moderate", posting.owner) and moderate.is_valid():
+        try:
+            services.posting_moderate(
+                actor=actor,
+                posting=posting,
+                publish=moderate.cleaned_data["decision"] == "publish",
+                reason=moderate.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            attach(moderate, exc)
+        else:
+            messages.success(request, _("已处理。"))
+            return redirect("market:moderation")
+    occupation = concept_get(Scheme.OCCUPATION, posting.occupation_code) if posting.occupation_code else None
+    return render(
+        request,
+        "market/posting_detail.html",
+        {
+            "posting": posting,
+            "occupation": occupation,
+            "profile": selectors.profile_of(actor=actor, organisation_id=posting.owner_id),
+            "is_owner": allowed(actor, "market.posting.write", posting.owner),
+            "can_moderate": allowed(actor, "market.posting.moderate", posting.owner)
+            and posting.status == PostingStatus.PENDING,
+            "moderate": moderate,
+            "revisions": posting.revisions.all()[:20] if allowed(actor, "market.posting.write", posting.owner) else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _owner(request: HttpRequest) -> Any:
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.ENTERPRISE, ActorKind.SCHOOL) or not actor.organisation_code:
+        raise PermissionDenied
+    return directory.organisation_get(actor=actor, code=actor.organisation_code)
+
+
+@login_required
+def my_postings(request: HttpRequest) -> HttpResponse:
+    """An enterprise's or a school's own postings in every state, and the form for a new one."""
+    actor = _actor(request)
+    owner = _owner(request)
+    allowed_kinds = ENTERPRISE_KINDS if owner.kind == "enterprise" else SCHOOL_KINDS
+    form = forms.PostingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"region_code": owner.region_code, "kind": allowed_kinds[0]},
+    )
+    kind_field = form.fields["kind"]
+    assert isinstance(kind_field, django_forms.ChoiceField)
+    kind_field.choices = [(k, PostingKind(k).label) for k in allowed_kinds]
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                data = dict(form.cleaned_data)
+                services.posting_create(actor=actor, owner=owner, **data)
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("已提交，等待人社部门审核后发布。"))
+            return redirect("market:mine")
+    postings = selectors.posting_list(actor=actor).filter(owner=owner).order_by("-created_at", "-pk")
+    return render(
+        request,
+        "market/my_postings.html",
+        {
+            "owner": owner,
+            "page": Paginator(postings, PAGE_SIZE).get_page(request.GET.get("page")),
+            "form": form if allowed(actor, "market.posting.write", owner) else None,
+        },
+    )
+
+
+@login_required
+def posting_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
+    actor = _actor(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    if not allowed(actor, "market.posting.write", posting.owner):
+        raise PermissionDenied
+    fields = [f for f in forms.PostingForm.base_fields if f != "kind"]
+    form = forms.PostingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"kind": posting.kind, **{f: getattr(posting, f) for f in fields}},
+    )
+    form.fields["kind"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.posting_update(
+                actor=actor,
+                posting=posting,
+                expected_version=_int(request.POST.get("version")),
+                **{f: form.cleaned_data[f] for f in fields},
+            )
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("已保存，重新提交人社部门审核。"))
+            return redirect("market:posting_detail", posting_id=posting.pk)
+    return render(request, "market/posting_edit.html", {"posting": posting, "form": form})
+
+
+@require_POST
+@login_required
+def posting_close(request: HttpRequest, posting_id: int) -> HttpResponse:
+    actor = _actor(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    if not allowed(actor, "market.posting.write", posting.owner):
+        raise PermissionDenied
+    services.posting_close(actor=actor, posting=posting)
+    messages.success(request, _("已关闭。"))
+    return redirect("market:mine")
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    queue = selectors.moderation_queue(actor=actor)
+    return render(
+        request,
+        "market/moderation.html",
+        {"page": Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """An enterprise's profile: industry, size, flags, contacts."""
+    actor = _actor(request)
+    owner = _owner(request)
+    if owner.kind != "enterprise":
+        raise PermissionDenied
+    current = selectors.profile_of(actor=actor, organisation_id=owner.pk)
+    initial: dict[str, Any] = {"version": current.version} if current else {}
+    if current is not None:
+        initial.update({f: getattr(current, f) for f in services.PROFILE_FIELDS})
+    form = forms.ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.profile_save(actor=actor, organisation=owner, expected_version=version, **data)
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("企业档案已保存。"))
+            return redirect("market:profile")
+    return render(request, "market/profile.html", {"owner": owner, "form": form, "profile": current})

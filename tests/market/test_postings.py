@@ -1,0 +1,179 @@
+"""Postings: published after moderation, found by Chinese search with facets and highlighting,
+refused with a clear message when wrong, edited with history, owned by their publisher only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.models import AuditEntry
+from gongjiang.directory.models import Organisation, User
+from gongjiang.directory.selectors import actor_for_user
+from gongjiang.market import services
+from gongjiang.market.models import Posting, PostingRevision, PostingStatus
+
+
+@pytest.fixture
+def actor_of(db: None) -> Callable[[str], Actor]:
+    return lambda username: actor_for_user(User.objects.get(username=username))
+
+
+def _values(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "title": "数控车工（包头）急招",
+        "description": "负责数控车床的编程与操作，加工轴类零件。",
+        "occupation_code": "6-18-01-01",
+        "region_code": "150203",
+        "headcount": 5,
+        "pay_min": 5000,
+        "pay_max": 8000,
+        "requirements": "持中级工以上职业技能等级证书",
+        "deadline": timezone.localdate() + dt.timedelta(days=30),
+    }
+    return {**values, **overrides}
+
+
+def _published(actor_of: Callable[[str], Actor], world: dict[str, Organisation], **overrides: Any) -> Posting:
+    posting = services.posting_create(
+        actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", **_values(**overrides)
+    )
+    return services.posting_moderate(actor=actor_of("bureau"), posting=posting, publish=True)
+
+
+def test_a_posting_is_public_only_after_moderation(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    posting = services.posting_create(actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", **_values())
+    assert posting.status == PostingStatus.PENDING
+    anonymous = client_for("anonymous")
+    assert "共 0 条" in anonymous.get("/market/?q=数控").content.decode()
+    assert anonymous.get(f"/market/postings/{posting.pk}/").status_code == 404
+    queue = client_for("bureau").get("/market/moderation/").content.decode()
+    assert posting.title in queue
+    assert client_for("bureau_other").get(f"/market/postings/{posting.pk}/").status_code == 404
+    returned = client_for("bureau").post(f"/market/postings/{posting.pk}/", {"decision": "return", "reason": ""})
+    assert "退回时请填写原因" in returned.content.decode()
+    response = client_for("bureau").post(f"/market/postings/{posting.pk}/", {"decision": "publish"})
+    assert response.status_code == 302
+    page = anonymous.get("/market/?q=数控 车工").content.decode()
+    assert "<mark>数控</mark>" in page and "共 1 条" in page
+    assert AuditEntry.objects.filter(action="posting.publish", entity_id=str(posting.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"pay_min": 9000, "pay_max": 5000}, "pay_max", "月薪上限不能低于下限"),
+        ({"deadline": dt.date(2020, 1, 1)}, "deadline", "截止日期不能早于今天"),
+        ({"occupation_code": "9-99-99-99"}, "occupation_code", "不在职业分类大典中"),
+        ({"region_code": "999999"}, "region_code", "地区代码"),
+        ({"title": "   "}, "title", "请填写标题"),
+        ({"headcount": 0}, "headcount", "人数应在"),
+    ],
+)
+def test_bad_postings_are_refused_on_their_field(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    overrides: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.posting_create(
+            actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", **_values(**overrides)
+        )
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not Posting.objects.exists()
+
+
+def test_an_invalid_credit_code_refuses_the_posting(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    enterprise = world["enterprise"]
+    Organisation.objects.filter(pk=enterprise.pk).update(uscc="91150200MA0N0000X1")
+    enterprise.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.posting_create(actor=actor_of("enterprise"), owner=enterprise, kind="job", **_values())
+    assert "统一社会信用代码" in refused.value.message_dict["uscc"][0]
+
+
+def test_the_form_shows_refusals_and_writes_nothing(client_for: Any) -> None:
+    form = {**_values(pay_min=9000, pay_max=100), "kind": "job"}
+    response = client_for("enterprise").post("/market/mine/", form)
+    assert response.status_code == 200 and "月薪上限不能低于下限" in response.content.decode()
+    assert not Posting.objects.exists()
+    assert client_for("enterprise").post("/market/mine/", {**form, "pay_max": 9500}).status_code == 302
+    assert Posting.objects.get().status == PostingStatus.PENDING
+
+
+def test_odd_queries_answer_calmly(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _published(actor_of, world)
+    client = client_for("anonymous")
+    for q in ("!!!@@@###", "%' OR 1=1 --", "数" * 10_000, "&:*|!()", "<script>alert(1)</script>"):
+        response = client.get("/market/", {"q": q})
+        assert response.status_code == 200
+        assert "<script>alert(1)</script>" not in response.content.decode()
+    assert client.get("/market/", {"pay_min": "abc", "page": "x", "sort": "evil"}).status_code == 200
+
+
+def test_published_text_is_escaped(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    posting = _published(actor_of, world, title="焊工<script>alert(1)</script>", description="<b>包吃住</b>")
+    body = client_for("anonymous").get(f"/market/postings/{posting.pk}/").content.decode()
+    assert "<script>alert(1)" not in body and "&lt;script&gt;" in body and "<b>包吃住" not in body
+
+
+def test_edits_keep_history_and_go_back_to_moderation(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    posting = _published(actor_of, world)
+    edited = services.posting_update(
+        actor=actor_of("enterprise"), posting=posting, expected_version=1, title="数控车工（包头）", pay_max=9000
+    )
+    assert edited.status == PostingStatus.PENDING and edited.version == 2
+    revision = PostingRevision.objects.get(posting=posting)
+    assert revision.values["title"] == "数控车工（包头）急招" and revision.values["pay_max"] == 8000
+    with pytest.raises(ValidationError, match="已被他人修改"):
+        services.posting_update(actor=actor_of("enterprise"), posting=posting, expected_version=1, title="旧版")
+    # Nobody else edits it: another enterprise's staff, a school, the bureau.
+    assert client_for("school").get(f"/market/postings/{posting.pk}/edit/").status_code in (403, 404)
+    assert client_for("bureau").get(f"/market/postings/{posting.pk}/edit/").status_code == 403
+
+
+def test_schools_publish_their_own_kinds(actor_of: Callable[[str], Actor], world: dict[str, Organisation]) -> None:
+    with pytest.raises(ValidationError, match="院校不能发布"):
+        services.posting_create(actor=actor_of("school"), owner=world["school"], kind="job", **_values())
+    talent = services.posting_create(
+        actor=actor_of("school"), owner=world["school"], kind="talent",
+        **_values(title="2026届数控加工专业毕业生60人", pay_min=None, pay_max=None),
+    )  # fmt: skip
+    assert talent.kind == "talent"
+    with pytest.raises(PermissionDenied):
+        services.posting_create(actor=actor_of("school2"), owner=world["school"], kind="talent", **_values())
+
+
+def test_facets_count_the_matching_postings(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _published(actor_of, world)
+    _published(
+        actor_of, world, title="焊工", description="焊接钢结构", occupation_code="6-18-02-04", region_code="150102"
+    )
+    page = client_for("anonymous").get("/market/").content.decode()
+    assert "共 2 条" in page and '招聘岗位</a> <span class="muted">2' in page
+    filtered = client_for("anonymous").get("/market/?occupation=6-18-02").content.decode()
+    assert "共 1 条" in filtered and "焊工" in filtered
+
+
+def test_suggestions_find_occupations_by_sound(client_for: Any) -> None:
+    page = client_for("anonymous").get("/market/suggest/", {"q": "hangong"}).content.decode()
+    assert "焊工" in page
