@@ -118,6 +118,13 @@ def demo(
         progress=lambda m: click.echo(f"  · {m}", err=True),
     )
     click.echo(f"演示地区已生成：{region.organisations} 个机构，{region.students} 名学生。")
+    if region.records is not None:
+        r = region.records
+        click.echo(
+            f"另有毕业生 {r.graduates} 名（去向 {r.destinations} 条），实习 {r.internships} 人"
+            f"（{r.flagged_internships} 人未投保或被收费），技能等级认定 {r.assessments} 人次，竞赛获奖 {r.awards} 项，"
+            f"培训 {r.trainees} 人次（{r.programmes} 个项目），企业新型学徒 {r.apprenticeships} 名。"
+        )
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():
         click.echo(f"  {username:<12} {secret:<16} {description}")

@@ -15,10 +15,12 @@ from stdnum.cn import uscc
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.demo.records import RecordCounts, populate_records
 from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
 from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, Role, SchoolTier, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.registry.models import ACTIVE_STATUSES, Registration
 
 PROVINCE = ("150000", "内蒙古自治区")
 CITIES = [
@@ -76,31 +78,32 @@ ENTERPRISE_BRANDS = [
     "西口餐饮",
     "白云鄂博矿业",
 ]
+# (kind of company, the major categories of the catalogue it hires from: internships, apprentices, graduates)
 ENTERPRISE_KINDS = [
-    "装备制造有限公司",
-    "电力工程有限公司",
-    "乳业股份有限公司",
-    "汽车服务有限公司",
-    "智能科技有限公司",
-    "新能源有限公司",
-    "农业机械有限公司",
-    "数据科技有限公司",
-    "钢结构有限公司",
-    "物流有限公司",
-    "食品有限公司",
-    "化工有限公司",
-    "光伏科技有限公司",
-    "新材料有限公司",
-    "电子有限公司",
-    "建设集团有限公司",
-    "生态股份有限公司",
-    "软件有限公司",
-    "养老服务有限公司",
-    "快递有限公司",
-    "酒店管理有限公司",
-    "机械制造有限公司",
-    "餐饮管理有限公司",
-    "矿业有限公司",
+    ("装备制造有限公司", ("01", "02")),
+    ("电力工程有限公司", ("08", "02")),
+    ("乳业股份有限公司", ("05", "09", "07")),
+    ("汽车服务有限公司", ("04",)),
+    ("智能科技有限公司", ("01", "02", "03")),
+    ("新能源有限公司", ("08", "02")),
+    ("农业机械有限公司", ("07", "01")),
+    ("数据科技有限公司", ("03",)),
+    ("钢结构有限公司", ("01", "11", "10")),
+    ("物流有限公司", ("06", "04")),
+    ("食品有限公司", ("05", "07")),
+    ("化工有限公司", ("09",)),
+    ("光伏科技有限公司", ("02", "08")),
+    ("新材料有限公司", ("10", "09")),
+    ("电子有限公司", ("02", "03")),
+    ("建设集团有限公司", ("11",)),
+    ("生态股份有限公司", ("07", "11")),
+    ("软件有限公司", ("03",)),
+    ("养老服务有限公司", ("05",)),
+    ("快递有限公司", ("06",)),
+    ("酒店管理有限公司", ("05", "06")),
+    ("机械制造有限公司", ("01",)),
+    ("餐饮管理有限公司", ("05",)),
+    ("矿业有限公司", ("10", "08", "01")),
 ]
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -112,7 +115,8 @@ Progress = Callable[[str], None]
 class DemoRegion:
     personas: dict[str, tuple[str, str]] = field(default_factory=dict)  # username → (password, description)
     organisations: int = 0
-    students: int = 0
+    students: int = 0  # in school: registered, or waiting for the bureau's approval
+    records: RecordCounts | None = None  # with students: training, placements, graduates and outcomes
 
 
 def make_uscc(rng: random.Random, region_code: str, prefix: str) -> str:
@@ -217,7 +221,7 @@ def build_region(
         _city_code, city_name, districts = CITIES[number % len(CITIES)]
         district = rng.choice(districts)
         brand = ENTERPRISE_BRANDS[number % len(ENTERPRISE_BRANDS)]
-        kind = ENTERPRISE_KINDS[number % len(ENTERPRISE_KINDS)]
+        kind, _trades = ENTERPRISE_KINDS[number % len(ENTERPRISE_KINDS)]
         enterprise_orgs.append(
             services.organisation_create(
                 actor=actor,
@@ -267,21 +271,47 @@ def build_region(
     region.personas["student"] = (secret, f"学生 · {person.name}")
 
     if scale.students:
-        bureau_actor = actor_for_user(User.objects.get(username="bureau"))
-        districts = [code for _city, _name, codes in CITIES for code in codes]
-        region.students = populate_register(
-            operator=actor,
-            bureau=bureau_actor,
-            schools=list(zip(schools, stems, strict=True)),
-            districts=districts,
-            students=scale.students,
-            enterprises=enterprise_orgs,
-            rng=rng,
-            progress=note,
-        )
-        enrol_persona(operator=actor, bureau=bureau_actor, school=schools[0], person=person)
+        region.records = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
     region.organisations = Organisation.objects.count()
+    region.students = Registration.objects.filter(status__in=ACTIVE_STATUSES).count()
     return region
+
+
+def populate_region(
+    *, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None
+) -> RecordCounts:
+    """Give a region made by `build_region` its register (about `students` students in school,
+    and the cohorts that have left) and the records around it. The organisations are read back in
+    the order `build_region` created them, which is how their trades are known."""
+    schools = list(Organisation.objects.filter(kind=OrganisationKind.SCHOOL).order_by("pk"))
+    enterprises = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("pk"))
+    evaluator = Organisation.objects.filter(kind=OrganisationKind.EVALUATOR).order_by("pk").first()
+    if not schools or evaluator is None:
+        raise RuntimeError("populate_region needs a region made by build_region")
+    bureau = actor_for_user(User.objects.get(username="bureau"))
+    districts = [code for _city, _name, codes in CITIES for code in codes]
+    populate_register(
+        operator=actor,
+        bureau=bureau,
+        schools=[(school, SCHOOLS[n % len(SCHOOLS)][1]) for n, school in enumerate(schools)],
+        districts=districts,
+        students=students,
+        enterprises=enterprises,
+        rng=rng,
+        progress=progress,
+    )
+    persona = User.objects.get(username="student").person
+    if persona is not None:
+        enrol_persona(operator=actor, bureau=bureau, school=schools[0], person=persona)
+    return populate_records(
+        bureau=bureau,
+        schools=schools,
+        enterprises=[(e, ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)][1]) for n, e in enumerate(enterprises)],
+        evaluator=evaluator,
+        districts=districts,
+        rng=rng,
+        progress=progress,
+    )
 
 
 def _grant_staff(actor: Actor, org: Organisation) -> None:

@@ -1,12 +1,14 @@
 """Fill the demo region's register: majors filed by tier and by the school's trade, classes for
-three cohorts, and students, entered the way a clerk enters them (a spreadsheet through the real
-import) and approved by the bureau the way it approves an intake (in one batch)."""
+the three cohorts in school and two that have left, and students, entered the way a clerk enters
+them (a spreadsheet through the real import) and approved by the bureau the way it approves an
+intake (in one batch). The cohorts that have left graduate in `demo.records`."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import math
 import random
 from collections.abc import Callable
 
@@ -21,7 +23,7 @@ from gongjiang.registry.imports import registrations_import
 from gongjiang.registry.models import EventKind, Registration, RegistrationEvent, SchoolClass
 from gongjiang.registry.selectors import TIER_LEVELS
 
-# The trade in a school's name → the major categories it teaches (catalogue category codes).
+# The trade in a school's name (part of its stem) → the major categories it teaches (catalogue category codes).
 TRADES = {
     "机电": ("01", "02"), "交通": ("04", "01"), "能源化工": ("09", "08", "02"), "钢铁": ("10", "01", "02"),
     "现代服务": ("05", "06", "03"), "工业": ("01", "02", "03"), "农牧": ("07", "05"), "汽车": ("04", "01"),
@@ -31,13 +33,20 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽浩宇轩然博文鑫鹏辉"
 ETHNICITIES = ["汉族"] * 17 + ["蒙古族"] * 2 + ["回族", "满族", "达斡尔族"]
 Progress = Callable[[str], None]
+IN_SCHOOL_COHORTS = 3  # a three-year course: this year's intake and the two before it
+# Cohorts that have left since, so that the region has graduates (through the real graduation
+# events) and, for the older one, destinations at a census that has passed.
+GRADUATED_COHORTS = 2
+CLASS_SIZE = 45
 
 
-def _name(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
+    """A name as common as the region's: a frequent surname and one or two given characters."""
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def _resident_id(rng: random.Random, region: str, birth: dt.date, male: bool, used: set[str]) -> str:
+def resident_id(rng: random.Random, region: str, birth: dt.date, male: bool, used: set[str]) -> str:
+    """A valid 身份证号 of the region, birth date and sex, none of those in `used` (which it joins)."""
     while True:
         sequence = rng.randint(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
         first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
@@ -48,7 +57,7 @@ def _resident_id(rng: random.Random, region: str, birth: dt.date, male: bool, us
 
 
 def _file_majors(actor: Actor, school: Organisation, stem: str, rng: random.Random, bureau: Actor) -> list[str]:
-    categories = TRADES.get(stem, ("01", "05"))
+    categories = next((cats for trade, cats in TRADES.items() if trade in stem), ("01", "05"))
     catalogue = list(concepts(Scheme.MAJOR).filter(level=2).select_related("parent").order_by("code"))
     fitting = [m for m in catalogue if m.parent is not None and m.parent.code in categories]
     chosen = rng.sample(fitting, k=min(len(fitting), rng.randint(4, 7)))
@@ -77,51 +86,63 @@ def populate_register(
     enterprises: list[Organisation],
     progress: Progress | None = None,
 ) -> int:
-    """Give each school majors, classes and about `students` students in all; returns how many."""
+    """Give each school majors, classes and about `students` students in school in all, plus the
+    cohorts that have since left (see `GRADUATED_COHORTS`); returns how many registrations."""
     used: set[str] = set()
-    per_school = max(1, students // max(1, len(schools)))
+    per_cohort = max(1, students // max(1, len(schools)) // IN_SCHOOL_COHORTS)
     total = 0
     today = dt.date.today()
     latest = today.year if today.month >= 9 else today.year - 1  # the intake of this school year
-    cohorts = (latest - 2, latest - 1, latest)
+    cohorts = range(latest - IN_SCHOOL_COHORTS - GRADUATED_COHORTS + 1, latest + 1)
     for school, stem in schools:
         if progress:
             progress(f"{school.name}：专业、班级与学籍")
         codes = _file_majors(operator, school, stem, rng, bureau)
+        if not codes:
+            continue
         offerings = {o.major_code: o for o in school.major_offerings.filter(major_code__in=codes)}
         rows: list[list[str]] = []
-        size = per_school
-        per_class = 40
-        plans = []
-        for cohort in cohorts:
-            for code in codes:
-                for level in offerings[code].class_levels:
-                    plans.append((cohort, code, level, "full_time"))
-            if rng.random() < 0.6 and codes:
+        in_school = 0
+        number = 0
+        for index, cohort in enumerate(cohorts):
+            # Every major's first level before any major's second, so that a school with few classes
+            # still runs several majors; the rotation below gives each cohort other majors first.
+            plans = [
+                (code, levels[depth], "full_time")
+                for depth in range(3)
+                for code in codes
+                if depth < len(levels := offerings[code].class_levels)
+            ]
+            if rng.random() < 0.6:
                 part_time_code = rng.choice(codes)
-                plans.append((cohort, part_time_code, offerings[part_time_code].class_levels[0], "part_time"))
-        if not plans:
-            continue
-        plans.sort()
-        # Popular majors run several parallel classes: cycle through the plans until the school is full.
-        for number in range(1, max(1, size // per_class) + 1):
-            cohort, code, level, form = plans[(number - 1) % len(plans)]
-            offering = offerings[code]
-            label = {"intermediate": "中级", "senior": "高级", "preparatory_technician": "技师"}[level]
-            class_name = f"{cohort}级{offering.major_name[:4]}{label}{'在职' if form == 'part_time' else ''}{number}班"
-            for _ in range(per_class if form == "full_time" else per_class * 3 // 4):
-                male = rng.random() < (0.62 if code[:2] in ("01", "02", "04", "08", "09", "10", "11") else 0.35)
-                age = rng.randint(15, 17) if form == "full_time" else rng.randint(20, 42)
-                birth = dt.date(cohort - age, rng.randint(1, 12), rng.randint(1, 28))
-                region = school.region_code if rng.random() < 0.55 else rng.choice(districts)
-                rows.append(
-                    [
-                        _name(rng), _resident_id(rng, region, birth, male, used), code, class_name,
-                        {"intermediate": "中级工班", "senior": "高级工班", "preparatory_technician": "预备技师班"}[level],
-                        "全日制" if form == "full_time" else "非全日制", f"{cohort}-09-01",
-                        f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", rng.choice(ETHNICITIES),
-                    ]
-                )  # fmt: skip
+                plans.append((part_time_code, offerings[part_time_code].class_levels[0], "part_time"))
+            # Enrolment has grown: the cohorts that have left were a little smaller.
+            size = per_cohort if cohort > latest - IN_SCHOOL_COHORTS else per_cohort * 9 // 10
+            classes = max(1, math.ceil(size / CLASS_SIZE))
+            # Popular majors run several parallel classes.
+            for k in range(classes):
+                code, level, form = plans[(k + index) % len(plans)]
+                number += 1
+                offering = offerings[code]
+                label = {"intermediate": "中级", "senior": "高级", "preparatory_technician": "技师"}[level]
+                short = offering.major_name.split("（")[0][:4]
+                class_name = f"{cohort}级{short}{label}{'在职' if form == 'part_time' else ''}{number}班"
+                headcount = max(1, size // classes if form == "full_time" else size // classes * 3 // 4)
+                if cohort > latest - IN_SCHOOL_COHORTS:
+                    in_school += headcount
+                for _ in range(headcount):
+                    male = rng.random() < (0.62 if code[:2] in ("01", "02", "04", "08", "09", "10", "11") else 0.35)
+                    age = rng.randint(15, 17) if form == "full_time" else rng.randint(20, 42)
+                    birth = dt.date(cohort - age, rng.randint(1, 12), rng.randint(1, 28))
+                    region = school.region_code if rng.random() < 0.55 else rng.choice(districts)
+                    rows.append(
+                        [
+                            person_name(rng), resident_id(rng, region, birth, male, used), code, class_name,
+                            {"intermediate": "中级工班", "senior": "高级工班", "preparatory_technician": "预备技师班"}[level],
+                            "全日制" if form == "full_time" else "非全日制", f"{cohort}-09-01",
+                            f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", rng.choice(ETHNICITIES),
+                        ]
+                    )  # fmt: skip
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(
@@ -135,7 +156,7 @@ def populate_register(
             raise RuntimeError(f"demo import failed for {school.code}: {report.errors[:3]}")
         total += report.created
         _approve_intake(bureau, school, today, rng)
-        _hire_teachers(school, codes, report.created, enterprises, rng, used)
+        _hire_teachers(school, codes, in_school, enterprises, rng, used)
     return total
 
 
@@ -152,7 +173,7 @@ def _hire_teachers(
 ) -> None:
     """About one teacher for every 18 students: mostly specialists, many dual-qualified, some part-time
     from the region's enterprises, with periods of enterprise practice."""
-    clerk = school_clerk(school)
+    clerk = clerk_of(school)
     today = dt.date.today()
     for _ in range(max(2, students // 18)):
         specialist = rng.random() < 0.7
@@ -160,7 +181,7 @@ def _hire_teachers(
         male = rng.random() < 0.55
         birth = dt.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
         person = services.person_find_or_register(
-            actor=clerk, name=_name(rng), id_number=_resident_id(rng, school.region_code, birth, male, used)
+            actor=clerk, name=person_name(rng), id_number=resident_id(rng, school.region_code, birth, male, used)
         )
         dual = specialist and rng.random() < 0.62
         teacher = services.teacher_add(
@@ -189,7 +210,7 @@ def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: ra
     approve = [e.pk for e in pending if e.registration.school_class.cohort_year < latest or rng.random() < 0.8]
     services.registration_decide_many(actor=bureau, event_ids=approve, approve=True)
     enrolled = list(Registration.objects.filter(school=school, status="enrolled").order_by("pk"))
-    clerk = school_clerk(school)
+    clerk = clerk_of(school)
     changes = []
     for registration in rng.sample(enrolled, k=min(len(enrolled), max(1, len(enrolled) // 40))):
         kind, reason = rng.choice([("withdraw", "个人原因退学"), ("suspend", "因病休学"), ("withdraw", "参军入伍")])
@@ -202,9 +223,9 @@ def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: ra
     services.registration_decide_many(actor=bureau, event_ids=changes[: len(changes) * 3 // 4], approve=True)
 
 
-def school_clerk(school: Organisation) -> Actor:
-    """The school's own clerk, who asks for status changes."""
-    return actor_for_user(User.objects.filter(memberships__organisation=school).order_by("pk").first())
+def clerk_of(org: Organisation) -> Actor:
+    """The organisation's own clerk (its first member), who records what the organisation records."""
+    return actor_for_user(User.objects.filter(memberships__organisation=org).order_by("pk").first())
 
 
 def enrol_persona(*, operator: Actor, bureau: Actor, school: Organisation, person: Person) -> Registration:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from gongjiang.directory.models import (
 )
 from gongjiang.refdata.selectors import region_ever_existed, region_get
 
+BATCH_SIZE = 1000
 ORGANISATION_FIELDS = ("name", "region_code", "tier", "ownership", "uscc", "parent_id", "is_active")
 
 
@@ -128,6 +131,51 @@ def person_create(
     """Register a natural person. For a 身份证 the birth date and sex come from the number; if
     given as well they must agree."""
     require(actor, "person.create")
+    person = _new_person(
+        region_known=region_ever_existed, name=name, id_number=id_number, id_type=id_type, phone=phone, **facts
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError as exc:
+            raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
+        audit.record(actor=actor, action="person.create", entity=person, after=audit.snapshot(person))
+    return person
+
+
+def person_create_many(*, actor: Actor, people: Sequence[Mapping[str, Any]]) -> list[Person]:
+    """Register many people at once (a training class, an enterprise's apprentices), each checked
+    as `person_create` checks one (the same keyword arguments); one invalid or already registered
+    person refuses the whole batch."""
+    require(actor, "person.create")
+    # The region check is a catalogue lookup; a batch repeats the same few codes.
+    region_known = functools.cache(region_ever_existed)
+    built = [_new_person(region_known=region_known, **fields) for fields in people]
+    if len({(p.id_type, p.id_number) for p in built}) < len(built):
+        raise ValidationError({"id_number": _("同一批中有重复的证件号码。")})
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                created = Person.objects.bulk_create(built, batch_size=BATCH_SIZE)
+        except IntegrityError as exc:
+            raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
+        audit.record_many(
+            audit.entry(actor=actor, action="person.create", entity=p, after=audit.snapshot(p)) for p in created
+        )
+    return created
+
+
+def _new_person(
+    *,
+    region_known: Callable[[str], bool],
+    name: str,
+    id_number: str,
+    id_type: str = IdType.RESIDENT_ID,
+    phone: str = "",
+    **facts: Any,
+) -> Person:
+    """An unsaved, checked person: the rules of `person_create` and `person_create_many`."""
     person = Person(
         name=name.strip(), id_type=id_type, id_number=normalise_text(id_number).upper(), phone=normalise_text(phone)
     )
@@ -138,7 +186,7 @@ def person_create(
             parsed = parse_resident_id(id_number)
         except ValidationError as exc:
             raise ValidationError({"id_number": exc.messages}) from exc
-        if not region_ever_existed(parsed.region_code):
+        if not region_known(parsed.region_code):
             raise ValidationError(
                 {"id_number": _("身份证号前六位“%(code)s”不是有效的行政区划代码。") % {"code": parsed.region_code}}
             )
@@ -155,13 +203,6 @@ def person_create(
             raise ValidationError({"id_number": _("请填写证件类型和证件号码。")})
         person.birth_date = facts.get("birth_date")
         person.sex = facts.get("sex", "")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                person.save()
-        except IntegrityError as exc:
-            raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
-        audit.record(actor=actor, action="person.create", entity=person, after=audit.snapshot(person))
     return person
 
 

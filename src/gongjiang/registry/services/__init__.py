@@ -1,17 +1,23 @@
 """Writes to the register: `register` (school facts, majors, classes, registrations and their
 status) and `records` (teachers, training, apprenticeships, internships, destinations,
-assessments, awards). Callers import this package: `from gongjiang.registry import services`."""
+assessments, awards), each high-volume write with a `_many` variant that checks every item
+the same way and audits in bulk. Callers import this package: `from gongjiang.registry import services`."""
 
 from gongjiang.registry.services.records import (
     apprenticeship_create,
+    apprenticeship_create_many,
     assessment_record,
+    assessment_record_many,
     award_record,
     destination_record,
+    destination_record_many,
     internship_create,
+    internship_create_many,
     practice_record,
     teacher_add,
     teacher_update,
     trainee_record,
+    trainee_record_many,
     training_programme_create,
 )
 from gongjiang.registry.services.register import (
@@ -26,6 +32,7 @@ from gongjiang.registry.services.register import (
     registration_decide,
     registration_decide_many,
     registration_request,
+    registration_request_many,
     school_profile_update,
 )
 
@@ -33,12 +40,16 @@ __all__ = [
     "MIN_PART_TIME_YEARS",
     "TRANSITIONS",
     "apprenticeship_create",
+    "apprenticeship_create_many",
     "approval_days",
     "assessment_record",
+    "assessment_record_many",
     "award_record",
     "class_create",
     "destination_record",
+    "destination_record_many",
     "internship_create",
+    "internship_create_many",
     "major_apply",
     "major_decide",
     "person_find_or_register",
@@ -47,9 +58,11 @@ __all__ = [
     "registration_decide",
     "registration_decide_many",
     "registration_request",
+    "registration_request_many",
     "school_profile_update",
     "teacher_add",
     "teacher_update",
     "trainee_record",
+    "trainee_record_many",
     "training_programme_create",
 ]

@@ -4,8 +4,10 @@ apprenticeships, internships, graduate destinations, skill assessments and compe
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -29,6 +31,7 @@ from gongjiang.registry.models import (
     EnterprisePractice,
     Funding,
     Internship,
+    PlacementStatus,
     Registration,
     RegistrationStatus,
     SkillAssessment,
@@ -41,6 +44,9 @@ from gongjiang.registry.models import (
 )
 
 MAX_MONTHLY_PAY = Decimal("200000")
+BATCH_SIZE = 1000
+M = TypeVar("M", bound=models.Model)
+Occupation = Callable[[str], str]
 
 
 def _save(
@@ -62,6 +68,29 @@ def _save(
         )
 
 
+def _save_many(actor: Actor, action: str, objs: Sequence[M], owner: Callable[[M], Organisation]) -> list[M]:
+    """Insert checked new rows and their audit entries in one transaction, for the bulk variants
+    of the services (a region's graduates, a year's trainees); a duplicate refuses the batch."""
+    if not objs:
+        return []
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                created = type(objs[0])._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
+        except IntegrityError as exc:
+            raise ValidationError(_("该记录已存在，请勿重复登记。")) from exc
+        audit.record_many(
+            audit.entry(actor=actor, action=action, entity=obj, after=audit.snapshot(obj), owner=owner(obj))
+            for obj in created
+        )
+    return created
+
+
+def _require_each(actor: Actor, permission: str, targets: Iterable[Organisation]) -> None:
+    for target in {t.pk: t for t in targets}.values():
+        require(actor, permission, target)
+
+
 def _period(started: dt.date, ended: dt.date) -> None:
     if ended < started:
         raise ValidationError({"ended_on": _("结束日期不能早于开始日期。")})
@@ -77,6 +106,14 @@ def _occupation(code: str) -> str:
 def _kind(org: Organisation | None, kind: str, field: str, message: str) -> None:
     if org is not None and org.kind != kind:
         raise ValidationError({field: message})
+
+
+def _placement_status(status: str, ends_on: dt.date) -> None:
+    if status not in PlacementStatus.values:
+        raise ValidationError({"status": _("状态“%(value)s”未知。") % {"value": status}})
+    if status != PlacementStatus.ACTIVE and ends_on > timezone.localdate():
+        # A finished or ended placement is recorded with the day it ended, which has passed.
+        raise ValidationError({"status": _("已完成或已终止的，结束日期不能晚于今天。")})
 
 
 # -- teachers ---------------------------------------------------------------------------------
@@ -218,12 +255,7 @@ def trainee_record(
 ) -> TrainingRecord:
     """Add a trainee, or record their outcome when they are already in the programme."""
     require(actor, "registry.training.write", programme.provider)
-    if outcome not in TrainingOutcome.values:
-        raise ValidationError({"outcome": _("培训结果“%(value)s”未知。") % {"value": outcome}})
-    if outcome == TrainingOutcome.CERTIFIED and not certificate_no.strip():
-        raise ValidationError({"certificate_no": _("取证须填写证书编号。")})
-    if outcome != TrainingOutcome.ENROLLED and finished_on is None:
-        raise ValidationError({"finished_on": _("请填写结束日期。")})
+    _check_trainee(outcome, certificate_no, finished_on)
     record = TrainingRecord.objects.filter(programme=programme, person=person).first()
     before = audit.snapshot(record) if record is not None else None
     if record is None:
@@ -231,6 +263,39 @@ def trainee_record(
     record.outcome, record.certificate_no, record.finished_on = outcome, certificate_no.strip(), finished_on
     _save(actor, "training_record.update" if before else "training_record.create", record, programme.provider, before)
     return record
+
+
+def trainee_record_many(*, actor: Actor, trainees: Sequence[Mapping[str, Any]]) -> list[TrainingRecord]:
+    """Add many new trainees at once (a year of a school's classes), each with the keyword
+    arguments of `trainee_record` and checked the same way. Only new ones: a trainee already in
+    the programme refuses the batch; their outcome is corrected with `trainee_record`."""
+    records = [_new_trainee(**fields) for fields in trainees]
+    _require_each(actor, "registry.training.write", (r.programme.provider for r in records))
+    return _save_many(actor, "training_record.create", records, lambda r: r.programme.provider)
+
+
+def _new_trainee(
+    *,
+    programme: TrainingProgramme,
+    person: Person,
+    outcome: str = TrainingOutcome.ENROLLED,
+    certificate_no: str = "",
+    finished_on: dt.date | None = None,
+) -> TrainingRecord:
+    _check_trainee(outcome, certificate_no, finished_on)
+    return TrainingRecord(
+        programme=programme, person=person, outcome=outcome, certificate_no=certificate_no.strip(),
+        finished_on=finished_on,
+    )  # fmt: skip
+
+
+def _check_trainee(outcome: str, certificate_no: str, finished_on: dt.date | None) -> None:
+    if outcome not in TrainingOutcome.values:
+        raise ValidationError({"outcome": _("培训结果“%(value)s”未知。") % {"value": outcome}})
+    if outcome == TrainingOutcome.CERTIFIED and not certificate_no.strip():
+        raise ValidationError({"certificate_no": _("取证须填写证书编号。")})
+    if outcome != TrainingOutcome.ENROLLED and finished_on is None:
+        raise ValidationError({"finished_on": _("请填写结束日期。")})
 
 
 # -- apprenticeships and internships ----------------------------------------------------------
@@ -248,8 +313,44 @@ def apprenticeship_create(
     plan: str,
     starts_on: dt.date,
     ends_on: dt.date,
+    status: str = PlacementStatus.ACTIVE,
 ) -> Apprenticeship:
+    """Record an apprenticeship; one entered after the fact carries its status (completed or
+    terminated, with the day it ended)."""
     require(actor, "registry.apprenticeship.write", (enterprise, school))
+    apprenticeship = _new_apprenticeship(
+        enterprise=enterprise, school=school, apprentice=apprentice, occupation_code=occupation_code,
+        enterprise_tutor=enterprise_tutor, school_tutor=school_tutor, plan=plan, starts_on=starts_on,
+        ends_on=ends_on, status=status,
+    )  # fmt: skip
+    _save(actor, "apprenticeship.create", apprenticeship, school)
+    return apprenticeship
+
+
+def apprenticeship_create_many(*, actor: Actor, apprenticeships: Sequence[Mapping[str, Any]]) -> list[Apprenticeship]:
+    """Record a class of apprentices at once (one plan per class, 002 §15), each with the keyword
+    arguments of `apprenticeship_create` and checked the same way."""
+    occupation = functools.cache(_occupation)
+    built = [_new_apprenticeship(occupation=occupation, **fields) for fields in apprenticeships]
+    for enterprise, school in {(a.enterprise_id, a.school_id): (a.enterprise, a.school) for a in built}.values():
+        require(actor, "registry.apprenticeship.write", (enterprise, school))
+    return _save_many(actor, "apprenticeship.create", built, lambda a: a.school)
+
+
+def _new_apprenticeship(
+    *,
+    enterprise: Organisation,
+    school: Organisation,
+    apprentice: Person,
+    occupation_code: str,
+    enterprise_tutor: str,
+    school_tutor: str,
+    plan: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    status: str = PlacementStatus.ACTIVE,
+    occupation: Occupation = _occupation,
+) -> Apprenticeship:
     _kind(enterprise, OrganisationKind.ENTERPRISE, "enterprise", _("学徒的培养单位必须是企业。"))
     _kind(school, OrganisationKind.SCHOOL, "school", _("合作培养方必须是技工院校。"))
     if not enterprise_tutor.strip() or not school_tutor.strip():
@@ -257,13 +358,12 @@ def apprenticeship_create(
     if not plan.strip():
         raise ValidationError({"plan": _("请填写培养计划。")})
     _period(starts_on, ends_on)
-    apprenticeship = Apprenticeship(
-        enterprise=enterprise, school=school, apprentice=apprentice, occupation_code=_occupation(occupation_code),
+    _placement_status(status, ends_on)
+    return Apprenticeship(
+        enterprise=enterprise, school=school, apprentice=apprentice, occupation_code=occupation(occupation_code),
         enterprise_tutor=enterprise_tutor.strip(), school_tutor=school_tutor.strip(), plan=plan.strip(),
-        starts_on=starts_on, ends_on=ends_on,
+        starts_on=starts_on, ends_on=ends_on, status=status,
     )  # fmt: skip
-    _save(actor, "apprenticeship.create", apprenticeship, school)
-    return apprenticeship
 
 
 def internship_create(
@@ -276,24 +376,51 @@ def internship_create(
     ends_on: dt.date,
     insurance_policy_no: str = "",
     fee_charged: Decimal | int | str = 0,
+    status: str = PlacementStatus.ACTIVE,
 ) -> Internship:
     """Record an internship. One without insurance or with a fee is kept, and flagged to the bureau."""
     require(actor, "registry.internship.write", registration.school)
+    internship = _new_internship(
+        registration=registration, enterprise=enterprise, post=post, starts_on=starts_on, ends_on=ends_on,
+        insurance_policy_no=insurance_policy_no, fee_charged=fee_charged, status=status,
+    )  # fmt: skip
+    _save(actor, "internship.create", internship, registration.school)
+    return internship
+
+
+def internship_create_many(*, actor: Actor, internships: Sequence[Mapping[str, Any]]) -> list[Internship]:
+    """Record many internships at once (a school's final-year students going out together), each
+    with the keyword arguments of `internship_create` and checked the same way."""
+    built = [_new_internship(**fields) for fields in internships]
+    _require_each(actor, "registry.internship.write", (i.registration.school for i in built))
+    return _save_many(actor, "internship.create", built, lambda i: i.registration.school)
+
+
+def _new_internship(
+    *,
+    registration: Registration,
+    enterprise: Organisation,
+    post: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    insurance_policy_no: str = "",
+    fee_charged: Decimal | int | str = 0,
+    status: str = PlacementStatus.ACTIVE,
+) -> Internship:
     _kind(enterprise, OrganisationKind.ENTERPRISE, "enterprise", _("实习单位必须是企业。"))
     if registration.status not in (RegistrationStatus.ENROLLED,):
         raise ValidationError({"registration": _("只有在籍学生可以登记实习。")})
     if not post.strip():
         raise ValidationError({"post": _("请填写实习岗位。")})
     _period(starts_on, ends_on)
+    _placement_status(status, ends_on)
     fee = Decimal(str(fee_charged))
     if fee < 0:
         raise ValidationError({"fee_charged": _("费用不能为负数。")})
-    internship = Internship(
+    return Internship(
         registration=registration, enterprise=enterprise, post=post.strip(), starts_on=starts_on, ends_on=ends_on,
-        insurance_policy_no=insurance_policy_no.strip(), fee_charged=fee,
+        insurance_policy_no=insurance_policy_no.strip(), fee_charged=fee, status=status,
     )  # fmt: skip
-    _save(actor, "internship.create", internship, registration.school)
-    return internship
 
 
 # -- destinations, assessments, awards --------------------------------------------------------
@@ -313,6 +440,47 @@ def destination_record(
 ) -> Destination:
     """Record (or correct) a graduate's destination at a census date."""
     require(actor, "registry.destination.write", registration.school)
+    facts = _destination_facts(
+        registration=registration, kind=kind, employer=employer, employer_name=employer_name,
+        occupation_code=occupation_code, in_field=in_field, monthly_pay=monthly_pay,
+    )  # fmt: skip
+    destination = Destination.objects.filter(registration=registration, census_date=census_date).first()
+    before = audit.snapshot(destination) if destination is not None else None
+    if destination is None:
+        destination = Destination(registration=registration, census_date=census_date)
+    for field, value in facts.items():
+        setattr(destination, field, value)
+    _save(actor, "destination.update" if before else "destination.record", destination, registration.school, before)
+    return destination
+
+
+def destination_record_many(*, actor: Actor, destinations: Sequence[Mapping[str, Any]]) -> list[Destination]:
+    """Record many graduates' destinations at once (a school's census), each with the keyword
+    arguments of `destination_record` and checked the same way. Only new ones: a graduate already
+    recorded at that census date refuses the batch; a correction goes through `destination_record`."""
+    occupation = functools.cache(_occupation)
+    built = []
+    for fields in destinations:
+        values = dict(fields)
+        registration, census_date = values.pop("registration"), values.pop("census_date")
+        facts = _destination_facts(registration=registration, occupation=occupation, **values)
+        built.append(Destination(registration=registration, census_date=census_date, **facts))
+    _require_each(actor, "registry.destination.write", (d.registration.school for d in built))
+    return _save_many(actor, "destination.record", built, lambda d: d.registration.school)
+
+
+def _destination_facts(
+    *,
+    registration: Registration,
+    kind: str,
+    employer: Organisation | None = None,
+    employer_name: str = "",
+    occupation_code: str = "",
+    in_field: bool | None = None,
+    monthly_pay: Decimal | int | str | None = None,
+    occupation: Occupation = _occupation,
+) -> dict[str, Any]:
+    """The checked field values of a destination: the rules of `destination_record` and its bulk variant."""
     if registration.status not in (RegistrationStatus.GRADUATED, RegistrationStatus.COMPLETED):
         raise ValidationError({"registration": _("只能为毕业或结业学生登记去向。")})
     if kind not in DestinationKind.values:
@@ -328,16 +496,14 @@ def destination_record(
             raise ValidationError({"in_field": _("就业须说明是否对口。")})
     if pay is not None and not Decimal(0) <= pay <= MAX_MONTHLY_PAY:
         raise ValidationError({"monthly_pay": _("月收入应在0到200000元之间。")})
-    destination = Destination.objects.filter(registration=registration, census_date=census_date).first()
-    before = audit.snapshot(destination) if destination is not None else None
-    if destination is None:
-        destination = Destination(registration=registration, census_date=census_date)
-    destination.kind, destination.employer, destination.employer_name = kind, employer, name
-    destination.occupation_code = _occupation(occupation_code) if occupation_code else ""
-    destination.in_field = in_field if kind == DestinationKind.EMPLOYED else None
-    destination.monthly_pay = pay
-    _save(actor, "destination.update" if before else "destination.record", destination, registration.school, before)
-    return destination
+    return {
+        "kind": kind,
+        "employer": employer,
+        "employer_name": name,
+        "occupation_code": occupation(occupation_code) if occupation_code else "",
+        "in_field": in_field if kind == DestinationKind.EMPLOYED else None,
+        "monthly_pay": pay,
+    }
 
 
 def assessment_record(
@@ -352,6 +518,34 @@ def assessment_record(
     certificate_no: str = "",
 ) -> SkillAssessment:
     require(actor, "registry.assessment.write", evaluator)
+    assessment = _new_assessment(
+        evaluator=evaluator, person=person, occupation_code=occupation_code, skill_level=skill_level,
+        assessed_on=assessed_on, result=result, certificate_no=certificate_no,
+    )  # fmt: skip
+    _save(actor, "assessment.record", assessment, evaluator)
+    return assessment
+
+
+def assessment_record_many(*, actor: Actor, assessments: Sequence[Mapping[str, Any]]) -> list[SkillAssessment]:
+    """Record many assessments at once (a sitting of an evaluation body), each with the keyword
+    arguments of `assessment_record` and checked the same way."""
+    occupation = functools.cache(_occupation)
+    built = [_new_assessment(occupation=occupation, **fields) for fields in assessments]
+    _require_each(actor, "registry.assessment.write", (a.evaluator for a in built))
+    return _save_many(actor, "assessment.record", built, lambda a: a.evaluator)
+
+
+def _new_assessment(
+    *,
+    evaluator: Organisation,
+    person: Person,
+    occupation_code: str,
+    skill_level: int,
+    assessed_on: dt.date,
+    result: str,
+    certificate_no: str = "",
+    occupation: Occupation = _occupation,
+) -> SkillAssessment:
     if skill_level not in SkillLevel.values:
         raise ValidationError({"skill_level": _("技能等级应为1（高级技师）到5（初级工）。")})
     if result not in AssessmentResult.values:
@@ -360,12 +554,10 @@ def assessment_record(
         raise ValidationError({"certificate_no": _("认定合格须填写证书编号。")})
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("认定日期不能晚于今天。")})
-    assessment = SkillAssessment(
-        evaluator=evaluator, person=person, occupation_code=_occupation(occupation_code), skill_level=skill_level,
+    return SkillAssessment(
+        evaluator=evaluator, person=person, occupation_code=occupation(occupation_code), skill_level=skill_level,
         assessed_on=assessed_on, result=result, certificate_no=certificate_no.strip(),
     )  # fmt: skip
-    _save(actor, "assessment.record", assessment, evaluator)
-    return assessment
 
 
 def award_record(

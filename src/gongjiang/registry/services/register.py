@@ -7,6 +7,7 @@ refused with a message instead of overwriting the other clerk's work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -60,6 +61,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     EventKind.GRADUATE: ((RegistrationStatus.ENROLLED,), RegistrationStatus.GRADUATED),
     EventKind.EXPEL: ((RegistrationStatus.ENROLLED, RegistrationStatus.SUSPENDED), RegistrationStatus.EXPELLED),
 }
+BATCH_SIZE = 1000
 MIN_PART_TIME_YEARS = Decimal("1")  # a part-time channel lasts at least one year (002 §24)
 
 
@@ -394,6 +396,50 @@ def registration_request(
     """Ask for a status change (休学, 复学, 转学, 退学, 结业, 毕业, 开除); it takes effect when approved."""
     school = registration.school
     require(actor, "registry.registration.request", school)
+    event = _new_request(
+        actor=actor, registration=registration, kind=kind, effective_on=effective_on, reason=reason,
+        target_class=target_class,
+    )  # fmt: skip
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                event.save()
+        except IntegrityError as exc:
+            raise ValidationError(_("该学籍已有一项异动正在审核，请等待审核结果。")) from exc
+        _record(actor, "registration_event.request", event, school, None)
+    return event
+
+
+def registration_request_many(*, actor: Actor, requests: Sequence[Mapping[str, Any]]) -> list[RegistrationEvent]:
+    """Ask for many status changes at once (a class's graduation), each with the keyword arguments
+    of `registration_request` and checked the same way. Transfers are asked one by one, since
+    each names a class at another school."""
+    events = [_new_request(actor=actor, **fields) for fields in requests]
+    if any(e.kind == EventKind.TRANSFER_OUT for e in events):
+        raise ValidationError(_("转学须逐项申请。"))
+    for school in {e.registration.school_id: e.registration.school for e in events}.values():
+        require(actor, "registry.registration.request", school)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                created = RegistrationEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        except IntegrityError as exc:
+            raise ValidationError(_("有学籍已有一项异动正在审核，请等待审核结果。")) from exc
+        audit.record_many(_entry(actor, "registration_event.request", e, e.registration.school, None) for e in created)
+    return created
+
+
+def _new_request(
+    *,
+    actor: Actor,
+    registration: Registration,
+    kind: str,
+    effective_on: dt.date,
+    reason: str = "",
+    target_class: SchoolClass | None = None,
+) -> RegistrationEvent:
+    """An unsaved, checked status-change request: the rules of `registration_request` and its bulk variant."""
+    school = registration.school
     if kind not in TRANSITIONS or kind == EventKind.REGISTER:
         raise ValidationError({"kind": _("学籍异动事项“%(kind)s”未知。") % {"kind": kind}})
     allowed_from, _after = TRANSITIONS[kind]
@@ -417,22 +463,15 @@ def registration_request(
         raise ValidationError({"target_class": _("只有转学需要指定转入班级。")})
     if effective_on < registration.enrolled_on:
         raise ValidationError({"effective_on": _("生效日期不能早于入学日期。")})
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = RegistrationEvent.objects.create(
-                    registration=registration,
-                    kind=kind,
-                    effective_on=effective_on,
-                    reason=reason.strip(),
-                    target_class=target_class,
-                    requested_by_id=actor.user_id,
-                    due_on=_due_on(),
-                )
-        except IntegrityError as exc:
-            raise ValidationError(_("该学籍已有一项异动正在审核，请等待审核结果。")) from exc
-        _record(actor, "registration_event.request", event, school, None)
-    return event
+    return RegistrationEvent(
+        registration=registration,
+        kind=kind,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        target_class=target_class,
+        requested_by_id=actor.user_id,
+        due_on=_due_on(),
+    )
 
 
 def registration_decide(*, actor: Actor, event: RegistrationEvent, approve: bool, note: str = "") -> RegistrationEvent:
