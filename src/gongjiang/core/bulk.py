@@ -99,7 +99,9 @@ def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[
         # attrgetter of several names returns a tuple in one C call; a model with a primary key
         # and one more column has at least two.
         values_of = operator.attrgetter(*(f.attname for f in fields))
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        # The raw psycopg cursor's errors are turned into Django's (IntegrityError and the like)
+        # here, as Django's own cursor would, so callers can tell a duplicate from a failure.
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objects:
                 copy.write_row(
                     [

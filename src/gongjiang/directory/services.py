@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
 from gongjiang.core.validators import normalise_text, parse_resident_id, validate_uscc
 from gongjiang.directory import policies as _policies  # noqa: F401  (registers the rules)
@@ -28,7 +29,6 @@ from gongjiang.directory.models import (
 )
 from gongjiang.refdata.selectors import region_ever_existed, region_get
 
-BATCH_SIZE = 1000
 ORGANISATION_FIELDS = ("name", "region_code", "tier", "ownership", "uscc", "parent_id", "is_active")
 
 
@@ -157,7 +157,7 @@ def person_create_many(*, actor: Actor, people: Sequence[Mapping[str, Any]]) -> 
     with transaction.atomic():
         try:
             with transaction.atomic():
-                created = Person.objects.bulk_create(built, batch_size=BATCH_SIZE)
+                created = list(insert_many(built))
         except IntegrityError as exc:
             raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
         audit.record_many(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
 from gongjiang.directory.models import Organisation, OrganisationKind, Person
 from gongjiang.refdata.models import Scheme
@@ -44,7 +45,6 @@ from gongjiang.registry.models import (
 )
 
 MAX_MONTHLY_PAY = Decimal("200000")
-BATCH_SIZE = 1000
 M = TypeVar("M", bound=models.Model)
 Occupation = Callable[[str], str]
 
@@ -76,7 +76,7 @@ def _save_many(actor: Actor, action: str, objs: Sequence[M], owner: Callable[[M]
     with transaction.atomic():
         try:
             with transaction.atomic():
-                created = type(objs[0])._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
+                created = list(insert_many(objs))
         except IntegrityError as exc:
             raise ValidationError(_("该记录已存在，请勿重复登记。")) from exc
         audit.record_many(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.bulk import insert_many
 from gongjiang.core.models import AuditEntry
 from gongjiang.core.policies import require
 from gongjiang.core.validators import parse_resident_id
@@ -61,7 +62,6 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     EventKind.GRADUATE: ((RegistrationStatus.ENROLLED,), RegistrationStatus.GRADUATED),
     EventKind.EXPEL: ((RegistrationStatus.ENROLLED, RegistrationStatus.SUSPENDED), RegistrationStatus.EXPELLED),
 }
-BATCH_SIZE = 1000
 MIN_PART_TIME_YEARS = Decimal("1")  # a part-time channel lasts at least one year (002 §24)
 
 
@@ -422,7 +422,7 @@ def registration_request_many(*, actor: Actor, requests: Sequence[Mapping[str, A
     with transaction.atomic():
         try:
             with transaction.atomic():
-                created = RegistrationEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+                created = list(insert_many(events))
         except IntegrityError as exc:
             raise ValidationError(_("有学籍已有一项异动正在审核，请等待审核结果。")) from exc
         audit.record_many(_entry(actor, "registration_event.request", e, e.registration.school, None) for e in created)
