@@ -104,6 +104,11 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/market/postings/{posting}/edit/": ("/market/postings/{x}/edit/", PENDING_POSTING_EDIT),
     "/market/postings/{posting}/close/": ("/market/postings/{x}/close/", dict.fromkeys(PERSONAS, 405)),
     "/market/mine/": ("/market/mine/", {**SCHOOL_PAGES, "enterprise": 200}),
+    "/market/applications/": (
+        "/market/applications/",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
+    ),
+    "/market/postings/{posting}/applications/": ("/market/postings/{x}/applications/", PENDING_POSTING_EDIT),
     "/market/moderation/": ("/market/moderation/", BUREAU_PAGES),
     "/market/profile/": ("/market/profile/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "enterprise": 200}),
 }

@@ -39,3 +39,10 @@ PUBLIC = Actor(kind=ActorKind.PUBLIC, username="")
 def system_actor(label: str | None = None) -> Actor:
     """The actor of a command-line run: an operator named after the shell user."""
     return Actor(kind=ActorKind.OPERATOR, username=f"cli:{label or getpass.getuser()}")
+
+
+def on_behalf(actor: Actor, because: str) -> Actor:
+    """The platform writing a record that follows from what `actor` did (an internship from an
+    offer the learner accepted): allowed like an operator, audited under the actor's user and a
+    name that says why. Only services that have checked the cause themselves may use it."""
+    return Actor(kind=ActorKind.OPERATOR, username=f"{actor.username}（{because}）", user_id=actor.user_id)

@@ -183,3 +183,23 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant.name} → {self.posting.title}"
+
+
+class OrderClassAgreement(models.Model):
+    """A school's agreement to an enterprise's order class: the class it opened for it."""
+
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="agreements")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="order_class_agreements")
+    school_class = models.OneToOneField("registry.SchoolClass", on_delete=models.PROTECT, related_name="agreement")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation=("school_id", "posting__owner_id"), region="school__region_code"
+    )
+
+    class Meta:
+        verbose_name = _("订单班协议")
+        verbose_name_plural = _("订单班协议")
+
+    def __str__(self) -> str:
+        return f"{self.school.name} · {self.posting.title}"

@@ -31,3 +31,18 @@ def _posting_write(actor: Actor, owner: Any) -> bool:
 @rule("market.posting.moderate")
 def _posting_moderate(actor: Actor, owner: Any) -> bool:
     return oversees_region(actor, owner.region_code)
+
+
+@rule("market.application.submit")
+def _application_submit(actor: Actor, posting: Any) -> bool:
+    return actor.kind == ActorKind.LEARNER and actor.person_id is not None
+
+
+@rule("market.application.respond")
+def _application_respond(actor: Actor, application: Any) -> bool:
+    return actor.kind == ActorKind.LEARNER and actor.person_id == application.applicant_id
+
+
+@rule("market.order_class.agree")
+def _order_class_agree(actor: Actor, school: Any) -> bool:
+    return actor.kind == ActorKind.SCHOOL and _own_staff(actor, school)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
 from gongjiang.market import search
-from gongjiang.market.models import EnterpriseProfile, Posting, PostingKind, PostingStatus
+from gongjiang.market.models import Application, EnterpriseProfile, Posting, PostingKind, PostingStatus
 
 PAY_BANDS = ((0, 3000), (3000, 5000), (5000, 8000), (8000, 12000), (12000, None))
 SORTS = ("relevance", "date", "pay")
@@ -106,3 +106,14 @@ def _rolled_up(queryset: QuerySet[Posting], field: str, key: Callable[[str], str
         if row[field]:
             counts[key(row[field])] = counts.get(key(row[field]), 0) + row["n"]
     return [Facet(v, n) for v, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:20]]
+
+
+def application_list(*, actor: Actor) -> QuerySet[Application]:
+    """A learner's own applications; a publisher's applicants; the bureau's region's."""
+    return scoped(Application.objects.select_related("posting__owner", "applicant"), actor)
+
+
+def application_get(*, actor: Actor, application_id: int) -> Application:
+    return get_scoped_or_404(
+        Application.objects.select_related("posting__owner", "applicant"), actor, pk=application_id
+    )

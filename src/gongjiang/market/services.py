@@ -1,4 +1,5 @@
-"""Writes to the marketplace: enterprise profiles, postings and their moderation.
+"""Writes to the marketplace: enterprise profiles, postings and their moderation, applications
+(whose accepted offers land in the register), order-class agreements.
 
 Every refusal is a ValidationError with a Chinese message on the field concerned; nothing is
 written when one is raised. Every write is audited; every edit of a posting keeps the version
@@ -16,16 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
-from gongjiang.core.actors import Actor
+from gongjiang.core.actors import Actor, on_behalf
 from gongjiang.core.policies import require
 from gongjiang.core.validators import validate_uscc
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.market import policies as _policies  # noqa: F401  (registers the rules)
 from gongjiang.market.models import (
+    APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
     SCHOOL_KINDS,
+    Application,
+    ApplicationStatus,
     EnterpriseProfile,
     EnterpriseSize,
+    OrderClassAgreement,
     Posting,
     PostingKind,
     PostingRevision,
@@ -34,6 +39,8 @@ from gongjiang.market.models import (
 from gongjiang.market.search import search_text
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get, region_ever_existed
+from gongjiang.registry import services as registry
+from gongjiang.registry.models import Apprenticeship, Registration
 
 MAX_PAY = 1_000_000
 MAX_HEADCOUNT = 100_000
@@ -257,3 +264,155 @@ def posting_close(*, actor: Actor, posting: Posting) -> Posting:
             owner=posting.owner,
         )  # fmt: skip
     return current
+
+
+# -- applications -----------------------------------------------------------------------------
+
+# What the owner may move an application to, from each status.
+OWNER_STEPS: dict[str, tuple[str, ...]] = {
+    ApplicationStatus.APPLIED: (ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER,
+                                ApplicationStatus.REJECTED),
+    ApplicationStatus.VIEWED: (ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER, ApplicationStatus.REJECTED),
+    ApplicationStatus.INTERVIEW: (ApplicationStatus.OFFER, ApplicationStatus.REJECTED),
+}  # fmt: skip
+OPEN_STATUSES = (
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.VIEWED,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.OFFER,
+)
+
+
+def _open_for_applications(posting: Posting, today: dt.date) -> None:
+    if posting.kind not in APPLICABLE_KINDS:
+        raise ValidationError(_("“%(kind)s”不接受个人申请。") % {"kind": posting.get_kind_display()})
+    if posting.status != PostingStatus.PUBLISHED:
+        raise ValidationError(_("该信息未发布或已关闭，不能申请。"))
+    if posting.deadline < today:
+        raise ValidationError(_("该信息已过截止日期（%(date)s），不能申请。") % {"date": posting.deadline})
+
+
+def application_submit(*, actor: Actor, posting: Posting, message: str = "") -> Application:
+    """A learner applies to a job, internship or apprenticeship place, once."""
+    require(actor, "market.application.submit", posting)
+    assert actor.person_id is not None  # the rule admits learners bound to a person only
+    _open_for_applications(posting, timezone.localdate())
+    if Application.objects.filter(posting=posting, applicant_id=actor.person_id).exists():
+        raise ValidationError(_("您已申请过该岗位。"))
+    application = Application(posting=posting, applicant_id=actor.person_id, message=message.strip()[:1000])
+    with transaction.atomic():
+        application.save()
+        audit.record(
+            actor=actor, action="application.submit", entity=application, after=audit.snapshot(application),
+            owner=posting.owner,
+        )  # fmt: skip
+    return application
+
+
+def application_advance(*, actor: Actor, application: Application, to: str) -> Application:
+    """The publisher moves an application on: viewed, interview, offer, or not selected."""
+    require(actor, "market.posting.write", application.posting.owner)
+    if to not in OWNER_STEPS.get(application.status, ()):
+        raise ValidationError(
+            _("申请当前为“%(status)s”，不能改为“%(to)s”。")
+            % {"status": application.get_status_display(), "to": ApplicationStatus(to).label if to in ApplicationStatus.values else to}
+        )  # fmt: skip
+    return _set_status(actor, application, to)
+
+
+def application_withdraw(*, actor: Actor, application: Application) -> Application:
+    require(actor, "market.application.respond", application)
+    if application.status not in OPEN_STATUSES:
+        raise ValidationError(_("申请已结束，不能撤回。"))
+    return _set_status(actor, application, ApplicationStatus.WITHDRAWN)
+
+
+def application_respond(*, actor: Actor, application: Application, accept: bool) -> Application:
+    """The learner accepts or declines an offer. Accepting an internship records the internship
+    at the learner's school; accepting an apprenticeship place records the apprenticeship."""
+    require(actor, "market.application.respond", application)
+    if application.status != ApplicationStatus.OFFER:
+        raise ValidationError(_("只有收到录用意向后才能接受或婉拒。"))
+    with transaction.atomic():
+        result = _set_status(actor, application, ApplicationStatus.ACCEPTED if accept else ApplicationStatus.DECLINED)
+        if accept:
+            _land_in_register(actor, application)
+    return result
+
+
+def _set_status(actor: Actor, application: Application, to: str) -> Application:
+    with transaction.atomic():
+        before = {"status": application.status}
+        application.status = to
+        application.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor, action=f"application.{to}", entity=application, before=before, after={"status": to},
+            owner=application.posting.owner,
+        )  # fmt: skip
+    return application
+
+
+def _land_in_register(actor: Actor, application: Application) -> None:
+    posting = application.posting
+    starts_on = max(posting.starts_on or timezone.localdate(), timezone.localdate())
+    ends_on = posting.ends_on if posting.ends_on and posting.ends_on > starts_on else starts_on + dt.timedelta(days=180)
+    platform = on_behalf(actor, _("接受录用"))
+    if posting.kind == PostingKind.INTERNSHIP:
+        registration = (
+            Registration.objects.filter(person_id=application.applicant_id, is_active=True)
+            .select_related("school")
+            .order_by("-enrolled_on")
+            .first()
+        )
+        if registration is None:
+            raise ValidationError(_("实习须有在籍学籍；您目前没有在籍记录，请联系学校。"))
+        registry.internship_create(
+            actor=platform, registration=registration, enterprise=posting.owner, post=posting.title,
+            starts_on=starts_on, ends_on=ends_on,
+        )  # fmt: skip
+    elif posting.kind == PostingKind.APPRENTICESHIP:
+        school = _partner_school(posting)
+        registry.apprenticeship_create(
+            actor=platform, enterprise=posting.owner, school=school, apprentice=application.applicant,
+            occupation_code=posting.occupation_code or "", enterprise_tutor=_("待定"), school_tutor=_("待定"),
+            plan=posting.requirements or posting.description, starts_on=starts_on, ends_on=ends_on,
+        )  # fmt: skip
+
+
+def _partner_school(posting: Posting) -> Organisation:
+    """The school an apprenticeship place trains with: the school of the enterprise's most recent
+    apprenticeship (an enterprise trains its apprentices with a partner school it already has)."""
+    previous = Apprenticeship.objects.filter(enterprise=posting.owner).order_by("-starts_on").first()
+    if previous is None:
+        raise ValidationError(_("该学徒岗位尚未确定合作院校，请联系企业。"))
+    return previous.school
+
+
+def order_class_agree(
+    *,
+    actor: Actor,
+    posting: Posting,
+    school: Organisation,
+    major_code: str,
+    name: str,
+    class_level: str,
+    cohort_year: int,
+    planned_years: int,
+) -> OrderClassAgreement:
+    """A school agrees to an enterprise's order class by opening the class with the enterprise as
+    its partner."""
+    require(actor, "market.order_class.agree", school)
+    if posting.kind != PostingKind.ORDER_CLASS:
+        raise ValidationError(_("这不是订单班信息。"))
+    if posting.status != PostingStatus.PUBLISHED or posting.deadline < timezone.localdate():
+        raise ValidationError(_("该订单班信息未发布或已过截止日期。"))
+    with transaction.atomic():
+        school_class = registry.class_create(
+            actor=actor, school=school, major_code=major_code, name=name, class_level=class_level, form="full_time",
+            cohort_year=cohort_year, planned_years=planned_years, partner=posting.owner,
+        )  # fmt: skip
+        agreement = OrderClassAgreement.objects.create(posting=posting, school=school, school_class=school_class)
+        audit.record(
+            actor=actor, action="order_class.agree", entity=agreement, after=audit.snapshot(agreement), owner=school
+        )
+    return agreement

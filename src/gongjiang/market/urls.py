@@ -10,7 +10,9 @@ urlpatterns = [
     path("postings/<int:posting_id>/", views.posting_detail, name="posting_detail"),
     path("postings/<int:posting_id>/edit/", views.posting_edit, name="posting_edit"),
     path("postings/<int:posting_id>/close/", views.posting_close, name="posting_close"),
+    path("postings/<int:posting_id>/applications/", views.applicants, name="applicants"),
     path("mine/", views.my_postings, name="mine"),
+    path("applications/", views.my_applications, name="my_applications"),
     path("moderation/", views.moderation, name="moderation"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -19,13 +19,23 @@ from django.views.decorators.http import require_POST
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.forms import attach
+from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
 from gongjiang.market import forms, search, selectors, services
-from gongjiang.market.models import ENTERPRISE_KINDS, SCHOOL_KINDS, PostingKind, PostingStatus
+from gongjiang.market.models import (
+    APPLICABLE_KINDS,
+    ENTERPRISE_KINDS,
+    SCHOOL_KINDS,
+    ApplicationStatus,
+    PostingKind,
+    PostingStatus,
+)
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get, concept_search
+from gongjiang.registry import selectors as registry_selectors
+from gongjiang.registry.models import ClassLevel
 
 PAGE_SIZE = 20
 
@@ -117,11 +127,31 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已处理。"))
             return redirect("market:moderation")
+    if request.method == "POST" and request.POST.get("form") in ("apply", "agree"):
+        response = _apply_or_agree(request, actor, posting)
+        if response is not None:
+            return response
     occupation = concept_get(Scheme.OCCUPATION, posting.occupation_code) if posting.occupation_code else None
+    mine = (
+        selectors.application_list(actor=actor).filter(posting=posting).first()
+        if actor.kind == ActorKind.LEARNER
+        else None
+    )
+    school = _own_school(actor) if posting.kind == PostingKind.ORDER_CLASS else None
     return render(
         request,
         "market/posting_detail.html",
         {
+            "can_apply": actor.kind == ActorKind.LEARNER and posting.kind in APPLICABLE_KINDS and mine is None,
+            "my_application": mine,
+            "agree_offerings": registry_selectors.offering_list(actor=actor, school_id=school.pk).filter(status="filed")
+            if school
+            else None,
+            "levels": ClassLevel.choices,
+            "this_year": timezone.localdate().year,
+            "applicants": selectors.application_list(actor=actor).filter(posting=posting).count()
+            if allowed(actor, "market.posting.write", posting.owner)
+            else None,
             "posting": posting,
             "occupation": occupation,
             "profile": selectors.profile_of(actor=actor, organisation_id=posting.owner_id),
@@ -132,6 +162,94 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             "revisions": posting.revisions.all()[:20] if allowed(actor, "market.posting.write", posting.owner) else [],
             "today": timezone.localdate(),
         },
+    )
+
+
+def _own_school(actor: Actor) -> Any:
+    if (
+        actor.kind != ActorKind.SCHOOL
+        or not actor.organisation_code
+        or not allowed(
+            actor, "market.order_class.agree", directory.organisation_get(actor=actor, code=actor.organisation_code)
+        )
+    ):
+        return None
+    return directory.organisation_get(actor=actor, code=actor.organisation_code)
+
+
+def _apply_or_agree(request: HttpRequest, actor: Actor, posting: Any) -> HttpResponse | None:
+    """A learner's application or a school's order-class agreement, from the posting's page."""
+    try:
+        if request.POST["form"] == "apply":
+            services.application_submit(actor=actor, posting=posting, message=request.POST.get("message", ""))
+            messages.success(request, _("已投递，可在“我的申请”查看进展。"))
+            return redirect("market:my_applications")
+        school = _own_school(actor)
+        if school is None:
+            raise PermissionDenied
+        services.order_class_agree(
+            actor=actor, posting=posting, school=school, major_code=request.POST.get("major_code", ""),
+            name=request.POST.get("name", ""), class_level=request.POST.get("class_level", ""),
+            cohort_year=_int(request.POST.get("cohort_year")) or 0,
+            planned_years=_int(request.POST.get("planned_years")) or 0,
+        )  # fmt: skip
+        messages.success(request, _("已签订订单班，并以该企业为合作企业开设了班级。"))
+        return redirect("registry:classes")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return None
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    """A learner's applications, with the answer to an offer."""
+    actor = _actor(request)
+    if actor.kind != ActorKind.LEARNER:
+        raise PermissionDenied
+    if request.method == "POST":
+        application = selectors.application_get(actor=actor, application_id=_int(request.POST.get("application")) or 0)
+        action = request.POST.get("action")
+        try:
+            if action == "withdraw":
+                services.application_withdraw(actor=actor, application=application)
+            else:
+                services.application_respond(actor=actor, application=application, accept=action == "accept")
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已处理。"))
+        return redirect("market:my_applications")
+    applications = selectors.application_list(actor=actor).order_by("-created_at")
+    return render(request, "market/my_applications.html", {"applications": applications})
+
+
+@login_required
+def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
+    """The applicants to one of the publisher's postings, moved on one step at a time."""
+    actor = _actor(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    if not allowed(actor, "market.posting.write", posting.owner):
+        raise PermissionDenied
+    if request.method == "POST":
+        application = selectors.application_get(actor=actor, application_id=_int(request.POST.get("application")) or 0)
+        try:
+            services.application_advance(actor=actor, application=application, to=request.POST.get("to", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已更新。"))
+        return redirect("market:applicants", posting_id=posting.pk)
+    rows = [
+        (a, mask_id_number(a.applicant.id_number), services.OWNER_STEPS.get(a.status, ()))
+        for a in selectors.application_list(actor=actor).filter(posting=posting).order_by("created_at")
+    ]
+    return render(
+        request,
+        "market/applicants.html",
+        {"posting": posting, "rows": rows, "labels": dict(ApplicationStatus.choices)},
     )
 
 
