@@ -104,6 +104,10 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/market/postings/{posting}/edit/": ("/market/postings/{x}/edit/", PENDING_POSTING_EDIT),
     "/market/postings/{posting}/close/": ("/market/postings/{x}/close/", dict.fromkeys(PERSONAS, 405)),
     "/market/mine/": ("/market/mine/", {**SCHOOL_PAGES, "enterprise": 200}),
+    "/market/recommendations/": (
+        "/market/recommendations/",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
+    ),
     "/market/applications/": (
         "/market/applications/",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
@@ -235,6 +239,10 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     ),
     "POST /api/v1/market/postings/{posting}/close": (
         "POST", "/api/v1/market/postings/{posting_id}/close", OWNER_WRITE, {},
+    ),
+    "/api/v1/market/recommendations": (
+        "GET", "/api/v1/market/recommendations", {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "student": 200},
+        None,
     ),
     "/api/v1/market/moderation": ("GET", "/api/v1/market/moderation", API_SIGNED_IN_200, None),
     "/api/v1/market/profile": (

@@ -14,34 +14,12 @@ from django.utils import timezone
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
-from gongjiang.directory.models import Organisation, Person, User
-from gongjiang.directory.selectors import actor_for_user
+from gongjiang.directory.models import Organisation, Person
 from gongjiang.market import services
 from gongjiang.market.models import Application, Posting
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Apprenticeship, Internship, Registration, SchoolClass
 from tests.registry.conftest import file_major
-
-
-@pytest.fixture
-def actor_of(db: None) -> Callable[[str], Actor]:
-    return lambda username: actor_for_user(User.objects.get(username=username))
-
-
-@pytest.fixture
-def enrolled_student(actor_of: Callable[[str], Actor], world: dict[str, Organisation]) -> Registration:
-    """The student persona in a full-time class at school 1, approved."""
-    file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
-    school_class = registry.class_create(
-        actor=actor_of("school"), school=world["school"], major_code="0102", name="2025级数控1班",
-        class_level="senior", form="full_time", cohort_year=2025, planned_years=3,
-    )  # fmt: skip
-    person = Person.objects.get(pk=actor_of("student").person_id)
-    registration = registry.registration_create(
-        actor=actor_of("school"), school_class=school_class, person=person, enrolled_on=dt.date(2025, 9, 1)
-    )
-    registry.registration_decide(actor=actor_of("bureau"), event=registration.events.get(), approve=True)
-    return registration
 
 
 def _posting(actor_of: Callable[[str], Actor], world: dict[str, Organisation], kind: str, **extra: Any) -> Posting:

@@ -13,15 +13,9 @@ from django.utils import timezone
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
-from gongjiang.directory.models import Organisation, User
-from gongjiang.directory.selectors import actor_for_user
+from gongjiang.directory.models import Organisation
 from gongjiang.market import services
 from gongjiang.market.models import Posting, PostingRevision, PostingStatus
-
-
-@pytest.fixture
-def actor_of(db: None) -> Callable[[str], Actor]:
-    return lambda username: actor_for_user(User.objects.get(username=username))
 
 
 def _values(**overrides: Any) -> dict[str, Any]:

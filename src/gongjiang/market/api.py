@@ -13,7 +13,7 @@ from ninja import Query, Schema
 from gongjiang.core.api import actor_of, anyone, scoped_router
 from gongjiang.core.policies import allowed
 from gongjiang.directory import selectors as directory
-from gongjiang.market import search, selectors, services
+from gongjiang.market import recommend, search, selectors, services
 from gongjiang.market.models import EnterpriseProfile, Posting
 
 router = scoped_router(tags=["market"])
@@ -206,6 +206,37 @@ def posting_close(request: HttpRequest, posting_id: int) -> PostingOut:
     return _posting(
         services.posting_close(actor=actor, posting=selectors.posting_get(actor=actor, posting_id=posting_id))
     )
+
+
+class ContributionOut(Schema):
+    feature: str
+    label: str
+    value: float
+    weight: float
+    points: float
+
+
+class RecommendationOut(Schema):
+    posting_id: int
+    title: str
+    score: float
+    sentence: str
+    path: list[str]
+    matched: list[str]
+    missing: list[str]
+    adjustments: list[str]
+    contributions: list[ContributionOut]
+
+
+@router.get("/recommendations", response=list[RecommendationOut], summary="为学生推荐的岗位（附推荐理由）")
+def recommendations(request: HttpRequest) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    if actor.person_id is None or actor.kind != "learner":
+        raise PermissionDenied
+    registration = recommend.current_registration(actor.person_id)
+    if registration is None:
+        return []
+    return recommend.explain(recommend.recommend_for_learner(recommend.learner_of(registration)))
 
 
 @router.get("/moderation", response=list[PostingOut], summary="待审核的供需信息")

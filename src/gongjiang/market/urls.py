@@ -13,6 +13,7 @@ urlpatterns = [
     path("postings/<int:posting_id>/applications/", views.applicants, name="applicants"),
     path("mine/", views.my_postings, name="mine"),
     path("applications/", views.my_applications, name="my_applications"),
+    path("recommendations/", views.recommendations, name="recommendations"),
     path("moderation/", views.moderation, name="moderation"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -23,7 +23,7 @@ from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
-from gongjiang.market import forms, search, selectors, services
+from gongjiang.market import forms, recommend, search, selectors, services
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
@@ -251,6 +251,18 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
         "market/applicants.html",
         {"posting": posting, "rows": rows, "labels": dict(ApplicationStatus.choices)},
     )
+
+
+@login_required
+def recommendations(request: HttpRequest) -> HttpResponse:
+    """Postings for the signed-in learner, each with the reasons it was chosen."""
+    actor = _actor(request)
+    if actor.kind != ActorKind.LEARNER or actor.person_id is None:
+        raise PermissionDenied
+    registration = recommend.current_registration(actor.person_id)
+    learner = recommend.learner_of(registration) if registration else None
+    results = recommend.recommend_for_learner(learner) if learner else []
+    return render(request, "market/recommendations.html", {"learner": learner, "results": results})
 
 
 def _owner(request: HttpRequest) -> Any:

@@ -1,0 +1,259 @@
+"""Recommendations that say why.
+
+A learner is described by what the register knows: the major of their class, the class level,
+the school's region. The crosswalks of the reference data give the path 专业 → 职业 → 行业.
+Each published posting open to learners is scored on a few named features; every result carries
+each feature's value, weight and contribution, the concepts matched and missing, the path that
+linked them, and one plain Chinese sentence. Two corrections keep the list fair: a posting that
+already has many more applicants than places is damped, and a small or rural employer gets a
+small lift so it is not buried under the large ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gongjiang.market import search
+from gongjiang.market.models import APPLICABLE_KINDS, EnterpriseProfile, Posting
+from gongjiang.market.selectors import public_postings
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concept_get, crosswalk_targets
+from gongjiang.registry.models import ClassLevel, Registration
+
+WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
+SMALL_EMPLOYER_LIFT = 0.05
+CANDIDATES = 2000
+# A posting's class or skill level as employers write it → the class levels it suits.
+LEVEL_WORDS = {
+    ClassLevel.INTERMEDIATE: ("中级", "四级"),
+    ClassLevel.SENIOR: ("高级", "三级"),
+    ClassLevel.PREPARATORY_TECHNICIAN: ("技师", "二级", "预备技师"),
+}
+LEVEL_ORDER = [ClassLevel.INTERMEDIATE, ClassLevel.SENIOR, ClassLevel.PREPARATORY_TECHNICIAN]
+
+
+@dataclass(frozen=True)
+class Learner:
+    """What the register says about a learner, as the recommender needs it."""
+
+    major_code: str
+    major_name: str
+    class_level: str
+    region_code: str
+    occupations: tuple[str, ...]
+    industries: tuple[str, ...]
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    feature: str
+    label: str
+    value: float
+    weight: float
+
+    @property
+    def points(self) -> float:
+        return round(self.value * self.weight, 4)
+
+
+@dataclass
+class Recommendation:
+    posting: Posting
+    score: float
+    contributions: list[Contribution]
+    matched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    adjustments: list[str] = field(default_factory=list)
+    sentence: str = ""
+
+
+def learner_of(registration: Registration) -> Learner:
+    offering = registration.school_class.offering
+    occupations = tuple(crosswalk_targets(Scheme.MAJOR_OCCUPATION, offering.major_code))
+    industries = tuple(sorted({i for o in occupations for i in crosswalk_targets(Scheme.OCCUPATION_INDUSTRY, o)}))
+    return Learner(
+        major_code=offering.major_code,
+        major_name=offering.major_name,
+        class_level=registration.school_class.class_level,
+        region_code=registration.school.region_code,
+        occupations=occupations,
+        industries=industries,
+        words=frozenset(search.words(offering.major_name)),
+    )
+
+
+def candidates(learner: Learner) -> QuerySet[Posting]:
+    """Open postings a learner may apply to that share at least the occupation's middle class,
+    an industry, or the learner's province: the rest cannot score."""
+    near = Q(region_code__startswith=learner.region_code[:2])
+    for code in learner.occupations:
+        near |= Q(occupation_code__startswith=code[:4])
+    for code in learner.industries:
+        near |= Q(industry_code=code)
+    return (
+        public_postings()
+        .filter(kind__in=APPLICABLE_KINDS)
+        .filter(near)
+        .select_related("owner")
+        .annotate(applicants=Count("applications"))
+        .order_by("-published_at", "-pk")[:CANDIDATES]
+    )
+
+
+def recommend_for_learner(learner: Learner, limit: int = 20) -> list[Recommendation]:
+    postings = list(candidates(learner))
+    profiles = {
+        p.organisation_id: p
+        for p in EnterpriseProfile.objects.filter(organisation_id__in={p.owner_id for p in postings})
+    }
+    scored = [score(learner, p, profiles.get(p.owner_id)) for p in postings]
+    scored.sort(key=lambda r: (-r.score, -r.posting.pk))
+    top = scored[:limit]
+    for recommendation in top:
+        recommendation.sentence = _sentence(learner, recommendation)
+    return top
+
+
+def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None) -> Recommendation:
+    occupation, path = _occupation_fit(learner, posting.occupation_code)
+    industry_code = posting.industry_code or (profile.industry_code if profile else "")
+    industry = _industry_fit(learner, industry_code)
+    region = _region_fit(learner.region_code, posting.region_code)
+    level = _level_fit(learner.class_level, posting.level)
+    posting_words = set(posting.search_text.split())
+    matched = sorted(learner.words & posting_words)
+    missing = sorted(learner.words - posting_words)
+    words = len(matched) / len(learner.words) if learner.words else 0.0
+    contributions = [
+        Contribution("occupation", _("职业对口"), occupation, WEIGHTS["occupation"]),
+        Contribution("industry", _("行业相关"), industry, WEIGHTS["industry"]),
+        Contribution("region", _("地区相近"), region, WEIGHTS["region"]),
+        Contribution("level", _("层次相符"), level, WEIGHTS["level"]),
+        Contribution("words", _("专业词语"), words, WEIGHTS["words"]),
+    ]
+    total = sum(c.points for c in contributions)
+    adjustments = []
+    applicants = getattr(posting, "applicants", 0)
+    places = posting.headcount or 1
+    if applicants > 3 * places:
+        # Damped gently (logarithmically) by how far past three applicants per place it already is.
+        factor = 1 / (1 + math.log(applicants / (3 * places)))
+        total *= factor
+        adjustments.append(_("申请人数已是招收人数的 %(n)d 倍，排序降低") % {"n": applicants // places})
+    if profile is not None and (profile.size in ("micro", "small") or profile.is_rural):
+        total += SMALL_EMPLOYER_LIFT
+        adjustments.append(_("小微或乡村企业，适当提前"))
+    if industry_code:
+        industry_concept = concept_get(Scheme.INDUSTRY, industry_code)
+        if industry_concept is not None and industry > 0:
+            path.append(industry_concept.name)
+    return Recommendation(
+        posting=posting,
+        score=round(total, 4),
+        contributions=contributions,
+        matched=matched,
+        missing=missing,
+        path=path,
+        adjustments=adjustments,
+    )
+
+
+def _occupation_fit(learner: Learner, code: str) -> tuple[float, list[str]]:
+    """1 for an occupation the major leads to, less for its small or middle class."""
+    if not code:
+        return 0.0, []
+    best = 0.0
+    for own in learner.occupations:
+        value = 1.0 if own == code else 0.7 if own[:7] == code[:7] else 0.4 if own[:4] == code[:4] else 0.0
+        best = max(best, value)
+    if not best:
+        return 0.0, []
+    concept = concept_get(Scheme.OCCUPATION, code)
+    return best, [learner.major_name, concept.name if concept else code]
+
+
+def _industry_fit(learner: Learner, code: str) -> float:
+    if not code or not learner.industries:
+        return 0.0
+    if code in learner.industries:
+        return 1.0
+    return 0.5 if any(code[:2] == own[:2] for own in learner.industries) else 0.0
+
+
+def _region_fit(home: str, there: str) -> float:
+    if not home or not there:
+        return 0.0
+    if home == there:
+        return 1.0
+    if there[:4] == home[:4]:
+        return 0.7  # the same city
+    return 0.4 if there[:2] == home[:2] else 0.0
+
+
+def _level_fit(class_level: str, posting_level: str) -> float:
+    if not posting_level:
+        return 0.5  # no level asked: neither a fit nor a misfit
+    wanted = next((lv for lv, words in LEVEL_WORDS.items() if any(w in posting_level for w in words)), None)
+    if wanted is None or class_level not in LEVEL_ORDER:
+        return 0.5
+    distance = abs(LEVEL_ORDER.index(ClassLevel(class_level)) - LEVEL_ORDER.index(wanted))
+    return {0: 1.0, 1: 0.5}.get(distance, 0.0)
+
+
+def _sentence(learner: Learner, r: Recommendation) -> str:
+    reasons: list[str] = []
+    by_feature = {c.feature: c for c in r.contributions}
+    if by_feature["occupation"].value >= 1 and len(r.path) >= 2:
+        reasons.append(
+            _("岗位职业“%(occupation)s”与您所学的“%(major)s”专业对口")
+            % {"occupation": r.path[1], "major": learner.major_name}
+        )
+    elif by_feature["occupation"].value > 0 and len(r.path) >= 2:
+        reasons.append(_("岗位职业“%(occupation)s”与您的专业相近") % {"occupation": r.path[1]})
+    if by_feature["region"].value >= 1:
+        reasons.append(_("工作地就在您学校所在的区县"))
+    elif by_feature["region"].value >= 0.7:
+        reasons.append(_("工作地在本市"))
+    if by_feature["level"].value >= 1:
+        reasons.append(_("要求的层次与您的班级层次相符"))
+    if not reasons:
+        reasons.append(_("与您的专业有一定关联"))
+    return _("推荐理由：") + "，".join(reasons) + "。"
+
+
+def explain(recommendations: Iterable[Recommendation]) -> list[dict[str, object]]:
+    """The recommendations as plain data (the API's answer)."""
+    return [
+        {
+            "posting_id": r.posting.pk,
+            "title": r.posting.title,
+            "score": r.score,
+            "sentence": r.sentence,
+            "path": r.path,
+            "matched": r.matched,
+            "missing": r.missing,
+            "adjustments": r.adjustments,
+            "contributions": [
+                {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight, "points": c.points}
+                for c in r.contributions
+            ],
+        }
+        for r in recommendations
+    ]
+
+
+def current_registration(person_id: int) -> Registration | None:
+    """The registration a learner is recommended from: the active one, else the latest."""
+    return (
+        Registration.objects.filter(person_id=person_id)
+        .select_related("school", "school_class__offering")
+        .order_by("-is_active", "-enrolled_on", "-pk")
+        .first()
+    )

@@ -1,0 +1,72 @@
+"""Recommendations for a learner: postings of the learner's occupations, near home and at the
+right level come first; each says why; over-subscribed postings sink; small employers are lifted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from gongjiang.core.actors import Actor
+from gongjiang.directory.models import Organisation
+from gongjiang.market import recommend, services
+from gongjiang.market.models import Posting
+from gongjiang.registry.models import Registration
+
+
+def _publish(actor_of: Callable[[str], Actor], owner: Organisation, **values: Any) -> Posting:
+    defaults: dict[str, Any] = {
+        "description": "岗位职责见标题", "region_code": "150203", "headcount": 2,
+        "deadline": timezone.localdate() + dt.timedelta(days=20),
+    }  # fmt: skip
+    posting = services.posting_create(actor=actor_of("enterprise"), owner=owner, kind="job", **{**defaults, **values})
+    return services.posting_moderate(actor=actor_of("bureau"), posting=posting, publish=True)
+
+
+def test_the_learners_own_occupation_nearby_comes_first_with_reasons(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    learner = recommend.learner_of(enrolled_student)
+    assert learner.occupations, "the demo crosswalk maps 0102 to occupations"
+    own = learner.occupations[0]
+    region = enrolled_student.school.region_code
+    best = _publish(
+        actor_of, world["enterprise"], title="数控车工", occupation_code=own, region_code=region, level="高级工"
+    )
+    far = _publish(actor_of, world["enterprise"], title="数控车工（外地）", occupation_code=own, region_code="150802")
+    unrelated = _publish(
+        actor_of, world["enterprise"], title="养老护理员", occupation_code="4-10-01-05", region_code="150802"
+    )
+    results = recommend.recommend_for_learner(learner)
+    order = [r.posting.pk for r in results]
+    assert order.index(best.pk) < order.index(far.pk)
+    assert unrelated.pk not in order[:2]
+    top = results[0]
+    assert top.posting.pk == best.pk
+    assert "对口" in top.sentence and top.path[0] == learner.major_name
+    assert {c.feature for c in top.contributions} == {"occupation", "industry", "region", "level", "words"}
+    assert abs(sum(c.points for c in top.contributions) - top.score) < 0.06  # plus at most the small-employer lift
+    page = client_for("student").get("/market/recommendations/").content.decode()
+    assert "推荐理由" in page and best.title in page
+    api = client_for("student").get("/api/v1/market/recommendations").json()
+    assert api[0]["posting_id"] == best.pk and api[0]["contributions"][0]["weight"] == 0.45
+
+
+def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    learner = recommend.learner_of(enrolled_student)
+    posting = _publish(actor_of, world["enterprise"], title="数控车工", occupation_code=learner.occupations[0])
+    plain = recommend.score(learner, posting, None).score
+    posting.applicants = 40  # type: ignore[attr-defined]  (as `candidates` annotates it)
+    damped = recommend.score(learner, posting, None)
+    assert damped.score < plain and damped.adjustments
+    profile = services.profile_save(
+        actor=actor_of("enterprise"), organisation=world["enterprise"], industry_code="C", size="small"
+    )
+    posting.applicants = 0  # type: ignore[attr-defined]
+    lifted = recommend.score(learner, posting, profile)
+    assert lifted.score == pytest.approx(plain + recommend.SMALL_EMPLOYER_LIFT)
