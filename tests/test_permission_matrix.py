@@ -18,6 +18,7 @@ from gongjiang.config.api import api
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.market import push
 from gongjiang.market import services as market
 from gongjiang.registry import services
 from tests.conftest import PERSONAS
@@ -108,6 +109,9 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         "/market/recommendations/",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
     ),
+    "/market/inbox/": ("/market/inbox/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200}),
+    "/market/policies/": ("/market/policies/", BUREAU_PAGES),
+    "/market/policies/{policy}/": ("/market/policies/{x}/", ALL_200),
     "/market/applications/": (
         "/market/applications/",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
@@ -244,6 +248,18 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         "GET", "/api/v1/market/recommendations", {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "student": 200},
         None,
     ),
+    "/api/v1/market/inbox": ("GET", "/api/v1/market/inbox", API_SIGNED_IN_200, None),
+    "POST /api/v1/market/inbox/read": ("POST", "/api/v1/market/inbox/read", API_SIGNED_IN_200, {"ids": [1]}),
+    "POST /api/v1/market/preferences": (
+        "POST", "/api/v1/market/preferences", {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "student": 200},
+        {"postings": True, "policies": False},
+    ),
+    "/api/v1/market/policies": ("GET", "/api/v1/market/policies", ALL_200, None),
+    "POST /api/v1/market/policies": (
+        "POST", "/api/v1/market/policies",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "bureau": 201, "bureau_other": 201},
+        {"title": "矩阵通知", "body": "内容"},
+    ),
     "/api/v1/market/moderation": ("GET", "/api/v1/market/moderation", API_SIGNED_IN_200, None),
     "/api/v1/market/profile": (
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
@@ -359,9 +375,11 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
         publish=True,
     )
     market.profile_save(actor=enterprise_actor, organisation=world["enterprise"], industry_code="C", size="medium")
+    policy = push.policy_publish(actor=bureau_actor, bureau=world["bureau"], title="矩阵通知", body="内容")
     new17 = "15020319990101009"
     return {
         "posting": str(pending_posting.pk),
+        "policy": str(policy.pk),
         "published": str(published.pk),
         "deadline": deadline.isoformat(),
         "graduate": str(graduate.pk),

@@ -385,6 +385,21 @@ def _school(code: str) -> Any:
     return school
 
 
+@main.command("send-mail")
+@data_dir_option
+@click.option("--limit", default=1000, show_default=True, help="本次最多发送的邮件数。")
+def send_mail(data_dir: Path | None, limit: int) -> None:
+    """发送待发的推送邮件（按 EMAIL_BACKEND 设置；默认写入数据目录的 outbox 文件夹）。"""
+    _setup(data_dir)
+    _migrate()
+    from gongjiang.market.push import send_outbox
+
+    sent, failed = send_outbox(limit=limit)
+    click.echo(f"已发送 {sent} 封邮件。" + (f"{failed} 封发送失败，下次重试。" if failed else ""))
+    if failed:
+        sys.exit(1)
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @data_dir_option
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

@@ -3,7 +3,7 @@
 - `DATABASE_URL`: e.g. `postgres://user@127.0.0.1:5432/gongjiang`; SQLite in the data dir when unset.
 - `GONGJIANG_DATA_DIR`: where the SQLite file, the secret key and generated files live.
 - `GONGJIANG_DEBUG`, `GONGJIANG_SECRET_KEY`, `GONGJIANG_ALLOWED_HOSTS`, `GONGJIANG_APPROVAL_DAYS`,
-  `GONGJIANG_IMPORTS_IN_BACKGROUND`.
+  `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_EMAIL_HOST|PORT|FROM`.
 """
 
 from __future__ import annotations
@@ -121,6 +121,17 @@ GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 # run inside the upload request (the unit tests' choice: their data lives in the test's own
 # transaction, which another thread's connection cannot see).
 IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
+
+# Push e-mails (`gongjiang send-mail`): SMTP when a host is given, else files in the data
+# directory, so a demo never sends mail by accident.
+EMAIL_HOST = env_str("GONGJIANG_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env_str("GONGJIANG_EMAIL_PORT", "25"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = env_str("GONGJIANG_EMAIL_FROM", "gongjiang@localhost")
 
 LOGGING = {
     "version": 1,

@@ -13,8 +13,9 @@ from ninja import Query, Schema
 from gongjiang.core.api import actor_of, anyone, scoped_router
 from gongjiang.core.policies import allowed
 from gongjiang.directory import selectors as directory
-from gongjiang.market import recommend, search, selectors, services
-from gongjiang.market.models import EnterpriseProfile, Posting
+from gongjiang.directory.models import Person
+from gongjiang.market import push, recommend, search, selectors, services
+from gongjiang.market.models import EnterpriseProfile, PolicyNotice, Posting
 
 router = scoped_router(tags=["market"])
 
@@ -237,6 +238,99 @@ def recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     if registration is None:
         return []
     return recommend.explain(recommend.recommend_for_learner(recommend.learner_of(registration)))
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read: bool
+
+
+class ReadIn(Schema):
+    ids: list[int]
+
+
+class PreferenceIn(Schema):
+    postings: bool = True
+    policies: bool = True
+    by_email: bool = False
+    email: str = ""
+
+
+class PolicyIn(Schema):
+    title: str
+    body: str
+    major_categories: list[str] = []
+    class_levels: list[str] = []
+
+
+class PolicyOut(Schema):
+    id: int
+    bureau_code: str
+    title: str
+    body: str
+    recipients: int
+    published_at: dt.datetime
+
+
+def _policy(n: PolicyNotice) -> PolicyOut:
+    return PolicyOut(
+        id=n.pk, bureau_code=n.bureau.code, title=n.title, body=n.body, recipients=n.recipients,
+        published_at=n.published_at,
+    )  # fmt: skip
+
+
+@router.get("/inbox", response=list[NotificationOut], summary="我的站内消息")
+def inbox(request: HttpRequest) -> list[NotificationOut]:
+    return [
+        NotificationOut(
+            id=n.pk,
+            kind=n.kind,
+            title=n.title,
+            body=n.body,
+            link=n.link,
+            created_at=n.created_at,
+            read=n.read_at is not None,
+        )
+        for n in selectors.inbox(actor=actor_of(request))[:200]
+    ]
+
+
+@router.post("/inbox/read", response=dict[str, int], summary="标为已读")
+def inbox_read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
+    return {"read": push.mark_read(actor=actor_of(request), notification_ids=payload.ids[:1000])}
+
+
+@router.post("/preferences", response=PreferenceIn, summary="选择接收的消息")
+def preferences(request: HttpRequest, payload: PreferenceIn) -> PreferenceIn:
+    actor = actor_of(request)
+    if actor.person_id is None:
+        raise PermissionDenied
+    person = Person.objects.get(pk=actor.person_id)
+    saved = push.preference_save(actor=actor, person=person, **payload.dict())
+    return PreferenceIn(postings=saved.postings, policies=saved.policies, by_email=saved.by_email, email=saved.email)
+
+
+@router.get("/policies", response=list[PolicyOut], auth=anyone, summary="政策通知")
+def policy_list(request: HttpRequest) -> list[PolicyOut]:
+    return [_policy(n) for n in selectors.policy_list(actor=actor_of(request))[:200]]
+
+
+@router.post("/policies", response={201: PolicyOut}, summary="发布政策通知")
+def policy_publish(request: HttpRequest, payload: PolicyIn) -> tuple[int, PolicyOut]:
+    actor = actor_of(request)
+    if not actor.organisation_code:
+        raise PermissionDenied
+    bureau = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    notice = push.policy_publish(
+        actor=actor, bureau=bureau, title=payload.title, body=payload.body,
+        major_categories=payload.major_categories, class_levels=payload.class_levels,
+    )  # fmt: skip
+    return 201, _policy(notice)
 
 
 @router.get("/moderation", response=list[PostingOut], summary="待审核的供需信息")

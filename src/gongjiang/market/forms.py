@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.market.models import EnterpriseSize, PostingKind
+from gongjiang.registry.models import ClassLevel
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -52,3 +53,24 @@ class ProfileForm(forms.Form):
 class ModerateForm(forms.Form):
     decision = forms.ChoiceField(choices=[("publish", _("发布")), ("return", _("退回"))])
     reason = forms.CharField(label=_("退回原因"), required=False, max_length=500)
+
+
+class PreferenceForm(forms.Form):
+    postings = forms.BooleanField(label=_("接收与我专业对口的新岗位"), required=False)
+    policies = forms.BooleanField(label=_("接收与我有关的政策通知"), required=False)
+    by_email = forms.BooleanField(label=_("同时发送电子邮件"), required=False)
+    email = forms.CharField(label=_("电子邮箱"), required=False, max_length=254)
+
+
+class PolicyForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    major_categories = forms.CharField(
+        label=_("面向专业大类代码（以逗号分隔，留空为全部）"), required=False, max_length=200
+    )
+    class_levels = forms.MultipleChoiceField(
+        label=_("面向班级层次（不选为全部）"),
+        required=False,
+        choices=ClassLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )

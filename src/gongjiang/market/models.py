@@ -203,3 +203,90 @@ class OrderClassAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school.name} · {self.posting.title}"
+
+
+class NotificationKind(models.TextChoices):
+    POSTING = "posting", _("匹配的岗位")
+    POLICY = "policy", _("政策通知")
+    APPLICATION = "application", _("申请进展")
+
+
+class PolicyNotice(models.Model):
+    """A policy a bureau publishes to the learners it concerns (its region, optionally some major
+    categories and class levels)."""
+
+    bureau = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="policy_notices")
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"))
+    major_categories = models.CharField(
+        _("面向专业大类"), max_length=200, blank=True, help_text=_("专业类代码，以逗号分隔；留空为全部")
+    )
+    class_levels = models.CharField(_("面向班级层次"), max_length=100, blank=True)
+    recipients = models.PositiveIntegerField(_("送达人数"), default=0)
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    # Published notices are public: Q() would vanish when OR-ed with the owner condition.
+    scope: ClassVar[ScopePaths] = ScopePaths(
+        organisation="bureau_id", region="bureau__region_code", public=Q(pk__isnull=False)
+    )
+
+    class Meta:
+        verbose_name = _("政策通知")
+        verbose_name_plural = _("政策通知")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Notification(models.Model):
+    """One message in a person's inbox on the site."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类别"), max_length=16, choices=NotificationKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(person="person_id")
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail waiting to be sent (`gongjiang send-mail`), kept after sending."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(person="person_id")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class PushPreference(models.Model):
+    """What a learner chooses to receive, and how."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="push_preference")
+    postings = models.BooleanField(_("接收匹配的岗位"), default=True)
+    policies = models.BooleanField(_("接收政策通知"), default=True)
+    by_email = models.BooleanField(_("同时发送电子邮件"), default=False)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(person="person_id")
+
+    def __str__(self) -> str:
+        return str(self.person_id)

@@ -46,3 +46,13 @@ def _application_respond(actor: Actor, application: Any) -> bool:
 @rule("market.order_class.agree")
 def _order_class_agree(actor: Actor, school: Any) -> bool:
     return actor.kind == ActorKind.SCHOOL and _own_staff(actor, school)
+
+
+@rule("market.push.preference")
+def _push_preference(actor: Actor, person: Any) -> bool:
+    return actor.kind == ActorKind.LEARNER and actor.person_id == person.pk
+
+
+@rule("market.policy.publish")
+def _policy_publish(actor: Actor, bureau: Any) -> bool:
+    return actor.kind == ActorKind.BUREAU and actor.organisation_id == bureau.pk and actor.role in ("admin", "staff")

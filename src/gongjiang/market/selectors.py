@@ -13,7 +13,15 @@ from django.utils import timezone
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
 from gongjiang.market import search
-from gongjiang.market.models import Application, EnterpriseProfile, Posting, PostingKind, PostingStatus
+from gongjiang.market.models import (
+    Application,
+    EnterpriseProfile,
+    Notification,
+    PolicyNotice,
+    Posting,
+    PostingKind,
+    PostingStatus,
+)
 
 PAY_BANDS = ((0, 3000), (3000, 5000), (5000, 8000), (8000, 12000), (12000, None))
 SORTS = ("relevance", "date", "pay")
@@ -117,3 +125,19 @@ def application_get(*, actor: Actor, application_id: int) -> Application:
     return get_scoped_or_404(
         Application.objects.select_related("posting__owner", "applicant"), actor, pk=application_id
     )
+
+
+def inbox(*, actor: Actor) -> QuerySet[Notification]:
+    return scoped(Notification.objects.all(), actor).order_by("-created_at", "-pk")
+
+
+def unread_count(*, actor: Actor) -> int:
+    return scoped(Notification.objects.filter(read_at__isnull=True), actor).count()
+
+
+def policy_list(*, actor: Actor) -> QuerySet[PolicyNotice]:
+    return scoped(PolicyNotice.objects.select_related("bureau"), actor)
+
+
+def policy_get(*, actor: Actor, notice_id: int) -> PolicyNotice:
+    return get_scoped_or_404(PolicyNotice.objects.select_related("bureau"), actor, pk=notice_id)

@@ -22,6 +22,7 @@ from gongjiang.core.policies import require
 from gongjiang.core.validators import validate_uscc
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.market import policies as _policies  # noqa: F401  (registers the rules)
+from gongjiang.market import push
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
@@ -248,6 +249,8 @@ def posting_moderate(*, actor: Actor, posting: Posting, publish: bool, reason: s
             after={"status": current.status, "reason": reason},
             owner=current.owner,
         )
+        if publish:
+            push.push_posting(actor=actor, posting=current)
     return current
 
 
@@ -349,6 +352,8 @@ def _set_status(actor: Actor, application: Application, to: str) -> Application:
             actor=actor, action=f"application.{to}", entity=application, before=before, after={"status": to},
             owner=application.posting.owner,
         )  # fmt: skip
+        if to in OWNER_STEPS.get(before["status"], ()):
+            push.notify_application(application)  # the publisher moved it: the applicant hears
     return application
 
 

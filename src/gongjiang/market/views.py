@@ -23,7 +23,8 @@ from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
-from gongjiang.market import forms, recommend, search, selectors, services
+from gongjiang.directory.models import Person
+from gongjiang.market import forms, push, recommend, search, selectors, services
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
@@ -31,6 +32,7 @@ from gongjiang.market.models import (
     ApplicationStatus,
     PostingKind,
     PostingStatus,
+    PushPreference,
 )
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get, concept_search
@@ -263,6 +265,79 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     learner = recommend.learner_of(registration) if registration else None
     results = recommend.recommend_for_learner(learner) if learner else []
     return render(request, "market/recommendations.html", {"learner": learner, "results": results})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """A learner's messages, and what they choose to receive."""
+    actor = _actor(request)
+    if actor.kind != ActorKind.LEARNER or actor.person_id is None:
+        raise PermissionDenied
+    person = Person.objects.get(pk=actor.person_id)
+    current = PushPreference.objects.filter(person=person).first()
+    form = forms.PreferenceForm(
+        request.POST if request.POST.get("form") == "preference" else None,
+        initial={"postings": True, "policies": True}
+        if current is None
+        else {
+            "postings": current.postings,
+            "policies": current.policies,
+            "by_email": current.by_email,
+            "email": current.email,
+        },
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "read":
+            push.mark_read(actor=actor, notification_ids=[int(i) for i in request.POST.getlist("ids") if i.isdigit()])
+            return redirect("market:inbox")
+        if form.is_valid():
+            try:
+                push.preference_save(actor=actor, person=person, **form.cleaned_data)
+            except ValidationError as exc:
+                attach(form, exc)
+            else:
+                messages.success(request, _("接收设置已保存。"))
+                return redirect("market:inbox")
+    notifications = selectors.inbox(actor=actor)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "market/inbox.html", {"page": page, "form": form})
+
+
+@login_required
+def policies(request: HttpRequest) -> HttpResponse:
+    """The bureau's policy notices and the form to publish one to the students it concerns."""
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    bureau = directory.organisation_get(actor=actor, code=actor.organisation_code) if actor.organisation_code else None
+    form = forms.PolicyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and bureau is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = push.policy_publish(
+                actor=actor, bureau=bureau, title=data["title"], body=data["body"],
+                major_categories=data["major_categories"].replace("，", ",").split(","),
+                class_levels=data["class_levels"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("已发布，送达 %(n)d 名学生。") % {"n": notice.recipients})
+            return redirect("market:policies")
+    notices = selectors.policy_list(actor=actor).filter(bureau=bureau) if bureau else selectors.policy_list(actor=actor)
+    return render(
+        request,
+        "market/policies.html",
+        {
+            "notices": notices[:100],
+            "form": form if bureau and allowed(actor, "market.policy.publish", bureau) else None,
+        },
+    )
+
+
+def policy_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = selectors.policy_get(actor=_actor(request), notice_id=notice_id)
+    return render(request, "market/policy_detail.html", {"notice": notice})
 
 
 def _owner(request: HttpRequest) -> Any:

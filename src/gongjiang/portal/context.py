@@ -6,7 +6,9 @@ from django.http import HttpRequest
 
 from gongjiang.core.actors import PUBLIC
 from gongjiang.core.policies import allowed
+from gongjiang.core.scope import ActorKind
 from gongjiang.directory.selectors import memberships_of_user
+from gongjiang.market.selectors import unread_count
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +18,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "actor": actor,
         "can_view_audit": actor.is_authenticated and allowed(actor, "audit.view"),
         "my_memberships": list(memberships_of_user(actor=actor)) if actor.is_authenticated else [],
+        "unread": unread_count(actor=actor) if actor.kind == ActorKind.LEARNER else 0,
     }

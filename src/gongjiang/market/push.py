@@ -1,0 +1,202 @@
+"""Precise push: the postings and policies that concern a learner, in the site's inbox and, for
+those who ask, by e-mail. Learners choose what they receive.
+
+Recipients are found from the register: a posting goes to students in the province whose major
+leads to its occupation; a policy notice to the students of the bureau's region, narrowed by
+major category and class level. Messages are written in bulk; the act that caused them (the
+publication) is the audited write, with the number of recipients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongjiang.core import audit
+from gongjiang.core.actors import Actor
+from gongjiang.core.bulk import insert_many
+from gongjiang.core.policies import require
+from gongjiang.core.scope import region_prefix
+from gongjiang.directory.models import Organisation, Person
+from gongjiang.market.models import (
+    APPLICABLE_KINDS,
+    Application,
+    Notification,
+    NotificationKind,
+    OutgoingEmail,
+    PolicyNotice,
+    Posting,
+    PushPreference,
+)
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import crosswalk_sources
+from gongjiang.registry.models import ClassLevel, Registration
+
+MAX_POSTING_RECIPIENTS = 2000
+Progress = Callable[[int, int], None]
+
+
+def preference_save(
+    *, actor: Actor, person: Person, postings: bool, policies: bool, by_email: bool, email: str = ""
+) -> PushPreference:
+    require(actor, "market.push.preference", person)
+    email = email.strip()
+    if by_email:
+        if not email:
+            raise ValidationError({"email": _("选择邮件接收时请填写电子邮箱。")})
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": _("电子邮箱“%(value)s”格式不正确。") % {"value": email}}) from exc
+    with transaction.atomic():
+        preference = PushPreference.objects.filter(person=person).first()
+        before = audit.snapshot(preference) if preference else None
+        preference = preference or PushPreference(person=person)
+        preference.postings, preference.policies, preference.by_email, preference.email = (
+            postings, policies, by_email, email,
+        )  # fmt: skip
+        preference.save()
+        audit.record(
+            actor=actor, action="push_preference.save", entity=preference, before=before,
+            after=audit.snapshot(preference),
+        )  # fmt: skip
+    return preference
+
+
+def _deliver(
+    person_ids: Iterable[int], kind: str, title: str, body: str, link: str, progress: Progress | None = None
+) -> int:
+    """Write the messages for the people who have not turned this kind off; e-mails for those
+    who asked for them. Returns how many received it."""
+    ids = sorted(set(person_ids))
+    # News of one's own application always arrives; postings and policies as chosen.
+    wanted = {NotificationKind.POSTING: "postings", NotificationKind.POLICY: "policies"}.get(NotificationKind(kind))
+    preferences = {p.person_id: p for p in PushPreference.objects.filter(person_id__in=ids)}
+    receiving = [i for i in ids if wanted is None or i not in preferences or getattr(preferences[i], wanted)]
+    batch = 5000
+    for start in range(0, len(receiving), batch):
+        chunk = receiving[start : start + batch]
+        insert_many([Notification(person_id=i, kind=kind, title=title, body=body, link=link) for i in chunk])
+        insert_many(
+            [
+                OutgoingEmail(person_id=i, to_address=preferences[i].email, subject=title, body=f"{body}\n\n{link}")
+                for i in chunk
+                if i in preferences and preferences[i].by_email and preferences[i].email
+            ]
+        )
+        if progress:
+            progress(min(start + batch, len(receiving)), len(receiving))
+    return len(receiving)
+
+
+def push_posting(*, actor: Actor, posting: Posting) -> int:
+    """Tell the students whose major leads to a newly published posting's occupation."""
+    if posting.kind not in APPLICABLE_KINDS or not posting.occupation_code:
+        return 0
+    majors = crosswalk_sources(Scheme.MAJOR_OCCUPATION, posting.occupation_code)
+    if not majors:
+        return 0
+    person_ids = list(
+        Registration.objects.filter(
+            is_active=True,
+            school_class__offering__major_code__in=majors,
+            school__region_code__startswith=posting.region_code[:2],
+        )
+        .order_by("-school_class__cohort_year", "person_id")
+        .values_list("person_id", flat=True)[:MAX_POSTING_RECIPIENTS]
+    )
+    count = _deliver(
+        person_ids,
+        NotificationKind.POSTING,
+        _("与您专业对口的新%(kind)s：%(title)s") % {"kind": posting.get_kind_display(), "title": posting.title},
+        _("%(owner)s发布，截止日期 %(deadline)s。") % {"owner": posting.owner.name, "deadline": posting.deadline},
+        f"/market/postings/{posting.pk}/",
+    )
+    audit.record(actor=actor, action="posting.push", entity=posting, after={"recipients": count}, owner=posting.owner)
+    return count
+
+
+def policy_publish(
+    *,
+    actor: Actor,
+    bureau: Organisation,
+    title: str,
+    body: str,
+    major_categories: list[str] | None = None,
+    class_levels: list[str] | None = None,
+    progress: Progress | None = None,
+) -> PolicyNotice:
+    """A bureau publishes a policy notice to the students of its region it concerns."""
+    require(actor, "market.policy.publish", bureau)
+    title, body = " ".join(title.split()), body.strip()
+    if not title:
+        raise ValidationError({"title": _("请填写标题。")})
+    if not body:
+        raise ValidationError({"body": _("请填写内容。")})
+    categories = [c.strip() for c in major_categories or [] if c.strip()]
+    levels = [lv for lv in class_levels or [] if lv]
+    unknown = [lv for lv in levels if lv not in ClassLevel.values]
+    if unknown:
+        raise ValidationError({"class_levels": _("班级层次“%(value)s”未知。") % {"value": "、".join(unknown)}})
+    registrations = Registration.objects.filter(
+        is_active=True, school__region_code__startswith=region_prefix(bureau.region_code)
+    )
+    if levels:
+        registrations = registrations.filter(school_class__class_level__in=levels)
+    person_ids = [
+        person_id
+        for person_id, major in registrations.values_list("person_id", "school_class__offering__major_code")
+        if not categories or major[:2] in categories
+    ]
+    with transaction.atomic():
+        notice = PolicyNotice.objects.create(
+            bureau=bureau, title=title, body=body, major_categories=",".join(categories), class_levels=",".join(levels)
+        )
+        notice.recipients = _deliver(
+            person_ids, NotificationKind.POLICY, title, body[:500], f"/market/policies/{notice.pk}/", progress
+        )
+        notice.save(update_fields=["recipients"])
+        audit.record(
+            actor=actor, action="policy_notice.publish", entity=notice, after=audit.snapshot(notice), owner=bureau
+        )
+    return notice
+
+
+def notify_application(application: Application) -> None:
+    """Tell the applicant their application moved on."""
+    _deliver(
+        [application.applicant_id],
+        NotificationKind.APPLICATION,
+        _("申请进展：%(title)s") % {"title": application.posting.title},
+        _("您的申请状态已更新为“%(status)s”。") % {"status": application.get_status_display()},
+        "/market/applications/",
+    )
+
+
+def mark_read(*, actor: Actor, notification_ids: list[int]) -> int:
+    if actor.person_id is None:
+        return 0
+    return Notification.objects.filter(person_id=actor.person_id, pk__in=notification_ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def send_outbox(*, limit: int = 1000) -> tuple[int, int]:
+    """Send waiting e-mails through Django's mail backend; one that fails stays waiting for the
+    next run. Returns (sent, failed)."""
+    sent = failed = 0
+    for message in OutgoingEmail.objects.filter(sent_at__isnull=True).order_by("pk")[:limit]:
+        try:
+            send_mail(message.subject, message.body, None, [message.to_address])
+        except OSError:
+            failed += 1
+            continue
+        OutgoingEmail.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+        sent += 1
+    return sent, failed

@@ -1,0 +1,103 @@
+"""Precise push: a published posting reaches the students whose major leads to it, a policy
+notice the students of the bureau's region it concerns; learners choose what they receive and
+whether by e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from gongjiang.core.actors import Actor
+from gongjiang.directory.models import Organisation, Person
+from gongjiang.market import push, services
+from gongjiang.market.models import Notification, OutgoingEmail
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import crosswalk_targets
+from gongjiang.registry.models import Registration
+
+
+def _publish_for(actor_of: Callable[[str], Actor], world: dict[str, Organisation], occupation: str) -> Any:
+    posting = services.posting_create(
+        actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", title="数控车工", description="操作",
+        occupation_code=occupation, region_code="150203", deadline=timezone.localdate() + dt.timedelta(days=9),
+    )  # fmt: skip
+    return services.posting_moderate(actor=actor_of("bureau"), posting=posting, publish=True)
+
+
+def test_a_published_posting_reaches_matching_students(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    occupation = crosswalk_targets(Scheme.MAJOR_OCCUPATION, "0102")[0]
+    posting = _publish_for(actor_of, world, occupation)
+    message = Notification.objects.get(person=enrolled_student.person)
+    assert message.kind == "posting" and posting.title in message.title
+    page = client_for("student").get("/market/inbox/").content.decode()
+    assert posting.title in page and 'class="badge"' in page
+    client_for("student").post("/market/inbox/", {"form": "read", "ids": [message.pk]})
+    message.refresh_from_db()
+    assert message.read_at is not None
+    # Another learner's inbox never shows it.
+    assert Notification.objects.filter(person__name="王晓明").count() <= 1
+
+
+def test_learners_choose_what_they_receive(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    client = client_for("student")
+    refused = client.post("/market/inbox/", {"form": "preference", "postings": "on", "by_email": "on", "email": "x"})
+    assert "电子邮箱" in refused.content.decode()
+    client.post("/market/inbox/", {"form": "preference", "policies": "on", "by_email": "on", "email": "stu@example.cn"})
+    _publish_for(actor_of, world, crosswalk_targets(Scheme.MAJOR_OCCUPATION, "0102")[0])
+    assert not Notification.objects.filter(person=enrolled_student.person, kind="posting").exists()
+    notice = push.policy_publish(
+        actor=actor_of("bureau"), bureau=world["bureau"], title="技能提升补贴申领通知",
+        body="持证学生可申领技能提升补贴。", major_categories=["01"],
+    )  # fmt: skip
+    assert notice.recipients >= 1
+    assert Notification.objects.filter(person=enrolled_student.person, kind="policy").exists()
+    assert OutgoingEmail.objects.get(person=enrolled_student.person).to_address == "stu@example.cn"
+
+
+def test_policy_notices_reach_only_whom_they_concern(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    other = push.policy_publish(
+        actor=actor_of("bureau"), bureau=world["bureau"], title="护理专业实习通知", body="……", major_categories=["05"]
+    )
+    assert not Notification.objects.filter(person=enrolled_student.person, title=other.title).exists()
+    with pytest.raises(ValidationError):
+        push.policy_publish(actor=actor_of("bureau"), bureau=world["bureau"], title=" ", body="内容")
+    elsewhere = push.policy_publish(
+        actor=actor_of("u-bur-150400"), bureau=world["bureau_other"], title="赤峰市通知", body="只发赤峰"
+    )
+    assert not Notification.objects.filter(person=enrolled_student.person, title=elsewhere.title).exists()
+
+
+def test_the_applicant_hears_when_the_application_moves(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    posting = _publish_for(actor_of, world, "6-18-01-01")
+    application = services.application_submit(actor=actor_of("student"), posting=posting)
+    services.application_advance(actor=actor_of("enterprise"), application=application, to="interview")
+    person = Person.objects.get(pk=actor_of("student").person_id)
+    assert Notification.objects.filter(person=person, kind="application", body__contains="面试").exists()
+
+
+def test_waiting_emails_are_sent_once(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    from django.core import mail
+
+    push.preference_save(
+        actor=actor_of("student"), person=enrolled_student.person, postings=True, policies=True, by_email=True,
+        email="stu@example.cn",
+    )  # fmt: skip
+    push.policy_publish(actor=actor_of("bureau"), bureau=world["bureau"], title="补贴通知", body="可申领")
+    assert push.send_outbox() == (1, 0)
+    assert mail.outbox[-1].to == ["stu@example.cn"] and mail.outbox[-1].subject == "补贴通知"
+    assert push.send_outbox() == (0, 0)
