@@ -246,6 +246,42 @@ def refdata_jieba_dict(data_dir: Path | None, out: Path) -> None:
     click.echo(f"已写入 {count} 个词：{out}")
 
 
+@main.command("occupation-code")
+@data_dir_option
+@click.option(
+    "--table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="直接读取职业分类大典表（csco22.csv，同目录的补充表一并读取），不使用数据库。",
+)
+def occupation_code(data_dir: Path | None, table: Path | None) -> None:
+    """把职位名称编码为职业分类大典（2022）职业：从标准输入每行读一个职位名称（可在制表符后附职位描述），
+    每行输出一个 JSON（title、code、name、confidence、evidence）。默认使用数据库中的职业代码表。"""
+    _setup(data_dir)
+    from django.utils.translation import gettext as _
+
+    from gongjiang.refdata.coding import OccupationCoder
+    from gongjiang.refdata.formats import RefdataFileError
+
+    try:
+        if table is not None:
+            coder = OccupationCoder.from_table(table)
+        else:
+            _migrate()
+            coder = OccupationCoder.from_database()
+    except RefdataFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValueError as exc:
+        hint = _("请先载入参考数据（gongjiang demo 或 gongjiang refdata load），或用 --table 指定 csco22.csv。")
+        raise click.ClickException(f"{exc}。{hint}") from exc
+    for raw in sys.stdin.buffer:
+        line = raw.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+        title, _tab, description = line.partition("\t")
+        if title.strip():
+            result = coder.code(title.strip(), description.strip())
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+
+
 @main.group("import")
 def import_group() -> None:
     """从 xlsx 或 csv 文件导入登记记录。"""

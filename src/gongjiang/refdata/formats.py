@@ -429,8 +429,10 @@ def parse_csco(paths: list[Path], result: ParseResult) -> None:
             name = raw_name[: mark.start()] if mark else raw_name
             aliases = [a for a in _split_aliases(row.get("alias", "")) if a != name and a != raw_name]
             attrs: dict[str, Any] = {}
-            if row.get("definition"):
-                attrs["definition"] = row["definition"]
+            # The 大典 text: the occupation coder matches titles against it.
+            for column in ("definition", "tasks"):
+                if row.get(column):
+                    attrs[column] = row[column]
             if row.get("source"):
                 attrs["source"] = row["source"]
             version.concepts.append(
