@@ -171,3 +171,14 @@ def test_facets_count_the_matching_postings(
 def test_suggestions_find_occupations_by_sound(client_for: Any) -> None:
     page = client_for("anonymous").get("/market/suggest/", {"q": "hangong"}).content.decode()
     assert "焊工" in page
+
+
+def test_a_posting_without_an_occupation_is_coded_from_its_title(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    posting = services.posting_create(
+        actor=actor_of("enterprise"), owner=world["enterprise"], kind="job",
+        **_values(title="急招电焊工（包头）月薪6000-8000 包吃住", occupation_code=""),
+    )  # fmt: skip
+    assert posting.occupation_code.startswith("6-18-02"), posting.occupation_code  # 焊工 and kin
+    assert posting.occupation_confidence is not None and posting.occupation_evidence

@@ -9,6 +9,7 @@ before it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,8 +39,9 @@ from gongjiang.market.models import (
     PostingStatus,
 )
 from gongjiang.market.search import search_text
+from gongjiang.refdata.coding import OccupationCoder
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concept_get, region_ever_existed
+from gongjiang.refdata.selectors import concept_get, current_version, region_ever_existed
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Apprenticeship, Registration
 
@@ -156,6 +158,28 @@ def _check_posting(posting: Posting, today: dt.date) -> None:
         raise ValidationError({"deadline": _("截止日期不能早于今天。")})
 
 
+MIN_CODING_CONFIDENCE = 0.4  # below this the coder is right less than one time in five
+
+
+@functools.cache
+def _coder(catalogue_version: int) -> OccupationCoder:
+    """One coder per occupation catalogue version (building it takes seconds)."""
+    return OccupationCoder.from_database()
+
+
+def _suggest_occupation(posting: Posting) -> None:
+    """Code a posting left without an occupation from its title and description; the publisher
+    sees the suggestion, its confidence and evidence, and may change it."""
+    version = current_version(Scheme.OCCUPATION)
+    if version is None:
+        return
+    result = _coder(version.pk).code(posting.title, posting.description)
+    if result.code and result.confidence >= MIN_CODING_CONFIDENCE:
+        posting.occupation_code = result.code
+        posting.occupation_confidence = round(result.confidence, 3)
+        posting.occupation_evidence = result.evidence
+
+
 def _index(posting: Posting) -> None:
     occupation = concept_get(Scheme.OCCUPATION, posting.occupation_code) if posting.occupation_code else None
     posting.search_text = search_text(
@@ -173,6 +197,8 @@ def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: An
     if unknown:
         raise ValidationError(_("不能填写这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
     posting = Posting(owner=owner, kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
+    if not posting.occupation_code and posting.title.strip():
+        _suggest_occupation(posting)
     _check_posting(posting, timezone.localdate())
     _index(posting)
     with transaction.atomic():
