@@ -80,6 +80,7 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
+    from django.urls import get_resolver
 
     from gongjiang.core.actors import system_actor
     from gongjiang.demo.generator import SCALES, build_region
@@ -89,6 +90,8 @@ def main() -> int:
     from gongjiang.registry.models import Registration
 
     setup_test_environment()  # lets the test client through ALLOWED_HOSTS
+    # Import every view now: the generation takes long enough for the code on disk to change.
+    get_resolver().url_patterns  # noqa: B018
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         started = time.perf_counter()
