@@ -22,7 +22,7 @@ from gongjiang.market import search
 from gongjiang.market.models import APPLICABLE_KINDS, EnterpriseProfile, Posting
 from gongjiang.market.selectors import public_postings
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concept_get, crosswalk_targets
+from gongjiang.refdata.selectors import concepts, crosswalk_targets
 from gongjiang.registry.models import ClassLevel, Registration
 
 WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
@@ -64,6 +64,8 @@ class Contribution:
 
 @dataclass
 class Recommendation:
+    """One scored posting; `path` holds codes until `name_paths` names them."""
+
     posting: Posting
     score: float
     contributions: list[Contribution]
@@ -116,9 +118,20 @@ def recommend_for_learner(learner: Learner, limit: int = 20) -> list[Recommendat
     scored = [score(learner, p, profiles.get(p.owner_id)) for p in postings]
     scored.sort(key=lambda r: (-r.score, -r.posting.pk))
     top = scored[:limit]
+    name_paths(top)
     for recommendation in top:
         recommendation.sentence = _sentence(learner, recommendation)
     return top
+
+
+def name_paths(recommendations: list[Recommendation]) -> None:
+    """Turn the codes of each path into names, with one query per scheme for the whole list."""
+    names: dict[str, str] = {}
+    for scheme in (Scheme.OCCUPATION, Scheme.INDUSTRY):
+        codes = {code for r in recommendations for code in r.path[1:]}
+        names.update(dict(concepts(scheme).filter(code__in=codes).values_list("code", "name")))
+    for r in recommendations:
+        r.path = r.path[:1] + [names.get(code, code) for code in r.path[1:]]
 
 
 def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None) -> Recommendation:
@@ -150,10 +163,8 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
     if profile is not None and (profile.size in ("micro", "small") or profile.is_rural):
         total += SMALL_EMPLOYER_LIFT
         adjustments.append(_("小微或乡村企业，适当提前"))
-    if industry_code:
-        industry_concept = concept_get(Scheme.INDUSTRY, industry_code)
-        if industry_concept is not None and industry > 0:
-            path.append(industry_concept.name)
+    if industry_code and industry > 0 and path:
+        path.append(industry_code)
     return Recommendation(
         posting=posting,
         score=round(total, 4),
@@ -173,10 +184,8 @@ def _occupation_fit(learner: Learner, code: str) -> tuple[float, list[str]]:
     for own in learner.occupations:
         value = 1.0 if own == code else 0.7 if own[:7] == code[:7] else 0.4 if own[:4] == code[:4] else 0.0
         best = max(best, value)
-    if not best:
-        return 0.0, []
-    concept = concept_get(Scheme.OCCUPATION, code)
-    return best, [learner.major_name, concept.name if concept else code]
+    # Codes here; `name_paths` names them for the results shown.
+    return (best, [learner.major_name, code]) if best else (0.0, [])
 
 
 def _industry_fit(learner: Learner, code: str) -> float:
