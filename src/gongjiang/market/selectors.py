@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Subquery
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
@@ -23,8 +23,13 @@ from gongjiang.market.models import (
     PostingStatus,
 )
 
-PAY_BANDS = ((0, 3000), (3000, 5000), (5000, 8000), (8000, 12000), (12000, None))
 SORTS = ("relevance", "date", "pay")
+# Work per search is bounded whatever the number of matches: relevance is ranked among the newest
+# RANK_WINDOW matches, facets are counted over the newest FACET_WINDOW, and counts stop at
+# COUNT_CAP ("10,000+"). Someone who needs more narrows the search.
+RANK_WINDOW = 5000
+FACET_WINDOW = 10_000
+COUNT_CAP = 10_000
 
 
 def posting_list(*, actor: Actor) -> QuerySet[Posting]:
@@ -90,13 +95,21 @@ def posting_search(*, actor: Actor, filters: Filters) -> QuerySet[Posting]:
     if filters.sort == "pay":
         return found.order_by("-pay_max", "-published_at", "-pk")
     if filters.sort == "relevance" and ranked:
-        return found.order_by("-search_rank", "-published_at", "-pk")
+        newest = found.order_by("-published_at", "-pk").values("pk")[:RANK_WINDOW]
+        return found.filter(pk__in=Subquery(newest)).order_by("-search_rank", "-published_at", "-pk")
     return found.order_by("-published_at", "-pk")
 
 
+def capped_count(queryset: QuerySet[Posting]) -> int:
+    """The number of matches, counted up to COUNT_CAP + 1 (more shows as "10,000+")."""
+    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
 def facets(queryset: QuerySet[Posting]) -> dict[str, list[Facet]]:
-    """Counts of the matching postings by type, city, occupation middle class and industry."""
-    plain = queryset.order_by()
+    """Counts of the matching postings by type, city, occupation middle class and industry, over
+    the newest FACET_WINDOW of them."""
+    window = queryset.order_by("-published_at", "-pk").values("pk")[:FACET_WINDOW]
+    plain = Posting.objects.filter(pk__in=Subquery(window)).order_by()
     result: dict[str, list[Facet]] = {}
     for name, expression in (("kind", "kind"), ("level", "level")):
         rows = plain.values(expression).annotate(n=Count("pk")).order_by("-n")[:20]

@@ -64,7 +64,8 @@ def market(request: HttpRequest) -> HttpResponse:
         sort=get.get("sort", "relevance") if get.get("sort") in selectors.SORTS else "relevance",
     )
     found = selectors.posting_search(actor=_actor(request), filters=filters)
-    page = Paginator(found, PAGE_SIZE).get_page(get.get("page"))
+    total = selectors.capped_count(found)
+    page = CappedPaginator(found, PAGE_SIZE, total).get_page(get.get("page"))
     terms = search.query_words(filters.q)
     results = [(p, search.highlight(p.title, terms, limit=120), search.highlight(p.description, terms)) for p in page]
     return render(
@@ -73,6 +74,8 @@ def market(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "total": total,
+            "capped": total > selectors.COUNT_CAP,
             "results": results,
             "facets": _labelled(selectors.facets(found)),
             "kinds": PostingKind.choices,
@@ -80,6 +83,18 @@ def market(request: HttpRequest) -> HttpResponse:
             "sorts": [("relevance", _("相关度")), ("date", _("最新")), ("pay", _("薪酬"))],
         },
     )
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in the stubs
+    """Pages over a count already taken (capped), so the page does not count a million rows again."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._capped = min(count, selectors.COUNT_CAP)
+
+    @property
+    def count(self) -> int:
+        return self._capped
 
 
 def _labelled(facets: dict[str, list[selectors.Facet]]) -> dict[str, list[tuple[str, str, int]]]:
