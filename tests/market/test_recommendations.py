@@ -70,3 +70,41 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
     posting.applicants = 0  # type: ignore[attr-defined]
     lifted = recommend.score(learner, posting, profile)
     assert lifted.score == pytest.approx(plain + recommend.SMALL_EMPLOYER_LIFT)
+
+
+def test_a_posting_is_shown_the_graduating_classes_it_fits(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    from gongjiang.registry import services as registry
+    from tests.registry.conftest import file_major
+
+    file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
+    leaving_year = timezone.localdate().year
+    graduating = registry.class_create(
+        actor=actor_of("school"), school=world["school"], major_code="0102", name="毕业班",
+        class_level="senior", form="full_time", cohort_year=leaving_year - 3, planned_years=3,
+    )  # fmt: skip
+    for n in range(3):
+        first17 = f"15020320050101{n:03d}"
+        from gongjiang.core.validators import resident_id_check_digit
+
+        person = registry.person_find_or_register(
+            actor=actor_of("school"), name=f"毕业生{n}", id_number=first17 + resident_id_check_digit(first17)
+        )
+        registration = registry.registration_create(
+            actor=actor_of("school"),
+            school_class=graduating,
+            person=person,
+            enrolled_on=dt.date(leaving_year - 3, 9, 1),
+        )
+        registry.registration_decide(actor=actor_of("bureau"), event=registration.events.get(), approve=True)
+    occupation = recommend.crosswalk_targets(recommend.Scheme.MAJOR_OCCUPATION, "0102")[0]
+    posting = _publish(actor_of, world["enterprise"], title="数控车工", occupation_code=occupation, level="高级工")
+    matches = recommend.recommend_for_posting(posting)
+    assert [m.school_class.pk for m in matches] == [graduating.pk]
+    assert matches[0].students == 3 and "对口" in matches[0].sentence
+    page = client_for("enterprise").get(f"/market/postings/{posting.pk}/").content.decode()
+    assert 'data-testid="cohorts"' in page and "毕业班" in page
+    assert (
+        'data-testid="cohorts"' not in client_for("anonymous").get(f"/market/postings/{posting.pk}/").content.decode()
+    )

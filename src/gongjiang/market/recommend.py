@@ -1,4 +1,4 @@
-"""Recommendations that say why.
+"""Recommendations that say why: postings for a learner, graduating classes for a posting.
 
 A learner is described by what the register knows: the major of their class, the class level,
 the school's region. The crosswalks of the reference data give the path 专业 → 职业 → 行业.
@@ -11,19 +11,21 @@ small lift so it is not buried under the large ones.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.market import search
 from gongjiang.market.models import APPLICABLE_KINDS, EnterpriseProfile, Posting
 from gongjiang.market.selectors import public_postings
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concepts, crosswalk_targets
-from gongjiang.registry.models import ClassLevel, Registration
+from gongjiang.refdata.selectors import concepts, crosswalk_sources, crosswalk_targets
+from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
 
 WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
 SMALL_EMPLOYER_LIFT = 0.05
@@ -266,3 +268,73 @@ def current_registration(person_id: int) -> Registration | None:
         .order_by("-is_active", "-enrolled_on", "-pk")
         .first()
     )
+
+
+@dataclass
+class CohortMatch:
+    """A graduating class a posting could recruit from, and why."""
+
+    school_class: SchoolClass
+    students: int
+    score: float
+    contributions: list[Contribution]
+    sentence: str
+
+
+def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | None = None) -> list[CohortMatch]:
+    """Graduating classes (leaving within about a year) whose major leads to the posting's
+    occupation, or to its small class, scored on occupation, region, level and size, explained.
+    Classes, not named students: a publisher sees people only when they apply."""
+    if not posting.occupation_code:
+        return []
+    today = today or timezone.localdate()
+    exact = set(crosswalk_sources(Scheme.MAJOR_OCCUPATION, posting.occupation_code))
+    related = {
+        source
+        for code in concepts(Scheme.OCCUPATION)
+        .filter(code__startswith=posting.occupation_code[:7])
+        .values_list("code", flat=True)
+        for source in crosswalk_sources(Scheme.MAJOR_OCCUPATION, code)
+    }
+    if not related and not exact:
+        return []
+    classes = (
+        SchoolClass.objects.filter(offering__major_code__in=exact | related, cohort_year__lte=today.year)
+        .select_related("school", "offering")
+        .annotate(students=Count("registrations", filter=Q(registrations__is_active=True)))
+        .filter(students__gt=0)
+    )
+    matches = []
+    for school_class in classes:
+        leaves = school_class.cohort_year + math.ceil(school_class.planned_years)
+        if not today.year <= leaves <= today.year + 1:
+            continue
+        occupation = 1.0 if school_class.offering.major_code in exact else 0.7
+        region = _region_fit(posting.region_code, school_class.school.region_code)
+        level = _level_fit(school_class.class_level, posting.level)
+        size = min(1.0, school_class.students / (3 * (posting.headcount or 1)))
+        contributions = [
+            Contribution("occupation", _("职业对口"), occupation, 0.5),
+            Contribution("region", _("地区相近"), region, 0.25),
+            Contribution("level", _("层次相符"), level, 0.15),
+            Contribution("size", _("生源充足"), size, 0.1),
+        ]
+        sentence = _("%(school)s%(cls)s（%(major)s，%(n)d 人）将于 %(year)d 年毕业，专业%(fit)s") % {
+            "school": school_class.school.name,
+            "cls": school_class.name,
+            "major": school_class.offering.major_name,
+            "n": school_class.students,
+            "year": leaves,
+            "fit": _("对口") if occupation == 1.0 else _("相近"),
+        }
+        matches.append(
+            CohortMatch(
+                school_class=school_class,
+                students=school_class.students,
+                score=round(sum(c.points for c in contributions), 4),
+                contributions=contributions,
+                sentence=sentence,
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, -m.students, m.school_class.pk))
+    return matches[:limit]

@@ -166,6 +166,9 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             else None,
             "levels": ClassLevel.choices,
             "this_year": timezone.localdate().year,
+            "cohorts": recommend.recommend_for_posting(posting, limit=10)
+            if allowed(actor, "market.posting.write", posting.owner)
+            else [],
             "applicants": selectors.application_list(actor=actor).filter(posting=posting).count()
             if allowed(actor, "market.posting.write", posting.owner)
             else None,
