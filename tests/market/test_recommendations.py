@@ -11,10 +11,13 @@ import pytest
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation
 from gongjiang.market import recommend, services
 from gongjiang.market.models import Posting
+from gongjiang.registry import services as registry
 from gongjiang.registry.models import Registration
+from tests.registry.conftest import file_major
 
 
 def _publish(actor_of: Callable[[str], Actor], owner: Organisation, **values: Any) -> Posting:
@@ -75,9 +78,6 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
 def test_a_posting_is_shown_the_graduating_classes_it_fits(
     client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:
-    from gongjiang.registry import services as registry
-    from tests.registry.conftest import file_major
-
     file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
     leaving_year = timezone.localdate().year
     graduating = registry.class_create(
@@ -86,8 +86,6 @@ def test_a_posting_is_shown_the_graduating_classes_it_fits(
     )  # fmt: skip
     for n in range(3):
         first17 = f"15020320050101{n:03d}"
-        from gongjiang.core.validators import resident_id_check_digit
-
         person = registry.person_find_or_register(
             actor=actor_of("school"), name=f"毕业生{n}", id_number=first17 + resident_id_check_digit(first17)
         )
