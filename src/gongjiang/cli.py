@@ -125,6 +125,13 @@ def demo(
             f"（{r.flagged_internships} 人未投保或被收费），技能等级认定 {r.assessments} 人次，竞赛获奖 {r.awards} 项，"
             f"培训 {r.trainees} 人次（{r.programmes} 个项目），企业新型学徒 {r.apprenticeships} 名。"
         )
+    if region.market is not None:
+        m = region.market
+        click.echo(
+            f"供需平台：企业档案 {m.profiles} 份，供需信息 {m.postings} 条（已发布 {m.published}，待审核 {m.pending}，"
+            f"已退回 {m.returned}），学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
+            f"学徒 {m.apprenticeships} 人），订单班协议 {m.order_classes} 个。"
+        )
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():
         click.echo(f"  {username:<12} {secret:<16} {description}")
@@ -262,10 +269,11 @@ def occupation_code(data_dir: Path | None, table: Path | None) -> None:
 
     from gongjiang.refdata.coding import OccupationCoder
     from gongjiang.refdata.formats import RefdataFileError
+    from gongjiang.refdata.services import occupation_coder_from_table
 
     try:
         if table is not None:
-            coder = OccupationCoder.from_table(table)
+            coder = occupation_coder_from_table(table)
         else:
             _migrate()
             coder = OccupationCoder.from_database()

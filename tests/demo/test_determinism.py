@@ -1,5 +1,6 @@
-"""Same seed, same records: the region is populated twice from the same world, each time rolled
-back, and the two are compared by their natural keys (primary keys may differ between runs)."""
+"""Same seed, same records and marketplace: the region is populated twice from the same world,
+each time rolled back, and the two are compared by their natural keys (primary keys may differ
+between runs)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Model
 
 from gongjiang.core.actors import system_actor
 from gongjiang.demo.generator import populate_region
+from gongjiang.market.models import Application, EnterpriseProfile, OrderClassAgreement, Posting
 from gongjiang.registry.models import (
     Apprenticeship,
     CompetitionAward,
@@ -51,6 +53,17 @@ FIELDS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
         ("person__id_number", "occupation_code", "skill_level", "assessed_on", "result", "certificate_no"),
     ),
     "awards": (CompetitionAward, ("person__id_number", "competition", "rank", "awarded_on")),
+    "profiles": (
+        EnterpriseProfile,
+        ("organisation__code", "industry_code", "size", "is_integration_enterprise", "is_rural", "description"),
+    ),
+    "postings": (
+        Posting,
+        ("owner__code", "kind", "title", "status", "occupation_code", "level", "headcount", "pay_min", "pay_max",
+         "deadline"),
+    ),
+    "applications": (Application, ("posting__owner__code", "posting__title", "applicant__id_number", "status")),
+    "order classes": (OrderClassAgreement, ("posting__title", "school__code", "school_class__name")),
 }  # fmt: skip
 
 

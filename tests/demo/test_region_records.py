@@ -13,9 +13,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 from gongjiang.core.models import AuditEntry
-from gongjiang.demo.records import MAX_PAY, MIN_PAY, RecordCounts, graduation_day
+from gongjiang.demo.generator import Populated
+from gongjiang.demo.records import MAX_PAY, MIN_PAY, graduation_day
 from gongjiang.directory.models import Organisation, OrganisationKind, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.market.models import Application, ApplicationStatus, PostingKind
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get
 from gongjiang.registry import selectors
@@ -46,15 +48,17 @@ INDUSTRY = ("01", "02", "04", "08", "09", "10")  # manufacturing, electrical, au
 SERVICES = ("05", "06", "07", "13")  # services, commerce, farming, art
 
 
-def test_every_kind_of_record_is_there(populated: RecordCounts, db: None) -> None:
-    assert populated.programmes == TrainingProgramme.objects.count() > 0
-    assert populated.trainees == TrainingRecord.objects.count() > 0
-    assert populated.apprenticeships == Apprenticeship.objects.count() > 0
-    assert populated.internships == Internship.objects.count() > 0
-    assert populated.destinations == Destination.objects.count() > 0
-    assert populated.assessments == SkillAssessment.objects.count() > 0
-    assert populated.awards == CompetitionAward.objects.count() > 0
-    assert populated.graduates == Registration.objects.filter(status=RegistrationStatus.GRADUATED).count() > 0
+def test_every_kind_of_record_is_there(populated: Populated, db: None) -> None:
+    records, market = populated.records, populated.market
+    assert records.programmes == TrainingProgramme.objects.count() > 0
+    assert records.trainees == TrainingRecord.objects.count() > 0
+    # The marketplace adds the placements of accepted offers.
+    assert records.apprenticeships + market.apprenticeships == Apprenticeship.objects.count() > 0
+    assert records.internships + market.internships == Internship.objects.count() > 0
+    assert records.destinations == Destination.objects.count() > 0
+    assert records.assessments == SkillAssessment.objects.count() > 0
+    assert records.awards == CompetitionAward.objects.count() > 0
+    assert records.graduates == Registration.objects.filter(status=RegistrationStatus.GRADUATED).count() > 0
 
 
 @pytest.mark.parametrize(
@@ -131,7 +135,16 @@ def test_apprentices_are_employees_with_two_tutors(db: None) -> None:
 
 def test_internships_are_final_year_with_a_few_flagged(db: None) -> None:
     internships = Internship.objects.select_related("registration__school_class")
+    # An accepted internship offer of the marketplace may be taken in the second year (跟岗实习).
+    offered = {
+        (a.applicant_id, a.posting.owner_id, a.posting.title)
+        for a in Application.objects.filter(
+            status=ApplicationStatus.ACCEPTED, posting__kind=PostingKind.INTERNSHIP
+        ).select_related("posting")
+    }
     for internship in internships:
+        if (internship.registration.person_id, internship.enterprise_id, internship.post) in offered:
+            continue
         registration = internship.registration
         assert registration.form == StudyForm.FULL_TIME
         ends_course = graduation_day(registration.school_class)

@@ -15,6 +15,7 @@ from stdnum.cn import uscc
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.demo.market import Employer, MarketCounts, populate_market
 from gongjiang.demo.records import RecordCounts, populate_records
 from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
@@ -117,6 +118,15 @@ class DemoRegion:
     organisations: int = 0
     students: int = 0  # in school: registered, or waiting for the bureau's approval
     records: RecordCounts | None = None  # with students: training, placements, graduates and outcomes
+    market: MarketCounts | None = None  # with students: profiles, postings, applications, order classes
+
+
+@dataclass
+class Populated:
+    """What `populate_region` made: the records around the register, and the marketplace."""
+
+    records: RecordCounts
+    market: MarketCounts
 
 
 def make_uscc(rng: random.Random, region_code: str, prefix: str) -> str:
@@ -271,18 +281,18 @@ def build_region(
     region.personas["student"] = (secret, f"学生 · {person.name}")
 
     if scale.students:
-        region.records = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
+        populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
+        region.records, region.market = populated.records, populated.market
     region.organisations = Organisation.objects.count()
     region.students = Registration.objects.filter(status__in=ACTIVE_STATUSES).count()
     return region
 
 
-def populate_region(
-    *, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None
-) -> RecordCounts:
+def populate_region(*, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None) -> Populated:
     """Give a region made by `build_region` its register (about `students` students in school,
-    and the cohorts that have left) and the records around it. The organisations are read back in
-    the order `build_region` created them, which is how their trades are known."""
+    and the cohorts that have left), the records around it and then its marketplace, which needs
+    both (graduating cohorts, partner schools, students to apply). The organisations are read back
+    in the order `build_region` created them, which is how their trades are known."""
     schools = list(Organisation.objects.filter(kind=OrganisationKind.SCHOOL).order_by("pk"))
     enterprises = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("pk"))
     evaluator = Organisation.objects.filter(kind=OrganisationKind.EVALUATOR).order_by("pk").first()
@@ -300,10 +310,10 @@ def populate_region(
         rng=rng,
         progress=progress,
     )
-    persona = User.objects.get(username="student").person
-    if persona is not None:
-        enrol_persona(operator=actor, bureau=bureau, school=schools[0], person=persona)
-    return populate_records(
+    student = User.objects.get(username="student")
+    if student.person is not None:
+        enrol_persona(operator=actor, bureau=bureau, school=schools[0], person=student.person)
+    records = populate_records(
         bureau=bureau,
         schools=schools,
         enterprises=[(e, ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)][1]) for n, e in enumerate(enterprises)],
@@ -312,6 +322,11 @@ def populate_region(
         rng=rng,
         progress=progress,
     )
+    employers = [Employer(e, *ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)]) for n, e in enumerate(enterprises)]
+    market = populate_market(
+        bureau=bureau, enterprises=employers, schools=schools, student=student, rng=rng, progress=progress
+    )
+    return Populated(records=records, market=market)
 
 
 def _grant_staff(actor: Actor, org: Organisation) -> None:

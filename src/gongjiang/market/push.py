@@ -38,7 +38,8 @@ from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import crosswalk_sources
 from gongjiang.registry.models import ClassLevel, Registration
 
-MAX_POSTING_RECIPIENTS = 2000
+# The students nearest to leaving first; a posting is news to a few hundred, not a province.
+MAX_POSTING_RECIPIENTS = 300
 Progress = Callable[[int, int], None]
 
 
@@ -108,7 +109,7 @@ def push_posting(*, actor: Actor, posting: Posting) -> int:
             school_class__offering__major_code__in=majors,
             school__region_code__startswith=posting.region_code[:2],
         )
-        .order_by("-school_class__cohort_year", "person_id")
+        .order_by("school_class__cohort_year", "person_id")
         .values_list("person_id", flat=True)[:MAX_POSTING_RECIPIENTS]
     )
     count = _deliver(

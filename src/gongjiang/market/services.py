@@ -158,7 +158,11 @@ def _check_posting(posting: Posting, today: dt.date) -> None:
         raise ValidationError({"deadline": _("截止日期不能早于今天。")})
 
 
-MIN_CODING_CONFIDENCE = 0.4  # below this the coder is right less than one time in five
+# Measured on 5,903 labelled titles: above 0.6 the coder's exact code is right about half the
+# time, and its major group far more often; below, it guesses. Projects and services are not
+# jobs, and their titles mislead it, so only posts people fill are coded.
+MIN_CODING_CONFIDENCE = 0.6
+CODED_KINDS = (PostingKind.JOB, PostingKind.INTERNSHIP, PostingKind.APPRENTICESHIP, PostingKind.ORDER_CLASS)
 
 
 @functools.cache
@@ -197,7 +201,7 @@ def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: An
     if unknown:
         raise ValidationError(_("不能填写这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
     posting = Posting(owner=owner, kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
-    if not posting.occupation_code and posting.title.strip():
+    if not posting.occupation_code and posting.kind in CODED_KINDS and posting.title.strip():
         _suggest_occupation(posting)
     _check_posting(posting, timezone.localdate())
     _index(posting)

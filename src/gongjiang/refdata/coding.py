@@ -512,16 +512,6 @@ class OccupationCoder:
         places = concepts(Scheme.REGION).filter(level__lte=2).values_list("name", flat=True)
         return cls(rows, places)
 
-    @classmethod
-    def from_table(cls, path: Path, places: Iterable[str] = ()) -> OccupationCoder:
-        """Read `csco22.csv` (with the supplement beside it, if there) without a database."""
-        from gongjiang.refdata.formats import ParseResult, parse_csco
-
-        supplement = path.with_name("hierarchy_supplement_from_jobe_draft.csv")
-        result = ParseResult()
-        parse_csco([path, supplement] if supplement.exists() else [path], result)
-        return cls(entries_from_concept_rows(result.versions[0].concepts), places)
-
     # -- scoring ------------------------------------------------------------------------------
 
     def _words(self, text: str) -> dict[str, float]:

@@ -17,10 +17,13 @@ from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
 from gongjiang.refdata import policies as _policies  # noqa: F401  (registers the rules)
+from gongjiang.refdata.coding import OccupationCoder, entries_from_concept_rows
 from gongjiang.refdata.formats import (
     CODE_PATTERNS,
     ParsedVersion,
+    ParseResult,
     RefdataFileError,
+    parse_csco,
     parse_directory,
 )
 from gongjiang.refdata.models import CROSSWALK_SCHEMES, CatalogueVersion, Concept, Crosswalk
@@ -248,3 +251,13 @@ def refdata_load(*, actor: Actor, path: Path, progress: Progress | None = None) 
             )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def occupation_coder_from_table(path: Path) -> OccupationCoder:
+    """An occupation coder read straight from `csco22.csv` (and the supplement beside it, if
+    there), without a database: for `gongjiang occupation-code --table` and evaluations. It lives
+    here because only this module reads reference files."""
+    supplement = path.with_name("hierarchy_supplement_from_jobe_draft.csv")
+    result = ParseResult()
+    parse_csco([path, supplement] if supplement.exists() else [path], result)
+    return OccupationCoder(entries_from_concept_rows(result.versions[0].concepts))
