@@ -255,3 +255,32 @@ def test_templates_and_imports_of_every_kind_from_the_web(client_for: Any, world
     assert Teacher.objects.filter(person__name="郑老师", school=world["school"]).exists()
     exported = client.get("/registry/export/?kind=teachers")
     assert load_workbook(io.BytesIO(exported.content)).worksheets[0].cell(row=2, column=1).value == "郑老师"
+
+
+def test_the_school_adds_a_missing_insurance_policy(
+    client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, world: dict[str, Organisation]
+) -> None:
+    registration = _enrolled(actor_of, cnc_class, "郑补保", "15020320070101003")
+    internship = services.internship_create(
+        actor=actor_of("school"), registration=registration, enterprise=world["enterprise"], post="装配工",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 6, 30),
+    )  # fmt: skip
+    client = client_for("school")
+    assert 'data-testid="insure-form"' in client.get("/registry/placements/?flagged=1").content.decode()
+    client.post(
+        "/registry/placements/?flagged=1", {"form": "insure", "internship": internship.pk, "insurance_policy_no": ""}
+    )
+    internship.refresh_from_db()
+    assert internship.insurance_policy_no == ""
+    client.post(
+        "/registry/placements/?flagged=1",
+        {"form": "insure", "internship": internship.pk, "insurance_policy_no": "PICC2026-001"},
+    )
+    internship.refresh_from_db()
+    assert internship.insurance_policy_no == "PICC2026-001"
+    assert "郑补保" not in client_for("bureau").get("/registry/placements/?flagged=1").content.decode()
+    # Another school cannot touch it.
+    other = client_for("school2").post(
+        "/registry/placements/", {"form": "insure", "internship": internship.pk, "insurance_policy_no": "X"}
+    )
+    assert other.status_code == 404

@@ -29,7 +29,7 @@ from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import forms, selectors, services
-from gongjiang.registry.models import Registration, RegistrationStatus, Teacher, TrainingProgramme
+from gongjiang.registry.models import Internship, Registration, RegistrationStatus, Teacher, TrainingProgramme
 
 PAGE_SIZE = 50
 STAFF = (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR)
@@ -289,6 +289,21 @@ def placements(request: HttpRequest) -> HttpResponse:
         if _submitted(request, internship, save_internship):
             messages.success(request, _("实习已登记。"))
             return redirect("registry:placements")
+    if request.method == "POST" and which == "insure" and school is not None:
+        try:
+            target = get_scoped_or_404(
+                Internship.objects.select_related("registration__school"), actor,
+                pk=int(request.POST.get("internship", "0") or 0),
+            )  # fmt: skip
+            services.internship_insure(
+                actor=actor, internship=target, insurance_policy_no=request.POST.get("insurance_policy_no", "")
+            )
+        except (ValidationError, ValueError) as exc:
+            for message in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("保单号已登记。"))
+        return redirect(request.get_full_path())
     flagged_only = request.GET.get("flagged") == "1"
     internships = (
         selectors.flagged_internships(actor=actor) if flagged_only else selectors.internship_list(actor=actor)

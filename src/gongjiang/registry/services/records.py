@@ -396,6 +396,24 @@ def internship_create_many(*, actor: Actor, internships: Sequence[Mapping[str, A
     return _save_many(actor, "internship.create", built, lambda i: i.registration.school)
 
 
+def internship_insure(*, actor: Actor, internship: Internship, insurance_policy_no: str) -> Internship:
+    """The school adds the liability insurance policy of an internship recorded without one (an
+    internship that came from an accepted offer, say); the bureau's flag goes with it."""
+    require(actor, "registry.internship.write", internship.registration.school)
+    number = insurance_policy_no.strip()
+    if not number:
+        raise ValidationError({"insurance_policy_no": _("请填写保单号。")})
+    with transaction.atomic():
+        before = audit.snapshot(internship)
+        internship.insurance_policy_no = number[:50]
+        internship.save(update_fields=["insurance_policy_no"])
+        audit.record(
+            actor=actor, action="internship.insure", entity=internship, before=before,
+            after=audit.snapshot(internship), owner=internship.registration.school,
+        )  # fmt: skip
+    return internship
+
+
 def _new_internship(
     *,
     registration: Registration,
