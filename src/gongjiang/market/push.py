@@ -36,7 +36,7 @@ from gongjiang.market.models import (
 )
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import crosswalk_sources
-from gongjiang.registry.models import ClassLevel, Registration
+from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
 
 # The students nearest to leaving first; a posting is news to a few hundred, not a province.
 MAX_POSTING_RECIPIENTS = 300
@@ -96,6 +96,29 @@ def _deliver(
     return len(receiving)
 
 
+def _students_of(majors: list[str], province: str) -> list[int]:
+    """Active students of those majors in the province, the classes nearest to leaving first.
+
+    Classes are few and found through their offering; registrations are then read class by class
+    through the class index, so a province's hundreds of thousands are never joined and sorted.
+    """
+    classes = (
+        SchoolClass.objects.filter(offering__major_code__in=majors, school__region_code__startswith=province)
+        .order_by("cohort_year", "pk")
+        .values_list("pk", flat=True)
+    )
+    found: list[int] = []
+    for class_id in classes:
+        found.extend(
+            Registration.objects.filter(school_class_id=class_id, is_active=True)
+            .order_by("person_id")
+            .values_list("person_id", flat=True)[: MAX_POSTING_RECIPIENTS - len(found)]
+        )
+        if len(found) >= MAX_POSTING_RECIPIENTS:
+            break
+    return found
+
+
 def push_posting(*, actor: Actor, posting: Posting) -> int:
     """Tell the students whose major leads to a newly published posting's occupation."""
     if posting.kind not in APPLICABLE_KINDS or not posting.occupation_code:
@@ -103,15 +126,7 @@ def push_posting(*, actor: Actor, posting: Posting) -> int:
     majors = crosswalk_sources(Scheme.MAJOR_OCCUPATION, posting.occupation_code)
     if not majors:
         return 0
-    person_ids = list(
-        Registration.objects.filter(
-            is_active=True,
-            school_class__offering__major_code__in=majors,
-            school__region_code__startswith=posting.region_code[:2],
-        )
-        .order_by("school_class__cohort_year", "person_id")
-        .values_list("person_id", flat=True)[:MAX_POSTING_RECIPIENTS]
-    )
+    person_ids = _students_of(majors, posting.region_code[:2])
     count = _deliver(
         person_ids,
         NotificationKind.POSTING,
