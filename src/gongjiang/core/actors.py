@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
+from typing import Any
 
 from gongjiang.core.scope import ActorKind
 
@@ -34,6 +35,11 @@ class Actor:
 
 
 PUBLIC = Actor(kind=ActorKind.PUBLIC, username="")
+
+
+def request_actor(request: Any) -> Actor:
+    """The actor `directory.middleware.ActorMiddleware` resolved for a page request."""
+    return request.actor  # type: ignore[no-any-return]
 
 
 def system_actor(label: str | None = None) -> Actor:

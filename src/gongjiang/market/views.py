@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import allowed
@@ -35,15 +36,11 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concept_get, concept_search
+from gongjiang.refdata.selectors import concept_get, concept_search, concepts
 from gongjiang.registry import selectors as registry_selectors
 from gongjiang.registry.models import ClassLevel
 
 PAGE_SIZE = 20
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _int(value: str | None) -> int | None:
@@ -98,25 +95,25 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in t
 
 
 def _labelled(facets: dict[str, list[selectors.Facet]]) -> dict[str, list[tuple[str, str, int]]]:
-    """(value, label, count): codes shown with their names."""
+    """(value, label, count): codes shown with their names, one query per code table."""
     schemes = {"region": Scheme.REGION, "occupation": Scheme.OCCUPATION, "industry": Scheme.INDUSTRY}
     labelled: dict[str, list[tuple[str, str, int]]] = {}
     for name, entries in facets.items():
-        rows = []
-        for facet in entries:
-            if name == "kind":
-                label = str(PostingKind(facet.value).label) if facet.value in PostingKind.values else facet.value
-            elif name == "occupation":
-                concept = concept_get(Scheme.OCCUPATION, f"{facet.value}-00-00")
-                label = concept.name if concept else facet.value
-            elif name in schemes:
-                concept = concept_get(schemes[name], facet.value)
-                label = concept.name if concept else facet.value
-            else:
-                label = facet.value
-            rows.append((facet.value, label, facet.count))
-        labelled[name] = rows
+        if name == "kind":
+            names = {k: str(label) for k, label in PostingKind.choices}
+        elif name in schemes:
+            codes = {f.value: _facet_code(name, f.value) for f in entries}
+            by_code = dict(concepts(schemes[name]).filter(code__in=codes.values()).values_list("code", "name"))
+            names = {value: by_code.get(code, value) for value, code in codes.items()}
+        else:
+            names = {}
+        labelled[name] = [(f.value, names.get(f.value, f.value), f.count) for f in entries]
     return labelled
+
+
+def _facet_code(facet: str, value: str) -> str:
+    # An occupation facet is a middle class (6-18): its concept's code is 6-18-00-00.
+    return f"{value}-00-00" if facet == "occupation" else value
 
 
 def suggest(request: HttpRequest) -> HttpResponse:
@@ -186,15 +183,10 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 
 def _own_school(actor: Actor) -> Any:
-    if (
-        actor.kind != ActorKind.SCHOOL
-        or not actor.organisation_code
-        or not allowed(
-            actor, "market.order_class.agree", directory.organisation_get(actor=actor, code=actor.organisation_code)
-        )
-    ):
+    if actor.kind != ActorKind.SCHOOL or not actor.organisation_code:
         return None
-    return directory.organisation_get(actor=actor, code=actor.organisation_code)
+    school = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    return school if allowed(actor, "market.order_class.agree", school) else None
 
 
 def _apply_or_agree(request: HttpRequest, actor: Actor, posting: Any) -> HttpResponse | None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import selectors as core_selectors
-from gongjiang.core.actors import Actor
+from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.masking import mask_id_number, mask_phone
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
@@ -37,10 +37,6 @@ BROWSABLE_SCHEMES = [
     Scheme.REGION_HISTORY,
     Scheme.HEI,
 ]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -408,8 +408,6 @@ def records_export(*, actor: Actor, kind: Kind, school: Organisation, target: Pa
 
 # -- blank templates --------------------------------------------------------------------------
 
-TEMPLATE_KINDS = ("registrations", *KINDS)
-
 
 def template_write(kind_name: str, target: Path | IO[bytes]) -> None:
     """The blank workbook for one kind of import: the headers the import reads first, the required

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
@@ -33,10 +34,6 @@ from gongjiang.registry.models import Internship, Registration, RegistrationStat
 
 PAGE_SIZE = 50
 STAFF = (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR)
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _require_kind(actor: Actor, kinds: tuple[str, ...]) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from gongjiang.core.actors import Actor
+from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import allowed, require
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
@@ -37,10 +37,6 @@ from gongjiang.registry.models import (
     StudyForm,
 )
 from gongjiang.registry.record_imports import KINDS, records_export, template_write
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _own_school(request: HttpRequest) -> Organisation:
