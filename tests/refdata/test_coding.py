@@ -129,6 +129,21 @@ def test_a_description_can_decide_between_close_occupations() -> None:
     assert coder.code("一线岗位").code == ""
 
 
+def test_a_finer_occupation_wins_over_a_broad_class_when_close() -> None:
+    """电焊操作工 contains the broad class's rule word 操作工 at its end and the occupation's alias
+    电焊 at its start; undiscounted, the major group would win (0.88 against 0.74)."""
+    rows = [
+        OccupationEntry("6-00-00-00", 1, "生产制造及有关人员"),
+        OccupationEntry("6-18-02-04", 4, "焊工", aliases=("电焊",)),
+    ]
+    coder = OccupationCoder.from_rows(rows, rules={"6-00-00-00": ("操作工",)})
+    welder = coder.code("电焊操作工")
+    assert welder.code == "6-18-02-04", welder.evidence
+    assert welder.evidence["runner_up"]["code"] == "6-00-00-00"
+    # The broad class still wins where nothing finer is named.
+    assert coder.code("操作工").code == "6-00-00-00"
+
+
 def test_an_empty_table_is_refused() -> None:
     with pytest.raises(ValueError, match="职业代码表为空"):
         OccupationCoder.from_rows([])
@@ -165,8 +180,8 @@ def test_definition_and_tasks_are_kept_for_the_coder(full_table: list[Occupation
 @pytest.mark.slow
 def test_accuracy_floor_on_the_labelled_titles(full_table: list[OccupationEntry]) -> None:
     """The labelled titles are for evaluation only. Every alias equal to one of them is removed
-    from the table first, as benchmarks/occupation_coding.py does. Measured there: exact 0.41,
-    small class 0.49 (the first bar of 0.65 and 0.80 is not reached; see benchmarks/README.md)."""
+    from the table first, as benchmarks/occupation_coding.py does. Measured there: exact 0.42,
+    small class 0.50 (the first bar of 0.65 and 0.80 is not reached; see benchmarks/README.md)."""
     with (CSCO / "jobtitle_testcases.csv").open(encoding="utf-8-sig", newline="") as handle:
         cases = [(row["job_name"], row["expected_code"].strip()) for row in csv.DictReader(handle)]
     titles = {t for t, _code in cases}
@@ -181,8 +196,8 @@ def test_accuracy_floor_on_the_labelled_titles(full_table: list[OccupationEntry]
     predicted = [r.code for r in coder.code_many(t for t, _code in cases)]
     exact = sum(p == e for p, (_t, e) in zip(predicted, cases, strict=True)) / len(cases)
     small = sum(bool(e) and p[:7] == e[:7] for p, (_t, e) in zip(predicted, cases, strict=True)) / len(cases)
-    assert exact >= 0.38, exact
-    assert small >= 0.46, small
+    assert exact >= 0.39, exact
+    assert small >= 0.47, small
 
 
 def run_cli(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,9 @@ A concept's labels are its name, its aliases and the everyday words of `job_titl
 
 rule words counting a little less than the table's own names and aliases; plus a little for
 words shared with the 大典 definition and tasks (and with the description when there is one);
-times a boost when the title's head noun (…工程师, …司机, …销售) points to the concept's class.
+times a boost when the title's head noun (…工程师, …司机, …销售) points to the concept's class;
+a major group or middle class (levels 1–2) is discounted, so that a close occupation or small
+class wins over it.
 The confidence grows with the score and with its margin over the best other code. Nothing is
 learned from labelled titles: the inputs are the code table and the hand-written tables here.
 """
@@ -162,6 +164,11 @@ HEAD_RULES: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("员",), ("3-", "4-", "6-31"), ""),
 ]
 HEAD_BOOST = 0.12
+# A title names a kind of work, which the table describes by its occupations and small classes;
+# a major group or middle class (生产制造及有关人员, 工程技术人员) is where a title is sent only when
+# nothing finer comes close, so its score is discounted against the finer concepts.
+BROAD_CLASS_LEVEL = 2
+BROAD_CLASS_FACTOR = 0.8
 # A label found inside the title: base + share of the title it covers, more at the end.
 CONTAINS_BASE = 0.5
 CONTAINS_COVER = 0.4
@@ -171,7 +178,7 @@ NEIGHBOUR_FLOOR = 0.2
 # The table's names and aliases are the curated mapping; a rule word found inside a longer
 # title is a wider net and counts for less than a name or alias found there.
 CONTAINS_FACTOR = {"name": 1.0, "alias": 1.0, "rule": 0.7}
-DEFINITION_WEIGHT = 0.15
+DEFINITION_WEIGHT = 0.3
 DESCRIPTION_WEIGHT = 0.2
 # A description alone decides a title too vague to code when it is at least this close to a
 # definition and its tasks; its confidence is then capped, being indirect.
@@ -598,6 +605,8 @@ class OccupationCoder:
             total += DESCRIPTION_WEIGHT * description_scores.get(concept, 0.0)
             if head and self.entries[concept].code.startswith(head[1]):
                 total *= 1.0 + HEAD_BOOST
+            if self.entries[concept].level <= BROAD_CLASS_LEVEL:
+                total *= BROAD_CLASS_FACTOR
             totals[concept] = total
         # Best first; on a tie the deeper level (the occupation rather than its class).
         ranked = sorted(totals.items(), key=lambda item: (-item[1], -self.entries[item[0]].level))
