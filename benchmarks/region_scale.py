@@ -67,10 +67,18 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
+def _result_path(scale: str, vendor: str) -> Path:
+    return ROOT / "benchmarks" / "results" / f"region_scale-{scale}-{vendor}.json"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="demo")
     parser.add_argument("--repeat", type=int, default=20, help="requests per page")
+    parser.add_argument("--keep", action="store_true", help="keep the generated database afterwards")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="measure the pages of a database kept by an earlier --keep run"
+    )
     args = parser.parse_args()
     os.environ.setdefault("GONGJIANG_DATA_DIR", tempfile.mkdtemp(prefix="gj-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.config.settings")
@@ -92,20 +100,28 @@ def main() -> int:
     setup_test_environment()  # lets the test client through ALLOWED_HOSTS
     # Import every view now: the generation takes long enough for the code on disk to change.
     get_resolver().url_patterns  # noqa: B018
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.pages_only)
     try:
         started = time.perf_counter()
-        operator = system_actor("bench")
-        refdata_load(actor=operator, path=BUILTIN_DIR)
         steps: list[tuple[float, str]] = []
-        region = build_region(
-            actor=operator,
-            password="bench-pass-1",
-            scale=SCALES[args.scale],
-            progress=lambda message: steps.append((time.perf_counter() - started, message)),
-        )
-        generate_seconds = time.perf_counter() - started
-        print(f"generated in {generate_seconds:.0f} s: {region.students} students", file=sys.stderr)
+        if args.pages_only:
+            generated: dict[str, Any] = json.loads(_result_path(args.scale, connection.vendor).read_text())
+        else:
+            operator = system_actor("bench")
+            refdata_load(actor=operator, path=BUILTIN_DIR)
+            region = build_region(
+                actor=operator,
+                password="bench-pass-1",
+                scale=SCALES[args.scale],
+                progress=lambda message: steps.append((time.perf_counter() - started, message)),
+            )
+            generated = {
+                "students": region.students,
+                "organisations": region.organisations,
+                "generate_and_load_seconds": round(time.perf_counter() - started, 1),
+                "steps_seconds": [[round(at, 1), message] for at, message in steps[:: max(1, len(steps) // 40)]],
+            }
+            print(f"generated in {generated['generate_and_load_seconds']:.0f} s", file=sys.stderr)
 
         pages: dict[str, dict[str, object]] = {}
         for persona, paths in PAGES.items():
@@ -133,11 +149,11 @@ def main() -> int:
             "benchmark": "region_scale",
             "scale": args.scale,
             "database": connection.vendor,
-            "students": region.students,
+            "students": generated["students"],
             "registrations": Registration.objects.count(),
-            "organisations": region.organisations,
-            "generate_and_load_seconds": round(generate_seconds, 1),
-            "steps_seconds": [[round(at, 1), message] for at, message in steps[:: max(1, len(steps) // 40)]],
+            "organisations": generated["organisations"],
+            "generate_and_load_seconds": generated["generate_and_load_seconds"],
+            "steps_seconds": generated["steps_seconds"],
             "requests_per_page": args.repeat,
             "pages": pages,
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -145,8 +161,9 @@ def main() -> int:
             "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    out = ROOT / "benchmarks" / "results" / f"region_scale-{args.scale}-{result['database']}.json"
+        if not args.keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    out = _result_path(args.scale, str(result["database"]))
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("scale", "database", "students", "generate_and_load_seconds")}))
     return 0

@@ -6,11 +6,18 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import selectors, services
-from gongjiang.registry.models import Registration, RegistrationStatus, SchoolClass
+from gongjiang.registry.models import (
+    MajorApplication,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
+    SchoolClass,
+)
 from tests.registry.conftest import file_major
 
 SEPT = dt.date(2025, 9, 1)
@@ -179,10 +186,40 @@ def test_overdue_requests_show_as_overdue(
     item = next(i for i in selectors.approval_queue(actor=actor_of("bureau"), today=later) if i.pk == event.pk)
     assert item.overdue
     assert not any(i.overdue for i in selectors.approval_queue(actor=actor_of("bureau"), today=event.due_on))
-    assert selectors.approval_queue(actor=actor_of("u-bur-150400"), today=later) == [] or all(
+    assert list(selectors.approval_queue(actor=actor_of("u-bur-150400"), today=later)) == [] or all(
         i.school_name != "包头机电技师学院"
         for i in selectors.approval_queue(actor=actor_of("u-bur-150400"), today=later)
     )
+
+
+def test_the_queue_pages_both_kinds_in_deadline_order_counting_in_the_database(
+    actor_of: Callable[[str], Actor],
+    cnc_class: SchoolClass,
+    new_person: Callable[..., Person],
+    world: dict[str, Organisation],
+) -> None:
+    registrations = [
+        services.registration_create(
+            actor=actor_of("school"), school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+        )
+        for _ in range(5)
+    ]
+    application = services.major_apply(
+        actor=actor_of("school"), school=world["school"], major_code="0115", kind="add", class_levels=["senior"]
+    )
+    # Deadlines spread so that the major filing falls between the registrations.
+    base = dt.date(2026, 3, 1)
+    for i, registration in enumerate(registrations):
+        RegistrationEvent.objects.filter(registration=registration).update(due_on=base + dt.timedelta(days=2 * i))
+    MajorApplication.objects.filter(pk=application.pk).update(due_on=base + dt.timedelta(days=3))
+    queue = selectors.approval_queue(actor=actor_of("bureau"), today=base + dt.timedelta(days=5))
+    everything = list(queue)
+    assert [(i.due_on, i.kind) for i in everything] == sorted((i.due_on, i.kind) for i in everything)
+    assert [i.kind for i in everything] == ["registration"] * 2 + ["major"] + ["registration"] * 3
+    assert queue.count() == len(everything) == 6
+    assert queue.overdue() == 4  # due on days 0, 2, 3 and 4 are before day 5
+    assert queue[2:4] == everything[2:4] and queue[4:50] == everything[4:]
+    assert Paginator(queue, 4).get_page(2).object_list == everything[4:]
 
 
 def test_the_bureau_decides_an_intake_at_once(

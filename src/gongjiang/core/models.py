@@ -47,6 +47,8 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
+        # The audit browser pages newest first through millions of entries.
+        indexes = [models.Index(fields=["-at", "-id"], name="audit_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.entity_label}"

@@ -26,10 +26,9 @@ from gongjiang.market.models import (
 SORTS = ("relevance", "date", "pay")
 # Work per search is bounded whatever the number of matches: relevance is ranked among the newest
 # RANK_WINDOW matches, facets are counted over the newest FACET_WINDOW, and counts stop at
-# COUNT_CAP ("10,000+"). Someone who needs more narrows the search.
+# core.paging.COUNT_CAP ("10,000+"). Someone who needs more narrows the search.
 RANK_WINDOW = 5000
 FACET_WINDOW = 10_000
-COUNT_CAP = 10_000
 
 
 def posting_list(*, actor: Actor) -> QuerySet[Posting]:
@@ -98,11 +97,6 @@ def posting_search(*, actor: Actor, filters: Filters) -> QuerySet[Posting]:
         newest = found.order_by("-published_at", "-pk").values("pk")[:RANK_WINDOW]
         return found.filter(pk__in=Subquery(newest)).order_by("-search_rank", "-published_at", "-pk")
     return found.order_by("-published_at", "-pk")
-
-
-def capped_count(queryset: QuerySet[Posting]) -> int:
-    """The number of matches, counted up to COUNT_CAP + 1 (more shows as "10,000+")."""
-    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 def facets(queryset: QuerySet[Posting]) -> dict[str, list[Facet]]:

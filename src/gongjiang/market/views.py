@@ -21,6 +21,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
+from gongjiang.core.paging import COUNT_CAP, CappedPaginator, capped_count
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
@@ -61,7 +62,7 @@ def market(request: HttpRequest) -> HttpResponse:
         sort=get.get("sort", "relevance") if get.get("sort") in selectors.SORTS else "relevance",
     )
     found = selectors.posting_search(actor=_actor(request), filters=filters)
-    total = selectors.capped_count(found)
+    total = capped_count(found)
     page = CappedPaginator(found, PAGE_SIZE, total).get_page(get.get("page"))
     terms = search.query_words(filters.q)
     results = [(p, search.highlight(p.title, terms, limit=120), search.highlight(p.description, terms)) for p in page]
@@ -72,7 +73,7 @@ def market(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "total": total,
-            "capped": total > selectors.COUNT_CAP,
+            "capped": total > COUNT_CAP,
             "results": results,
             "facets": _labelled(selectors.facets(found)),
             "kinds": PostingKind.choices,
@@ -80,18 +81,6 @@ def market(request: HttpRequest) -> HttpResponse:
             "sorts": [("relevance", _("相关度")), ("date", _("最新")), ("pay", _("薪酬"))],
         },
     )
-
-
-class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in the stubs
-    """Pages over a count already taken (capped), so the page does not count a million rows again."""
-
-    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._capped = min(count, selectors.COUNT_CAP)
-
-    @property
-    def count(self) -> int:
-        return self._capped
 
 
 def _labelled(facets: dict[str, list[selectors.Facet]]) -> dict[str, list[tuple[str, str, int]]]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import selectors as core_selectors
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.masking import mask_id_number, mask_phone
+from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
@@ -235,7 +236,7 @@ def audit_browser(request: HttpRequest) -> HttpResponse:
     since = parse_date_or_none(request.GET.get("since", ""))
     until = parse_date_or_none(request.GET.get("until", ""))
     entries = core_selectors.audit_list(actor=actor, since=since, until=until, **filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request, "portal/audit.html", {"page": page, "filters": filters, "dates": {"since": since, "until": until}}
     )

@@ -340,8 +340,9 @@ def event_decide(request: HttpRequest, event_id: int, payload: DecideIn) -> Even
     return _event(services.registration_decide(actor=actor, event=event, approve=payload.approve, note=payload.reason))
 
 
-@router.get("/queue", response=list[QueueItemOut], summary="待审核事项")
-def approval_queue(request: HttpRequest) -> list[QueueItemOut]:
+@router.get("/queue", response=list[QueueItemOut], summary="待审核事项（按办理期限，分页）")
+def approval_queue(request: HttpRequest, limit: int = 200, offset: int = 0) -> list[QueueItemOut]:
+    start = max(0, offset)
     return [
         QueueItemOut(
             kind=i.kind,
@@ -352,7 +353,7 @@ def approval_queue(request: HttpRequest) -> list[QueueItemOut]:
             overdue=i.overdue,
             beyond_tier=list(i.beyond_tier),
         )
-        for i in selectors.approval_queue(actor=actor_of(request))
+        for i in selectors.approval_queue(actor=actor_of(request))[start : start + max(1, min(limit, 1000))]
     ]
 
 

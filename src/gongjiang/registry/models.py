@@ -199,6 +199,12 @@ class Registration(models.Model):
         verbose_name = _("学籍")
         verbose_name_plural = _("学籍")
         ordering = ["school", "school_class", "person__name"]
+        # The order of the registration list pages (school, class, registration), and the
+        # schools overview's counts by status.
+        indexes = [
+            models.Index(fields=["school", "school_class", "id"], name="registration_list_order"),
+            models.Index(fields=["school", "status"], name="registration_school_status"),
+        ]
         constraints = [
             # At most one active full-time registration per person in the whole system.
             models.UniqueConstraint(
@@ -259,6 +265,8 @@ class RegistrationEvent(models.Model):
         verbose_name = _("学籍异动")
         verbose_name_plural = _("学籍异动")
         ordering = ["registration", "requested_at", "id"]
+        # The approval queue reads the pending ones by deadline.
+        indexes = [models.Index(fields=["due_on", "id"], condition=Q(decision="pending"), name="event_pending_by_due")]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration"], condition=Q(decision="pending"), name="event_one_pending_per_registration"
@@ -436,6 +444,7 @@ class Apprenticeship(models.Model):
         verbose_name = _("企业新型学徒")
         verbose_name_plural = _("企业新型学徒")
         ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["-starts_on", "id"], name="apprenticeship_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.apprentice.name} @ {self.enterprise.name}"
@@ -461,6 +470,7 @@ class Internship(models.Model):
         verbose_name = _("实习")
         verbose_name_plural = _("实习")
         ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["-starts_on", "id"], name="internship_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.registration.person.name} @ {self.enterprise.name}"
@@ -499,6 +509,7 @@ class Destination(models.Model):
     class Meta:
         verbose_name = _("毕业去向")
         verbose_name_plural = _("毕业去向")
+        indexes = [models.Index(fields=["-census_date", "registration"], name="destination_list_order")]
         constraints = [
             models.UniqueConstraint(fields=["registration", "census_date"], name="destination_one_per_census")
         ]

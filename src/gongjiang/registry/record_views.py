@@ -15,7 +15,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +26,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
+from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
@@ -49,7 +50,7 @@ def _own(actor: Actor, kind: str) -> Organisation | None:
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page[Any]:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _submitted(request: HttpRequest, form: django_forms.Form, save: Callable[[dict[str, Any]], object]) -> bool:
@@ -305,7 +306,7 @@ def placements(request: HttpRequest) -> HttpResponse:
     internships = (
         selectors.flagged_internships(actor=actor) if flagged_only else selectors.internship_list(actor=actor)
     ).order_by("-starts_on", "pk")
-    internship_page = Paginator(internships, PAGE_SIZE).get_page(request.GET.get("ipage"))
+    internship_page = CappedPaginator(internships, PAGE_SIZE).get_page(request.GET.get("ipage"))
     return render(
         request,
         "registry/placements.html",
@@ -357,7 +358,7 @@ def destinations(request: HttpRequest) -> HttpResponse:
             return redirect("registry:destinations")
     q = request.GET.get("q", "").strip()[:50]
     found = _search(selectors.destination_list(actor=actor), q, "registration__person__name", "employer_name").order_by(
-        "-census_date", "registration__school__code", "registration__person__name", "pk"
+        "-census_date", "registration_id"
     )
     graduates = (
         selectors.registration_list(actor=actor, status=RegistrationStatus.GRADUATED, q="")

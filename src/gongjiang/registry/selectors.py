@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -92,42 +93,95 @@ class QueueItem:
     beyond_tier: tuple[str, ...] = ()
 
 
-def approval_queue(*, actor: Actor, today: dt.date | None = None) -> list[QueueItem]:
-    """Pending major filings and registration events in the actor's scope, most urgent first."""
-    today = today or timezone.localdate()
-    items: list[QueueItem] = []
-    applications = scoped(MajorApplication.objects.filter(decision=Decision.PENDING), actor).select_related(
-        "offering", "offering__school"
-    )
-    for application in applications:
+class ApprovalQueue:
+    """Pending major filings and registration events in the actor's scope, most urgent first.
+
+    A lazy sequence for the paginator: counted in the database and sliced by fetching only the
+    keys (deadline, id) of the first rows of each table, so a page costs about the same whether
+    twenty or two hundred thousand requests wait (a province's intake in September)."""
+
+    def __init__(self, *, actor: Actor, today: dt.date | None = None) -> None:
+        self.today = today or timezone.localdate()
+        self._majors = scoped(MajorApplication.objects.filter(decision=Decision.PENDING), actor)
+        self._events = scoped(RegistrationEvent.objects.filter(decision=Decision.PENDING), actor)
+        self._counts: tuple[int, int] | None = None
+
+    def _count_both(self) -> tuple[int, int]:
+        if self._counts is None:
+            late = Q(due_on__lt=self.today)
+            total = overdue = 0
+            for qs in (self._majors, self._events):
+                row = qs.order_by().aggregate(n=Count("pk"), late=Count("pk", filter=late))
+                total, overdue = total + row["n"], overdue + row["late"]
+            self._counts = (total, overdue)
+        return self._counts
+
+    def count(self) -> int:
+        return self._count_both()[0]
+
+    def overdue(self) -> int:
+        return self._count_both()[1]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[QueueItem]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> QueueItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[QueueItem]: ...
+    def __getitem__(self, index: int | slice) -> QueueItem | list[QueueItem]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        keys = sorted(
+            [(due, "major", pk) for due, pk in self._majors.order_by("due_on", "pk").values_list("due_on", "pk")[:stop]]
+            + [
+                (due, "registration", pk)
+                for due, pk in self._events.order_by("due_on", "pk").values_list("due_on", "pk")[:stop]
+            ]
+        )[start:stop]
+        wanted = {kind: [pk for _due, k, pk in keys if k == kind] for kind in ("major", "registration")}
+        built = {("major", a.pk): self._major_item(a) for a in self._major_rows(wanted["major"])}
+        built |= {("registration", e.pk): self._event_item(e) for e in self._event_rows(wanted["registration"])}
+        return [built[(kind, pk)] for _due, kind, pk in keys]
+
+    def _major_rows(self, ids: list[int]) -> QuerySet[MajorApplication]:
+        return MajorApplication.objects.filter(pk__in=ids).select_related("offering", "offering__school")
+
+    def _event_rows(self, ids: list[int]) -> QuerySet[RegistrationEvent]:
+        return RegistrationEvent.objects.filter(pk__in=ids).select_related(
+            "registration", "registration__person", "registration__school"
+        )
+
+    def _major_item(self, application: MajorApplication) -> QueueItem:
         school = application.offering.school
         tier_levels = TIER_LEVELS.get(school.tier, ())
-        items.append(
-            QueueItem(
-                kind="major",
-                pk=application.pk,
-                school_name=school.name,
-                title=f"{application.get_kind_display()} {application.offering}",
-                due_on=application.due_on,
-                overdue=application.due_on < today,
-                beyond_tier=tuple(lv for lv in application.class_levels if lv not in tier_levels),
-            )
+        return QueueItem(
+            kind="major",
+            pk=application.pk,
+            school_name=school.name,
+            title=f"{application.get_kind_display()} {application.offering}",
+            due_on=application.due_on,
+            overdue=application.due_on < self.today,
+            beyond_tier=tuple(lv for lv in application.class_levels if lv not in tier_levels),
         )
-    events = scoped(RegistrationEvent.objects.filter(decision=Decision.PENDING), actor).select_related(
-        "registration", "registration__person", "registration__school"
-    )
-    for event in events:
-        items.append(
-            QueueItem(
-                kind="registration",
-                pk=event.pk,
-                school_name=event.registration.school.name,
-                title=f"{event.get_kind_display()} {event.registration.person.name}",
-                due_on=event.due_on,
-                overdue=event.due_on < today,
-            )
+
+    def _event_item(self, event: RegistrationEvent) -> QueueItem:
+        return QueueItem(
+            kind="registration",
+            pk=event.pk,
+            school_name=event.registration.school.name,
+            title=f"{event.get_kind_display()} {event.registration.person.name}",
+            due_on=event.due_on,
+            overdue=event.due_on < self.today,
         )
-    return sorted(items, key=lambda item: (item.due_on, item.kind, item.pk))
+
+
+def approval_queue(*, actor: Actor, today: dt.date | None = None) -> ApprovalQueue:
+    return ApprovalQueue(actor=actor, today=today)
 
 
 def transfer_target(*, class_id: int) -> SchoolClass:
