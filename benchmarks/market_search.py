@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERIES = [
+QUERIES: list[dict[str, Any]] = [
     {"q": "数控"}, {"q": "数控车工"}, {"q": "焊工", "sort": "pay"}, {"q": "汽车 维修"}, {"q": "电工", "region": "150200"},
     {"q": "护理"}, {"q": "实习", "kind": "internship"}, {"q": "包吃住"}, {"q": ""}, {"q": "", "occupation": "6-18"},
     {"q": "厨师", "pay_min": 5000}, {"q": "学徒"},
@@ -48,6 +48,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postings", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="measure a database kept by an earlier --keep run")
     args = parser.parse_args()
     os.environ.setdefault("GONGJIANG_DATA_DIR", tempfile.mkdtemp(prefix="gj-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.config.settings")
@@ -59,52 +61,55 @@ def main() -> int:
 
     from gongjiang.core.actors import PUBLIC, system_actor
     from gongjiang.core.bulk import insert_many
+    from gongjiang.core.paging import capped_count
     from gongjiang.demo.generator import build_region
     from gongjiang.directory.models import Organisation
-    from gongjiang.market import recommend, selectors
+    from gongjiang.market import recommend, search, selectors
     from gongjiang.market.models import Posting
     from gongjiang.market.search import search_text
     from gongjiang.refdata.builtin import BUILTIN_DIR
     from gongjiang.refdata.models import Scheme
-    from gongjiang.refdata.selectors import concepts
+    from gongjiang.refdata.selectors import concepts, crosswalk_targets
     from gongjiang.refdata.services import refdata_load
 
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
     try:
-        actor = system_actor("bench")
-        refdata_load(actor=actor, path=BUILTIN_DIR)
-        build_region(actor=actor, password="bench-pass-1")
-        owners = list(Organisation.objects.filter(kind="enterprise"))
-        occupations = list(concepts(Scheme.OCCUPATION).filter(level=4).values_list("code", "name"))
-        rng = random.Random(2025)
-        today = timezone.localdate()
-        started = time.perf_counter()
-        batch: list[Any] = []
-        for n in range(args.postings):
-            code, name = rng.choice(occupations)
-            region, city = rng.choice(list(CITIES.items()))
-            owner = rng.choice(owners)
-            title = rng.choice(TITLES).format(occ=name, n=rng.randint(1, 20), city=city)
-            pay = rng.randrange(3000, 9000, 500)
-            description = f"{owner.name}招聘{name}，负责相关工作，月薪{pay}-{pay + 3000}元，{'、'.join(rng.sample(BENEFITS, 3))}。"
-            batch.append(
-                Posting(
-                    owner=owner, kind=rng.choice(["job", "job", "internship", "apprenticeship"]), title=title,
-                    description=description, occupation_code=code, region_code=region, headcount=rng.randint(1, 20),
-                    pay_min=pay, pay_max=pay + 3000, deadline=today + dt.timedelta(days=rng.randint(1, 90)),
-                    status="published", published_at=timezone.now() - dt.timedelta(minutes=n),
-                    search_text=search_text(title, description, owner.name, name),
-                )
-            )  # fmt: skip
-            if len(batch) == 20_000:
-                insert_many(batch)
-                batch = []
-        insert_many(batch)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE market_posting")
-        load_seconds = time.perf_counter() - started
-        print(f"{args.postings} postings in {load_seconds:.0f} s", file=sys.stderr)
+        load_seconds: float | None = None  # not measured when reusing a kept database
+        if not args.reuse:
+            actor = system_actor("bench")
+            refdata_load(actor=actor, path=BUILTIN_DIR)
+            build_region(actor=actor, password="bench-pass-1")
+            owners = list(Organisation.objects.filter(kind="enterprise"))
+            occupations = list(concepts(Scheme.OCCUPATION).filter(level=4).values_list("code", "name"))
+            rng = random.Random(2025)
+            today = timezone.localdate()
+            started = time.perf_counter()
+            batch: list[Any] = []
+            for n in range(args.postings):
+                code, name = rng.choice(occupations)
+                region, city = rng.choice(list(CITIES.items()))
+                owner = rng.choice(owners)
+                title = rng.choice(TITLES).format(occ=name, n=rng.randint(1, 20), city=city)
+                pay = rng.randrange(3000, 9000, 500)
+                description = f"{owner.name}招聘{name}，负责相关工作，月薪{pay}-{pay + 3000}元，{'、'.join(rng.sample(BENEFITS, 3))}。"
+                batch.append(
+                    Posting(
+                        owner=owner, kind=rng.choice(["job", "job", "internship", "apprenticeship"]), title=title,
+                        description=description, occupation_code=code, region_code=region, headcount=rng.randint(1, 20),
+                        pay_min=pay, pay_max=pay + 3000, deadline=today + dt.timedelta(days=rng.randint(1, 90)),
+                        status="published", published_at=timezone.now() - dt.timedelta(minutes=n),
+                        search_text=search_text(title, description, owner.name, name),
+                    )
+                )  # fmt: skip
+                if len(batch) == 20_000:
+                    insert_many(batch)
+                    batch = []
+            insert_many(batch)
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("ANALYZE market_posting")
+            load_seconds = time.perf_counter() - started
+            print(f"{args.postings} postings in {load_seconds:.0f} s", file=sys.stderr)
 
         searches: dict[str, dict[str, float | int]] = {}
         for query in QUERIES:
@@ -113,7 +118,7 @@ def main() -> int:
             for _ in range(args.repeat):
                 begun = time.perf_counter()
                 found = selectors.posting_search(actor=PUBLIC, filters=filters)
-                count = found.count()
+                count = capped_count(found)
                 list(found[:20])
                 selectors.facets(found)
                 times.append((time.perf_counter() - begun) * 1000)
@@ -127,8 +132,8 @@ def main() -> int:
         for major_code, major_name in concepts(Scheme.MAJOR).filter(level=2).values_list("code", "name")[:6]:
             learner = recommend.Learner(
                 major_code=major_code, major_name=major_name, class_level="senior", region_code="150203",
-                occupations=tuple(recommend.crosswalk_targets(Scheme.MAJOR_OCCUPATION, major_code)),
-                industries=(), words=frozenset(recommend.search.words(major_name)),
+                occupations=tuple(crosswalk_targets(Scheme.MAJOR_OCCUPATION, major_code)),
+                industries=(), words=frozenset(search.words(major_name)),
             )  # fmt: skip
             times = []
             for _ in range(args.repeat):
@@ -145,7 +150,7 @@ def main() -> int:
             "benchmark": "market_search",
             "database": connection.vendor,
             "postings": args.postings,
-            "load_seconds": round(load_seconds, 1),
+            "load_seconds": None if load_seconds is None else round(load_seconds, 1),
             "requests_per_case": args.repeat,
             "search": searches,
             "search_worst_p95_ms": max(all_search),
@@ -155,7 +160,8 @@ def main() -> int:
             "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not args.keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
     out = ROOT / "benchmarks" / "results" / f"market_search-{result['database']}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("database", "postings", "load_seconds", "search_worst_p95_ms")}))

@@ -109,6 +109,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         "/market/recommendations/",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
     ),
+    "/market/partners/": ("/market/partners/", {**SCHOOL_PAGES, "enterprise": 200}),
     "/market/inbox/": ("/market/inbox/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200}),
     "/market/policies/": ("/market/policies/", BUREAU_PAGES),
     "/market/policies/{policy}/": ("/market/policies/{x}/", ALL_200),
@@ -247,6 +248,13 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     "/api/v1/market/recommendations": (
         "GET", "/api/v1/market/recommendations", {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "student": 200},
         None,
+    ),
+    "/api/v1/market/partners": (
+        "GET", "/api/v1/market/partners",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "school": 200, "school2": 200, "enterprise": 200}, None,
+    ),
+    "/api/v1/market/postings/{posting}/matches": (
+        "GET", "/api/v1/market/postings/{posting_id}/matches", OWNER_WRITE, None,
     ),
     "/api/v1/market/inbox": ("GET", "/api/v1/market/inbox", API_SIGNED_IN_200, None),
     "POST /api/v1/market/inbox/read": ("POST", "/api/v1/market/inbox/read", API_SIGNED_IN_200, {"ids": [1]}),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation
-from gongjiang.market import recommend, services
+from gongjiang.market import partners, push, recommend, services
 from gongjiang.market.models import Posting
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Registration
@@ -106,3 +106,88 @@ def test_a_posting_is_shown_the_graduating_classes_it_fits(
     assert (
         'data-testid="cohorts"' not in client_for("anonymous").get(f"/market/postings/{posting.pk}/").content.decode()
     )
+
+
+def _graduating_class(actor_of: Callable[[str], Actor], world: dict[str, Organisation], students: int = 3) -> Any:
+    file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
+    leaving_year = timezone.localdate().year
+    graduating = registry.class_create(
+        actor=actor_of("school"), school=world["school"], major_code="0102", name="毕业班",
+        class_level="senior", form="full_time", cohort_year=leaving_year - 3, planned_years=3,
+    )  # fmt: skip
+    for n in range(students):
+        first17 = f"15020320050101{n:03d}"
+        person = registry.person_find_or_register(
+            actor=actor_of("school"), name=f"毕业生{n}", id_number=first17 + resident_id_check_digit(first17)
+        )
+        registration = registry.registration_create(
+            actor=actor_of("school"),
+            school_class=graduating,
+            person=person,
+            enrolled_on=dt.date(leaving_year - 3, 9, 1),
+        )
+        registry.registration_decide(actor=actor_of("bureau"), event=registration.events.get(), approve=True)
+    return graduating
+
+
+def test_a_posting_is_shown_the_schools_it_fits_added_up_by_school(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _graduating_class(actor_of, world, students=4)
+    occupation = recommend.crosswalk_targets(recommend.Scheme.MAJOR_OCCUPATION, "0102")[0]
+    posting = _publish(actor_of, world["enterprise"], title="数控车工", occupation_code=occupation)
+    schools = recommend.recommend_schools_for_posting(posting)
+    assert [(m.school.pk, m.students, m.classes) for m in schools] == [(world["school"].pk, 4, ["毕业班"])]
+    assert world["school"].name in schools[0].sentence and "4 名" in schools[0].sentence
+    other = _publish(actor_of, world["enterprise"], title="养老护理员", occupation_code="4-10-01-05")
+    assert recommend.recommend_schools_for_posting(other) == []
+
+
+def test_learners_are_shown_to_a_publisher_only_when_they_agreed(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    occupation = recommend.crosswalk_targets(recommend.Scheme.MAJOR_OCCUPATION, "0102")[0]
+    posting = _publish(actor_of, world["enterprise"], title="数控车工", occupation_code=occupation, level="高级工")
+    assert recommend.recommend_learners_for_posting(posting) == []  # nobody has consented
+    student = actor_of("student")
+    person = enrolled_student.person
+    push.preference_save(actor=student, person=person, postings=True, policies=True, by_email=False, discoverable=True)
+    matches = recommend.recommend_learners_for_posting(posting)
+    assert [m.registration.pk for m in matches] == [enrolled_student.pk]
+    assert person.name in matches[0].sentence and "对口" in matches[0].sentence
+    assert {c.feature for c in matches[0].contributions} == {"occupation", "region", "level", "timing"}
+    page = client_for("enterprise").get(f"/market/postings/{posting.pk}/").content.decode()
+    assert 'data-testid="learners"' in page and person.name in page
+    api = client_for("enterprise").get(f"/api/v1/market/postings/{posting.pk}/matches").json()
+    assert any(m["kind"] == "learner" and m["name"] == person.name for m in api)
+    assert client_for("school2").get(f"/api/v1/market/postings/{posting.pk}/matches").status_code == 403
+    # Consent withdrawn, or already applied: no longer listed.
+    push.preference_save(actor=student, person=person, postings=True, policies=True, by_email=False)
+    assert recommend.recommend_learners_for_posting(posting) == []
+    push.preference_save(actor=student, person=person, postings=True, policies=True, by_email=False, discoverable=True)
+    services.application_submit(actor=student, posting=posting)
+    assert recommend.recommend_learners_for_posting(posting) == []
+
+
+def test_schools_and_enterprises_are_recommended_to_each_other_with_reasons(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _graduating_class(actor_of, world, students=3)
+    occupation = recommend.crosswalk_targets(recommend.Scheme.MAJOR_OCCUPATION, "0102")[0]
+    _publish(actor_of, world["enterprise"], title="数控车工", occupation_code=occupation, headcount=6)
+    _publish(actor_of, world["enterprise"], title="养老护理员", occupation_code="4-10-01-05", headcount=2)
+    for_school = partners.enterprises_for_school(world["school"])
+    assert [m.partner.pk for m in for_school] == [world["enterprise"].pk]
+    match = for_school[0]
+    assert [(major, n) for major, _occupation, n in match.links] == [("数控加工（数控车工）", 6)]
+    assert {c.feature for c in match.contributions} == {"fit", "industry", "region", "certified", "history"}
+    assert world["enterprise"].name in match.sentence and "数控加工（数控车工）" in match.sentence
+    assert 0 < match.score <= 1.05
+    for_enterprise = partners.schools_for_enterprise(world["enterprise"])
+    assert [m.partner.pk for m in for_enterprise] == [world["school"].pk]
+    assert for_enterprise[0].links[0][2] == 3 and "3 人" in for_enterprise[0].sentence
+    assert partners.enterprises_for_school(world["school2"]) == []  # no filed major leads there
+    page = client_for("school").get("/market/partners/").content.decode()
+    assert 'data-testid="partners"' in page and world["enterprise"].name in page
+    api = client_for("enterprise").get("/api/v1/market/partners").json()
+    assert [p["name"] for p in api] == [world["school"].name] and api[0]["contributions"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -253,3 +254,45 @@ def test_placements_entered_after_the_fact_carry_their_status(
         services.apprenticeship_create_many(actor=actor_of("school2"), apprenticeships=batch)
     created = services.apprenticeship_create_many(actor=actor_of("school"), apprenticeships=batch)
     assert audited(created, "apprenticeship.create") and {a.status for a in created} == {"active"}
+
+
+def test_teachers_and_their_practice_in_bulk(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], new_person: Callable[..., Person]
+) -> None:
+    clerk, school = actor_of("school"), world["school"]
+    staff = {"school": school, "category": "specialist", "hired_on": dt.date(2015, 9, 1)}
+    people = [new_person(name=name) for name in ("赵老师", "钱老师")]
+    with pytest.raises(ValidationError, match="双师型"):  # 双师型 without evidence: nothing written
+        services.teacher_add_many(
+            actor=clerk,
+            teachers=[{**staff, "person": people[0]}, {**staff, "person": people[1], "dual_qualified": True}],
+        )
+    assert not school.teachers.exists()
+    with pytest.raises(PermissionDenied):
+        services.teacher_add_many(actor=actor_of("school2"), teachers=[{**staff, "person": people[0]}])
+    teachers = services.teacher_add_many(
+        actor=clerk,
+        teachers=[
+            {**staff, "person": people[0]},
+            {**staff, "person": people[1], "dual_qualified": True, "dual_evidence": " 技师证书 "},
+        ],
+    )
+    assert [t.dual_evidence for t in teachers] == ["", "技师证书"] and audited(teachers, "teacher.add")
+    period = {"started_on": dt.date(2025, 7, 1), "ended_on": dt.date(2025, 8, 30)}
+    with pytest.raises(ValidationError, match="实践单位必须是企业"):
+        services.practice_record_many(
+            actor=clerk,
+            practices=[
+                {"teacher": teachers[0], "enterprise": world["enterprise"], **period},
+                {"teacher": teachers[1], "enterprise": world["school2"], **period},
+            ],
+        )
+    practices = services.practice_record_many(
+        actor=clerk,
+        practices=[
+            {"teacher": teachers[0], "enterprise": world["enterprise"], **period},
+            {"teacher": teachers[1], "enterprise_name": "某机床厂", **period},
+        ],
+    )
+    assert [p.months for p in practices] == [Decimal("2.0"), Decimal("2.0")]
+    assert practices[1].enterprise_name == "某机床厂" and audited(practices, "enterprise_practice.record")

@@ -11,9 +11,11 @@ import io
 import math
 import random
 from collections.abc import Callable
+from typing import Any
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.directory import services as directory
 from gongjiang.directory.models import Organisation, Person, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.refdata.models import Scheme
@@ -175,30 +177,35 @@ def _hire_teachers(
     from the region's enterprises, with periods of enterprise practice."""
     clerk = clerk_of(school)
     today = dt.date.today()
+    people: list[dict[str, Any]] = []
+    staff: list[dict[str, Any]] = []
     for _ in range(max(2, students // 18)):
         specialist = rng.random() < 0.7
         from_enterprise = rng.choice(enterprises) if specialist and enterprises and rng.random() < 0.12 else None
         male = rng.random() < 0.55
         birth = dt.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
-        person = services.person_find_or_register(
-            actor=clerk, name=person_name(rng), id_number=resident_id(rng, school.region_code, birth, male, used)
-        )
+        people.append({"name": person_name(rng), "id_number": resident_id(rng, school.region_code, birth, male, used)})
         dual = specialist and rng.random() < 0.62
-        teacher = services.teacher_add(
-            actor=clerk, school=school, person=person,
-            category="specialist" if specialist else "general",
-            hired_on=dt.date(rng.randint(max(birth.year + 22, 1990), today.year - 1), 9, 1),
-            full_time=from_enterprise is None, from_enterprise=from_enterprise,
-            dual_qualified=dual, dual_evidence=rng.choice(EVIDENCE) if dual else "",
-            integrated=specialist and rng.random() < 0.35, major_code=rng.choice(codes) if specialist and codes else "",
-        )  # fmt: skip
-        if specialist and from_enterprise is None and enterprises and rng.random() < 0.4:
-            host = rng.choice(enterprises)
+        staff.append({
+            "school": school, "category": "specialist" if specialist else "general",
+            "hired_on": dt.date(rng.randint(max(birth.year + 22, 1990), today.year - 1), 9, 1),
+            "full_time": from_enterprise is None, "from_enterprise": from_enterprise,
+            "dual_qualified": dual, "dual_evidence": rng.choice(EVIDENCE) if dual else "",
+            "integrated": specialist and rng.random() < 0.35, "major_code": rng.choice(codes) if specialist and codes else "",
+        })  # fmt: skip
+    persons = directory.person_create_many(actor=clerk, people=people)
+    teachers = services.teacher_add_many(
+        actor=clerk, teachers=[{**fields, "person": person} for fields, person in zip(staff, persons, strict=True)]
+    )
+    practices = []
+    for teacher in teachers:
+        if teacher.category == "specialist" and teacher.from_enterprise is None and enterprises and rng.random() < 0.4:
             started = dt.date(rng.randint(today.year - 5, today.year - 1), rng.choice((1, 7)), 1)
-            services.practice_record(
-                actor=clerk, teacher=teacher, enterprise=host, enterprise_name="",
-                started_on=started, ended_on=started + dt.timedelta(days=rng.choice((60, 91, 182))),
-            )  # fmt: skip
+            practices.append({
+                "teacher": teacher, "enterprise": rng.choice(enterprises),
+                "started_on": started, "ended_on": started + dt.timedelta(days=rng.choice((60, 91, 182))),
+            })  # fmt: skip
+    services.practice_record_many(actor=clerk, practices=practices)
 
 
 def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: random.Random) -> None:

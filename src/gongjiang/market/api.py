@@ -15,7 +15,7 @@ from gongjiang.core.paging import capped_count
 from gongjiang.core.policies import allowed
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Person
-from gongjiang.market import push, recommend, search, selectors, services
+from gongjiang.market import partners, push, recommend, search, selectors, services
 from gongjiang.market.models import EnterpriseProfile, PolicyNotice, Posting
 
 router = scoped_router(tags=["market"])
@@ -241,6 +241,74 @@ def recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     return recommend.explain(recommend.recommend_for_learner(recommend.learner_of(registration)))
 
 
+class MatchOut(Schema):
+    """A class, school or learner recommended to a posting's publisher, with its reason."""
+
+    kind: str
+    id: int
+    name: str
+    students: int
+    score: float
+    sentence: str
+    contributions: list[ContributionOut]
+
+
+def _contributions(items: list[recommend.Contribution]) -> list[dict[str, Any]]:
+    return [
+        {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight, "points": c.points}
+        for c in items
+    ]
+
+
+@router.get("/postings/{posting_id}/matches", response=list[MatchOut], summary="为岗位推荐的毕业班、院校和学生")
+def posting_matches(request: HttpRequest, posting_id: int) -> list[dict[str, Any]]:
+    """Only for the publisher; learners appear only if they agreed to be found."""
+    actor = actor_of(request)
+    posting = selectors.posting_get(actor=actor, posting_id=posting_id)
+    if not allowed(actor, "market.posting.write", posting.owner):
+        raise PermissionDenied
+    cohorts = [
+        {"kind": "class", "id": m.school_class.pk, "name": f"{m.school_class.school.name}{m.school_class.name}",
+         "students": m.students, "score": m.score, "sentence": m.sentence, "contributions": _contributions(m.contributions)}
+        for m in recommend.recommend_for_posting(posting)
+    ]  # fmt: skip
+    schools = [
+        {"kind": "school", "id": m.school.pk, "name": m.school.name, "students": m.students, "score": m.score,
+         "sentence": m.sentence, "contributions": []}
+        for m in recommend.recommend_schools_for_posting(posting)
+    ]  # fmt: skip
+    learners = [
+        {"kind": "learner", "id": m.registration.person_id, "name": m.registration.person.name, "students": 1,
+         "score": m.score, "sentence": m.sentence, "contributions": _contributions(m.contributions)}
+        for m in recommend.recommend_learners_for_posting(posting)
+    ]  # fmt: skip
+    return cohorts + schools + learners
+
+
+class PartnerOut(Schema):
+    organisation_id: int
+    name: str
+    score: float
+    sentence: str
+    links: list[tuple[str, str, int]]
+    adjustments: list[str]
+    contributions: list[ContributionOut]
+
+
+@router.get("/partners", response=list[PartnerOut], summary="推荐合作企业（院校）或合作院校（企业）")
+def partner_recommendations(request: HttpRequest) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    if actor.kind not in ("school", "enterprise") or not actor.organisation_code:
+        raise PermissionDenied
+    own = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    finder = partners.enterprises_for_school if actor.kind == "school" else partners.schools_for_enterprise
+    return [
+        {"organisation_id": m.partner.pk, "name": m.partner.name, "score": m.score, "sentence": m.sentence,
+         "links": m.links, "adjustments": m.adjustments, "contributions": _contributions(m.contributions)}
+        for m in finder(own)
+    ]  # fmt: skip
+
+
 class NotificationOut(Schema):
     id: int
     kind: str
@@ -260,6 +328,7 @@ class PreferenceIn(Schema):
     policies: bool = True
     by_email: bool = False
     email: str = ""
+    discoverable: bool = False
 
 
 class PolicyIn(Schema):
@@ -313,7 +382,13 @@ def preferences(request: HttpRequest, payload: PreferenceIn) -> PreferenceIn:
         raise PermissionDenied
     person = Person.objects.get(pk=actor.person_id)
     saved = push.preference_save(actor=actor, person=person, **payload.dict())
-    return PreferenceIn(postings=saved.postings, policies=saved.policies, by_email=saved.by_email, email=saved.email)
+    return PreferenceIn(
+        postings=saved.postings,
+        policies=saved.policies,
+        by_email=saved.by_email,
+        email=saved.email,
+        discoverable=saved.discoverable,
+    )
 
 
 @router.get("/policies", response=list[PolicyOut], auth=anyone, summary="政策通知")

@@ -60,6 +60,9 @@ class PreferenceForm(forms.Form):
     policies = forms.BooleanField(label=_("接收与我有关的政策通知"), required=False)
     by_email = forms.BooleanField(label=_("同时发送电子邮件"), required=False)
     email = forms.CharField(label=_("电子邮箱"), required=False, max_length=254)
+    discoverable = forms.BooleanField(
+        label=_("允许对口岗位的招聘单位看到我的姓名、学校、班级和专业，并邀请我申请"), required=False
+    )
 
 
 class PolicyForm(forms.Form):

@@ -285,6 +285,9 @@ class PushPreference(models.Model):
     policies = models.BooleanField(_("接收政策通知"), default=True)
     by_email = models.BooleanField(_("同时发送电子邮件"), default=False)
     email = models.EmailField(_("电子邮箱"), blank=True)
+    # Consent, off until the learner turns it on: publishers of matching postings may then see the
+    # learner's name, school, class and major among the learners recommended to them.
+    discoverable = models.BooleanField(_("允许对口岗位的招聘单位看到我并邀请我申请"), default=False)
 
     scope: ClassVar[ScopePaths] = ScopePaths(person="person_id")
 

@@ -44,7 +44,14 @@ Progress = Callable[[int, int], None]
 
 
 def preference_save(
-    *, actor: Actor, person: Person, postings: bool, policies: bool, by_email: bool, email: str = ""
+    *,
+    actor: Actor,
+    person: Person,
+    postings: bool,
+    policies: bool,
+    by_email: bool,
+    email: str = "",
+    discoverable: bool = False,
 ) -> PushPreference:
     require(actor, "market.push.preference", person)
     email = email.strip()
@@ -62,6 +69,7 @@ def preference_save(
         preference.postings, preference.policies, preference.by_email, preference.email = (
             postings, policies, by_email, email,
         )  # fmt: skip
+        preference.discoverable = discoverable
         preference.save()
         audit.record(
             actor=actor, action="push_preference.save", entity=preference, before=before,

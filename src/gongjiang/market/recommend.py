@@ -1,4 +1,5 @@
-"""Recommendations that say why: postings for a learner, graduating classes for a posting.
+"""Recommendations that say why: postings for a learner; graduating classes, schools and learners
+(those who agreed to be found) for a posting.
 
 A learner is described by what the register knows: the major of their class, the class level,
 the school's region. The crosswalks of the reference data give the path 专业 → 职业 → 行业.
@@ -20,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjiang.directory.models import Organisation
 from gongjiang.market import search
 from gongjiang.market.models import APPLICABLE_KINDS, EnterpriseProfile, Posting
 from gongjiang.market.selectors import public_postings
@@ -140,7 +142,7 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
     occupation, path = _occupation_fit(learner, posting.occupation_code)
     industry_code = posting.industry_code or (profile.industry_code if profile else "")
     industry = _industry_fit(learner, industry_code)
-    region = _region_fit(learner.region_code, posting.region_code)
+    region = region_fit(learner.region_code, posting.region_code)
     level = _level_fit(learner.class_level, posting.level)
     posting_words = set(posting.search_text.split())
     matched = sorted(learner.words & posting_words)
@@ -198,7 +200,7 @@ def _industry_fit(learner: Learner, code: str) -> float:
     return 0.5 if any(code[:2] == own[:2] for own in learner.industries) else 0.0
 
 
-def _region_fit(home: str, there: str) -> float:
+def region_fit(home: str, there: str) -> float:
     if not home or not there:
         return 0.0
     if home == there:
@@ -281,21 +283,32 @@ class CohortMatch:
     sentence: str
 
 
-def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | None = None) -> list[CohortMatch]:
-    """Graduating classes (leaving within about a year) whose major leads to the posting's
-    occupation, or to its small class, scored on occupation, region, level and size, explained.
-    Classes, not named students: a publisher sees people only when they apply."""
-    if not posting.occupation_code:
-        return []
-    today = today or timezone.localdate()
-    exact = set(crosswalk_sources(Scheme.MAJOR_OCCUPATION, posting.occupation_code))
+def majors_for_occupation(occupation_code: str) -> tuple[set[str], set[str]]:
+    """The majors that lead to an occupation (exact), and those that lead to its small class (related)."""
+    exact = set(crosswalk_sources(Scheme.MAJOR_OCCUPATION, occupation_code))
     related = {
         source
         for code in concepts(Scheme.OCCUPATION)
-        .filter(code__startswith=posting.occupation_code[:7])
+        .filter(code__startswith=occupation_code[:7])
         .values_list("code", flat=True)
         for source in crosswalk_sources(Scheme.MAJOR_OCCUPATION, code)
     }
+    return exact, related - exact
+
+
+def _leaves(school_class: SchoolClass) -> int:
+    return school_class.cohort_year + math.ceil(school_class.planned_years)
+
+
+def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | None = None) -> list[CohortMatch]:
+    """Graduating classes (leaving within about a year) whose major leads to the posting's
+    occupation, or to its small class, scored on occupation, region, level and size, explained.
+    Classes, not named students: people are shown only when they apply or have agreed to be found
+    (`recommend_learners_for_posting`)."""
+    if not posting.occupation_code:
+        return []
+    today = today or timezone.localdate()
+    exact, related = majors_for_occupation(posting.occupation_code)
     if not related and not exact:
         return []
     classes = (
@@ -306,11 +319,11 @@ def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | No
     )
     matches = []
     for school_class in classes:
-        leaves = school_class.cohort_year + math.ceil(school_class.planned_years)
+        leaves = _leaves(school_class)
         if not today.year <= leaves <= today.year + 1:
             continue
         occupation = 1.0 if school_class.offering.major_code in exact else 0.7
-        region = _region_fit(posting.region_code, school_class.school.region_code)
+        region = region_fit(posting.region_code, school_class.school.region_code)
         level = _level_fit(school_class.class_level, posting.level)
         size = min(1.0, school_class.students / (3 * (posting.headcount or 1)))
         contributions = [
@@ -337,4 +350,98 @@ def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | No
             )
         )
     matches.sort(key=lambda m: (-m.score, -m.students, m.school_class.pk))
+    return matches[:limit]
+
+
+@dataclass
+class SchoolMatch:
+    """A school whose graduating classes suit a posting, from its best class."""
+
+    school: Organisation
+    students: int
+    classes: list[str]
+    score: float
+    sentence: str
+
+
+def recommend_schools_for_posting(posting: Posting, limit: int = 10, today: dt.date | None = None) -> list[SchoolMatch]:
+    """The schools to recruit from: their graduating classes' matches added up by school."""
+    by_school: dict[int, SchoolMatch] = {}
+    for match in recommend_for_posting(posting, limit=10_000, today=today):
+        school = match.school_class.school
+        found = by_school.setdefault(school.pk, SchoolMatch(school, 0, [], match.score, ""))
+        found.students += match.students
+        found.classes.append(match.school_class.name)
+    for found in by_school.values():
+        found.sentence = _("%(school)s有 %(n)d 名对口或相近专业的学生将在一年内毕业（%(classes)s）") % {
+            "school": found.school.name,
+            "n": found.students,
+            "classes": "、".join(found.classes[:3]) + (_("等") if len(found.classes) > 3 else ""),
+        }
+    ranked = sorted(by_school.values(), key=lambda m: (-m.score, -m.students, m.school.pk))
+    return ranked[:limit]
+
+
+@dataclass
+class LearnerMatch:
+    """A learner who agreed to be found, and why they suit a posting."""
+
+    registration: Registration
+    score: float
+    contributions: list[Contribution]
+    sentence: str
+
+
+def recommend_learners_for_posting(
+    posting: Posting, limit: int = 20, today: dt.date | None = None
+) -> list[LearnerMatch]:
+    """Learners in school who turned on `discoverable`, whose major leads to the posting's
+    occupation or its small class, and who have not applied yet: scored on occupation, region,
+    level and how soon they leave, explained. Nobody who has not consented is ever listed."""
+    if not posting.occupation_code:
+        return []
+    today = today or timezone.localdate()
+    exact, related = majors_for_occupation(posting.occupation_code)
+    if not exact and not related:
+        return []
+    registrations = (
+        Registration.objects.filter(
+            is_active=True,
+            school_class__offering__major_code__in=exact | related,
+            person__push_preference__discoverable=True,
+        )
+        .exclude(person__applications__posting=posting)
+        .select_related("person", "school", "school_class", "school_class__offering")
+        .order_by("-school_class__cohort_year", "pk")[:CANDIDATES]
+    )
+    matches = []
+    for registration in registrations:
+        school_class = registration.school_class
+        leaves = _leaves(school_class)
+        occupation = 1.0 if school_class.offering.major_code in exact else 0.7
+        contributions = [
+            Contribution("occupation", _("职业对口"), occupation, 0.5),
+            Contribution(
+                "region", _("地区相近"), region_fit(posting.region_code, registration.school.region_code), 0.25
+            ),
+            Contribution("level", _("层次相符"), _level_fit(school_class.class_level, posting.level), 0.15),
+            Contribution("timing", _("毕业时间合适"), 1.0 if leaves <= today.year + 1 else 0.3, 0.1),
+        ]
+        sentence = _("%(name)s，%(school)s%(major)s专业（%(cls)s），%(year)d 年毕业，专业%(fit)s") % {
+            "name": registration.person.name,
+            "school": registration.school.name,
+            "major": school_class.offering.major_name,
+            "cls": school_class.name,
+            "year": leaves,
+            "fit": _("对口") if occupation == 1.0 else _("相近"),
+        }
+        matches.append(
+            LearnerMatch(
+                registration=registration,
+                score=round(sum(c.points for c in contributions), 4),
+                contributions=contributions,
+                sentence=sentence,
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, m.registration.pk))
     return matches[:limit]

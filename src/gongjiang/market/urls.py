@@ -14,6 +14,7 @@ urlpatterns = [
     path("mine/", views.my_postings, name="mine"),
     path("applications/", views.my_applications, name="my_applications"),
     path("recommendations/", views.recommendations, name="recommendations"),
+    path("partners/", views.partner_recommendations, name="partners"),
     path("inbox/", views.inbox, name="inbox"),
     path("policies/", views.policies, name="policies"),
     path("policies/<int:notice_id>/", views.policy_detail, name="policy_detail"),

@@ -26,7 +26,7 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Person
-from gongjiang.market import forms, push, recommend, search, selectors, services
+from gongjiang.market import forms, partners, push, recommend, search, selectors, services
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
@@ -141,6 +141,7 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
         else None
     )
     school = _own_school(actor) if posting.kind == PostingKind.ORDER_CLASS else None
+    is_owner = allowed(actor, "market.posting.write", posting.owner)
     return render(
         request,
         "market/posting_detail.html",
@@ -152,9 +153,9 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             else None,
             "levels": ClassLevel.choices,
             "this_year": timezone.localdate().year,
-            "cohorts": recommend.recommend_for_posting(posting, limit=10)
-            if allowed(actor, "market.posting.write", posting.owner)
-            else [],
+            "cohorts": recommend.recommend_for_posting(posting, limit=10) if is_owner else [],
+            "schools": recommend.recommend_schools_for_posting(posting, limit=10) if is_owner else [],
+            "learners": recommend.recommend_learners_for_posting(posting, limit=20) if is_owner else [],
             "applicants": selectors.application_list(actor=actor).filter(posting=posting).count()
             if allowed(actor, "market.posting.write", posting.owner)
             else None,
@@ -267,6 +268,21 @@ def recommendations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def partner_recommendations(request: HttpRequest) -> HttpResponse:
+    """For a school, enterprises to cooperate with; for an enterprise, schools; each explained."""
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.SCHOOL, ActorKind.ENTERPRISE) or not actor.organisation_code:
+        raise PermissionDenied
+    own = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    finder = partners.enterprises_for_school if actor.kind == ActorKind.SCHOOL else partners.schools_for_enterprise
+    return render(
+        request,
+        "market/partners.html",
+        {"own": own, "for_school": actor.kind == ActorKind.SCHOOL, "results": finder(own)},
+    )
+
+
+@login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """A learner's messages, and what they choose to receive."""
     actor = _actor(request)
@@ -283,6 +299,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "policies": current.policies,
             "by_email": current.by_email,
             "email": current.email,
+            "discoverable": current.discoverable,
         },
     )
     if request.method == "POST":

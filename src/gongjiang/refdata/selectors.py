@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
 
@@ -30,10 +32,15 @@ def current_version(scheme: str, as_of: dt.date | None = None) -> CatalogueVersi
 
 
 def concepts(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
-    version = current_version(scheme, as_of)
-    if version is None:
-        return Concept.objects.none()
-    return Concept.objects.filter(version=version)
+    # The version is chosen inside the query (as current_version chooses it), so a lookup is one
+    # round trip: services check codes row by row, and an import checks thousands.
+    versions = CatalogueVersion.objects.filter(scheme=scheme)
+    day = as_of or dt.date.today()
+    effective = versions.filter(effective_from__lte=day).order_by("-effective_from", "demo_subset", "-id")
+    chosen: Any = Subquery(effective.values("id")[:1])
+    if as_of is None:
+        chosen = Coalesce(chosen, Subquery(versions.order_by("effective_from").values("id")[:1]))
+    return Concept.objects.filter(version_id=chosen)
 
 
 def concept_get(scheme: str, code: str, as_of: dt.date | None = None) -> Concept | None:

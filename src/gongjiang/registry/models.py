@@ -126,7 +126,7 @@ class MajorApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.offering}"
+        return f"{ApplicationKind(self.kind).label} {self.offering}"
 
 
 class SchoolClass(models.Model):
@@ -274,7 +274,9 @@ class RegistrationEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.registration}"
+        # The enum's label, not get_kind_display(): that hashes the whole choice table on every
+        # call, and an intake's audit labels thousands of events.
+        return f"{EventKind(self.kind).label} {self.registration}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,7 +517,7 @@ class Destination(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration.person.name} {self.get_kind_display()}"
+        return f"{self.registration.person.name} {DestinationKind(self.kind).label}"
 
 
 class AssessmentResult(models.TextChoices):
@@ -544,7 +546,7 @@ class SkillAssessment(models.Model):
         ordering = ["-assessed_on"]
 
     def __str__(self) -> str:
-        return f"{self.person.name} {self.occupation_code} {self.get_skill_level_display()}"
+        return f"{self.person.name} {self.occupation_code} {SkillLevel(self.skill_level).label}"
 
 
 class CompetitionLevel(models.TextChoices):

@@ -144,6 +144,18 @@ def teacher_add(
     return teacher
 
 
+def teacher_add_many(*, actor: Actor, teachers: Sequence[Mapping[str, Any]]) -> list[Teacher]:
+    """Add many teachers at once (a school's staff when it joins), each checked as `teacher_add`
+    checks one (the same keyword arguments but the actor); one invalid teacher refuses the batch."""
+    built = [
+        Teacher(**{**fields, "dual_evidence": str(fields.get("dual_evidence", "")).strip()}) for fields in teachers
+    ]
+    _require_each(actor, "registry.teacher.write", (t.school for t in built))
+    for teacher in built:
+        _check_teacher(teacher)
+    return _save_many(actor, "teacher.add", built, lambda t: t.school)
+
+
 TEACHER_FIELDS = (
     "category", "full_time", "from_enterprise", "dual_qualified", "dual_evidence", "integrated", "major_code", "hired_on",
 )  # fmt: skip
@@ -194,18 +206,34 @@ def practice_record(
     enterprise: Organisation | None = None,
 ) -> EnterprisePractice:
     require(actor, "registry.teacher.write", teacher.school)
+    practice = _new_practice(teacher, enterprise_name, started_on, ended_on, enterprise)
+    _save(actor, "enterprise_practice.record", practice, teacher.school)
+    return practice
+
+
+def practice_record_many(*, actor: Actor, practices: Sequence[Mapping[str, Any]]) -> list[EnterprisePractice]:
+    """Record many periods of enterprise practice at once, each checked as `practice_record` checks one."""
+    built = [
+        _new_practice(p["teacher"], p.get("enterprise_name", ""), p["started_on"], p["ended_on"], p.get("enterprise"))
+        for p in practices
+    ]
+    _require_each(actor, "registry.teacher.write", (p.teacher.school for p in built))
+    return _save_many(actor, "enterprise_practice.record", built, lambda p: p.teacher.school)
+
+
+def _new_practice(
+    teacher: Teacher, enterprise_name: str, started_on: dt.date, ended_on: dt.date, enterprise: Organisation | None
+) -> EnterprisePractice:
     _period(started_on, ended_on)
     _kind(enterprise, OrganisationKind.ENTERPRISE, "enterprise", _("实践单位必须是企业。"))
     name = (enterprise.name if enterprise is not None else enterprise_name).strip()
     if not name:
         raise ValidationError({"enterprise_name": _("请填写实践企业。")})
     days = (ended_on - started_on).days + 1
-    practice = EnterprisePractice(
+    return EnterprisePractice(
         teacher=teacher, enterprise=enterprise, enterprise_name=name, started_on=started_on, ended_on=ended_on,
         months=(Decimal(days) / Decimal("30.4")).quantize(Decimal("0.1")),
     )  # fmt: skip
-    _save(actor, "enterprise_practice.record", practice, teacher.school)
-    return practice
 
 
 # -- training ---------------------------------------------------------------------------------
