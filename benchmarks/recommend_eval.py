@@ -1,17 +1,17 @@
 """Evaluation: do the recommendations find what learners want, better than simple baselines?
 
-Builds the demo region (SQLite unless DATABASE_URL is set) with its marketplace, then gives each
-student a hidden preference the recommender is not told: an occupation (usually one their major
-leads to, sometimes another: people change trades) and a city (usually home, sometimes
-elsewhere). A posting is relevant when it matches the hidden occupation's small class and is in
-the hidden city, or matches the hidden occupation exactly anywhere. Three rankers order the open
-postings for each student who has at least one relevant posting:
+Builds the demo region (SQLite unless DATABASE_URL is set) with its marketplace. The labelled
+set comes from the demo generator itself (`gongjiang.demo.preferences`): each learner gets a
+hidden preference the recommender is not told (a trade near their major or, one time in seven,
+another; a city or anywhere for good pay; a minimum wage; sometimes no micro employers), and
+the postings satisfying it are the relevant ones. Three rankers order the open postings for
+each learner who has at least one relevant posting:
 - `explained`: `market.recommend.recommend_for_learner` (major, level, home region, words);
 - `popularity`: most applications first, then newest;
 - `bm25`: BM25 of the posting's words against the major's name.
 Reports Recall@10 and NDCG@10 in benchmarks/results/recommend_eval.json.
 
-    ./gj run python benchmarks/recommend_eval.py [--seed 7] [--learners 400]
+    ./gj run python benchmarks/recommend_eval.py [--scale demo] [--seed 7] [--learners 400]
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class BM25:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="demo")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--learners", type=int, default=400)
     args = parser.parse_args()
@@ -76,13 +77,14 @@ def main() -> int:
     from django.db.models import Count
 
     from gongjiang.core.actors import system_actor
+    from gongjiang.demo import preferences
     from gongjiang.demo.generator import SCALES, build_region
     from gongjiang.market import recommend, search
-    from gongjiang.market.models import APPLICABLE_KINDS
+    from gongjiang.market.models import APPLICABLE_KINDS, EnterpriseProfile
     from gongjiang.market.selectors import public_postings
     from gongjiang.refdata.builtin import BUILTIN_DIR
     from gongjiang.refdata.models import Scheme
-    from gongjiang.refdata.selectors import concepts, crosswalk_targets
+    from gongjiang.refdata.selectors import crosswalk_targets
     from gongjiang.refdata.services import refdata_load
     from gongjiang.registry.models import Registration
 
@@ -90,7 +92,7 @@ def main() -> int:
     try:
         actor = system_actor("bench")
         refdata_load(actor=actor, path=BUILTIN_DIR)
-        build_region(actor=actor, password="bench-pass-1", scale=SCALES["small"])
+        build_region(actor=actor, password="bench-pass-1", scale=SCALES[args.scale])
         postings = list(
             public_postings().filter(kind__in=APPLICABLE_KINDS).annotate(n=Count("applications")).order_by("-pk")
         )
@@ -98,8 +100,8 @@ def main() -> int:
             p.pk for p in sorted(postings, key=lambda p: (-p.n, -(p.published_at.timestamp() if p.published_at else 0)))
         ]
         bm25 = BM25({p.pk: p.search_text.split() for p in postings})
-        all_occupations = list(concepts(Scheme.OCCUPATION).filter(level=4).values_list("code", flat=True))
-        cities = sorted({p.region_code[:4] for p in postings})
+        sizes = dict(EnterpriseProfile.objects.values_list("organisation_id", "size"))
+        offers = preferences.offers_of(postings, sizes)
         rng = random.Random(args.seed)
         registrations = list(
             Registration.objects.filter(is_active=True)
@@ -107,27 +109,38 @@ def main() -> int:
             .order_by("pk")
         )
         rng.shuffle(registrations)
+        chosen = registrations[: args.learners * 2]
+        occupations_of: dict[str, list[str]] = {}
+        for r in chosen:
+            code = r.school_class.offering.major_code
+            if code not in occupations_of:
+                occupations_of[code] = crosswalk_targets(Scheme.MAJOR_OCCUPATION, code)
+        labelled = preferences.labelled_set(
+            rng,
+            (
+                (
+                    r.pk,
+                    occupations_of[r.school_class.offering.major_code],
+                    r.school.region_code,
+                    r.school_class.class_level,
+                )
+                for r in chosen
+            ),
+            offers,
+        )
         scores: dict[str, dict[str, list[float]]] = {
             name: {"recall": [], "ndcg": []} for name in ("explained", "popularity", "bm25")
         }
         timings = []
         evaluated = 0
-        for registration in registrations:
+        relevant_sizes = []
+        for registration in chosen:
             if evaluated >= args.learners:
                 break
-            own = crosswalk_targets(Scheme.MAJOR_OCCUPATION, registration.school_class.offering.major_code)
-            # The hidden preference: mostly what the major leads to, near home; sometimes not.
-            occupation = rng.choice(own) if own and rng.random() < 0.75 else rng.choice(all_occupations)
-            home = registration.school.region_code[:4]
-            city = home if rng.random() < 0.7 or not cities else rng.choice(cities)
-            relevant = {
-                p.pk
-                for p in postings
-                if p.occupation_code == occupation
-                or (p.occupation_code[:7] == occupation[:7] and p.region_code[:4] == city)
-            }
-            if not relevant:
+            if registration.pk not in labelled:
                 continue
+            relevant = labelled[registration.pk][1]
+            relevant_sizes.append(len(relevant))
             evaluated += 1
             learner = recommend.learner_of(registration)
             started = time.perf_counter()
@@ -144,12 +157,14 @@ def main() -> int:
         result = {
             "benchmark": "recommend_eval",
             "database": connection.vendor,
-            "scale": "small",
+            "scale": args.scale,
             "seed": args.seed,
             "learners_evaluated": evaluated,
             "open_postings": len(postings),
-            "hidden_preference": "occupation: one the major leads to with p=0.75, else any; city: home with p=0.7, "
-            "else any city with postings; relevant = same occupation anywhere, or same small class in that city",
+            "hidden_preference": "drawn by gongjiang.demo.preferences (see its docstring): trade near the major "
+            "(6/7) or any posted trade, city (home 0.6, capital 0.15, anywhere 0.25; anywhere for 2,000 more pay), "
+            "minimum pay, avoids micro employers (0.2); relevant = postings satisfying it",
+            "relevant_per_learner_median": sorted(relevant_sizes)[len(relevant_sizes) // 2] if relevant_sizes else None,
             "metrics_at_10": {
                 name: {metric: round(sum(v) / len(v), 4) if v else None for metric, v in values.items()}
                 for name, values in scores.items()
