@@ -120,7 +120,24 @@ class Posting(models.Model):
     class Meta:
         verbose_name = _("供需信息")
         verbose_name_plural = _("供需信息")
-        indexes = [models.Index(fields=["status", "kind", "region_code"], name="posting_facets")]
+        indexes = [
+            models.Index(fields=["status", "kind", "region_code"], name="posting_facets"),
+            # The public list's two orders, newest first and best paid first, among a million
+            # published postings: a page reads the index instead of sorting every match.
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(status="published"), name="posting_published_newest"
+            ),
+            # A learner's recommendations start from the open postings of some occupations or
+            # of their middle classes (a code prefix, hence the pattern operator class).
+            models.Index(
+                fields=["occupation_code", "published_at"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                condition=Q(status="published"),
+                name="posting_published_occupation",
+            ),
+            # Best paid first has an index too, on PostgreSQL only (migration 0007: SQLite cannot
+            # index NULLS LAST).
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(pay_min__isnull=True) | Q(pay_max__isnull=True) | Q(pay_min__lte=models.F("pay_max")),

@@ -96,20 +96,25 @@ def learner_of(registration: Registration) -> Learner:
 
 
 def candidates(learner: Learner) -> QuerySet[Posting]:
-    """Open postings a learner may apply to that share at least the occupation's middle class,
-    an industry, or the learner's province: the rest cannot score."""
-    near = Q(region_code__startswith=learner.region_code[:2])
-    for code in learner.occupations:
-        near |= Q(occupation_code__startswith=code[:4])
-    for code in learner.industries:
-        near |= Q(industry_code=code)
+    """The postings worth scoring for a learner, whatever the size of the marketplace: the newest
+    open ones of the occupations the major leads to, then of their middle classes, then in the
+    home city, each read in the order of an index and capped, and with their applicant counts."""
+    open_ = public_postings().filter(kind__in=APPLICABLE_KINDS).order_by("-published_at", "-pk")
+    ids: list[int] = []
+    if learner.occupations:
+        ids += open_.filter(occupation_code__in=learner.occupations).values_list("pk", flat=True)[: CANDIDATES // 2]
+        near = Q(pk__in=[])
+        for middle in sorted({code[:4] for code in learner.occupations}):
+            near |= Q(occupation_code__startswith=middle)
+        ids += open_.filter(near).values_list("pk", flat=True)[: CANDIDATES // 4]
+    if learner.region_code:
+        home = open_.filter(region_code__startswith=learner.region_code[:4])
+        ids += home.values_list("pk", flat=True)[: CANDIDATES // 4]
     return (
-        public_postings()
-        .filter(kind__in=APPLICABLE_KINDS)
-        .filter(near)
+        Posting.objects.filter(pk__in=set(ids))
         .select_related("owner")
         .annotate(applicants=Count("applications"))
-        .order_by("-published_at", "-pk")[:CANDIDATES]
+        .order_by("-published_at", "-pk")
     )
 
 
