@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,16 +113,22 @@ def _students_of(majors: list[str], province: str) -> list[int]:
     """
     classes = (
         SchoolClass.objects.filter(offering__major_code__in=majors, school__region_code__startswith=province)
+        # Classes that have left (no active student) would each cost a query for nothing.
+        .filter(Exists(Registration.objects.filter(school_class=OuterRef("pk"), is_active=True)))
         .order_by("cohort_year", "pk")
         .values_list("pk", flat=True)
     )
     found: list[int] = []
     for class_id in classes:
-        found.extend(
+        # Sorted here, not by the database: with ORDER BY and LIMIT the planner may walk the
+        # person index over the whole table (100 ms a class at province scale) instead of
+        # reading the class's few dozen rows through the class index.
+        members = sorted(
             Registration.objects.filter(school_class_id=class_id, is_active=True)
-            .order_by("person_id")
-            .values_list("person_id", flat=True)[: MAX_POSTING_RECIPIENTS - len(found)]
+            .order_by()
+            .values_list("person_id", flat=True)
         )
+        found.extend(members[: MAX_POSTING_RECIPIENTS - len(found)])
         if len(found) >= MAX_POSTING_RECIPIENTS:
             break
     return found
