@@ -118,7 +118,7 @@ def main() -> int:
             for _ in range(args.repeat):
                 begun = time.perf_counter()
                 found = selectors.posting_search(actor=PUBLIC, filters=filters)
-                count = capped_count(found)
+                count = capped_count(found, cap=selectors.SEARCH_WINDOW)
                 list(found[:20])
                 selectors.facets(found)
                 times.append((time.perf_counter() - begun) * 1000)

@@ -73,6 +73,13 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
     posting.applicants = 0  # type: ignore[attr-defined]
     lifted = recommend.score(learner, posting, profile)
     assert lifted.score == pytest.approx(plain + recommend.SMALL_EMPLOYER_LIFT)
+    # The quick score that ranks every candidate is the explained score, in every case above.
+    for applicants, owner_profile in ((0, None), (40, None), (0, profile), (40, profile)):
+        posting.applicants = applicants  # type: ignore[attr-defined]
+        assert (
+            recommend.quick_score(learner, posting, owner_profile)
+            == recommend.score(learner, posting, owner_profile).score
+        )
 
 
 def test_a_posting_is_shown_the_graduating_classes_it_fits(

@@ -17,27 +17,31 @@ from django.utils.functional import cached_property
 COUNT_CAP = 10_000
 
 
-def capped_count(queryset: QuerySet[Any]) -> int:
-    """The number of rows, counted up to COUNT_CAP + 1 (more shows as "10,000+")."""
-    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """The number of rows, counted up to cap + 1 (more shows as "10,000+")."""
+    return queryset.order_by().values("pk")[: cap + 1].count()
 
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in the stubs
-    """A paginator whose count stops at COUNT_CAP; `capped` tells the template to add "+"."""
+    """A paginator whose count stops at a cap (COUNT_CAP unless given); `capped` tells the template
+    to say "more than"."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, count: int | None = None) -> None:
+    def __init__(
+        self, object_list: QuerySet[Any], per_page: int, count: int | None = None, cap: int = COUNT_CAP
+    ) -> None:
         super().__init__(object_list, per_page)
         self._queryset = object_list
         self._known = count
+        self._cap = cap
 
     @cached_property
     def _counted(self) -> int:
-        return self._known if self._known is not None else capped_count(self._queryset)
+        return self._known if self._known is not None else capped_count(self._queryset, self._cap)
 
     @property
     def count(self) -> int:
-        return min(self._counted, COUNT_CAP)
+        return min(self._counted, self._cap)
 
     @property
     def capped(self) -> bool:
-        return self._counted > COUNT_CAP
+        return self._counted > self._cap

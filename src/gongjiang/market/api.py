@@ -151,7 +151,7 @@ def posting_search(request: HttpRequest, params: Query[SearchParams]) -> SearchO
     found = selectors.posting_search(actor=actor_of(request), filters=filters)
     offset, limit = max(0, min(params.offset, 10_000)), max(1, min(params.limit, 100))
     return SearchOut(
-        count=capped_count(found),
+        count=capped_count(found, cap=selectors.SEARCH_WINDOW),
         results=[_posting(p) for p in found[offset : offset + limit]],
         facets={
             name: [{"value": f.value, "count": f.count} for f in entries]

@@ -31,7 +31,7 @@ from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
 
 WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
 SMALL_EMPLOYER_LIFT = 0.05
-CANDIDATES = 2000
+CANDIDATES = 1200
 # A posting's class or skill level as employers write it → the class levels it suits.
 LEVEL_WORDS = {
     ClassLevel.INTERMEDIATE: ("中级", "四级"),
@@ -112,6 +112,7 @@ def candidates(learner: Learner) -> QuerySet[Posting]:
         ids += home.values_list("pk", flat=True)[: CANDIDATES // 4]
     return (
         Posting.objects.filter(pk__in=set(ids))
+        .defer("description", "requirements", "benefits", "occupation_evidence", "return_reason")
         .select_related("owner")
         .annotate(applicants=Count("applications"))
         .order_by("-published_at", "-pk")
@@ -124,9 +125,9 @@ def recommend_for_learner(learner: Learner, limit: int = 20) -> list[Recommendat
         p.organisation_id: p
         for p in EnterpriseProfile.objects.filter(organisation_id__in={p.owner_id for p in postings})
     }
-    scored = [score(learner, p, profiles.get(p.owner_id)) for p in postings]
-    scored.sort(key=lambda r: (-r.score, -r.posting.pk))
-    top = scored[:limit]
+    # Ranked on the bare numbers first; only the shown few are explained (labels, words, path).
+    ranked = sorted(postings, key=lambda p: (-quick_score(learner, p, profiles.get(p.owner_id)), -p.pk))
+    top = [score(learner, p, profiles.get(p.owner_id)) for p in ranked[:limit]]
     name_paths(top)
     for recommendation in top:
         recommendation.sentence = _sentence(learner, recommendation)
@@ -141,6 +142,32 @@ def name_paths(recommendations: list[Recommendation]) -> None:
         names.update(dict(concepts(scheme).filter(code__in=codes).values_list("code", "name")))
     for r in recommendations:
         r.path = r.path[:1] + [names.get(code, code) for code in r.path[1:]]
+
+
+def quick_score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None) -> float:
+    """The score `score` gives, without building its explanation (the same features and rules)."""
+    industry_code = posting.industry_code or (profile.industry_code if profile else "")
+    words = len(learner.words & set(posting.search_text.split())) / len(learner.words) if learner.words else 0.0
+    values = {
+        "occupation": _occupation_fit(learner, posting.occupation_code)[0],
+        "industry": _industry_fit(learner, industry_code),
+        "region": region_fit(learner.region_code, posting.region_code),
+        "level": _level_fit(learner.class_level, posting.level),
+        "words": words,
+    }
+    total = sum(round(values[name] * weight, 4) for name, weight in WEIGHTS.items())
+    factor, lift = _corrections(posting, profile)
+    return round(total * factor + lift, 4)
+
+
+def _corrections(posting: Posting, profile: EnterpriseProfile | None) -> tuple[float, float]:
+    """The damping factor of an over-subscribed posting and the lift of a small or rural employer."""
+    applicants = getattr(posting, "applicants", 0)
+    places = posting.headcount or 1
+    # Damped gently (logarithmically) by how far past three applicants per place it already is.
+    factor = 1 / (1 + math.log(applicants / (3 * places))) if applicants > 3 * places else 1.0
+    small = profile is not None and (profile.size in ("micro", "small") or profile.is_rural)
+    return factor, SMALL_EMPLOYER_LIFT if small else 0.0
 
 
 def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None) -> Recommendation:
@@ -160,17 +187,15 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
         Contribution("level", _("层次相符"), level, WEIGHTS["level"]),
         Contribution("words", _("专业词语"), words, WEIGHTS["words"]),
     ]
-    total = sum(c.points for c in contributions)
+    factor, lift = _corrections(posting, profile)
+    total = sum(c.points for c in contributions) * factor + lift
     adjustments = []
-    applicants = getattr(posting, "applicants", 0)
-    places = posting.headcount or 1
-    if applicants > 3 * places:
-        # Damped gently (logarithmically) by how far past three applicants per place it already is.
-        factor = 1 / (1 + math.log(applicants / (3 * places)))
-        total *= factor
-        adjustments.append(_("申请人数已是招收人数的 %(n)d 倍，排序降低") % {"n": applicants // places})
-    if profile is not None and (profile.size in ("micro", "small") or profile.is_rural):
-        total += SMALL_EMPLOYER_LIFT
+    if factor < 1:
+        places = posting.headcount or 1
+        adjustments.append(
+            _("申请人数已是招收人数的 %(n)d 倍，排序降低") % {"n": getattr(posting, "applicants", 0) // places}
+        )
+    if lift:
         adjustments.append(_("小微或乡村企业，适当提前"))
     if industry_code and industry > 0 and path:
         path.append(industry_code)

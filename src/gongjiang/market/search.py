@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import jieba
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Model, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 
 from gongjiang.refdata.text import tokenizer
 
@@ -90,18 +90,33 @@ def matching(queryset: QuerySet[M], q: str) -> tuple[QuerySet[M], bool]:
         return queryset, False
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{_quote(t)}:*" for t in terms)
-        found = queryset.filter(
-            RawSQL("market_posting.search_vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField())
-        ).annotate(
-            search_rank=RawSQL(
-                "ts_rank(market_posting.search_vector, to_tsquery('simple', %s))", [tsquery], output_field=FloatField()
-            )
-        )
+        found = queryset.filter(_VectorSQL("@@", tsquery)).annotate(search_rank=_VectorSQL("rank", tsquery))
         return found, True
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=term)
     return queryset.filter(condition), False
+
+
+class _VectorSQL(Expression):
+    """`search_vector @@ tsquery` (a condition) or `ts_rank(search_vector, tsquery)` (a float) on
+    the generated column, which the model does not declare (it exists on PostgreSQL only). The
+    column is qualified with the alias of the query it is compiled in, so the expression stays
+    correct inside a subquery (where the table is U0, not market_posting)."""
+
+    def __init__(self, operation: str, tsquery: str) -> None:
+        super().__init__(output_field=BooleanField() if operation == "@@" else FloatField())
+        self.operation, self.tsquery = operation, tsquery
+
+    @property
+    def conditional(self) -> bool:
+        return self.operation == "@@"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.search_vector"
+        if self.operation == "@@":
+            return f"{column} @@ to_tsquery('simple', %s)", [self.tsquery]
+        return f"ts_rank({column}, to_tsquery('simple', %s))", [self.tsquery]
 
 
 def _quote(term: str) -> str:

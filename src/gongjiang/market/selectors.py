@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
@@ -26,10 +26,10 @@ from gongjiang.market.models import (
 
 SORTS = ("relevance", "date", "pay")
 # Work per search is bounded whatever the number of matches: relevance is ranked among the newest
-# RANK_WINDOW matches, facets are counted over the newest FACET_WINDOW, and counts stop at
-# core.paging.COUNT_CAP ("10,000+"). Someone who needs more narrows the search.
-RANK_WINDOW = 5000
-FACET_WINDOW = 10_000
+# SEARCH_WINDOW matches, facets are counted over the newest SEARCH_WINDOW, and counts stop there
+# ("超过 2,000 条"). Someone who needs more narrows the search. Each match read is a row of the
+# posting table, so the window, not the marketplace's size, sets the time of a search.
+SEARCH_WINDOW = 2000
 
 
 def posting_list(*, actor: Actor) -> QuerySet[Posting]:
@@ -96,18 +96,19 @@ def posting_search(*, actor: Actor, filters: Filters) -> QuerySet[Posting]:
         # Postings without a stated pay last (PostgreSQL would put NULL first in a descending order).
         return found.order_by(F("pay_max").desc(nulls_last=True), "-published_at", "-pk")
     if filters.sort == "relevance" and ranked:
-        newest = found.order_by("-published_at", "-pk").values("pk")[:RANK_WINDOW]
-        return found.filter(pk__in=Subquery(newest)).order_by("-search_rank", "-published_at", "-pk")
+        # The window's ids are read once, so counting, paging and facets do not each search again.
+        newest = list(found.order_by("-published_at", "-pk").values_list("pk", flat=True)[: SEARCH_WINDOW + 1])
+        return found.filter(pk__in=newest).order_by("-search_rank", "-published_at", "-pk")
     return found.order_by("-published_at", "-pk")
 
 
 def facets(queryset: QuerySet[Posting]) -> dict[str, list[Facet]]:
     """Counts of the matching postings by type, level, city, occupation middle class and industry
-    section, over the newest FACET_WINDOW of them: one query reads the window's five codes and
+    section, over the newest SEARCH_WINDOW of them: one query reads the window's five codes and
     they are counted here (five GROUP BYs would each read the window again)."""
     window = queryset.order_by("-published_at", "-pk").values_list(
         "kind", "level", "region_code", "occupation_code", "industry_code"
-    )[:FACET_WINDOW]
+    )[:SEARCH_WINDOW]
     keys: dict[str, Callable[[str], str]] = {
         "kind": lambda code: code,
         "level": lambda code: code,

@@ -21,7 +21,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
-from gongjiang.core.paging import COUNT_CAP, CappedPaginator, capped_count
+from gongjiang.core.paging import CappedPaginator, capped_count
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
@@ -62,8 +62,8 @@ def market(request: HttpRequest) -> HttpResponse:
         sort=get.get("sort", "relevance") if get.get("sort") in selectors.SORTS else "relevance",
     )
     found = selectors.posting_search(actor=_actor(request), filters=filters)
-    total = capped_count(found)
-    page = CappedPaginator(found, PAGE_SIZE, total).get_page(get.get("page"))
+    total = capped_count(found, cap=selectors.SEARCH_WINDOW)
+    page = CappedPaginator(found, PAGE_SIZE, total, cap=selectors.SEARCH_WINDOW).get_page(get.get("page"))
     terms = search.query_words(filters.q)
     results = [(p, search.highlight(p.title, terms, limit=120), search.highlight(p.description, terms)) for p in page]
     return render(
@@ -73,7 +73,7 @@ def market(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "total": total,
-            "capped": total > COUNT_CAP,
+            "capped": total > selectors.SEARCH_WINDOW,
             "results": results,
             "facets": _labelled(selectors.facets(found)),
             "kinds": PostingKind.choices,
