@@ -85,24 +85,7 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
 def test_a_posting_is_shown_the_graduating_classes_it_fits(
     client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:
-    file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
-    leaving_year = timezone.localdate().year
-    graduating = registry.class_create(
-        actor=actor_of("school"), school=world["school"], major_code="0102", name="毕业班",
-        class_level="senior", form="full_time", cohort_year=leaving_year - 3, planned_years=3,
-    )  # fmt: skip
-    for n in range(3):
-        first17 = f"15020320050101{n:03d}"
-        person = registry.person_find_or_register(
-            actor=actor_of("school"), name=f"毕业生{n}", id_number=first17 + resident_id_check_digit(first17)
-        )
-        registration = registry.registration_create(
-            actor=actor_of("school"),
-            school_class=graduating,
-            person=person,
-            enrolled_on=dt.date(leaving_year - 3, 9, 1),
-        )
-        registry.registration_decide(actor=actor_of("bureau"), event=registration.events.get(), approve=True)
+    graduating = _graduating_class(actor_of, world, students=3)
     occupation = recommend.crosswalk_targets(recommend.Scheme.MAJOR_OCCUPATION, "0102")[0]
     posting = _publish(actor_of, world["enterprise"], title="数控车工", occupation_code=occupation, level="高级工")
     matches = recommend.recommend_for_posting(posting)

@@ -253,13 +253,6 @@ class MatchOut(Schema):
     contributions: list[ContributionOut]
 
 
-def _contributions(items: list[recommend.Contribution]) -> list[dict[str, Any]]:
-    return [
-        {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight, "points": c.points}
-        for c in items
-    ]
-
-
 @router.get("/postings/{posting_id}/matches", response=list[MatchOut], summary="为岗位推荐的毕业班、院校和学生")
 def posting_matches(request: HttpRequest, posting_id: int) -> list[dict[str, Any]]:
     """Only for the publisher; learners appear only if they agreed to be found."""
@@ -269,7 +262,7 @@ def posting_matches(request: HttpRequest, posting_id: int) -> list[dict[str, Any
         raise PermissionDenied
     cohorts = [
         {"kind": "class", "id": m.school_class.pk, "name": f"{m.school_class.school.name}{m.school_class.name}",
-         "students": m.students, "score": m.score, "sentence": m.sentence, "contributions": _contributions(m.contributions)}
+         "students": m.students, "score": m.score, "sentence": m.sentence, "contributions": recommend.contributions_data(m.contributions)}
         for m in recommend.recommend_for_posting(posting)
     ]  # fmt: skip
     schools = [
@@ -279,7 +272,7 @@ def posting_matches(request: HttpRequest, posting_id: int) -> list[dict[str, Any
     ]  # fmt: skip
     learners = [
         {"kind": "learner", "id": m.registration.person_id, "name": m.registration.person.name, "students": 1,
-         "score": m.score, "sentence": m.sentence, "contributions": _contributions(m.contributions)}
+         "score": m.score, "sentence": m.sentence, "contributions": recommend.contributions_data(m.contributions)}
         for m in recommend.recommend_learners_for_posting(posting)
     ]  # fmt: skip
     return cohorts + schools + learners
@@ -301,11 +294,10 @@ def partner_recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     if actor.kind not in ("school", "enterprise") or not actor.organisation_code:
         raise PermissionDenied
     own = directory.organisation_get(actor=actor, code=actor.organisation_code)
-    finder = partners.enterprises_for_school if actor.kind == "school" else partners.schools_for_enterprise
     return [
         {"organisation_id": m.partner.pk, "name": m.partner.name, "score": m.score, "sentence": m.sentence,
-         "links": m.links, "adjustments": m.adjustments, "contributions": _contributions(m.contributions)}
-        for m in finder(own)
+         "links": m.links, "adjustments": m.adjustments, "contributions": recommend.contributions_data(m.contributions)}
+        for m in partners.partners_for(own)
     ]  # fmt: skip
 
 

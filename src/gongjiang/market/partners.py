@@ -278,3 +278,10 @@ def schools_for_enterprise(
             "occupation": occupation,
         }
     return top
+
+
+def partners_for(organisation: Organisation, limit: int = 20) -> list[PartnerMatch]:
+    """Enterprises for a school, schools for an enterprise (the pages and the API ask this)."""
+    if organisation.kind == OrganisationKind.SCHOOL:
+        return enterprises_for_school(organisation, limit)
+    return schools_for_enterprise(organisation, limit)

@@ -283,12 +283,17 @@ def explain(recommendations: Iterable[Recommendation]) -> list[dict[str, object]
             "matched": r.matched,
             "missing": r.missing,
             "adjustments": r.adjustments,
-            "contributions": [
-                {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight, "points": c.points}
-                for c in r.contributions
-            ],
+            "contributions": contributions_data(r.contributions),
         }
         for r in recommendations
+    ]
+
+
+def contributions_data(contributions: Iterable[Contribution]) -> list[dict[str, object]]:
+    """Each feature's value, weight and points as plain data (every explained answer of the API)."""
+    return [
+        {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight, "points": c.points}
+        for c in contributions
     ]
 
 

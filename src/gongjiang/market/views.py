@@ -274,11 +274,10 @@ def partner_recommendations(request: HttpRequest) -> HttpResponse:
     if actor.kind not in (ActorKind.SCHOOL, ActorKind.ENTERPRISE) or not actor.organisation_code:
         raise PermissionDenied
     own = directory.organisation_get(actor=actor, code=actor.organisation_code)
-    finder = partners.enterprises_for_school if actor.kind == ActorKind.SCHOOL else partners.schools_for_enterprise
     return render(
         request,
         "market/partners.html",
-        {"own": own, "for_school": actor.kind == ActorKind.SCHOOL, "results": finder(own)},
+        {"own": own, "for_school": actor.kind == ActorKind.SCHOOL, "results": partners.partners_for(own)},
     )
 
 
