@@ -8,15 +8,16 @@ import decimal
 import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 
 from gongjiang.core.actors import Actor
-from gongjiang.core.bulk import insert_many
+from gongjiang.core.bulk import insert_many, insert_values
 from gongjiang.core.models import AuditEntry
 
+P = ParamSpec("P")
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _TEMPORAL = (dt.datetime, dt.date, dt.time)
 _TEXTUAL = (decimal.Decimal, uuid.UUID)
@@ -65,7 +66,21 @@ def _json_ready(values: Mapping[str, Any]) -> dict[str, Any]:
     return values if isinstance(values, Snapshot) else _jsonable(dict(values))
 
 
-def entry(
+def _as_entry(values_of: Callable[P, dict[str, Any]]) -> Callable[P, AuditEntry]:
+    """`entry`, with the very signature of `entry_values` (kept in one place)."""
+
+    def build_entry(*args: P.args, **kwargs: P.kwargs) -> AuditEntry:
+        values = values_of(*args, **kwargs)
+        # Positional construction, in the model's field order, is Django's fast path (the one
+        # rows read from the database take).
+        build: Callable[..., AuditEntry] = AuditEntry
+        return build(*[values.get(attname) for attname in _entry_fields()])
+
+    build_entry.__doc__ = "An unsaved entry; takes the arguments of `entry_values`."
+    return build_entry
+
+
+def entry_values(
     *,
     actor: Actor,
     action: str,
@@ -79,9 +94,10 @@ def entry(
     scope_organisation_code: str = "",
     scope_region_code: str = "",
     owner: Model | None = None,
-) -> AuditEntry:
-    """An unsaved entry. `owner` is the organisation the write belongs to (its id, code and region
-    scope the entry); without one, the organisation the actor acts for."""
+) -> dict[str, Any]:
+    """The column values of an entry, by attribute name. `owner` is the organisation the write
+    belongs to (its id, code and region scope the entry); without one, the organisation the actor
+    acts for."""
     if owner is not None:
         scope_organisation_id = owner.pk
         scope_organisation_code = str(getattr(owner, "code", ""))
@@ -95,7 +111,7 @@ def entry(
         entity_type = entity_type or entity._meta.label_lower
         entity_id = entity_id or str(entity.pk)
         entity_label = entity_label or str(entity)[:200]
-    values = {
+    return {
         "actor_user_id": actor.user_id,
         "actor_username": actor.username or "anonymous",
         "actor_kind": str(actor.kind),
@@ -109,10 +125,9 @@ def entry(
         "before": _json_ready(before) if before is not None else None,
         "after": _json_ready(after) if after is not None else None,
     }
-    # Positional construction, in the model's field order, is Django's fast path (the one rows
-    # read from the database take); an import builds hundreds of thousands of entries.
-    build: Callable[..., AuditEntry] = AuditEntry
-    return build(*[values.get(attname) for attname in _entry_fields()])
+
+
+entry = _as_entry(entry_values)
 
 
 @functools.cache
@@ -130,3 +145,9 @@ def record(**kwargs: Any) -> AuditEntry:
 def record_many(entries: Iterable[AuditEntry]) -> None:
     """Write many entries at once, for bulk services such as imports (COPY on PostgreSQL)."""
     insert_many(list(entries))
+
+
+def record_values_many(rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write many entries given as `entry_values` results, without building a model object for
+    each: an import writes three entries a row, and building them was a fifth of its time."""
+    insert_values(AuditEntry, list(rows))

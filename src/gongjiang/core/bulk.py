@@ -17,7 +17,7 @@ import decimal
 import gc
 import json
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -115,3 +115,40 @@ def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[
         obj._state.adding = False
         obj._state.db = connection.alias
     return objects
+
+
+def insert_values(model: type[Model], rows: Sequence[Mapping[str, Any]], batch_size: int = BATCH_SIZE) -> None:
+    """Insert new rows given as values by attribute name, without building a model object for each
+    (for append-only rows nobody reads back, such as audit entries). The primary key comes from the
+    table's default; a missing value is the field's default, a timestamp filled on save is now."""
+    if not rows:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated and not f.primary_key]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        return
+    now = timezone.now()
+    hows = [_how(f) for f in fields]
+    defaults = [f.get_default() for f in fields]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    plan = list(zip(fields, hows, defaults, strict=True))
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            cells = []
+            for f, how, default in plan:
+                value = row.get(f.attname, default)
+                if how == STAMP:
+                    value = now
+                elif how == JSON:
+                    value = None if value is None else json.dumps(value, cls=f.encoder)  # type: ignore[attr-defined]
+                elif type(value) not in PLAIN_TYPES:
+                    value = f.get_db_prep_save(value, connection)
+                cells.append(value)
+            copy.write_row(cells)
