@@ -14,7 +14,7 @@ from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 
 from gongjiang.core.actors import Actor
-from gongjiang.core.bulk import insert_many, insert_values
+from gongjiang.core.bulk import insert_values
 from gongjiang.core.models import AuditEntry
 
 P = ParamSpec("P")
@@ -142,12 +142,8 @@ def record(**kwargs: Any) -> AuditEntry:
     return built
 
 
-def record_many(entries: Iterable[AuditEntry]) -> None:
-    """Write many entries at once, for bulk services such as imports (COPY on PostgreSQL)."""
-    insert_many(list(entries))
-
-
-def record_values_many(rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write many entries given as `entry_values` results, without building a model object for
-    each: an import writes three entries a row, and building them was a fifth of its time."""
+def record_many(rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write many entries at once, given as `entry_values` results, for bulk services such as
+    imports (COPY on PostgreSQL). No model object is built for each: an import writes three entries
+    a row, and building them was a fifth of its time."""
     insert_values(AuditEntry, list(rows))

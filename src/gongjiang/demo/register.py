@@ -210,16 +210,21 @@ def _hire_teachers(
 
 def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: random.Random) -> None:
     """The bureau approves the older cohorts and most of this year's; a few changes follow."""
-    pending = RegistrationEvent.objects.filter(
-        registration__school=school, kind=EventKind.REGISTER, decision="pending"
-    ).select_related("registration__school_class")
-    latest = max((e.registration.school_class.cohort_year for e in pending), default=today.year)
-    approve = [e.pk for e in pending if e.registration.school_class.cohort_year < latest or rng.random() < 0.8]
+    pending = list(
+        RegistrationEvent.objects.filter(
+            registration__school=school, kind=EventKind.REGISTER, decision="pending"
+        ).values_list("pk", "registration__school_class__cohort_year")
+    )
+    latest = max((cohort for _pk, cohort in pending), default=today.year)
+    approve = [pk for pk, cohort in pending if cohort < latest or rng.random() < 0.8]
     services.registration_decide_many(actor=bureau, event_ids=approve, approve=True)
-    enrolled = list(Registration.objects.filter(school=school, status="enrolled").order_by("pk"))
+    enrolled = list(Registration.objects.filter(school=school, status="enrolled").order_by("pk").values_list("pk", flat=True))
     clerk = clerk_of(school)
     changes = []
-    for registration in rng.sample(enrolled, k=min(len(enrolled), max(1, len(enrolled) // 40))):
+    chosen = rng.sample(enrolled, k=min(len(enrolled), max(1, len(enrolled) // 40)))
+    # Only the chosen few are read as objects, in the order they were drawn.
+    chosen_rows = Registration.objects.in_bulk(chosen)
+    for registration in (chosen_rows[pk] for pk in chosen):
         kind, reason = rng.choice([("withdraw", "个人原因退学"), ("suspend", "因病休学"), ("withdraw", "参军入伍")])
         changes.append(
             services.registration_request(

@@ -161,7 +161,7 @@ def person_create_many(*, actor: Actor, people: Sequence[Mapping[str, Any]]) -> 
         except IntegrityError as exc:
             raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
         audit.record_many(
-            audit.entry(actor=actor, action="person.create", entity=p, after=audit.snapshot(p)) for p in created
+            audit.entry_values(actor=actor, action="person.create", entity=p, after=audit.snapshot(p)) for p in created
         )
     return created
 

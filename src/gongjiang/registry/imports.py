@@ -539,12 +539,12 @@ class _Importer:
                 label = f"{row.name} · {row.class_name}"
                 note("registration.create", registration, label=label)
                 note("registration_event.request", event, label=f"{register} {label}")
-            audit.record_values_many(entries)
+            audit.record_many(entries)
             entries.clear()
             done += len(batch)
             if progress:
                 progress("write", done, total)
-        audit.record_values_many(entries)
+        audit.record_many(entries)
 
 
 def _enrolled(row: Row) -> dt.date:

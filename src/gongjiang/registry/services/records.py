@@ -80,7 +80,7 @@ def _save_many(actor: Actor, action: str, objs: Sequence[M], owner: Callable[[M]
         except IntegrityError as exc:
             raise ValidationError(_("该记录已存在，请勿重复登记。")) from exc
         audit.record_many(
-            audit.entry(actor=actor, action=action, entity=obj, after=audit.snapshot(obj), owner=owner(obj))
+            audit.entry_values(actor=actor, action=action, entity=obj, after=audit.snapshot(obj), owner=owner(obj))
             for obj in created
         )
     return created
