@@ -61,7 +61,6 @@ def main() -> int:
 
     from gongjiang.core.actors import PUBLIC, system_actor
     from gongjiang.core.bulk import insert_many
-    from gongjiang.core.paging import capped_count
     from gongjiang.demo.generator import build_region
     from gongjiang.directory.models import Organisation
     from gongjiang.market import recommend, search, selectors
@@ -118,9 +117,8 @@ def main() -> int:
             for _ in range(args.repeat):
                 begun = time.perf_counter()
                 found = selectors.posting_search(actor=PUBLIC, filters=filters)
-                count = capped_count(found, cap=selectors.SEARCH_WINDOW)
-                list(found[:20])
-                selectors.facets(found)
+                count = found.count
+                list(found.postings[:20])
                 times.append((time.perf_counter() - begun) * 1000)
             searches[json.dumps(query, ensure_ascii=False)] = {
                 "matches": count,

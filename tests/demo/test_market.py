@@ -144,14 +144,14 @@ def test_public_search_finds_demo_postings_by_a_chinese_word(db: None) -> None:
     job = Posting.objects.filter(kind=PostingKind.JOB, status=PostingStatus.PUBLISHED).order_by("pk").first()
     assert job is not None
     word = next(w for w in JOB_WORDS[job.occupation_code] if w in job.title)
-    found = list(posting_search(actor=PUBLIC, filters=Filters(q=word)))
+    found = list(posting_search(actor=PUBLIC, filters=Filters(q=word)).postings)
     assert job in found
     assert all(p.status == PostingStatus.PUBLISHED for p in found)
-    internships = posting_search(actor=PUBLIC, filters=Filters(q="实习", kind=PostingKind.INTERNSHIP))
+    internships = posting_search(actor=PUBLIC, filters=Filters(q="实习", kind=PostingKind.INTERNSHIP)).postings
     assert internships.exists()
     waiting = Posting.objects.filter(status=PostingStatus.PENDING).order_by("pk").first()
     assert waiting is not None
-    assert waiting not in posting_search(actor=PUBLIC, filters=Filters(q=waiting.title))
+    assert waiting not in posting_search(actor=PUBLIC, filters=Filters(q=waiting.title)).postings
 
 
 def test_applications_move_on_and_accepted_offers_land_in_the_register(populated: Populated, db: None) -> None:

@@ -9,13 +9,16 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
-from gongjiang.core.actors import Actor
+from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.directory.models import Organisation
 from gongjiang.market import services
 from gongjiang.market.models import Posting, PostingRevision, PostingStatus
+from gongjiang.market.search import newest_matches
+from gongjiang.market.selectors import Filters, SearchResult, posting_search, public_postings
 
 
 def _values(**overrides: Any) -> dict[str, Any]:
@@ -182,3 +185,54 @@ def test_a_posting_without_an_occupation_is_coded_from_its_title(
     )  # fmt: skip
     assert posting.occupation_code.startswith("6-18-02"), posting.occupation_code  # 焊工 and kin
     assert posting.occupation_confidence is not None and posting.occupation_evidence
+
+
+def test_a_search_orders_counts_and_facets_its_matches(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    welder = _published(
+        actor_of,
+        world,
+        title="焊工",
+        description="焊接钢结构，使用焊条、焊丝",
+        occupation_code="6-18-02-04",
+        pay_max=9000,
+    )
+    unpaid = _published(actor_of, world, title="焊工学徒", description="跟师傅学习", pay_min=None, pay_max=None)
+    turner = _published(actor_of, world, title="数控车工（焊接件）", description="加工焊接件", pay_max=12000)
+    _published(actor_of, world, title="厨师", description="中餐烹饪", occupation_code="4-03-02-01")
+    newest = [turner, unpaid, welder]  # published in that order, the last first
+
+    def search(**filters: Any) -> SearchResult:
+        return posting_search(actor=PUBLIC, filters=Filters(q="焊", **filters))
+
+    found = search(sort="date")
+    assert list(found.postings) == newest and found.count == 3 and not found.capped
+    assert {f.value: f.count for f in found.facets["occupation"]} == {"6-18": 3}
+    assert list(search(sort="pay").postings) == [turner, welder, unpaid]  # no stated pay last
+    if connection.vendor == "postgresql":
+        # ts_rank: the posting with the most words that begin with 焊 first.
+        assert search().postings[0] == welder
+    else:
+        assert list(search().postings) == newest  # SQLite: relevance is newest first
+    assert search(occupation="4-03").count == 0 and search(occupation="4-03").facets["kind"] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="month slices are lexemes of PostgreSQL's search vector")
+def test_a_frequent_word_reads_recent_months_first_and_widens_when_they_hold_too_few(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    now = timezone.now()
+    ages = {"本月焊工": 0, "五个月前焊工": 150, "两年前焊工": 730}
+    for title, days in ages.items():
+        posting = _published(actor_of, world, title=title)
+        Posting.objects.filter(pk=posting.pk).update(published_at=now - dt.timedelta(days=days))
+    tsquery = "'焊工':*"
+
+    def titles(limit: int) -> list[str]:
+        rows = newest_matches(public_postings(), tsquery, ("title",), limit, now=now)
+        return [title for title, _rank in rows]
+
+    assert titles(1) == ["本月焊工"]  # the last three months hold enough
+    assert titles(2) == ["本月焊工", "五个月前焊工"]  # the last year does
+    assert titles(5) == ["本月焊工", "五个月前焊工", "两年前焊工"]  # all of them

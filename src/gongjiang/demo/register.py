@@ -218,7 +218,9 @@ def _approve_intake(bureau: Actor, school: Organisation, today: dt.date, rng: ra
     latest = max((cohort for _pk, cohort in pending), default=today.year)
     approve = [pk for pk, cohort in pending if cohort < latest or rng.random() < 0.8]
     services.registration_decide_many(actor=bureau, event_ids=approve, approve=True)
-    enrolled = list(Registration.objects.filter(school=school, status="enrolled").order_by("pk").values_list("pk", flat=True))
+    enrolled = list(
+        Registration.objects.filter(school=school, status="enrolled").order_by("pk").values_list("pk", flat=True)
+    )
     clerk = clerk_of(school)
     changes = []
     chosen = rng.sample(enrolled, k=min(len(enrolled), max(1, len(enrolled) // 40)))

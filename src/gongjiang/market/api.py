@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Schema
 
 from gongjiang.core.api import actor_of, anyone, scoped_router
-from gongjiang.core.paging import capped_count
 from gongjiang.core.policies import allowed
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Person
@@ -151,11 +150,10 @@ def posting_search(request: HttpRequest, params: Query[SearchParams]) -> SearchO
     found = selectors.posting_search(actor=actor_of(request), filters=filters)
     offset, limit = max(0, min(params.offset, 10_000)), max(1, min(params.limit, 100))
     return SearchOut(
-        count=capped_count(found, cap=selectors.SEARCH_WINDOW),
-        results=[_posting(p) for p in found[offset : offset + limit]],
+        count=found.count,
+        results=[_posting(p) for p in found.postings[offset : offset + limit]],
         facets={
-            name: [{"value": f.value, "count": f.count} for f in entries]
-            for name, entries in selectors.facets(found).items()
+            name: [{"value": f.value, "count": f.count} for f in entries] for name, entries in found.facets.items()
         },
     )
 

@@ -17,13 +17,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.directory.models import Organisation
 from gongjiang.market import search
-from gongjiang.market.models import APPLICABLE_KINDS, EnterpriseProfile, Posting
+from gongjiang.market.models import APPLICABLE_KINDS, Application, EnterpriseProfile, Posting
 from gongjiang.market.selectors import public_postings
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, crosswalk_sources, crosswalk_targets
@@ -95,10 +95,11 @@ def learner_of(registration: Registration) -> Learner:
     )
 
 
-def candidates(learner: Learner) -> QuerySet[Posting]:
+def candidates(learner: Learner) -> list[Posting]:
     """The postings worth scoring for a learner, whatever the size of the marketplace: the newest
     open ones of the occupations the major leads to, then of their middle classes, then in the
-    home city, each read in the order of an index and capped, and with their applicant counts."""
+    home city, each read in the order of an index and capped, and with their applicant counts.
+    Only the columns the ranking reads are loaded: the shown few are read whole afterwards."""
     open_ = public_postings().filter(kind__in=APPLICABLE_KINDS).order_by("-published_at", "-pk")
     ids: list[int] = []
     if learner.occupations:
@@ -110,24 +111,42 @@ def candidates(learner: Learner) -> QuerySet[Posting]:
     if learner.region_code:
         home = open_.filter(region_code__startswith=learner.region_code[:4])
         ids += home.values_list("pk", flat=True)[: CANDIDATES // 4]
-    return (
-        Posting.objects.filter(pk__in=set(ids))
-        .defer("description", "requirements", "benefits", "occupation_evidence", "return_reason")
-        .select_related("owner")
-        .annotate(applicants=Count("applications"))
-        .order_by("-published_at", "-pk")
+    unique = set(ids)
+    postings = list(Posting.objects.filter(pk__in=unique).only(*RANKING_FIELDS).order_by("-published_at", "-pk"))
+    # Counted apart: grouping the wide posting rows by every column cost more than reading them.
+    counts = dict(
+        Application.objects.filter(posting_id__in=unique)
+        .values("posting_id")
+        .annotate(n=Count("pk"))
+        .values_list("posting_id", "n")
     )
+    for posting in postings:
+        posting.applicants = counts.get(posting.pk, 0)  # type: ignore[attr-defined]
+    return postings
+
+
+# What quick_score reads of a posting.
+RANKING_FIELDS = (
+    "owner", "occupation_code", "industry_code", "region_code", "level", "headcount",
+    "search_text", "published_at",
+)  # fmt: skip
 
 
 def recommend_for_learner(learner: Learner, limit: int = 20) -> list[Recommendation]:
-    postings = list(candidates(learner))
+    postings = candidates(learner)
     profiles = {
         p.organisation_id: p
         for p in EnterpriseProfile.objects.filter(organisation_id__in={p.owner_id for p in postings})
     }
-    # Ranked on the bare numbers first; only the shown few are explained (labels, words, path).
-    ranked = sorted(postings, key=lambda p: (-quick_score(learner, p, profiles.get(p.owner_id)), -p.pk))
-    top = [score(learner, p, profiles.get(p.owner_id)) for p in ranked[:limit]]
+    # Ranked on the bare numbers first; only the shown few are read whole and explained (labels,
+    # words, path).
+    ranked = sorted(postings, key=lambda p: (-quick_score(learner, p, profiles.get(p.owner_id)), -p.pk))[:limit]
+    whole = Posting.objects.select_related("owner").in_bulk([p.pk for p in ranked])
+    top = []
+    for light in ranked:
+        posting = whole[light.pk]
+        posting.applicants = light.applicants  # type: ignore[attr-defined]
+        top.append(score(learner, posting, profiles.get(posting.owner_id)))
     name_paths(top)
     for recommendation in top:
         recommendation.sentence = _sentence(learner, recommendation)

@@ -9,15 +9,19 @@ cut) carries a GIN index, and a query becomes prefix matches of its words joined
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import jieba
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Model, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, IntegerField, Model, Q, QuerySet, Value
 from django.db.models.expressions import Expression
+from django.utils import timezone
 
 from gongjiang.refdata.text import tokenizer
 
@@ -82,20 +86,60 @@ def query_words(q: str) -> list[str]:
     return kept[:MAX_QUERY_WORDS]
 
 
-def matching(queryset: QuerySet[M], q: str) -> tuple[QuerySet[M], bool]:
-    """Postings whose words contain every query word (as a prefix on PostgreSQL), and whether
-    they carry a `search_rank` to sort by (PostgreSQL's ts_rank)."""
+def matching(queryset: QuerySet[M], q: str) -> tuple[QuerySet[M], str | None]:
+    """Postings whose words contain every query word (as a prefix on PostgreSQL), and the
+    PostgreSQL text query they were matched with, to rank them by (`newest_matches`); None when
+    there are no words, or on SQLite, where each word is a substring match and newest comes first."""
     terms = query_words(q)
     if not terms:
-        return queryset, False
+        return queryset, None
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{_quote(t)}:*" for t in terms)
-        found = queryset.filter(_VectorSQL("@@", tsquery)).annotate(search_rank=_VectorSQL("rank", tsquery))
-        return found, True
+        return queryset.filter(_VectorSQL("@@", tsquery)), tsquery
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=term)
-    return queryset.filter(condition), False
+    return queryset.filter(condition), None
+
+
+# A search with words reads its newest matches from the last few months first (the months are
+# lexemes of the search vector, see market migration 0008), then from the last year, then all:
+# a frequent word's newest matches are all recent, and a rare word's few are cheap to read at once.
+SLICE_MONTHS = (3, 12)
+
+
+def newest_matches(
+    queryset: QuerySet[M], tsquery: str, columns: Sequence[str], limit: int, now: dt.datetime | None = None
+) -> list[tuple[Any, ...]]:
+    """The newest `limit` postings of `queryset` that match `tsquery` (from `matching`), newest
+    first, as `columns` followed by the rank (ts_rank) of each. PostgreSQL only."""
+    now = now or timezone.now()
+    for months in (*SLICE_MONTHS, None):
+        within = _VectorSQL("@@", tsquery, months=_months(now, months) if months else ())
+        ranked = (
+            queryset.filter(within).annotate(search_rank=_VectorSQL("rank", tsquery)).order_by("-published_at", "-pk")
+        )
+        rows = list(ranked.values_list(*columns, "search_rank")[:limit])
+        if len(rows) >= limit or months is None:
+            return rows
+    raise AssertionError("unreachable: the last slice has no bound")
+
+
+def _months(now: dt.datetime, count: int) -> tuple[str, ...]:
+    """The `count` calendar months (UTC) up to `now`'s, as the search vector's month lexemes."""
+    utc = now.astimezone(dt.UTC)
+    serial = utc.year * 12 + utc.month - 1
+    return tuple(f"_m{(serial - n) // 12}{(serial - n) % 12 + 1:02d}" for n in range(count))
+
+
+def position_in(ids: list[int]) -> Func:
+    """An ORDER BY that keeps rows in the order of `ids` (PostgreSQL's array_position)."""
+    return Func(
+        Value(ids, output_field=ArrayField(BigIntegerField())),
+        F("pk"),
+        function="array_position",
+        output_field=IntegerField(),
+    )
 
 
 class _VectorSQL(Expression):
@@ -104,9 +148,9 @@ class _VectorSQL(Expression):
     column is qualified with the alias of the query it is compiled in, so the expression stays
     correct inside a subquery (where the table is U0, not market_posting)."""
 
-    def __init__(self, operation: str, tsquery: str) -> None:
+    def __init__(self, operation: str, tsquery: str, months: Sequence[str] = ()) -> None:
         super().__init__(output_field=BooleanField() if operation == "@@" else FloatField())
-        self.operation, self.tsquery = operation, tsquery
+        self.operation, self.tsquery, self.months = operation, tsquery, tuple(months)
 
     @property
     def conditional(self) -> bool:
@@ -114,6 +158,10 @@ class _VectorSQL(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.search_vector"
+        if self.operation == "@@" and self.months:
+            # The month lexemes are not words: cast as they are, not parsed by a configuration.
+            months = " | ".join(_quote(m) for m in self.months)
+            return f"{column} @@ (to_tsquery('simple', %s) && %s::tsquery)", [self.tsquery, months]
         if self.operation == "@@":
             return f"{column} @@ to_tsquery('simple', %s)", [self.tsquery]
         return f"ts_rank({column}, to_tsquery('simple', %s))", [self.tsquery]

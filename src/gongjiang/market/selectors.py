@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -77,38 +78,70 @@ def public_postings(today: dt.date | None = None) -> QuerySet[Posting]:
     return Posting.objects.filter(status=PostingStatus.PUBLISHED, deadline__gte=today)
 
 
-def posting_search(*, actor: Actor, filters: Filters) -> QuerySet[Posting]:
-    """Published postings matching the words and filters, best first (or newest, or best paid)."""
-    found, ranked = search.matching(public_postings().select_related("owner"), filters.q)
+@dataclass(frozen=True)
+class SearchResult:
+    """A search: the postings in the order asked for, how many match (counted up to
+    SEARCH_WINDOW + 1, so more shows as "超过 2,000 条") and the facets of the newest matches."""
+
+    postings: QuerySet[Posting]
+    count: int
+    facets: dict[str, list[Facet]]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > SEARCH_WINDOW
+
+
+# The window's columns: what the facets count, the pay to sort by, and the rank where words are given.
+_WINDOW_COLUMNS = ("pk", "kind", "level", "region_code", "occupation_code", "industry_code", "pay_max")
+
+
+def posting_search(*, actor: Actor, filters: Filters) -> SearchResult:
+    """Published postings matching the words and filters, best first (or newest, or best paid).
+
+    One read of the newest SEARCH_WINDOW + 1 matches serves the count, the facets and, when words
+    are given, the order: the window is ranked (or sorted by pay) here and the page is read by id,
+    so a frequent word costs one pass over its newest matches, not one per question asked of it."""
+    filtered = public_postings()
     if filters.kind in PostingKind.values:
-        found = found.filter(kind=filters.kind)
+        filtered = filtered.filter(kind=filters.kind)
     if filters.region:
-        found = found.filter(region_code__startswith=region_prefix(filters.region))
+        filtered = filtered.filter(region_code__startswith=region_prefix(filters.region))
     if filters.occupation:
-        found = found.filter(occupation_code__startswith=filters.occupation)
+        filtered = filtered.filter(occupation_code__startswith=filters.occupation)
     if filters.industry:
-        found = found.filter(industry_code__startswith=filters.industry)
+        filtered = filtered.filter(industry_code__startswith=filters.industry)
     if filters.level:
-        found = found.filter(level=filters.level)
+        filtered = filtered.filter(level=filters.level)
     if filters.pay_min is not None:
-        found = found.filter(pay_max__gte=filters.pay_min)
+        filtered = filtered.filter(pay_max__gte=filters.pay_min)
+    found, tsquery = search.matching(filtered, filters.q)
+    if tsquery is None:
+        window = list(_newest(found).values_list(*_WINDOW_COLUMNS)[: SEARCH_WINDOW + 1])
+        if filters.sort == "pay":
+            # Postings without a stated pay last (PostgreSQL would put NULL first in a descending order).
+            ordered = found.order_by(F("pay_max").desc(nulls_last=True), "-published_at", "-pk")
+        else:
+            ordered = _newest(found)
+        return SearchResult(ordered.select_related("owner"), len(window), _facets(window))
+    window = search.newest_matches(filtered, tsquery, _WINDOW_COLUMNS, SEARCH_WINDOW + 1)
+    kept = window[:SEARCH_WINDOW]
     if filters.sort == "pay":
-        # Postings without a stated pay last (PostgreSQL would put NULL first in a descending order).
-        return found.order_by(F("pay_max").desc(nulls_last=True), "-published_at", "-pk")
-    if filters.sort == "relevance" and ranked:
-        # The window's ids are read once, so counting, paging and facets do not each search again.
-        newest = list(found.order_by("-published_at", "-pk").values_list("pk", flat=True)[: SEARCH_WINDOW + 1])
-        return found.filter(pk__in=newest).order_by("-search_rank", "-published_at", "-pk")
+        kept = sorted(kept, key=lambda row: -(row[6] or -1))  # stable: newest first among equals
+    elif filters.sort == "relevance":
+        kept = sorted(kept, key=lambda row: -row[-1])
+    ids = [row[0] for row in kept]
+    ordered = Posting.objects.filter(pk__in=ids).select_related("owner").order_by(search.position_in(ids))
+    return SearchResult(ordered, len(window), _facets(window))
+
+
+def _newest(found: QuerySet[Posting]) -> QuerySet[Posting]:
     return found.order_by("-published_at", "-pk")
 
 
-def facets(queryset: QuerySet[Posting]) -> dict[str, list[Facet]]:
-    """Counts of the matching postings by type, level, city, occupation middle class and industry
-    section, over the newest SEARCH_WINDOW of them: one query reads the window's five codes and
-    they are counted here (five GROUP BYs would each read the window again)."""
-    window = queryset.order_by("-published_at", "-pk").values_list(
-        "kind", "level", "region_code", "occupation_code", "industry_code"
-    )[:SEARCH_WINDOW]
+def _facets(window: list[tuple[Any, ...]]) -> dict[str, list[Facet]]:
+    """Counts of the window's postings by type, level, city, occupation middle class and industry
+    section, from the codes the window read."""
     keys: dict[str, Callable[[str], str]] = {
         "kind": lambda code: code,
         "level": lambda code: code,
@@ -117,8 +150,8 @@ def facets(queryset: QuerySet[Posting]) -> dict[str, list[Facet]]:
         "industry": lambda code: code[:1],  # an industry for its section
     }
     counters: dict[str, Counter[str]] = {name: Counter() for name in keys}
-    for row in window:
-        for (name, key), value in zip(keys.items(), row, strict=True):
+    for row in window[:SEARCH_WINDOW]:
+        for (name, key), value in zip(keys.items(), row[1:6], strict=True):
             if value:
                 counters[name][key(value)] += 1
     return {

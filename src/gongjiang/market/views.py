@@ -21,7 +21,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
-from gongjiang.core.paging import CappedPaginator, capped_count
+from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
@@ -62,8 +62,8 @@ def market(request: HttpRequest) -> HttpResponse:
         sort=get.get("sort", "relevance") if get.get("sort") in selectors.SORTS else "relevance",
     )
     found = selectors.posting_search(actor=_actor(request), filters=filters)
-    total = capped_count(found, cap=selectors.SEARCH_WINDOW)
-    page = CappedPaginator(found, PAGE_SIZE, total, cap=selectors.SEARCH_WINDOW).get_page(get.get("page"))
+    total = found.count
+    page = CappedPaginator(found.postings, PAGE_SIZE, total, cap=selectors.SEARCH_WINDOW).get_page(get.get("page"))
     terms = search.query_words(filters.q)
     results = [(p, search.highlight(p.title, terms, limit=120), search.highlight(p.description, terms)) for p in page]
     return render(
@@ -73,9 +73,9 @@ def market(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "total": total,
-            "capped": total > selectors.SEARCH_WINDOW,
+            "capped": found.capped,
             "results": results,
-            "facets": _labelled(selectors.facets(found)),
+            "facets": _labelled(found.facets),
             "kinds": PostingKind.choices,
             "facet_params": ("region", "occupation", "industry", "level", "pay_min"),
             "sorts": [("relevance", _("相关度")), ("date", _("最新")), ("pay", _("薪酬"))],
