@@ -15,6 +15,7 @@ from django.db import connection
 from stdnum.cn import uscc
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.bulk import fast_commits
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.demo.market import Employer, MarketCounts, populate_market
 from gongjiang.demo.records import RecordCounts, populate_records
@@ -282,7 +283,8 @@ def build_region(
     region.personas["student"] = (secret, f"学生 · {person.name}")
 
     if scale.students:
-        populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
+        with fast_commits():
+            populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
         region.records, region.market = populated.records, populated.market
     region.organisations = Organisation.objects.count()
     region.students = Registration.objects.filter(status__in=ACTIVE_STATUSES).count()

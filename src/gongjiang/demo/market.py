@@ -1056,24 +1056,25 @@ def _school_majors(school: Organisation) -> list[MajorOffering]:
 def _talent(context: _Context, school: Organisation, rng: random.Random) -> dict[str, Any]:
     """The school's largest graduating major: its size, sexes and certificates from the register."""
     year = context.today.year if context.today.month < 7 else context.today.year + 1
-    finishing = [
-        r
-        for r in Registration.objects.filter(
-            school=school, status=RegistrationStatus.ENROLLED, form=StudyForm.FULL_TIME
-        ).select_related("school_class__offering", "person")
-        if r.school_class.cohort_year + math.ceil(r.school_class.planned_years) == year
-    ]
-    if not finishing:
+    rows = Registration.objects.filter(
+        school=school, status=RegistrationStatus.ENROLLED, form=StudyForm.FULL_TIME
+    ).values_list(
+        "person_id", "person__sex", "school_class__cohort_year", "school_class__planned_years",
+        "school_class__offering__major_code", "school_class__class_level",
+    )  # fmt: skip
+    # (person, sex) of each finishing student, by major and class level.
+    by_major: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for person_id, sex, cohort_year, planned_years, major_code, level_code in rows:
+        if cohort_year + math.ceil(planned_years) == year:
+            by_major[major_code, level_code].append((person_id, sex))
+    if not by_major:
         return {}
-    by_major: dict[tuple[str, str], list[Registration]] = defaultdict(list)
-    for registration in finishing:
-        by_major[registration.school_class.offering.major_code, registration.school_class.class_level].append(
-            registration
-        )
     (major, class_level), cohort = max(by_major.items(), key=lambda item: (len(item[1]), item[0]))
-    men = sum(1 for r in cohort if r.person.sex == "M")
+    men = sum(1 for _person, sex in cohort if sex == "M")
     certified = (
-        SkillAssessment.objects.filter(person_id__in=[r.person_id for r in cohort], result=AssessmentResult.PASSED)
+        SkillAssessment.objects.filter(
+            person_id__in=[person for person, _sex in cohort], result=AssessmentResult.PASSED
+        )
         .values("person")
         .distinct()
         .count()

@@ -277,10 +277,10 @@ def _school_year(
         )
     )
     registrations = list(
-        Registration.objects.filter(school=school)
-        .select_related("person", "school", "school_class__offering")
-        .order_by("pk")
+        Registration.objects.filter(school=school).select_related("person", "school_class__offering").order_by("pk")
     )
+    for registration in registrations:
+        registration.school = school  # one object for all, not one joined in per row
     leaving: list[Registration] = []  # their course has ended: they graduate now
     final_year: list[Registration] = []
     in_school: list[Registration] = []
@@ -372,11 +372,14 @@ def _graduate(
         )
     events = services.registration_request_many(actor=clerk, requests=requests)
     services.registration_decide_many(actor=bureau, event_ids=[e.pk for e in events], approve=True)
-    return list(
+    graduates = list(
         Registration.objects.filter(pk__in=[r.pk for r in leaving])
-        .select_related("person", "school", "school_class__offering")
+        .select_related("person", "school_class__offering")
         .order_by("pk")
     )
+    for registration in graduates:
+        registration.school = school
+    return graduates
 
 
 def _assessments(

@@ -348,8 +348,10 @@ class _Importer:
                 first_seen[row.id_number] = row.number
         ids = [r.id_number for r in rows if r.id_number]
         self.persons = {p.id_number: p for p in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=ids)}
+        # Through the people found (none, for a new intake), not a join on their numbers: that
+        # join read every active registration of a province.
         active = Registration.objects.filter(
-            person__id_type=IdType.RESIDENT_ID, person__id_number__in=ids, is_active=True
+            person_id__in=[p.pk for p in self.persons.values()], is_active=True
         ).select_related("person", "school", "school_class")
         self.active: dict[str, list[Registration]] = {}
         for registration in active:

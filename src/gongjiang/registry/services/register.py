@@ -530,7 +530,9 @@ def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: boo
     decided = 0
     with transaction.atomic():
         events = list(
-            RegistrationEvent.objects.select_for_update()
+            # Only the events and their registrations are locked: without `of`, FOR UPDATE would
+            # lock (and write to) every joined person and class row too.
+            RegistrationEvent.objects.select_for_update(of=("self", "registration"))
             .filter(pk__in=event_ids, decision=Decision.PENDING)
             .select_related("registration", "registration__person", "registration__school_class")
             .order_by("pk")
