@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import (
@@ -10,6 +12,7 @@ from gongjiang.refdata.selectors import (
     crosswalk_sources,
     crosswalk_targets,
     major_class_levels,
+    remembered_lookups,
 )
 from gongjiang.refdata.services import pinyin_of
 from gongjiang.refdata.text import dictionary_words, tokenizer
@@ -66,3 +69,15 @@ def test_jieba_user_dictionary_keeps_domain_words_whole(db: None) -> None:
     tk = tokenizer()
     assert "工业机器人系统操作员" in tk.lcut("招聘工业机器人系统操作员两名")
     assert "养老护理员" in tk.lcut("急招养老护理员包吃住")
+
+
+def test_lookups_are_remembered_only_inside_the_block(db: None) -> None:
+    with CaptureQueriesContext(connection) as outside:
+        assert concept_get(Scheme.OCCUPATION, "6-18-01-01") == concept_get(Scheme.OCCUPATION, "6-18-01-01")
+    with remembered_lookups(), CaptureQueriesContext(connection) as inside:
+        first = concept_get(Scheme.OCCUPATION, "6-18-01-01")
+        assert first is not None and first.name == "车工"
+        assert concept_get(Scheme.OCCUPATION, "6-18-01-01") is first
+        assert concept_get(Scheme.OCCUPATION, "9-99-99-99") is None
+        assert concept_get(Scheme.OCCUPATION, "9-99-99-99") is None  # an unknown code is remembered too
+    assert len(outside.captured_queries) == 2 and len(inside.captured_queries) == 2

@@ -23,6 +23,7 @@ from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
 from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, Role, SchoolTier, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.refdata.selectors import remembered_lookups
 from gongjiang.registry.models import ACTIVE_STATUSES, Registration
 
 PROVINCE = ("150000", "内蒙古自治区")
@@ -283,7 +284,7 @@ def build_region(
     region.personas["student"] = (secret, f"学生 · {person.name}")
 
     if scale.students:
-        with fast_commits():
+        with fast_commits(), remembered_lookups():
             populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
         region.records, region.market = populated.records, populated.market
     region.organisations = Organisation.objects.count()

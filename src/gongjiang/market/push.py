@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
-from gongjiang.core.bulk import insert_many
+from gongjiang.core.bulk import insert_many, insert_values
 from gongjiang.core.policies import require
 from gongjiang.core.scope import region_prefix
 from gongjiang.directory.models import Organisation, Person
@@ -93,7 +93,10 @@ def _deliver(
     batch = 5000
     for start in range(0, len(receiving), batch):
         chunk = receiving[start : start + batch]
-        insert_many([Notification(person_id=i, kind=kind, title=title, body=body, link=link) for i in chunk])
+        # As values, not model objects: a posting tells hundreds, and nobody reads them back here.
+        insert_values(
+            Notification, [{"person_id": i, "kind": kind, "title": title, "body": body, "link": link} for i in chunk]
+        )
         insert_many(
             [
                 OutgoingEmail(person_id=i, to_address=preferences[i].email, subject=title, body=f"{body}\n\n{link}")

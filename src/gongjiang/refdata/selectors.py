@@ -6,9 +6,12 @@ asked for (today by default); an older day reads the version in force then.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q, QuerySet, Subquery
@@ -45,7 +48,31 @@ def concepts(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
 
 def concept_get(scheme: str, code: str, as_of: dt.date | None = None) -> Concept | None:
     """The concept with that code; where a code sits at two levels, the deeper one (the occupation)."""
-    return concepts(scheme, as_of).filter(code=code).order_by("-level").first()
+    memo = _memo.get()
+    if memo is None:
+        return concepts(scheme, as_of).filter(code=code).order_by("-level").first()
+    key = (scheme, code, as_of)
+    if key not in memo:
+        memo[key] = concepts(scheme, as_of).filter(code=code).order_by("-level").first()
+    return memo[key]
+
+
+# Lookups remembered inside `remembered_lookups()` only: reference data changes by loading a new
+# version, which a long-running server must see at once, so nothing is cached by default.
+_memo: contextvars.ContextVar[dict[tuple[str, str, dt.date | None], Concept | None] | None] = contextvars.ContextVar(
+    "refdata_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def remembered_lookups() -> Iterator[None]:
+    """Within the block, each code is looked up once: for a batch job (the demo generator) that
+    checks the same few hundred codes tens of thousands of times and loads no reference data."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def region_get(code: str, as_of: dt.date | None = None) -> Concept | None:
