@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from gongjiang.directory.models import Organisation
 from gongjiang.market import services
 from gongjiang.market.models import Posting, PostingRevision, PostingStatus
 from gongjiang.market.search import newest_matches
-from gongjiang.market.selectors import Filters, SearchResult, posting_search, public_postings
+from gongjiang.market.selectors import Filters, SearchResult, apply_filters, posting_search, public_postings
 
 
 def _values(**overrides: Any) -> dict[str, Any]:
@@ -236,3 +237,22 @@ def test_a_frequent_word_reads_recent_months_first_and_widens_when_they_hold_too
     assert titles(1) == ["本月焊工"]  # the last three months hold enough
     assert titles(2) == ["本月焊工", "五个月前焊工"]  # the last year does
     assert titles(5) == ["本月焊工", "五个月前焊工", "两年前焊工"]  # all of them
+
+
+def test_filters_mean_the_same_with_or_without_words(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _published(actor_of, world, title="焊工", occupation_code="6-18-02-04", region_code="150102", pay_max=9000)
+    _published(actor_of, world, title="焊工学徒", pay_min=None, pay_max=None, level="中级工")
+    _published(actor_of, world, title="数控焊工", region_code="150203", pay_max=12000)
+    cases = [
+        Filters(kind="job"), Filters(kind="internship"), Filters(region="150100"), Filters(region="150203"),
+        Filters(occupation="6-18-02"), Filters(industry="C"), Filters(level="中级工"), Filters(pay_min=10000),
+        Filters(pay_min=0), Filters(region="150200", occupation="6-18", pay_min=5000),
+    ]  # fmt: skip
+    for filters in cases:
+        indexed = set(apply_filters(public_postings(), filters, indexed=True))
+        assert indexed == set(apply_filters(public_postings(), filters, indexed=False)), filters
+        # And a search with a word gives those of them that have it.
+        words = set(posting_search(actor=PUBLIC, filters=replace(filters, q="焊工")).postings)
+        assert words == {p for p in indexed if "焊工" in p.title}, filters

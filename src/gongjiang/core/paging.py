@@ -8,6 +8,7 @@ at COUNT_CAP (shown as "10,000+"), and a page is never deeper than the cap.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -27,7 +28,7 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in t
     to say "more than"."""
 
     def __init__(
-        self, object_list: QuerySet[Any], per_page: int, count: int | None = None, cap: int = COUNT_CAP
+        self, object_list: QuerySet[Any] | Sequence[Any], per_page: int, count: int | None = None, cap: int = COUNT_CAP
     ) -> None:
         super().__init__(object_list, per_page)
         self._queryset = object_list
@@ -36,7 +37,11 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # generic only in t
 
     @cached_property
     def _counted(self) -> int:
-        return self._known if self._known is not None else capped_count(self._queryset, self._cap)
+        if self._known is not None:
+            return self._known
+        if isinstance(self._queryset, QuerySet):
+            return capped_count(self._queryset, self._cap)
+        return len(self._queryset)
 
     @property
     def count(self) -> int:

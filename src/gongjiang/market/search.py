@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import jieba
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, IntegerField, Model, Q, QuerySet, Value
+from django.db.models import BooleanField, FloatField, Model, Q, QuerySet
 from django.db.models.expressions import Expression
 from django.utils import timezone
 
@@ -103,9 +103,11 @@ def matching(queryset: QuerySet[M], q: str) -> tuple[QuerySet[M], str | None]:
 
 
 # A search with words reads its newest matches from the last few months first (the months are
-# lexemes of the search vector, see market migration 0008), then from the last year, then all:
-# a frequent word's newest matches are all recent, and a rare word's few are cheap to read at once.
-SLICE_MONTHS = (3, 12)
+# lexemes of the search vector, see market migration 0008), then, if those held too few, from as
+# many months as should hold enough at the rate found, then from all time: a frequent word's
+# newest matches are all recent, and a rare word's few are cheap to read at once.
+FIRST_SLICE_MONTHS = 3
+MAX_SLICE_MONTHS = 24
 
 
 def newest_matches(
@@ -114,7 +116,8 @@ def newest_matches(
     """The newest `limit` postings of `queryset` that match `tsquery` (from `matching`), newest
     first, as `columns` followed by the rank (ts_rank) of each. PostgreSQL only."""
     now = now or timezone.now()
-    for months in (*SLICE_MONTHS, None):
+    months: int | None = FIRST_SLICE_MONTHS
+    while True:
         within = _VectorSQL("@@", tsquery, months=_months(now, months) if months else ())
         ranked = (
             queryset.filter(within).annotate(search_rank=_VectorSQL("rank", tsquery)).order_by("-published_at", "-pk")
@@ -122,7 +125,10 @@ def newest_matches(
         rows = list(ranked.values_list(*columns, "search_rank")[:limit])
         if len(rows) >= limit or months is None:
             return rows
-    raise AssertionError("unreachable: the last slice has no bound")
+        # Too few: as many months as should hold enough at the rate found, with room to spare;
+        # past two years, or with nothing found yet, all of time.
+        wanted = math.ceil(months * limit / len(rows) * 1.5) if rows else None
+        months = wanted if wanted is not None and wanted <= MAX_SLICE_MONTHS else None
 
 
 def _months(now: dt.datetime, count: int) -> tuple[str, ...]:
@@ -130,16 +136,6 @@ def _months(now: dt.datetime, count: int) -> tuple[str, ...]:
     utc = now.astimezone(dt.UTC)
     serial = utc.year * 12 + utc.month - 1
     return tuple(f"_m{(serial - n) // 12}{(serial - n) % 12 + 1:02d}" for n in range(count))
-
-
-def position_in(ids: list[int]) -> Func:
-    """An ORDER BY that keeps rows in the order of `ids` (PostgreSQL's array_position)."""
-    return Func(
-        Value(ids, output_field=ArrayField(BigIntegerField())),
-        F("pk"),
-        function="array_position",
-        output_field=IntegerField(),
-    )
 
 
 class _VectorSQL(Expression):
