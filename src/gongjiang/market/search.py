@@ -30,6 +30,7 @@ MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 8
 # Letters, digits and CJK ideographs are kept; everything else separates words.
 WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]+")
+CJK = re.compile(r"[\u3400-\u9fff]+")
 STOP = frozenset(
     [
         "的",
@@ -94,7 +95,7 @@ def matching(queryset: QuerySet[M], q: str) -> tuple[QuerySet[M], str | None]:
     if not terms:
         return queryset, None
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(f"{_quote(t)}:*" for t in terms)
+        tsquery = " & ".join(_quote(t) if _whole(t) else f"{_quote(t)}:*" for t in terms)
         return queryset.filter(_VectorSQL("@@", tsquery)), tsquery
     condition = Q()
     for term in terms:
@@ -110,15 +111,29 @@ FIRST_SLICE_MONTHS = 3
 MAX_SLICE_MONTHS = 24
 
 
+def _whole(term: str) -> bool:
+    """Whether a query word can be matched as it is rather than as a prefix. Segmenting for search
+    also gives every two- and three-character dictionary word inside a longer word, so such a word
+    is in the vector of every text whose words begin with it: matching it exactly finds the same
+    postings, and saves the index from joining the lists of every word that begins with it."""
+    return 2 <= len(term) <= 3 and bool(CJK.fullmatch(term)) and bool(_tokenizer().FREQ.get(term))
+
+
 def newest_matches(
-    queryset: QuerySet[M], tsquery: str, columns: Sequence[str], limit: int, now: dt.datetime | None = None
+    queryset: QuerySet[M],
+    tsquery: str,
+    columns: Sequence[str],
+    limit: int,
+    now: dt.datetime | None = None,
+    facts: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
-    """The newest `limit` postings of `queryset` that match `tsquery` (from `matching`), newest
-    first, as `columns` followed by the rank (ts_rank) of each. PostgreSQL only."""
+    """The newest `limit` postings of `queryset` that match `tsquery` (from `matching`) and carry
+    every lexeme in `facts` (filters kept in the vector, see market migration 0008), newest first,
+    as `columns` followed by the rank (ts_rank) of each. PostgreSQL only."""
     now = now or timezone.now()
     months: int | None = FIRST_SLICE_MONTHS
     while True:
-        within = _VectorSQL("@@", tsquery, months=_months(now, months) if months else ())
+        within = _VectorSQL("@@", tsquery, months=_months(now, months) if months else (), facts=facts)
         ranked = (
             queryset.filter(within).annotate(search_rank=_VectorSQL("rank", tsquery)).order_by("-published_at", "-pk")
         )
@@ -144,9 +159,9 @@ class _VectorSQL(Expression):
     column is qualified with the alias of the query it is compiled in, so the expression stays
     correct inside a subquery (where the table is U0, not market_posting)."""
 
-    def __init__(self, operation: str, tsquery: str, months: Sequence[str] = ()) -> None:
+    def __init__(self, operation: str, tsquery: str, months: Sequence[str] = (), facts: Sequence[str] = ()) -> None:
         super().__init__(output_field=BooleanField() if operation == "@@" else FloatField())
-        self.operation, self.tsquery, self.months = operation, tsquery, tuple(months)
+        self.operation, self.tsquery, self.months, self.facts = operation, tsquery, tuple(months), tuple(facts)
 
     @property
     def conditional(self) -> bool:
@@ -154,10 +169,12 @@ class _VectorSQL(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.search_vector"
-        if self.operation == "@@" and self.months:
-            # The month lexemes are not words: cast as they are, not parsed by a configuration.
-            months = " | ".join(_quote(m) for m in self.months)
-            return f"{column} @@ (to_tsquery('simple', %s) && %s::tsquery)", [self.tsquery, months]
+        if self.operation == "@@" and (self.months or self.facts):
+            # These lexemes are not words: cast as they are, not parsed by a configuration.
+            required = [_quote(f) for f in self.facts]
+            if self.months:
+                required.append("(" + " | ".join(_quote(m) for m in self.months) + ")")
+            return f"{column} @@ (to_tsquery('simple', %s) && %s::tsquery)", [self.tsquery, " & ".join(required)]
         if self.operation == "@@":
             return f"{column} @@ to_tsquery('simple', %s)", [self.tsquery]
         return f"ts_rank({column}, to_tsquery('simple', %s))", [self.tsquery]
