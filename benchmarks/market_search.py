@@ -14,6 +14,7 @@ Records p50 and p95 in benchmarks/results/market_search-<vendor>.json.
 from __future__ import annotations
 
 import argparse
+import gc
 import datetime as dt
 import json
 import math
@@ -113,6 +114,8 @@ def main() -> int:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE market_posting")
 
+        # As the WSGI entry point does once the application is loaded (gongjiang/config/wsgi.py).
+        gc.freeze()
         searches: dict[str, dict[str, float | int]] = {}
         for query in QUERIES:
             filters = selectors.Filters(**query)

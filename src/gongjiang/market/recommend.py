@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -95,7 +96,39 @@ def learner_of(registration: Registration) -> Learner:
     )
 
 
-def candidates(learner: Learner) -> list[Posting]:
+class Candidate(NamedTuple):
+    """What the ranking reads of a posting. Plain tuples, not model objects: a learner's twelve
+    hundred candidates as objects were most of the work and kept the garbage collector busy."""
+
+    pk: int
+    owner_id: int
+    occupation_code: str
+    industry_code: str
+    region_code: str
+    level: str
+    headcount: int | None
+    search_text: str
+    applicants: int
+
+
+class Rankable(Protocol):
+    """A posting as `quick_score` reads it: a `Candidate` or a `Posting`."""
+
+    @property
+    def occupation_code(self) -> str: ...
+    @property
+    def industry_code(self) -> str: ...
+    @property
+    def region_code(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def headcount(self) -> int | None: ...
+    @property
+    def search_text(self) -> str: ...
+
+
+def candidates(learner: Learner) -> list[Candidate]:
     """The postings worth scoring for a learner, whatever the size of the marketplace: the newest
     open ones of the occupations the major leads to, then of their middle classes, then in the
     home city, each read in the order of an index and capped, and with their applicant counts.
@@ -112,7 +145,6 @@ def candidates(learner: Learner) -> list[Posting]:
         home = open_.filter(region_code__startswith=learner.region_code[:4])
         ids += home.values_list("pk", flat=True)[: CANDIDATES // 4]
     unique = set(ids)
-    postings = list(Posting.objects.filter(pk__in=unique).only(*RANKING_FIELDS).order_by("-published_at", "-pk"))
     # Counted apart: grouping the wide posting rows by every column cost more than reading them.
     counts = dict(
         Application.objects.filter(posting_id__in=unique)
@@ -120,32 +152,26 @@ def candidates(learner: Learner) -> list[Posting]:
         .annotate(n=Count("pk"))
         .values_list("posting_id", "n")
     )
-    for posting in postings:
-        posting.applicants = counts.get(posting.pk, 0)  # type: ignore[attr-defined]
-    return postings
-
-
-# What quick_score reads of a posting.
-RANKING_FIELDS = (
-    "owner", "occupation_code", "industry_code", "region_code", "level", "headcount",
-    "search_text", "published_at",
-)  # fmt: skip
+    rows = Posting.objects.filter(pk__in=unique).order_by("-published_at", "-pk").values_list(*Candidate._fields[:-1])
+    return [
+        Candidate(pk, owner, occupation, industry, region, level, headcount, text, counts.get(pk, 0))
+        for pk, owner, occupation, industry, region, level, headcount, text in rows
+    ]
 
 
 def recommend_for_learner(learner: Learner, limit: int = 20) -> list[Recommendation]:
-    postings = candidates(learner)
+    found = candidates(learner)
     profiles = {
-        p.organisation_id: p
-        for p in EnterpriseProfile.objects.filter(organisation_id__in={p.owner_id for p in postings})
+        p.organisation_id: p for p in EnterpriseProfile.objects.filter(organisation_id__in={c.owner_id for c in found})
     }
     # Ranked on the bare numbers first; only the shown few are read whole and explained (labels,
     # words, path).
-    ranked = sorted(postings, key=lambda p: (-quick_score(learner, p, profiles.get(p.owner_id)), -p.pk))[:limit]
-    whole = Posting.objects.select_related("owner").in_bulk([p.pk for p in ranked])
+    ranked = sorted(found, key=lambda c: (-quick_score(learner, c, profiles.get(c.owner_id)), -c.pk))[:limit]
+    whole = Posting.objects.select_related("owner").in_bulk([c.pk for c in ranked])
     top = []
-    for light in ranked:
-        posting = whole[light.pk]
-        posting.applicants = light.applicants  # type: ignore[attr-defined]
+    for candidate in ranked:
+        posting = whole[candidate.pk]
+        posting.applicants = candidate.applicants  # type: ignore[attr-defined]
         top.append(score(learner, posting, profiles.get(posting.owner_id)))
     name_paths(top)
     for recommendation in top:
@@ -163,7 +189,7 @@ def name_paths(recommendations: list[Recommendation]) -> None:
         r.path = r.path[:1] + [names.get(code, code) for code in r.path[1:]]
 
 
-def quick_score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None) -> float:
+def quick_score(learner: Learner, posting: Rankable, profile: EnterpriseProfile | None) -> float:
     """The score `score` gives, without building its explanation (the same features and rules)."""
     industry_code = posting.industry_code or (profile.industry_code if profile else "")
     words = len(learner.words & set(posting.search_text.split())) / len(learner.words) if learner.words else 0.0
@@ -179,7 +205,7 @@ def quick_score(learner: Learner, posting: Posting, profile: EnterpriseProfile |
     return round(total * factor + lift, 4)
 
 
-def _corrections(posting: Posting, profile: EnterpriseProfile | None) -> tuple[float, float]:
+def _corrections(posting: Rankable, profile: EnterpriseProfile | None) -> tuple[float, float]:
     """The damping factor of an over-subscribed posting and the lift of a small or rural employer."""
     applicants = getattr(posting, "applicants", 0)
     places = posting.headcount or 1
