@@ -14,8 +14,8 @@ Records p50 and p95 in benchmarks/results/market_search-<vendor>.json.
 from __future__ import annotations
 
 import argparse
-import gc
 import datetime as dt
+import gc
 import json
 import math
 import os
