@@ -77,6 +77,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20, help="requests per page")
     parser.add_argument("--keep", action="store_true", help="keep the generated database afterwards")
     parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes generating schools (PostgreSQL)"
+    )
+    parser.add_argument(
         "--pages-only", action="store_true", help="measure the pages of a database kept by an earlier --keep run"
     )
     args = parser.parse_args()
@@ -114,11 +117,13 @@ def main() -> int:
                 password="bench-pass-1",
                 scale=SCALES[args.scale],
                 progress=lambda message: steps.append((time.perf_counter() - started, message)),
+                workers=args.workers,
             )
             generated = {
                 "students": region.students,
                 "organisations": region.organisations,
                 "generate_and_load_seconds": round(time.perf_counter() - started, 1),
+                "workers": args.workers,
                 "steps_seconds": [[round(at, 1), message] for at, message in steps[:: max(1, len(steps) // 40)]],
             }
             print(f"generated in {generated['generate_and_load_seconds']:.0f} s", file=sys.stderr)
@@ -153,6 +158,7 @@ def main() -> int:
             "registrations": Registration.objects.count(),
             "organisations": generated["organisations"],
             "generate_and_load_seconds": generated["generate_and_load_seconds"],
+            "workers": generated.get("workers", 1),
             "steps_seconds": generated["steps_seconds"],
             "requests_per_page": args.repeat,
             "pages": pages,

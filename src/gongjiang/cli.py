@@ -116,6 +116,7 @@ def demo(
         password=password,
         scale=SCALES[scale],
         progress=lambda m: click.echo(f"  · {m}", err=True),
+        workers=os.cpu_count() or 1,  # used on PostgreSQL only
     )
     click.echo(f"演示地区已生成：{region.organisations} 个机构，{region.students} 名学生。")
     if region.records is not None:

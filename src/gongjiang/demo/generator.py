@@ -173,7 +173,11 @@ def build_region(
     password: str | None = None,
     scale: Scale = SMALL,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> DemoRegion:
+    """Make the demo region at a scale. With `workers` above one on PostgreSQL (outside a
+    transaction), the schools' registers and records are generated in that many processes
+    (`demo.parallel`); the region is the same."""
     rng = random.Random(seed)
     region = DemoRegion()
 
@@ -285,7 +289,7 @@ def build_region(
 
     if scale.students:
         with fast_commits(), remembered_lookups():
-            populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note)
+            populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note, workers=workers)
         region.records, region.market = populated.records, populated.market
     region.organisations = Organisation.objects.count()
     region.students = Registration.objects.filter(status__in=ACTIVE_STATUSES).count()
@@ -297,7 +301,9 @@ def build_region(
     return region
 
 
-def populate_region(*, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None) -> Populated:
+def populate_region(
+    *, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None, workers: int = 1
+) -> Populated:
     """Give a region made by `build_region` its register (about `students` students in school,
     and the cohorts that have left), the records around it and then its marketplace, which needs
     both (graduating cohorts, partner schools, students to apply). The organisations are read back
@@ -318,6 +324,7 @@ def populate_region(*, actor: Actor, students: int, rng: random.Random, progress
         enterprises=enterprises,
         rng=rng,
         progress=progress,
+        workers=workers,
     )
     student = User.objects.get(username="student")
     if student.person is not None:
@@ -330,6 +337,7 @@ def populate_region(*, actor: Actor, students: int, rng: random.Random, progress
         districts=districts,
         rng=rng,
         progress=progress,
+        workers=workers,
     )
     employers = [Employer(e, *ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)]) for n, e in enumerate(enterprises)]
     market = populate_market(

@@ -1199,7 +1199,9 @@ def _pools(context: _Context, exclude: set[int]) -> dict[str, _Pool]:
         Registration.objects.filter(
             form=StudyForm.FULL_TIME, status__in=(RegistrationStatus.ENROLLED, RegistrationStatus.GRADUATED)
         )
-        .order_by("pk")
+        # School by school, each in its own order: the same whatever the number of processes that
+        # made the schools (`demo.parallel`), whose ids interleave.
+        .order_by("school_id", "pk")
         .values_list(
             "person_id", "status", "school__region_code", "school_class__offering__major_code",
             "school_class__cohort_year", "school_class__planned_years",
@@ -1221,7 +1223,7 @@ def _pools(context: _Context, exclude: set[int]) -> dict[str, _Pool]:
             interns.add(person_id, category, city)
     trained = (
         TrainingRecord.objects.filter(person__registrations__isnull=True)
-        .order_by("pk")
+        .order_by("programme__provider_id", "programme__starts_on", "programme__name", "pk")
         .values_list("person_id", "programme__occupation_code", "programme__provider__region_code")
     )
     seen: set[int] = set()

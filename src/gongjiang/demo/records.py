@@ -27,6 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
+from gongjiang.demo.parallel import SchoolTask, run_by_school
 from gongjiang.demo.register import clerk_of, person_name, resident_id
 from gongjiang.directory import services as directory
 from gongjiang.directory.models import Organisation, Ownership, Person, SchoolTier
@@ -198,6 +199,7 @@ class _Region:
     used_ids: set[str]
     occupation_names: dict[str, str]
     serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    lane: int | None = None  # the identity-number lane of the school being generated (`demo.parallel`)
     _major_occupations: dict[str, list[str]] = field(default_factory=dict)
 
     def occupations_of(self, major_code: str) -> list[str]:
@@ -223,8 +225,10 @@ def populate_records(
     districts: Sequence[str],
     rng: random.Random,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> RecordCounts:
-    """Make the records of the region's schools and enterprises (see the module's docstring)."""
+    """Make the records of the region's schools and enterprises (see the module's docstring); each
+    school's year draws from a seed of its own, so `workers` processes give the same records."""
     region = _Region(
         today=timezone.localdate(),
         evaluator=evaluator,
@@ -234,11 +238,27 @@ def populate_records(
         used_ids=set(Person.objects.values_list("id_number", flat=True)),
         occupation_names=dict(concepts(Scheme.OCCUPATION).values_list("code", "name")),
     )
+    tasks = [SchoolTask(n, school, rng.getrandbits(64)) for n, school in enumerate(schools)]
+
+    def school_year(task: SchoolTask) -> RecordCounts:
+        # Numbers of the school's own: its identity-number lane, its run of certificate numbers.
+        region.lane, region.serial = task.lane, itertools.count(task.index * 100_000 + 1)
+        made = RecordCounts()
+        _school_year(region, task.school, bureau, random.Random(task.seed), made)
+        return made
+
     counts = RecordCounts()
-    for school in schools:
-        if progress:
-            progress(f"{school.name}：实习、毕业、去向、技能等级认定与培训")
-        _school_year(region, school, bureau, rng, counts)
+    for made in run_by_school(
+        tasks,
+        school_year,
+        workers=workers,
+        describe=lambda task: f"{task.school.name}：实习、毕业、去向、技能等级认定与培训",
+        progress=progress,
+    ):
+        for name, value in vars(made).items():
+            setattr(counts, name, getattr(counts, name) + value)
+    # Other processes may have added people: the numbers taken are read again.
+    region.lane, region.used_ids = None, set(Person.objects.values_list("id_number", flat=True))
     if progress:
         progress("企业新型学徒制")
     _apprenticeships(region, schools, rng, counts)
@@ -638,7 +658,7 @@ def _newcomer(region: _Region, home: Organisation, occupation: str, year: int, r
     district = home.region_code if rng.random() < 0.6 else rng.choice(region.districts)
     return {
         "name": person_name(rng),
-        "id_number": resident_id(rng, district, birth, male, region.used_ids),
+        "id_number": resident_id(rng, district, birth, male, region.used_ids, region.lane),
         "phone": f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
     }
 
@@ -661,8 +681,10 @@ def _apprenticeships(
         majors[school_id].append(code)
     tutors: dict[int, list[tuple[str, str]]] = {s.pk: [] for s in schools}
     for school_id, major_code, name in (
+        # By school, then in the order each school hired (ids interleave when schools are made in
+        # several processes; within a school they follow its own order).
         Teacher.objects.filter(school__in=schools, category=TeacherCategory.SPECIALIST)
-        .order_by("pk")
+        .order_by("school_id", "pk")
         .values_list("school_id", "major_code", "person__name")
     ):
         tutors[school_id].append((major_code, name))

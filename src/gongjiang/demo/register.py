@@ -11,10 +11,12 @@ import io
 import math
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.demo.parallel import SchoolTask, run_by_school
 from gongjiang.directory import services as directory
 from gongjiang.directory.models import Organisation, Person, User
 from gongjiang.directory.selectors import actor_for_user
@@ -47,10 +49,15 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def resident_id(rng: random.Random, region: str, birth: dt.date, male: bool, used: set[str]) -> str:
-    """A valid 身份证号 of the region, birth date and sex, none of those in `used` (which it joins)."""
+def resident_id(
+    rng: random.Random, region: str, birth: dt.date, male: bool, used: set[str], lane: int | None = None
+) -> str:
+    """A valid 身份证号 of the region, birth date and sex, none of those in `used` (which it joins).
+    With a `lane` (0–9) the sequence number begins with it, so that schools generated in different
+    processes never draw the same number (`demo.parallel`)."""
     while True:
-        sequence = rng.randint(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
+        first = lane * 10 + rng.randint(0, 9) if lane is not None else rng.randint(0, 99)
+        sequence = first * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
         first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
         number = first17 + resident_id_check_digit(first17)
         if number not in used:
@@ -87,26 +94,67 @@ def populate_register(
     rng: random.Random,
     enterprises: list[Organisation],
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> int:
     """Give each school majors, classes and about `students` students in school in all, plus the
-    cohorts that have since left (see `GRADUATED_COHORTS`); returns how many registrations."""
-    used: set[str] = set()
-    per_cohort = max(1, students // max(1, len(schools)) // IN_SCHOOL_COHORTS)
-    total = 0
+    cohorts that have since left (see `GRADUATED_COHORTS`); returns how many registrations. Each
+    school draws from a seed of its own, so `workers` processes give the same register."""
     today = dt.date.today()
     latest = today.year if today.month >= 9 else today.year - 1  # the intake of this school year
-    cohorts = range(latest - IN_SCHOOL_COHORTS - GRADUATED_COHORTS + 1, latest + 1)
-    for school, stem in schools:
-        if progress:
-            progress(f"{school.name}：专业、班级与学籍")
-        codes = _file_majors(operator, school, stem, rng, bureau)
+    intake = _Intake(
+        operator=operator,
+        bureau=bureau,
+        stems={school.pk: stem for school, stem in schools},
+        districts=districts,
+        enterprises=enterprises,
+        per_cohort=max(1, students // max(1, len(schools)) // IN_SCHOOL_COHORTS),
+        latest=latest,
+        cohorts=range(latest - IN_SCHOOL_COHORTS - GRADUATED_COHORTS + 1, latest + 1),
+        today=today,
+        used=set(),
+    )
+    tasks = [SchoolTask(n, school, rng.getrandbits(64)) for n, (school, _stem) in enumerate(schools)]
+    created = run_by_school(
+        tasks,
+        intake.register,
+        workers=workers,
+        describe=lambda task: f"{task.school.name}：专业、班级与学籍",
+        progress=progress,
+    )
+    return sum(created)
+
+
+@dataclass
+class _Intake:
+    """What every school's register needs; `register` makes one school's."""
+
+    operator: Actor
+    bureau: Actor
+    stems: dict[int, str]
+    districts: list[str]
+    enterprises: list[Organisation]
+    per_cohort: int
+    latest: int
+    cohorts: range
+    today: dt.date
+    used: set[str]  # identity numbers given so far (in this process)
+
+    def register(self, task: SchoolTask) -> int:
+        school, rng, used, per_cohort, latest = (
+            task.school,
+            random.Random(task.seed),
+            self.used,
+            self.per_cohort,
+            self.latest,
+        )
+        codes = _file_majors(self.operator, school, self.stems[school.pk], rng, self.bureau)
         if not codes:
-            continue
+            return 0
         offerings = {o.major_code: o for o in school.major_offerings.filter(major_code__in=codes)}
         rows: list[list[str]] = []
         in_school = 0
         number = 0
-        for index, cohort in enumerate(cohorts):
+        for index, cohort in enumerate(self.cohorts):
             # Every major's first level before any major's second, so that a school with few classes
             # still runs several majors; the rotation below gives each cohort other majors first.
             plans = [
@@ -136,10 +184,10 @@ def populate_register(
                     male = rng.random() < (0.62 if code[:2] in ("01", "02", "04", "08", "09", "10", "11") else 0.35)
                     age = rng.randint(15, 17) if form == "full_time" else rng.randint(20, 42)
                     birth = dt.date(cohort - age, rng.randint(1, 12), rng.randint(1, 28))
-                    region = school.region_code if rng.random() < 0.55 else rng.choice(districts)
+                    region = school.region_code if rng.random() < 0.55 else rng.choice(self.districts)
                     rows.append(
                         [
-                            person_name(rng), resident_id(rng, region, birth, male, used), code, class_name,
+                            person_name(rng), resident_id(rng, region, birth, male, used, task.lane), code, class_name,
                             {"intermediate": "中级工班", "senior": "高级工班", "preparatory_technician": "预备技师班"}[level],
                             "全日制" if form == "full_time" else "非全日制", f"{cohort}-09-01",
                             f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", rng.choice(ETHNICITIES),
@@ -152,14 +200,16 @@ def populate_register(
         )
         writer.writerows(rows)
         report = registrations_import(
-            actor=operator, school=school, source=io.BytesIO(buffer.getvalue().encode("utf-8")), filename="名册.csv"
+            actor=self.operator,
+            school=school,
+            source=io.BytesIO(buffer.getvalue().encode("utf-8")),
+            filename="名册.csv",
         )
         if report.errors:
             raise RuntimeError(f"demo import failed for {school.code}: {report.errors[:3]}")
-        total += report.created
-        _approve_intake(bureau, school, today, rng)
-        _hire_teachers(school, codes, in_school, enterprises, rng, used)
-    return total
+        _approve_intake(self.bureau, school, self.today, rng)
+        _hire_teachers(school, codes, in_school, self.enterprises, rng, used, task.lane)
+        return report.created
 
 
 EVIDENCE = ["技师职业资格证书", "高级工职业资格证书", "五年企业工作经历", "企业技术骨干经历", "一体化课程教学能力认定"]
@@ -172,6 +222,7 @@ def _hire_teachers(
     enterprises: list[Organisation],
     rng: random.Random,
     used: set[str],
+    lane: int,
 ) -> None:
     """About one teacher for every 18 students: mostly specialists, many dual-qualified, some part-time
     from the region's enterprises, with periods of enterprise practice."""
@@ -184,7 +235,9 @@ def _hire_teachers(
         from_enterprise = rng.choice(enterprises) if specialist and enterprises and rng.random() < 0.12 else None
         male = rng.random() < 0.55
         birth = dt.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
-        people.append({"name": person_name(rng), "id_number": resident_id(rng, school.region_code, birth, male, used)})
+        people.append(
+            {"name": person_name(rng), "id_number": resident_id(rng, school.region_code, birth, male, used, lane)}
+        )
         dual = specialist and rng.random() < 0.62
         staff.append({
             "school": school, "category": "specialist" if specialist else "general",
