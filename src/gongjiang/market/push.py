@@ -116,9 +116,11 @@ def _students_of(majors: list[str], province: str) -> list[int]:
     few hundred classes at a time through the class index, so a province's hundreds of thousands
     are never joined and sorted, and classes that have left cost nothing but their index probe.
     """
+    # By cohort, then school by school, each in its own order: the same people hear of a posting
+    # however many processes loaded the register (`demo.parallel`: ids interleave across schools).
     classes = list(
         SchoolClass.objects.filter(offering__major_code__in=majors, school__region_code__startswith=province)
-        .order_by("cohort_year", "pk")
+        .order_by("cohort_year", "school_id", "pk")
         .values_list("pk", flat=True)
     )
     found: list[int] = []
