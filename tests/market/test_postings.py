@@ -256,3 +256,18 @@ def test_filters_mean_the_same_with_or_without_words(
         # And a search with a word gives those of them that have it.
         words = set(posting_search(actor=PUBLIC, filters=replace(filters, q="焊工")).postings)
         assert words == {p for p in indexed if "焊工" in p.title}, filters
+
+
+def test_a_word_search_pages_through_its_matches_page_and_api(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    postings = [_published(actor_of, world, title=f"焊工第{n}岗") for n in range(23)]
+    client = client_for("anonymous")
+    first = client.get("/market/", {"q": "焊工", "sort": "date"}).content.decode()
+    second = client.get("/market/", {"q": "焊工", "sort": "date", "page": "2"}).content.decode()
+    # Newest first: the last three published are on the second page (titles are highlighted).
+    assert "共 23 条" in first and "第22岗" in first and "第2岗" not in first
+    assert "第2岗" in second and "第0岗" in second and "第22岗" not in second
+    answer = client.get("/api/v1/market/postings", {"q": "焊工", "sort": "date", "offset": 20, "limit": 10}).json()
+    assert answer["count"] == 23
+    assert [p["id"] for p in answer["results"]] == [p.pk for p in reversed(postings[:3])]
