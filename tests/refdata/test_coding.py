@@ -53,6 +53,8 @@ OBVIOUS = [
         ("ＪＡＶＡ開發工程師／８Ｋ－１２Ｋ／雙休", ["java开发工程师"], {"8k-12k", "双休"}),
         ("深圳叉车司机 月薪6千", ["叉车司机"], {"深圳", "月薪6千"}),
         ("招聘电工", ["电工"], {"招聘"}),
+        ("某某酒店招聘服务员", ["服务员"], {"某某酒店招聘"}),  # the employer comes before the verb
+        ("收银员招聘中", ["收银员"], {"招聘中"}),
         ("高级电工（上海）", ["电工"], {"高级", "上海"}),
         ("Senior Java Developer", ["java开发工程师"], {"高级"}),
     ],
@@ -65,6 +67,7 @@ def test_noisy_titles_are_cleaned(title: str, segments: list[str], removed: set[
 
 def test_cleaning_keeps_what_names_the_job() -> None:
     assert normalise_title("招聘专员").segments == ["招聘专员"]  # the recruiter, not "recruiting 专员"
+    assert normalise_title("人事招聘").segments == ["人事招聘"]  # recruiting is the work here
     assert normalise_title("实习生").segments == ["实习生"]  # nothing else left: the word stays
     remark = normalise_title("【上海】销售代表（医疗器械）")
     assert remark.segments == ["销售代表"]
@@ -180,8 +183,8 @@ def test_definition_and_tasks_are_kept_for_the_coder(full_table: list[Occupation
 @pytest.mark.slow
 def test_accuracy_floor_on_the_labelled_titles(full_table: list[OccupationEntry]) -> None:
     """The labelled titles are for evaluation only. Every alias equal to one of them is removed
-    from the table first, as benchmarks/occupation_coding.py does. Measured there: exact 0.42,
-    small class 0.50 (the first bar of 0.65 and 0.80 is not reached; see benchmarks/README.md)."""
+    from the table first, as benchmarks/occupation_coding.py does. Measured there: exact 0.444,
+    small class 0.536 (the first bar of 0.65 and 0.80 is not reached; see benchmarks/README.md)."""
     with (CSCO / "jobtitle_testcases.csv").open(encoding="utf-8-sig", newline="") as handle:
         cases = [(row["job_name"], row["expected_code"].strip()) for row in csv.DictReader(handle)]
     titles = {t for t, _code in cases}
@@ -196,8 +199,8 @@ def test_accuracy_floor_on_the_labelled_titles(full_table: list[OccupationEntry]
     predicted = [r.code for r in coder.code_many(t for t, _code in cases)]
     exact = sum(p == e for p, (_t, e) in zip(predicted, cases, strict=True)) / len(cases)
     small = sum(bool(e) and p[:7] == e[:7] for p, (_t, e) in zip(predicted, cases, strict=True)) / len(cases)
-    assert exact >= 0.39, exact
-    assert small >= 0.47, small
+    assert exact >= 0.42, exact
+    assert small >= 0.51, small
 
 
 def run_cli(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,8 @@ A concept's labels are its name, its aliases and the everyday words of `job_titl
   end of the title where a Chinese job noun sits, the better);
 - the nearest label by character 1–3-gram TF-IDF cosine;
 
-rule words counting a little less than the table's own names and aliases; plus a little for
+rule words counting a little less than the table's own names and aliases (a title ending in a
+rank word, 仓库主管, is also scored without it, a little lower); plus a little for
 words shared with the 大典 definition and tasks (and with the description when there is one);
 times a boost when the title's head noun (…工程师, …司机, …销售) points to the concept's class;
 a major group or middle class (levels 1–2) is discounted, so that a close occupation or small
@@ -94,6 +95,12 @@ TERMS_WORDS = sorted(
 )
 # Recruiting verbs at the start of a title ("招聘电工"), but not where they are the job (招聘专员).
 LEADING_VERB = re.compile(r"^(?:高薪)?(?:招聘|招|聘请|聘|寻|找)(?!聘?(?:专员|主管|经理|助理|师|顾问|总监|负责人))")
+# Inside a title the verb follows the employer and precedes the job (某某酒店招聘服务员).
+INNER_VERB = re.compile(r"(?:招聘|诚聘|急聘|聘请|招募)(?!聘?(?:专员|主管|经理|助理|师|顾问|总监|负责人|hr|官|岗))")
+# The same after the job (收银员招聘, 服务员诚聘中), but not where the work is recruiting (人事招聘).
+TRAILING_VERB = re.compile(
+    r"(?<!人事)(?<!人力)(?<!hr)(?<!人才)(?<!校园)(?<!社会)(?:招聘|诚聘|急聘|聘用|招工|招人)(?:中|啦)?$"
+)
 # Grades say how senior, not which occupation (高级电工 is an 电工, 汽修师傅 does 汽修).
 SENIORITY = re.compile(r"^(?:资深|高级|中级|初级|见习|助理(?=工程师)|熟练|熟手|普通)")
 MASTER_OR_APPRENTICE = re.compile(r"(?:师傅|学徒)$")
@@ -146,7 +153,7 @@ HEAD_RULES: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     ),
     (("客服", "客户服务"), ("4-04-05", "4-07-02"), "4-04-05-03"),
     (("会计", "出纳"), ("2-06-03", "2-06-04"), "2-06-03-00"),
-    (("老师", "教师", "讲师", "教员", "助教"), ("2-08", "4-07-03", "4-13-04", "4-14-05", "2-09-07"), "2-08-00-00"),
+    (("老师", "教师", "讲师", "教员", "助教"), ("2-08", "4-07-03", "4-13-04", "4-14-05", "2-09-07"), "2-08-99-00"),
     (("教练",), ("4-14-05", "2-09-07", "4-02-02-07"), "4-14-05-01"),
     (("医生", "医师", "大夫"), ("2-05-01", "2-05-02", "2-05-03", "2-05-04", "2-05-05", "2-05-08-09"), "2-05-01-00"),
     (("护士",), ("2-05-08",), "2-05-08-00"),
@@ -192,6 +199,10 @@ HEAD_ONLY_CONFIDENCE = 0.2
 # The margin over the best other code at which the confidence is no longer discounted.
 FULL_MARGIN = 0.25
 JIEBA_FREQUENCY = 20000
+# A lead or officer of some work (仓库主管, 质检组长, 招商专员) is often coded to that work: the
+# title without the rank word is scored too, a little below the whole title.
+RANK_WORDS = ("负责人", "主管", "组长", "领班", "经理", "专员", "助理", "班长", "主任", "总监")
+RANK_STRIPPED_WEIGHT = 0.9
 STOP_WORDS = frozenset(
     "的 和 与 及 或 等 在 对 从 进行 负责 相关 工作 人员 有关 以及 其他 各类 各种 使用 利用 根据".split()  # noqa: SIM905
 )
@@ -343,6 +354,14 @@ class TitleCleaner:
                 if match and len(part) - match.end() >= 2:
                     removed.append(match.group(0))
                     part = part[match.end() :]
+            match = INNER_VERB.search(part)
+            if match and match.start() > 0 and len(part) - match.end() >= 2:
+                removed.append(part[: match.end()])
+                part = part[match.end() :]
+            match = TRAILING_VERB.search(part)
+            if match and match.start() >= 2:
+                removed.append(match.group(0))
+                part = part[: match.start()]
             match = MASTER_OR_APPRENTICE.search(part)
             if match and match.start() >= 2:
                 removed.append(match.group(0))
@@ -589,6 +608,17 @@ class OccupationCoder:
         best: dict[int, _Candidate] = {}
         for position, segment in enumerate(cleaned.segments):
             self._score_segment(segment, 1.0 if position == 0 else SECOND_SEGMENT_WEIGHT, best)
+        if cleaned.segments:
+            first = cleaned.segments[0].replace(" ", "")
+            rank = next((w for w in RANK_WORDS if first.endswith(w)), "")
+            # A title that is itself a label (销售经理) is taken as it stands.
+            if rank and len(first) - len(rank) >= 2 and first not in self.exact:
+                work = first[: -len(rank)]
+                self._score_segment(work, RANK_STRIPPED_WEIGHT, best)
+                for found in best.values():
+                    # The work equals the label, the title only contains it.
+                    if found.segment == work and found.how == "exact":
+                        found.how = "contains"
         for extra in cleaned.extras:
             self._score_segment(extra, EXTRA_WEIGHT, best)
         query_words = self._words(" ".join(cleaned.segments + cleaned.extras))
