@@ -87,14 +87,20 @@ def query_words(q: str) -> list[str]:
     return kept[:MAX_QUERY_WORDS]
 
 
-def matching(queryset: QuerySet[M], q: str) -> tuple[QuerySet[M], str | None]:
-    """Postings whose words contain every query word (as a prefix on PostgreSQL), and the
-    PostgreSQL text query they were matched with, to rank them by (`newest_matches`); None when
-    there are no words, or on SQLite, where each word is a substring match and newest comes first."""
-    terms = query_words(q)
+def vector_search() -> bool:
+    """Whether words are searched through the generated search vector (PostgreSQL), which also
+    holds the filterable facts as lexemes (market migration 0008)."""
+    return connection.vendor == "postgresql"
+
+
+def matching(queryset: QuerySet[M], terms: list[str]) -> tuple[QuerySet[M], str | None]:
+    """Postings whose words contain every query word (`query_words`; as a prefix on PostgreSQL),
+    and the PostgreSQL text query they were matched with, to rank them by (`newest_matches`); None
+    when there are no words, or on SQLite, where each word is a substring match and newest comes
+    first."""
     if not terms:
         return queryset, None
-    if connection.vendor == "postgresql":
+    if vector_search():
         tsquery = " & ".join(_quote(t) if _whole(t) else f"{_quote(t)}:*" for t in terms)
         return queryset.filter(_VectorSQL("@@", tsquery)), tsquery
     condition = Q()

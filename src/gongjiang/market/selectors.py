@@ -88,6 +88,7 @@ class SearchResult:
     postings: QuerySet[Posting] | PostingsInOrder
     count: int
     facets: dict[str, list[Facet]]
+    terms: list[str]  # the words searched for (`search.query_words`), for highlighting
 
     @property
     def capped(self) -> bool:
@@ -109,9 +110,10 @@ def posting_search(*, actor: Actor, filters: Filters) -> SearchResult:
     # (type, region, occupation and industry class); the rest are checked on the rows it found.
     # Given as plain column conditions, the planner would intersect the word index with a
     # whole-table scan of the region or type index instead (13 ms for a city's 200,000 postings).
-    facts, rest = _facts(filters) if terms else ([], filters)
-    filtered = apply_filters(public_postings(), rest, indexed=not terms)
-    found, tsquery = search.matching(filtered, filters.q)
+    in_vector = bool(terms) and search.vector_search()
+    facts, rest = _facts(filters) if in_vector else ([], filters)
+    filtered = apply_filters(public_postings(), rest, indexed=not in_vector)
+    found, tsquery = search.matching(filtered, terms)
     if tsquery is None:
         window = list(_newest(found).values_list(*_WINDOW_COLUMNS)[: SEARCH_WINDOW + 1])
         if filters.sort == "pay":
@@ -119,14 +121,14 @@ def posting_search(*, actor: Actor, filters: Filters) -> SearchResult:
             ordered = found.order_by(F("pay_max").desc(nulls_last=True), "-published_at", "-pk")
         else:
             ordered = _newest(found)
-        return SearchResult(ordered.select_related("owner"), len(window), _facets(window))
+        return SearchResult(ordered.select_related("owner"), len(window), _facets(window), terms)
     window = search.newest_matches(filtered, tsquery, _WINDOW_COLUMNS, SEARCH_WINDOW + 1, facts=facts)
     kept = window[:SEARCH_WINDOW]
     if filters.sort == "pay":
         kept = sorted(kept, key=lambda row: -(row[6] or -1))  # stable: newest first among equals
     elif filters.sort == "relevance":
         kept = sorted(kept, key=lambda row: -row[-1])
-    return SearchResult(PostingsInOrder([row[0] for row in kept]), len(window), _facets(window))
+    return SearchResult(PostingsInOrder([row[0] for row in kept]), len(window), _facets(window), terms)
 
 
 # Filter values the search vector holds as lexemes (market migration 0008): a type, a province,

@@ -64,7 +64,7 @@ def market(request: HttpRequest) -> HttpResponse:
     found = selectors.posting_search(actor=_actor(request), filters=filters)
     total = found.count
     page = CappedPaginator(found.postings, PAGE_SIZE, total, cap=selectors.SEARCH_WINDOW).get_page(get.get("page"))
-    terms = search.query_words(filters.q)
+    terms = found.terms
     results = [(p, search.highlight(p.title, terms, limit=120), search.highlight(p.description, terms)) for p in page]
     return render(
         request,
