@@ -9,18 +9,20 @@ The personas (DESIGN.md rule 9) are built once per session through the real serv
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.test import Client
 
 from gongjiang.core.actors import system_actor
 from gongjiang.core.models import AuditEntry
-from gongjiang.demo.generator import build_region
+from gongjiang.demo.generator import Populated, build_region, populate_region
 from gongjiang.directory.models import Organisation, User
 from gongjiang.refdata.builtin import BUILTIN_DIR
 from gongjiang.refdata.services import refdata_load
@@ -66,6 +68,30 @@ def build_world() -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         build_world()
+
+
+# As many students as `--scale small`: enough graduates per major category for rates to mean something.
+STUDENTS = 2_000
+
+
+@pytest.fixture(scope="module")
+def populated(django_db_setup: None, django_db_blocker: Any) -> Iterator[Populated]:
+    """The session's world given students, graduates, the records around them and the
+    marketplace (`--scale small`). Built once per module inside a transaction that is rolled
+    back afterwards, so the other tests keep the plain world; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            made = populate_region(actor=system_actor("tests"), students=STUDENTS, rng=random.Random(11))
+        except BaseException:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+            raise
+    yield made
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        block.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -291,6 +291,98 @@ def occupation_code(data_dir: Path | None, table: Path | None) -> None:
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
 
 
+@main.command("indicators")
+@data_dir_option
+@click.option("--scope", "scope_text", default=None, help="范围：region:地区代码 或 school:学校代码；默认全部。")
+@click.option("--year", "years", type=int, multiple=True, help="统计年度（年末口径），可重复；默认上一年度。")
+@click.option("--engine", type=click.Choice(["duckdb", "db", "spark"]), default="duckdb", show_default=True)
+@click.option("--code", "codes", multiple=True, help="只计算这些指标（可重复）；默认整个目录。")
+@click.option("--by", "by", multiple=True, help="分组：region school tier ownership major class_level form（可重复）。")
+@click.option("--refresh", is_flag=True, help="先重建 DuckDB 快照（duckdb、spark 引擎）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出：每个值附分子、分母、范围与年度。")
+def indicators_command(
+    data_dir: Path | None,
+    scope_text: str | None,
+    years: tuple[int, ...],
+    engine: str,
+    codes: tuple[str, ...],
+    by: tuple[str, ...],
+    refresh: bool,
+    as_json: bool,
+) -> None:
+    """按指标目录从登记记录计算指标（不手工填报）。"""
+    _setup(data_dir)
+    _migrate()
+    from django.http import Http404
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.insight import selectors
+    from gongjiang.insight.catalogue import DISAGGREGATIONS
+    from gongjiang.insight.compute import DisaggregationError, Scope, ScopeError
+    from gongjiang.insight.engines import build_snapshot, open_engine, snapshot_path
+
+    unknown = [d for d in by if d not in DISAGGREGATIONS or d == "year"]
+    if unknown:
+        raise click.BadParameter(", ".join(unknown), param_hint="--by")
+    try:
+        scope = Scope.parse(scope_text)
+        chosen = selectors.indicators(codes)
+    except (ScopeError, selectors.UnknownIndicatorError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if engine != "db" and (refresh or not snapshot_path().exists()):
+        _build_snapshot_with_progress(build_snapshot)
+    runner = open_engine(engine)
+    try:
+        values = selectors.indicator_values(
+            actor=system_actor(),
+            engine=runner,
+            codes=[i.code for i in chosen],
+            scope=scope,
+            years=list(years) or [selectors.default_year()],
+            by=by,
+        )
+    except Http404 as exc:
+        raise click.ClickException(str(exc) or "not found") from exc
+    except DisaggregationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        runner.close()
+    if as_json:
+        for value in values:
+            click.echo(json.dumps({"engine": engine, **value.as_dict()}, ensure_ascii=False))
+        return
+    _print_indicator_table({i.code: i.name_zh for i in chosen}, values, by)
+
+
+def _build_snapshot_with_progress(build: Callable[..., Any]) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("DuckDB 快照", total=None)
+        build(progress=lambda label, done, total: bar.update(task, description=label, completed=done, total=total))
+
+
+def _print_indicator_table(names: dict[str, str], values: list[Any], by: tuple[str, ...]) -> None:
+    from django.utils.translation import gettext as _
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*[_("指标"), _("年度"), *by, _("值"), _("分子"), _("分母")])
+    for value in values:
+        shown = _("无数据") if value.status == "no_data" else "—" if value.value is None else f"{value.value:,.2f}"
+        unit = "%" if value.unit == "%" and value.value is not None else ""
+        table.add_row(
+            names[value.code],
+            str(value.year),
+            *[str(value.group.get(d, "")) for d in by],
+            shown + unit,
+            "" if value.numerator is None else f"{value.numerator:,.2f}",
+            "" if value.denominator is None else f"{value.denominator:,.2f}",
+        )
+    Console().print(table)
+
+
 @main.group("import")
 def import_group() -> None:
     """从 xlsx 或 csv 文件导入登记记录。"""

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gongjiang.directory",
     "gongjiang.registry",
     "gongjiang.market",
+    "gongjiang.insight",
     "gongjiang.portal",
 ]
 

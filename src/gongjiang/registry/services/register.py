@@ -209,12 +209,25 @@ def major_apply(
     return application
 
 
-def major_decide(*, actor: Actor, application: MajorApplication, approve: bool, reason: str = "") -> MajorApplication:
-    """File (备案) the request or return it with a reason; the history stays in the applications."""
+def major_decide(
+    *,
+    actor: Actor,
+    application: MajorApplication,
+    approve: bool,
+    reason: str = "",
+    filed_on: dt.date | None = None,
+) -> MajorApplication:
+    """File (备案) the request or return it with a reason; the history stays in the applications.
+
+    `filed_on` records a filing made earlier (a major offered for years before the platform);
+    by default a major is filed today. Adjusting a filed major keeps the day it was first filed,
+    which is when the school began to offer it."""
     school = application.offering.school
     require(actor, "registry.major.decide", school)
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("退回申请时必须说明理由。")})
+    if filed_on is not None and filed_on > timezone.localdate():
+        raise ValidationError({"filed_on": _("备案日期不能晚于今天。")})
     with transaction.atomic():
         application = _lock(MajorApplication.objects.all(), application.pk, None)
         if application.decision != Decision.PENDING:
@@ -232,7 +245,8 @@ def major_decide(*, actor: Actor, application: MajorApplication, approve: bool, 
             offering.status = OfferingStatus.STOPPED
         elif approve:
             offering.status, offering.class_levels = OfferingStatus.FILED, application.class_levels
-            offering.filed_on = timezone.localdate()
+            if application.kind == ApplicationKind.ADD or offering.filed_on is None:
+                offering.filed_on = filed_on or timezone.localdate()
         elif application.kind == ApplicationKind.ADD:
             offering.status = OfferingStatus.RETURNED
         else:

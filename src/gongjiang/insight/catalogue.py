@@ -1,0 +1,154 @@
+"""The indicator catalogue: kept as data (`catalogue/indicators.toml`), checked when loaded.
+
+Each indicator has a code, Chinese and English names, a numerator and an optional denominator
+written in the formula language (`formula.py`), a unit, a direction, the disaggregations it
+supports and its source (document and clause). Loading parses and checks every formula against
+the facts, and refuses a disaggregation that one of the facts it reads does not have.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
+
+from gongjiang.insight.facts import SCHEMAS
+from gongjiang.insight.formula import Formula, FormulaError, parse
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue") / "indicators.toml"
+
+# The names a user asks for, and the fact columns they are.
+DISAGGREGATIONS: dict[str, str] = {
+    "year": "year",
+    "region": "region_code",
+    "school": "school_code",
+    "tier": "tier",
+    "ownership": "ownership",
+    "major": "major_code",
+    "class_level": "class_level",
+    "form": "form",
+}
+UNITS: dict[str, float] = {"%": 100.0, "ratio": 1.0, "count": 1.0, "yuan": 1.0, "months": 1.0}
+Direction = Literal["higher", "lower", "neutral"]
+
+
+class CatalogueError(ValueError):
+    """A catalogue entry that cannot be used; names the indicator and the field."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name_zh: str
+    name_en: str
+    numerator: Formula
+    denominator: Formula | None
+    unit: str
+    direction: Direction
+    disaggregations: tuple[str, ...]
+    source: str
+    description: str
+    group: str
+
+    @property
+    def facts(self) -> frozenset[str]:
+        return self.numerator.facts | (self.denominator.facts if self.denominator else frozenset())
+
+    @property
+    def scale(self) -> float:
+        return UNITS[self.unit]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "numerator": self.numerator.text,
+            "denominator": self.denominator.text if self.denominator else None,
+            "unit": self.unit,
+            "direction": self.direction,
+            "disaggregations": list(self.disaggregations),
+            "source": self.source,
+            "description": self.description,
+            "group": self.group,
+        }
+
+
+def _formula(code: str, key: str, text: Any) -> Formula:
+    if not isinstance(text, str) or not text.strip():
+        raise CatalogueError(_("指标 %(code)s：%(key)s 必须是非空的公式") % {"code": code, "key": key})
+    try:
+        return parse(text, SCHEMAS)
+    except FormulaError as exc:
+        raise CatalogueError(
+            _("指标 %(code)s 的 %(key)s：%(error)s") % {"code": code, "key": key, "error": exc}
+        ) from exc
+
+
+def indicator_from_entry(entry: dict[str, Any]) -> Indicator:
+    """One catalogue entry, checked."""
+    code = str(entry.get("code", "")).strip()
+    if not code:
+        raise CatalogueError(_("指标缺少 code"))
+    for key in ("name_zh", "name_en", "numerator", "unit", "direction", "source"):
+        if not entry.get(key):
+            raise CatalogueError(_("指标 %(code)s 缺少 %(key)s") % {"code": code, "key": key})
+    numerator = _formula(code, "numerator", entry["numerator"])
+    denominator = _formula(code, "denominator", entry["denominator"]) if entry.get("denominator") else None
+    unit = entry["unit"]
+    if unit not in UNITS:
+        raise CatalogueError(
+            _("指标 %(code)s 的单位 %(unit)s 不在 %(known)s 之中")
+            % {"code": code, "unit": unit, "known": ", ".join(UNITS)}
+        )
+    direction = entry["direction"]
+    if direction not in {"higher", "lower", "neutral"}:
+        raise CatalogueError(_("指标 %(code)s 的方向应为 higher、lower 或 neutral") % {"code": code})
+    facts = numerator.facts | (denominator.facts if denominator else frozenset())
+    disaggregations = tuple(entry.get("disaggregations", ["year", "region"]))
+    for name in disaggregations:
+        column = DISAGGREGATIONS.get(name)
+        if column is None:
+            raise CatalogueError(_("指标 %(code)s：未知的分组维度 %(name)s") % {"code": code, "name": name})
+        lacking = sorted(f for f in facts if column not in SCHEMAS[f].dimensions)
+        if lacking:
+            raise CatalogueError(
+                _("指标 %(code)s 不能按 %(name)s 分组：事实表 %(facts)s 没有这个维度")
+                % {"code": code, "name": name, "facts": "、".join(lacking)}
+            )
+    return Indicator(
+        code=code,
+        name_zh=entry["name_zh"],
+        name_en=entry["name_en"],
+        numerator=numerator,
+        denominator=denominator,
+        unit=unit,
+        direction=direction,
+        disaggregations=disaggregations,
+        source=entry["source"],
+        description=entry.get("description", ""),
+        group=entry.get("group", ""),
+    )
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
+    """Every indicator of the catalogue file, by code, in the file's order."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    catalogue: dict[str, Indicator] = {}
+    for entry in data.get("indicator", []):
+        indicator = indicator_from_entry(entry)
+        if indicator.code in catalogue:
+            raise CatalogueError(_("指标代码 %(code)s 重复") % {"code": indicator.code})
+        catalogue[indicator.code] = indicator
+    return catalogue
+
+
+@cache
+def catalogue() -> dict[str, Indicator]:
+    """The catalogue shipped with the platform, loaded once per process."""
+    return load_catalogue()
