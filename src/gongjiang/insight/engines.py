@@ -278,7 +278,7 @@ def build_snapshot(
     target = path or snapshot_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     first_year, last_year = years or data_years()
-    years = list(range(first_year, last_year + 1))
+    every_year = list(range(first_year, last_year + 1))
     steps = len(SOURCE_COLUMNS) + len(FACTS)
     done = 0
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
@@ -292,7 +292,7 @@ def build_snapshot(
             tables = _ConnectionTables(con)
             for name, fact in FACTS.items():
                 progress(f"fact_{name}", done, steps)
-                con.create_table(f"fact_{name}", fact.build(tables, years))
+                con.create_table(f"fact_{name}", fact.build(tables, every_year))
                 done += 1
             meta = {
                 "built_at": [timezone.now().astimezone(dt.UTC).replace(tzinfo=None)],
