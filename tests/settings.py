@@ -7,3 +7,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Unit tests hold their data in an open transaction that a background thread cannot see; the
 # browser tests (committed data, a live server) turn background imports back on.
 IMPORTS_IN_BACKGROUND = False
+# Pages compute on the test database itself: a snapshot file would outlive each test's rollback.
+INSIGHT_ENGINE = "db"

@@ -120,6 +120,16 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/market/postings/{posting}/applications/": ("/market/postings/{x}/applications/", PENDING_POSTING_EDIT),
     "/market/moderation/": ("/market/moderation/", BUREAU_PAGES),
     "/market/profile/": ("/market/profile/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "enterprise": 200}),
+    "/insight/": ("/insight/", REGISTER_PAGES),
+    "/insight/indicators/employment_rate/": ("/insight/indicators/{x}/", REGISTER_PAGES),
+    # The records behind a figure are listed per school: a bureau's default scope is its region.
+    "/insight/indicators/employment_rate/records/": (
+        "/insight/indicators/{x}/records/",
+        {**REGISTER_PAGES, "bureau": 404, "bureau_other": 404},
+    ),
+    "/insight/targets/": ("/insight/targets/", REGISTER_PAGES),
+    "/insight/alignment/": ("/insight/alignment/", REGISTER_PAGES),
+    "/insight/refresh/": ("/insight/refresh/", {**dict.fromkeys(PERSONAS, 405), "anonymous": 302}),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
 BUREAU_DECIDE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200, "school": 403}

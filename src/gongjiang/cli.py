@@ -133,6 +133,12 @@ def demo(
             f"已退回 {m.returned}），学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
             f"学徒 {m.apprenticeships} 人），订单班协议 {m.order_classes} 个。"
         )
+    from gongjiang.insight.engines import build_snapshot, snapshot_path
+
+    # The dashboards read a snapshot of the register; a rebuilt demo must not show the last one's.
+    snapshot_path().unlink(missing_ok=True)
+    _build_snapshot_with_progress(build_snapshot)
+    click.echo("监测指标的数据快照已生成。", err=True)
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():
         click.echo(f"  {username:<12} {secret:<16} {description}")

@@ -332,6 +332,32 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     "registry_competitionaward": [
         {"recorded_by_id": 1, "person_id": 4, "level": "provincial", "awarded_on": D(2025, 11, 1)},
     ],
+    # 0101 → 焊工 → 3411 (division 34, section C); 0202 → 营销员 → 5191 (section F). Version 1
+    # is an older major–occupation table that still sent 0202 to 焊工: only the latest counts.
+    "refdata_catalogueversion": [
+        {"id": 1, "scheme": "major_occupation"},
+        {"id": 2, "scheme": "occupation_industry"},
+        {"id": 3, "scheme": "industry"},
+        {"id": 4, "scheme": "major_occupation"},
+    ],
+    "refdata_crosswalk": [
+        {"version_id": 1, "scheme": "major_occupation", "source_code": "0202", "target_code": "6-18-02-04"},
+        {"version_id": 4, "scheme": "major_occupation", "source_code": "0101", "target_code": "6-18-02-04"},
+        {"version_id": 4, "scheme": "major_occupation", "source_code": "0202", "target_code": "4-01-02-01"},
+        {"version_id": 2, "scheme": "occupation_industry", "source_code": "6-18-02-04", "target_code": "3411"},
+        {"version_id": 2, "scheme": "occupation_industry", "source_code": "4-01-02-01", "target_code": "5191"},
+    ],
+    "refdata_concept": [
+        {"id": 10, "version_id": 3, "scheme": "industry", "level": 1, "code": "C", "parent_id": None},
+        {"id": 11, "version_id": 3, "scheme": "industry", "level": 2, "code": "34", "parent_id": 10},
+        {"id": 12, "version_id": 3, "scheme": "industry", "level": 1, "code": "F", "parent_id": None},
+        {"id": 13, "version_id": 3, "scheme": "industry", "level": 2, "code": "51", "parent_id": 12},
+    ],
+    # The province names manufacturing (a section) as key; another province's list does not apply.
+    "insight_keyindustry": [
+        {"region_code": "150000", "industry_code": "C"},
+        {"region_code": "110000", "industry_code": "F"},
+    ],
     "market_posting": [
         {
             "id": 1,
@@ -433,6 +459,12 @@ EXPECTED: dict[tuple[str, int], tuple[float | None, float | None, float | None]]
     ("posted_demand", 2025): (3, 3, None),
     ("demand_per_graduate", 2025): (1.5, 3, 2),
     ("cooperation_postings", 2025): (1, 1, None),
+    # 0101 serves manufacturing, 0202 (sales) does not: half the majors; by students, 0101 had the
+    # two full-time students of 2024 and none in 2025, 0202 one in each year.
+    ("major_industry_alignment", 2025): (50.0, 1, 2),
+    ("major_industry_alignment", 2024): (50.0, 1, 2),
+    ("key_industry_enrolment_share", 2025): (0.0, 0, 1),
+    ("key_industry_enrolment_share", 2024): (66.666667, 2, 3),
 }
 
 

@@ -123,6 +123,10 @@ GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 # transaction, which another thread's connection cannot see).
 IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
 
+# Where the pages compute indicators: "duckdb" (a snapshot of the register, rebuilt on request
+# and by `gongjiang indicators --refresh`) or "db" (the live database, always current, slower).
+INSIGHT_ENGINE = env_str("GONGJIANG_INSIGHT_ENGINE", "duckdb")
+
 # Push e-mails (`gongjiang send-mail`): SMTP when a host is given, else files in the data
 # directory, so a demo never sends mail by accident.
 EMAIL_HOST = env_str("GONGJIANG_EMAIL_HOST")

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("registry/", include("gongjiang.registry.urls")),
     path("market/", include("gongjiang.market.urls")),
+    path("insight/", include("gongjiang.insight.urls")),
     path("", include("gongjiang.portal.urls")),
 ]

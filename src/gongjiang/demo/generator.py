@@ -23,6 +23,7 @@ from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
 from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, Role, SchoolTier, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.insight import services as insight
 from gongjiang.refdata.selectors import remembered_lookups
 from gongjiang.registry.models import ACTIVE_STATUSES, Registration
 
@@ -301,6 +302,11 @@ def build_region(
     return region
 
 
+# The province's key industries (GB/T 4754 divisions), as a bureau in the north might name them:
+# chemicals, metals, equipment, vehicles, electrical machinery, power and elderly care.
+KEY_INDUSTRIES = ("26", "31", "32", "34", "35", "36", "38", "44", "85")
+
+
 def populate_region(
     *, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None, workers: int = 1
 ) -> Populated:
@@ -314,6 +320,8 @@ def populate_region(
     if not schools or evaluator is None:
         raise RuntimeError("populate_region needs a region made by build_region")
     bureau = actor_for_user(User.objects.get(username="bureau"))
+    for code in KEY_INDUSTRIES:
+        insight.key_industry_add(actor=bureau, industry_code=code, note="自治区重点产业（演示）")
     districts = [code for _city, _name, codes in CITIES for code in codes]
     populate_register(
         operator=actor,

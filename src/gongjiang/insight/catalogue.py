@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongjiang.insight.facts import SCHEMAS
@@ -53,6 +54,11 @@ class Indicator:
     source: str
     description: str
     group: str
+
+    @property
+    def name(self) -> str:
+        """The name in the interface's language (the catalogue holds Chinese and English)."""
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
     @property
     def facts(self) -> frozenset[str]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core.scope import region_prefix
 from gongjiang.insight.catalogue import DISAGGREGATIONS, Indicator
 from gongjiang.insight.engines import Engine
-from gongjiang.insight.formula import Aggregate, compile_aggregate, evaluate
+from gongjiang.insight.formula import Aggregate, Formula, compile_aggregate, compile_row, evaluate
 
 Status = Literal["ok", "no_data", "empty_denominator"]
 # Values are rounded so that engines that add floating-point numbers in different orders agree.
@@ -185,3 +185,55 @@ def _value(
         status=status,
         group={reverse[k]: v for k, v in labels.items()},
     )
+
+
+@dataclass(frozen=True)
+class RecordRows:
+    """The rows of one fact behind a figure: each with whether it counts in the numerator and in
+    the denominator."""
+
+    fact: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+
+
+def _membership(formula: Formula | None, fact: str, table: ir.Table) -> ir.BooleanValue:
+    """True for the rows of `fact` that some aggregate of the formula reads."""
+    condition = ibis.literal(False)
+    for aggregate in formula.aggregates() if formula else []:
+        if aggregate.fact != fact:
+            continue
+        if aggregate.where is None:
+            return ibis.literal(True)
+        condition = condition | compile_row(aggregate.where, table).fill_null(False)
+    return condition
+
+
+def records_behind(
+    engine: Engine,
+    indicator: Indicator,
+    *,
+    year: int,
+    scope: Scope,
+    major: str = "",
+    limit: int = 500,
+) -> list[RecordRows]:
+    """The records a figure is made of, fact by fact (at most `limit` rows each)."""
+    found = []
+    for fact in sorted(indicator.facts):
+        table = scope.apply(engine.fact(fact, [year]))
+        if major and "major_code" in table.columns:
+            table = table.filter(table.major_code == major)
+        numerator = _membership(indicator.numerator, fact, table)
+        denominator = _membership(indicator.denominator, fact, table)
+        # Who the record is, where it belongs, and the fields the formula reads.
+        read = indicator.numerator.fields(fact) + (indicator.denominator.fields(fact) if indicator.denominator else [])
+        identity = [c for c in ("registration_id", "teacher_id", "school_code", "major_code") if c in table.columns]
+        columns = list(dict.fromkeys([*identity, *(c for c in read if c in table.columns)]))
+        chosen = table.mutate(in_numerator=numerator, in_denominator=denominator)
+        chosen = chosen.filter(chosen.in_numerator | chosen.in_denominator)
+        ordered = chosen.select(*columns, "in_numerator", "in_denominator").order_by(columns[:2]).limit(limit + 1)
+        rows = engine.run(ordered)
+        found.append(RecordRows(fact, columns, rows[:limit], len(rows) > limit))
+    return found

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
-from gongjiang.insight.facts import FACTS, SOURCE_COLUMNS
+from gongjiang.insight.facts import FACTS, SOURCE_COLUMNS, SOURCE_FILTERS, Tables
 
 Progress = Callable[[str, int, int], None]
 ENGINES = ("duckdb", "db", "spark")
@@ -108,10 +108,10 @@ def read_table(table: str) -> pa.Table:
     columns = list(types)
     chunks: list[list[Any]] = [[] for _ in columns]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    # Table and column names come from the models and the filters from facts.py, never from input.
+    where = f" WHERE {SOURCE_FILTERS[table]}" if table in SOURCE_FILTERS else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quoted} FROM {connection.ops.quote_name(table)}"
-        )  # names come from the models, not from input
+        cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}{where}")
         while rows := cursor.fetchmany(CHUNK):
             for i in range(len(columns)):
                 chunks[i].extend(row[i] for row in rows)
@@ -143,9 +143,11 @@ def _records(table: pa.Table) -> list[dict[str, Any]]:
 
 
 class Engine:
-    """One back end: builds facts for some years and runs Ibis expressions over them."""
+    """One back end: builds facts for some years and runs Ibis expressions over them; `tables`
+    are the register's tables as this back end holds them."""
 
     name = ""
+    tables: Tables
 
     def fact(self, name: str, years: Sequence[int]) -> ir.Table:
         raise NotImplementedError
@@ -167,6 +169,7 @@ class DuckDBEngine(Engine):
         if not self.path.exists():
             raise FileNotFoundError(self.path)
         self.con = ibis.duckdb.connect(str(self.path), read_only=True)
+        self.tables = _ConnectionTables(self.con)
 
     def fact(self, name: str, years: Sequence[int]) -> ir.Table:
         table = self.con.table(f"fact_{name}")
@@ -175,10 +178,17 @@ class DuckDBEngine(Engine):
     def run(self, expr: ir.Table) -> list[dict[str, Any]]:
         return _records(self.con.to_pyarrow(expr))
 
+    def _meta(self) -> dict[str, Any]:
+        return _records(self.con.to_pyarrow(self.con.table("snapshot_meta")))[0]
+
     def years(self) -> list[int]:
-        meta = self.con.table("snapshot_meta")
-        row = _records(self.con.to_pyarrow(meta))[0]
-        return list(range(int(row["first_year"]), int(row["last_year"]) + 1))
+        meta = self._meta()
+        return list(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
+
+    def built_at(self) -> str:
+        """When the snapshot was taken, in the site's time zone."""
+        built: dt.datetime = self._meta()["built_at"]
+        return timezone.localtime(built.replace(tzinfo=dt.UTC)).strftime("%Y-%m-%d %H:%M")
 
     def close(self) -> None:
         self.con.disconnect()

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy as _
 
 from gongjiang.insight.formula import FactSchema, FieldType
 
@@ -91,6 +92,10 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
         "result",
     ),
     "registry_competitionaward": ("recorded_by_id", "person_id", "level", "awarded_on"),
+    "insight_keyindustry": ("region_code", "industry_code"),
+    "refdata_catalogueversion": ("id", "scheme"),
+    "refdata_crosswalk": ("version_id", "scheme", "source_code", "target_code"),
+    "refdata_concept": ("id", "version_id", "scheme", "level", "code", "parent_id"),
     "market_posting": (
         "id",
         "owner_id",
@@ -103,6 +108,11 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
         "published_at",
     ),
 }
+
+
+# Rows a snapshot leaves out of a table: only the industry classification is needed of the
+# reference concepts (to know each division's section), not the regions and occupations.
+SOURCE_FILTERS: dict[str, str] = {"refdata_concept": "scheme = 'industry'"}
 
 
 class Tables(Protocol):
@@ -126,7 +136,7 @@ class Fact:
 
     schema: FactSchema
     build: Callable[[Tables, Sequence[int]], ir.Table]
-    label: str
+    label: Any
 
 
 def census(year: int) -> ir.Value:
@@ -270,6 +280,7 @@ def status_changes(tables: Tables, years: Sequence[int]) -> ir.Table:
         class_level=regs.class_level,
         form=regs.form,
         kind=events.kind,
+        registration_id=regs.registration_id,
     )
     return out.filter(out.year.isin(list(years)))
 
@@ -315,6 +326,7 @@ def graduates(tables: Tables, years: Sequence[int]) -> ir.Table:
             first_cert.certified_on.notnull() & (first_cert.certified_on <= grads.graduated_on)
         ).fill_null(False),
         best_skill_level=first_cert.best_level,
+        registration_id=grads.registration_id,
     )
     return out.filter(out.year.isin(list(years)))
 
@@ -350,6 +362,7 @@ def teachers(tables: Tables, years: Sequence[int]) -> ir.Table:
                 integrated=joined.integrated,
                 practice_months=practice_months,
                 practice_compliant=practice_months >= 6,
+                teacher_id=joined.id,
             )
         )
     return _union(parts)
@@ -416,8 +429,72 @@ def internships(tables: Tables, years: Sequence[int]) -> ir.Table:
         fee_charged=fee,
         fee_violation=fee > 0,
         status=intern.status,
+        registration_id=regs.registration_id,
     )
     return out.filter(out.year.isin(list(years)))
+
+
+def _latest_crosswalk(tables: Tables, scheme: str) -> ir.Table:
+    versions = tables.table("refdata_catalogueversion")
+    walk = tables.table("refdata_crosswalk")
+    latest = versions.filter(versions.scheme == scheme).aggregate(latest_id=versions.id.max())
+    current = walk.join(latest, walk.version_id == latest.latest_id)
+    return current.filter(current.scheme == scheme).select(source=current.source_code, target=current.target_code)
+
+
+def major_industries(tables: Tables) -> ir.Table:
+    """Each major's industries, through its occupations (专业→职业→行业, the current crosswalks):
+    major_code, occupation_code, industry_code (a GB/T 4754 class) and its section letter."""
+    major_occupation = _latest_crosswalk(tables, "major_occupation")
+    occupation_industry = _latest_crosswalk(tables, "occupation_industry").rename(
+        oi_occupation="source", industry_code="target"
+    )
+    concept = tables.table("refdata_concept")
+    industry = concept.filter(concept.scheme == "industry")
+    latest = industry.aggregate(latest_version=industry.version_id.max())
+    industry = industry.join(latest, industry.version_id == latest.latest_version)
+    sections = industry.filter(industry.level == 1).select(section_id=industry.id, section=industry.code)
+    divisions = industry.filter(industry.level == 2)
+    division_section = divisions.join(sections, divisions.parent_id == sections.section_id).select(
+        division=divisions.code, section=sections.section
+    )
+    linked = major_occupation.join(occupation_industry, major_occupation.target == occupation_industry.oi_occupation)
+    linked = linked.select(
+        major_code=linked.source, occupation_code=linked.target, industry_code=linked.industry_code
+    ).distinct()
+    with_section = linked.left_join(division_section, linked.industry_code.substr(0, 2) == division_section.division)
+    return with_section.select(
+        major_code=with_section.major_code,
+        occupation_code=with_section.occupation_code,
+        industry_code=with_section.industry_code,
+        section=with_section.section,
+    )
+
+
+def region_prefix_expr(code: ir.StringValue) -> ir.StringValue:
+    """`core.scope.region_prefix` in Ibis: 150000 → 15, 150200 → 1502, 150203 → 150203."""
+    return ibis.cases((code.endswith("0000"), code.substr(0, 2)), (code.endswith("00"), code.substr(0, 4)), else_=code)
+
+
+def _serving_key_industries(tables: Tables, offerings: ir.Table) -> ir.Table:
+    """The offerings (id, school region, major) whose major serves a key industry of a region the
+    school lies in: the industry is the key one, inside it, or in its section."""
+    keys = tables.table("insight_keyindustry")
+    keys = keys.select(key_prefix=region_prefix_expr(keys.region_code), key_code=keys.industry_code)
+    links = major_industries(tables)
+    linked = offerings.join(links, offerings.major_code == links.major_code)
+    linked = linked.select(
+        offering_id=offerings.offering_id,
+        region_code=offerings.region_code,
+        industry_code=links.industry_code,
+        section=links.section,
+    )
+    joined = linked.join(
+        keys,
+        linked.region_code.startswith(keys.key_prefix)
+        & (linked.industry_code.startswith(keys.key_code) | (linked.section == keys.key_code)),
+    )
+    return joined.select(serving_offering_id=joined.offering_id).distinct()
 
 
 def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
@@ -429,10 +506,20 @@ def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
     classes = tables.table("registry_schoolclass")
     regs = _registrations(tables)
     intern = tables.table("registry_internship")
+    located = offering.join(schools, offering.school_id == schools.school_id).select(
+        offering_id=offering.id,
+        major_code=offering.major_code,
+        filed_on=offering.filed_on,
+        region_code=schools.region_code,
+        school_code=schools.school_code,
+        tier=schools.tier,
+        ownership=schools.ownership,
+    )
+    serving = _serving_key_industries(tables, located).mutate(serves_key_industry=ibis.literal(True))
     base = (
-        offering.filter(offering.filed_on.notnull())
-        .join(schools, offering.school_id == schools.school_id)
-        .left_join(stopped, offering.id == stopped.offering_id)
+        located.filter(located.filed_on.notnull())
+        .left_join(stopped, located.offering_id == stopped.offering_id)
+        .left_join(serving, located.offering_id == serving.serving_offering_id)
     )
     parts = []
     for year in years:
@@ -463,8 +550,8 @@ def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
             .aggregate(full_time_students=ibis._.count().cast("int64"))
             .rename(students_offering_id="offering_id")
         )
-        joined = inside.left_join(cooperating, inside.id == cooperating.coop_offering_id).left_join(
-            studying, inside.id == studying.students_offering_id
+        joined = inside.left_join(cooperating, inside.offering_id == cooperating.coop_offering_id).left_join(
+            studying, inside.offering_id == studying.students_offering_id
         )
         parts.append(
             joined.select(
@@ -475,6 +562,7 @@ def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
                 ownership=joined.ownership,
                 major_code=joined.major_code,
                 cooperating=joined.cooperating.fill_null(False),
+                serves_key_industry=joined.serves_key_industry.fill_null(False),
                 full_time_students=joined.full_time_students.fill_null(0),
             )
         )
@@ -609,12 +697,22 @@ FACTS: dict[str, Fact] = {
             _schema(
                 "students",
                 STUDY_DIMENSIONS,
-                {"cohort_year": "int", "new": "bool", "advanced": "bool", "order_class": "bool"},
+                {
+                    "registration_id": "int",
+                    "cohort_year": "int",
+                    "new": "bool",
+                    "advanced": "bool",
+                    "order_class": "bool",
+                },
             ),
             students,
-            "在校生（年末在籍）",
+            _("在校生（年末在籍）"),
         ),
-        Fact(_schema("status_changes", STUDY_DIMENSIONS, {"kind": "string"}), status_changes, "学籍异动（已审核）"),
+        Fact(
+            _schema("status_changes", STUDY_DIMENSIONS, {"kind": "string", "registration_id": "int"}),
+            status_changes,
+            _("学籍异动（已审核）"),
+        ),
         Fact(
             _schema(
                 "graduates",
@@ -628,10 +726,11 @@ FACTS: dict[str, Fact] = {
                     "job_occupation_code": "string",
                     "skill_certificate": "bool",
                     "best_skill_level": "int",
+                    "registration_id": "int",
                 },
             ),
             graduates,
-            "毕业生",
+            _("毕业生"),
         ),
         Fact(
             _schema(
@@ -645,10 +744,11 @@ FACTS: dict[str, Fact] = {
                     "integrated": "bool",
                     "practice_months": "float",
                     "practice_compliant": "bool",
+                    "teacher_id": "int",
                 },
             ),
             teachers,
-            "教师（年末在职）",
+            _("教师（年末在职）"),
         ),
         Fact(
             _schema(
@@ -664,30 +764,36 @@ FACTS: dict[str, Fact] = {
                 },
             ),
             training,
-            "培训人次",
+            _("培训人次"),
         ),
         Fact(
             _schema("apprenticeships", SCHOOL_DIMENSIONS, {"occupation_code": "string", "status": "string"}),
             apprenticeships,
-            "企业新型学徒",
+            _("企业新型学徒"),
         ),
         Fact(
             _schema(
                 "internships",
                 STUDY_DIMENSIONS,
-                {"insured": "bool", "fee_charged": "float", "fee_violation": "bool", "status": "string"},
+                {
+                    "insured": "bool",
+                    "fee_charged": "float",
+                    "fee_violation": "bool",
+                    "status": "string",
+                    "registration_id": "int",
+                },
             ),
             internships,
-            "顶岗实习",
+            _("顶岗实习"),
         ),
         Fact(
             _schema(
                 "majors",
                 (*SCHOOL_DIMENSIONS, "major_code"),
-                {"cooperating": "bool", "full_time_students": "int"},
+                {"cooperating": "bool", "serves_key_industry": "bool", "full_time_students": "int"},
             ),
             majors,
-            "开设专业（年末）",
+            _("开设专业（年末）"),
         ),
         Fact(
             _schema(
@@ -696,9 +802,9 @@ FACTS: dict[str, Fact] = {
                 {"occupation_code": "string", "skill_level": "int", "passed": "bool"},
             ),
             skill_certificates,
-            "技能等级评价",
+            _("技能等级评价"),
         ),
-        Fact(_schema("awards", SCHOOL_DIMENSIONS, {"level": "string"}), awards, "技能竞赛获奖"),
+        Fact(_schema("awards", SCHOOL_DIMENSIONS, {"level": "string"}), awards, _("技能竞赛获奖")),
         Fact(
             _schema(
                 "postings",
@@ -706,7 +812,7 @@ FACTS: dict[str, Fact] = {
                 {"kind": "string", "occupation_code": "string", "industry_code": "string", "headcount": "int"},
             ),
             postings,
-            "发布的需求信息",
+            _("发布的需求信息"),
         ),
         Fact(
             _schema(
@@ -725,12 +831,50 @@ FACTS: dict[str, Fact] = {
                 },
             ),
             schools,
-            "院校（年末）",
+            _("院校（年末）"),
         ),
     )
 }
 
 SCHEMAS: dict[str, FactSchema] = {name: fact.schema for name, fact in FACTS.items()}
+
+# What the facts' columns are called on the pages (the formulas use the identifiers).
+FIELD_LABELS: dict[str, Any] = {
+    "year": _("年度"),
+    "region_code": _("地区"),
+    "school_code": _("学校"),
+    "tier": _("层次"),
+    "ownership": _("举办者"),
+    "major_code": _("专业"),
+    "class_level": _("班级层次"),
+    "form": _("学习形式"),
+    "registration_id": _("学籍"),
+    "teacher_id": _("教师"),
+    "cohort_year": _("入学年份"),
+    "new": _("当年入学"),
+    "advanced": _("高级工班及以上"),
+    "order_class": _("订单班"),
+    "kind": _("类别"),
+    "destination": _("去向"),
+    "has_destination": _("已登记去向"),
+    "working": _("就业"),
+    "in_field": _("对口"),
+    "monthly_pay": _("月收入"),
+    "job_occupation_code": _("从事职业"),
+    "skill_certificate": _("毕业时持技能等级证书"),
+    "best_skill_level": _("最高技能等级"),
+    "category": _("教师类别"),
+    "full_time": _("专任"),
+    "from_enterprise": _("来自企业"),
+    "dual_qualified": _("双师型"),
+    "integrated": _("一体化"),
+    "practice_months": _("近五年企业实践月数"),
+    "practice_compliant": _("企业实践达标"),
+    "insured": _("已投保"),
+    "fee_charged": _("收费（元）"),
+    "fee_violation": _("违规收费"),
+    "status": _("状态"),
+}
 
 
 def data_years(first: int, today: dt.date) -> list[int]:

@@ -151,6 +151,24 @@ class Formula:
     tree: Any
     facts: frozenset[str]
 
+    def fields(self, fact: str) -> list[str]:
+        """The fields of `fact` the formula reads, in the order they appear."""
+        names: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, Field) and node.name not in names:
+                names.append(node.name)
+            elif isinstance(node, Operation):
+                for arg in node.args:
+                    walk(arg)
+
+        for aggregate in self.aggregates():
+            if aggregate.fact == fact:
+                if aggregate.field and aggregate.field not in names:
+                    names.append(aggregate.field)
+                walk(aggregate.where)
+        return names
+
     def aggregates(self) -> list[Aggregate]:
         found: list[Aggregate] = []
 

@@ -1,0 +1,518 @@
+"""Pages of insight: the dashboard (figures against targets, trends), an indicator's page
+(trend, comparison across schools or majors, drill-down to the records), targets, and the
+alignment of majors with the region's key industries (产教对接谱系图).
+
+Every figure comes from `compute` on the configured engine (`INSIGHT_ENGINE`: the DuckDB snapshot
+by default); every table can be downloaded as xlsx or csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.actors import request_actor as _actor
+from gongjiang.core.policies import allowed
+from gongjiang.core.scope import ActorKind, region_prefix
+from gongjiang.core.sheets import write_xlsx
+from gongjiang.directory import selectors as directory
+from gongjiang.insight import alignment, selectors, services
+from gongjiang.insight.catalogue import Indicator, catalogue
+from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
+from gongjiang.insight.engines import DuckDBEngine, Engine, build_snapshot, open_engine, snapshot_path
+from gongjiang.insight.facts import FACTS, FIELD_LABELS
+from gongjiang.insight.models import Comparator, ScopeKind, TargetLevel
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concepts, region_get
+
+GROUPS = [
+    ("scale", gettext_lazy("规模")),
+    ("employment", gettext_lazy("就业")),
+    ("skills", gettext_lazy("技能")),
+    ("training", gettext_lazy("培训")),
+    ("teachers", gettext_lazy("师资")),
+    ("majors", gettext_lazy("专业")),
+    ("cooperation", gettext_lazy("校企合作")),
+    ("alignment", gettext_lazy("产教对接")),
+    ("conditions", gettext_lazy("办学条件")),
+    ("data_quality", gettext_lazy("数据质量")),
+    ("demand", gettext_lazy("需求")),
+]
+TREND_YEARS = 5
+STAFF = (ActorKind.BUREAU, ActorKind.SCHOOL, ActorKind.OPERATOR)
+
+
+@contextmanager
+def page_engine() -> Iterator[Engine]:
+    """The configured engine; the snapshot is built on first use when there is none yet."""
+    engine = open_engine(settings.INSIGHT_ENGINE)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def _staff(request: HttpRequest) -> Actor:
+    actor = _actor(request)
+    if actor.kind not in STAFF:
+        raise PermissionDenied
+    return actor
+
+
+def _year(request: HttpRequest, default: int | None = None) -> int:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and len(raw) == 4:
+        return int(raw)
+    return default if default is not None else selectors.default_year()
+
+
+def _scope(request: HttpRequest, actor: Actor) -> Scope:
+    text = request.GET.get("scope", "")
+    try:
+        asked = Scope.parse(text) if text else None
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    return selectors.scope_for(actor, asked)
+
+
+def _scope_name(scope: Scope) -> str:
+    if scope.kind == "school":
+        return directory.organisation_by_code(code=scope.code).name
+    if scope.kind == "region":
+        region = region_get(scope.code)
+        return region.name if region else scope.code
+    return _("全部")
+
+
+def _trail(actor: Actor, scope: Scope) -> list[tuple[str, str]]:
+    """The scopes above this one the actor may open, widest first: province → city → school."""
+    trail: list[tuple[str, str]] = []
+    region_code = ""
+    if scope.kind == "school":
+        region_code = directory.organisation_by_code(code=scope.code).region_code
+    elif scope.kind == "region":
+        region_code = scope.code
+    for code in dict.fromkeys([f"{region_code[:2]}0000", f"{region_code[:4]}00"]) if region_code else []:
+        candidate = Scope("region", code)
+        if candidate != scope and _may_see(actor, candidate):
+            trail.append((str(candidate), _scope_name(candidate)))
+    return trail
+
+
+def _may_see(actor: Actor, scope: Scope) -> bool:
+    try:
+        selectors.scope_for(actor, scope)
+    except Http404:
+        return False
+    return True
+
+
+def _schools_in(actor: Actor, scope: Scope) -> dict[str, str]:
+    schools = directory.organisation_list(actor=actor, kind="school")
+    if scope.kind == "region":
+        schools = schools.filter(region_code__startswith=region_prefix(scope.code))
+    elif scope.kind == "school":
+        schools = schools.filter(code=scope.code)
+    return {s.code: s.name for s in schools}
+
+
+def _major_names() -> dict[str, str]:
+    return {c.code: c.name for c in concepts(Scheme.MAJOR)}
+
+
+def _format(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "yuan":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], kind: str) -> HttpResponse:
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        # With a byte-order mark, Excel opens the Chinese text as UTF-8.
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    data = io.BytesIO()
+    write_xlsx(headers, rows, data)
+    response = HttpResponse(
+        data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _snapshot_time() -> str:
+    if settings.INSIGHT_ENGINE == "db" or not snapshot_path().exists():
+        return ""
+    engine = DuckDBEngine()
+    try:
+        return engine.built_at()
+    finally:
+        engine.close()
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every indicator for a scope and year, beside the year before and the targets that apply."""
+    actor = _staff(request)
+    scope = _scope(request, actor)
+    year = _year(request)
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    with page_engine() as engine:
+        values = compute(engine, catalogue().values(), years=years, scope=scope)
+        checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
+    by_code: dict[str, dict[int, IndicatorValue]] = {}
+    for value in values:
+        by_code.setdefault(value.code, {})[value.year] = value
+    targets_by_code: dict[str, list[selectors.TargetCheck]] = {}
+    for check in checks:
+        targets_by_code.setdefault(check.target.indicator_code, []).append(check)
+    export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"}:
+        headers = [_("代码"), _("指标"), _("单位"), *[str(y) for y in years], _("目标")]
+        table = [
+            [
+                i.code,
+                i.name,
+                i.unit,
+                *[by_code[i.code][y].value for y in years],
+                "；".join(
+                    f"{c.target.get_comparator_display()}{c.target.value}（{c.label}）"
+                    for c in targets_by_code.get(i.code, [])
+                ),
+            ]
+            for i in catalogue().values()
+        ]
+        return _download(f"indicators-{scope}-{year}", headers, table, export)
+    sections = []
+    for group, title in GROUPS:
+        rows = []
+        for indicator in (i for i in catalogue().values() if i.group == group):
+            this, before = by_code[indicator.code][year], by_code[indicator.code].get(year - 1)
+            trend = [by_code[indicator.code][y].value for y in years]
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "value": this,
+                    "shown": _format(this.value, indicator.unit),
+                    "before": _format(before.value if before else None, indicator.unit),
+                    "change": _change(indicator, this, before),
+                    "trend": json.dumps(trend),
+                    "targets": targets_by_code.get(indicator.code, []),
+                }
+            )
+        if rows:
+            sections.append((title, rows))
+    schools = _schools_in(actor, scope) if scope.kind != "school" else {}
+    return render(
+        request,
+        "insight/dashboard.html",
+        {
+            "scope": scope,
+            "scope_name": _scope_name(scope),
+            "trail": _trail(actor, scope),
+            "year": year,
+            "years": years,
+            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
+            "sections": sections,
+            "schools": sorted(schools.items(), key=lambda item: item[1]),
+            "snapshot_time": _snapshot_time(),
+            "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
+            "checks": checks,
+        },
+    )
+
+
+def _change(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> str:
+    """ "better", "worse" or "" against the year before, by the indicator's direction."""
+    if before is None or this.value is None or before.value is None or indicator.direction == "neutral":
+        return ""
+    if this.value == before.value:
+        return ""
+    up = this.value > before.value
+    return "better" if up == (indicator.direction == "higher") else "worse"
+
+
+@login_required
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One indicator: its definition, its trend against its targets, and the comparison one level
+    down (schools of a region, majors of a school), each row a way further down."""
+    actor = _staff(request)
+    indicator = catalogue().get(code)
+    if indicator is None:
+        raise Http404
+    scope = _scope(request, actor)
+    year = _year(request)
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    by = "school" if scope.kind != "school" else "major"
+    with page_engine() as engine:
+        trend = compute(engine, [indicator], years=years, scope=scope)
+        checks = [
+            c
+            for c in selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
+            if c.target.indicator_code == code
+        ]
+        breakdown = (
+            compute(engine, [indicator], years=[year], scope=scope, by=[by]) if by in indicator.disaggregations else []
+        )
+    names = _schools_in(actor, scope) if by == "school" else _major_names()
+    rows = sorted(
+        (
+            {
+                "key": v.group[by],
+                "name": names.get(v.group[by], v.group[by] or _("（未登记）")),
+                "value": v,
+                "shown": _format(v.value, indicator.unit),
+            }
+            for v in breakdown
+            if v.group.get(by) is not None and (by != "school" or v.group[by] in names)
+        ),
+        key=lambda r: (r["value"].value is None, -(r["value"].value or 0)),
+    )
+    export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"}:
+        headers = [_("代码"), _("名称"), _("值"), _("分子"), _("分母"), _("状态")]
+        table = [
+            [r["key"], r["name"], r["value"].value, r["value"].numerator, r["value"].denominator, r["value"].status]
+            for r in rows
+        ]
+        return _download(f"{code}-{scope}-{year}-by-{by}", headers, table, export)
+    chart = {
+        "years": years,
+        "values": [v.value for v in trend],
+        "targets": [
+            {
+                "name": f"{c.target.get_level_display()} {c.target.get_comparator_display()} {c.target.value}",
+                "value": float(c.target.value),
+            }
+            for c in checks
+        ],
+        "bars": {"names": [r["name"] for r in rows[:30]], "values": [r["value"].value for r in rows[:30]]},
+    }
+    return render(
+        request,
+        "insight/indicator.html",
+        {
+            "indicator": indicator,
+            "scope": scope,
+            "scope_name": _scope_name(scope),
+            "trail": _trail(actor, scope),
+            "year": year,
+            "trend": [(v, _format(v.value, indicator.unit)) for v in trend],
+            "checks": checks,
+            "by": by,
+            "rows": rows,
+            "chart": chart,
+            "records_possible": scope.kind == "school",
+        },
+    )
+
+
+@login_required
+def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
+    """The records behind a school's figure (one major, or all): which count in the numerator and
+    which in the denominator."""
+    actor = _staff(request)
+    indicator = catalogue().get(code)
+    if indicator is None:
+        raise Http404
+    scope = _scope(request, actor)
+    if scope.kind != "school":
+        raise Http404(_("请先选择一所学校"))
+    year = _year(request)
+    major = request.GET.get("major", "")[:16]
+    with page_engine() as engine:
+        found = records_behind(engine, indicator, year=year, scope=scope, major=major)
+    return render(
+        request,
+        "insight/records.html",
+        {
+            "indicator": indicator,
+            "scope": scope,
+            "scope_name": _scope_name(scope),
+            "year": year,
+            "major": major,
+            "major_name": _major_names().get(major, ""),
+            "found": [(part, [FIELD_LABELS.get(c, c) for c in part.columns], FACTS[part.fact].label) for part in found],
+            "detail_url": reverse("registry:registration_detail", args=[0]).replace("0/", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Rebuild the snapshot from the register now (the page shows a progress indicator meanwhile)."""
+    actor = _staff(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    build_snapshot()
+    messages.success(request, _("已按最新登记数据重新计算。"))
+    return redirect(request.POST.get("next") or reverse("insight:dashboard"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+
+
+def _target_values(post: Any) -> dict[str, Any]:
+    return {field: post.get(field, "") for field in services.TARGET_FIELDS}
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """Targets in force for a year, with their status; a bureau adds, edits and withdraws them."""
+    actor = _staff(request)
+    year = _year(request)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    editing = None
+    if request.method == "POST":
+        values = _target_values(request.POST)
+        target_id = request.POST.get("target", "")
+        try:
+            if target_id.isdigit():
+                editing = selectors.target_get(actor=actor, pk=int(target_id))
+                if request.POST.get("action") == "withdraw":
+                    services.target_withdraw(actor=actor, target=editing)
+                    messages.success(request, _("目标已撤销，记录仍保留。"))
+                else:
+                    version = request.POST.get("version", "")
+                    services.target_update(
+                        actor=actor,
+                        target=editing,
+                        expected_version=int(version) if version.isdigit() else None,
+                        **values,
+                    )
+                    messages.success(request, _("目标已修改。"))
+            else:
+                services.target_create(actor=actor, **values)
+                messages.success(request, _("目标已添加。"))
+            return redirect(f"{reverse('insight:targets')}?year={year}")
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    elif request.GET.get("edit", "").isdigit():
+        editing = selectors.target_get(actor=actor, pk=int(request.GET["edit"]))
+        values = {field: getattr(editing, field) for field in services.TARGET_FIELDS}
+        values = {k: ("" if v is None else v) for k, v in values.items()}
+    with page_engine() as engine:
+        checks = selectors.target_checks(
+            actor=actor, engine=engine, year=year, scope=Scope() if actor.kind == ActorKind.OPERATOR else None
+        )
+    names = {code: i.name for code, i in catalogue().items()}
+    return render(
+        request,
+        "insight/targets.html",
+        {
+            "year": year,
+            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 6),
+            "checks": [
+                (c, names.get(c.target.indicator_code, c.target.indicator_code), _scope_label(c.target)) for c in checks
+            ],
+            "withdrawn": selectors.target_list(actor=actor, include_withdrawn=True).filter(withdrawn_on__isnull=False),
+            "can_write": actor.kind == ActorKind.BUREAU and actor.role in ("admin", "staff"),
+            "indicators": list(catalogue().values()),
+            "comparators": Comparator.choices,
+            "levels": TargetLevel.choices,
+            "scope_kinds": ScopeKind.choices,
+            "values": values,
+            "errors": errors,
+            "editing": editing,
+            "default_scope": actor.region_code,
+        },
+    )
+
+
+def _scope_label(target: Any) -> str:
+    return _scope_name(Scope(target.scope_kind, target.scope_code))
+
+
+# ---------------------------------------------------------------------------------------------
+# Alignment
+
+
+@login_required
+def alignment_view(request: HttpRequest) -> HttpResponse:
+    """Majors against the region's key industries: the shares, the key industries no major serves,
+    and the 产教对接谱系图 (industries → occupations → majors → schools)."""
+    actor = _staff(request)
+    scope = _scope(request, actor)
+    # This year by default: graduates count from their graduation day and postings from their
+    # publication, neither waits for the year-end census.
+    year = _year(request, default=timezone.localdate().year)
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove", "").isdigit():
+                key = selectors.key_industry_get(actor=actor, pk=int(request.POST["remove"]))
+                services.key_industry_remove(actor=actor, key=key)
+                messages.success(request, _("已从重点产业名单中移除。"))
+            else:
+                services.key_industry_add(
+                    actor=actor, industry_code=request.POST.get("industry_code", ""), note=request.POST.get("note", "")
+                )
+                messages.success(request, _("已加入重点产业名单。"))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(f"{reverse('insight:alignment')}?scope={scope}&year={year}")
+    with page_engine() as engine:
+        shares = compute(
+            engine,
+            [catalogue()["major_industry_alignment"], catalogue()["key_industry_enrolment_share"]],
+            years=[year],
+            scope=scope,
+        )
+        picture = alignment.supply_and_demand(engine, scope=scope, year=year, school_names=_schools_in(actor, scope))
+    keys = selectors.key_industries_for(actor=actor, scope=scope)
+    names = alignment.industry_names()
+    offered = [link for link in picture.links if link.major_code in picture.offered]
+    served = {link.industry_code for link in offered}
+    served_sections = {link.section for link in offered}
+    unserved = [
+        (k, names.get(k.industry_code, ""))
+        for k in keys
+        if not any(code.startswith(k.industry_code) for code in served) and k.industry_code not in served_sections
+    ]
+    return render(
+        request,
+        "insight/alignment.html",
+        {
+            "scope": scope,
+            "scope_name": _scope_name(scope),
+            "year": year,
+            "shares": [(v, catalogue()[v.code], _format(v.value, "%")) for v in shares],
+            "keys": [(key, names.get(key.industry_code, "")) for key in keys],
+            "unserved": unserved,
+            "sankey": picture.sankey(),
+            "rows": picture.rows(),
+            "can_edit_keys": allowed(actor, "insight.key_industry.write", actor.region_code)
+            and actor.kind == ActorKind.BUREAU,
+        },
+    )

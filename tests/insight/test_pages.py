@@ -1,0 +1,121 @@
+"""The insight pages on a populated region (computed on the test database: INSIGHT_ENGINE = "db"):
+who sees what, exports, drill-down to the records, targets and key industries from the pages."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from gongjiang.directory.models import Organisation
+from gongjiang.insight.catalogue import catalogue
+from gongjiang.insight.models import KeyIndustry, Target
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("populated")]
+
+
+def test_who_may_see_the_dashboard(client_for: Callable[[str], Client], world: dict[str, Organisation]) -> None:
+    assert client_for("anonymous").get("/insight/").status_code == 302
+    assert client_for("student").get("/insight/").status_code == 403
+    assert client_for("enterprise").get("/insight/").status_code == 403
+    bureau = client_for("bureau").get("/insight/?year=2025")
+    assert bureau.status_code == 200
+    body = bureau.content.decode()
+    assert "就业率" in body and "双证书获取率" in body and "内蒙古自治区" in body
+    school = client_for("school")
+    own = school.get("/insight/?year=2025")
+    assert own.status_code == 200 and world["school"].name in own.content.decode()
+    # A school cannot open another school's figures, nor the province's; a city bureau not another city's.
+    assert school.get(f"/insight/?scope=school:{world['school2'].code}").status_code == 404
+    assert school.get("/insight/?scope=region:150000").status_code == 404
+    assert client_for("bureau_other").get("/insight/?scope=region:150200").status_code == 404
+    assert client_for("bureau_other").get("/insight/?scope=region:150400").status_code == 200
+    assert client_for("bureau").get("/insight/?scope=region:159999").status_code == 404
+
+
+def test_the_dashboard_exports_every_indicator(client_for: Callable[[str], Client]) -> None:
+    client = client_for("bureau")
+    xlsx = client.get("/insight/?year=2025&format=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("代码", "指标", "单位") and rows[0][-2] == "2025"
+    assert {r[0] for r in rows[1:]} == set(catalogue())
+    employment = next(r for r in rows if r[0] == "employment_rate")
+    assert employment[-2] is not None and 50 < employment[-2] <= 100
+    csv = client.get("/insight/?year=2025&format=csv")
+    assert csv.content.startswith("\ufeff代码".encode())
+    assert csv.content.decode("utf-8-sig").count("\n") == len(catalogue()) + 1
+
+
+def test_drill_down_from_region_to_school_to_major_to_records(
+    client_for: Callable[[str], Client], world: dict[str, Organisation]
+) -> None:
+    client = client_for("bureau")
+    region = client.get("/insight/indicators/employment_rate/?year=2025").content.decode()
+    school = world["school"]
+    assert f"scope=school:{school.code}" in region  # each school row leads down
+    page = client.get(f"/insight/indicators/employment_rate/?scope=school:{school.code}&year=2025")
+    body = page.content.decode()
+    assert page.status_code == 200 and "各专业比较" in body and "/records/?" in body
+    records = client.get(f"/insight/indicators/employment_rate/records/?scope=school:{school.code}&year=2025")
+    text = records.content.decode()
+    assert records.status_code == 200 and "/registry/registrations/" in text and "计入分母" in text
+    # The rows behind the figure are exactly its denominator.
+    figure = page.context["trend"][-1][0]
+    assert len(re.findall(r"/registry/registrations/\d+/", text)) == int(figure.denominator)
+    breakdown = client.get(f"/insight/indicators/employment_rate/?scope=school:{school.code}&year=2025&format=csv")
+    assert breakdown.status_code == 200 and "代码" in breakdown.content.decode("utf-8-sig")
+    # Records are per school: a region has too many to list.
+    assert client.get("/insight/indicators/employment_rate/records/?year=2025").status_code == 404
+    assert client.get("/insight/indicators/nope/").status_code == 404
+
+
+def test_a_bureau_adds_a_target_from_the_page_and_sees_its_status(client_for: Callable[[str], Client]) -> None:
+    client = client_for("bureau")
+    form: dict[str, Any] = {
+        "indicator_code": "employment_rate",
+        "scope_kind": "region",
+        "scope_code": "150000",
+        "level": "provincial",
+        "from_year": "2021",
+        "to_year": "2025",
+        "comparator": "ge",
+        "value": "97",
+        "tolerance": "3",
+        "source": "内蒙古：就业率不低于 97%",
+    }
+    bad = client.post("/insight/targets/?year=2025", {**form, "value": "很高"})
+    assert bad.status_code == 200 and "应为数字" in bad.content.decode() and not Target.objects.exists()
+    done = client.post("/insight/targets/?year=2025", form)
+    assert done.status_code == 302
+    page = client.get("/insight/targets/?year=2025").content.decode()
+    assert "内蒙古：就业率不低于 97%" in page
+    assert any(label in page for label in ("达成", "接近", "未达成"))
+    assert client_for("school").get("/insight/targets/?year=2025").status_code == 200
+    assert "data-target" in client_for("school").get("/insight/targets/?year=2025").content.decode()
+    dashboard = client.get("/insight/?year=2025").content.decode()
+    assert "省级 不低于（≥）97" in dashboard
+
+
+def test_key_industries_and_the_alignment_page(client_for: Callable[[str], Client]) -> None:
+    client = client_for("bureau")
+    assert KeyIndustry.objects.filter(region_code="150000").count() == 9  # the demo's list
+    wrong = client.post("/insight/alignment/", {"industry_code": "ZZ"}, follow=True)
+    assert "国民经济行业分类中没有代码 ZZ" in wrong.content.decode()
+    client.post("/insight/alignment/", {"industry_code": "H", "note": "文旅"})
+    assert KeyIndustry.objects.filter(region_code="150000", industry_code="H").exists()
+    page = client.get("/insight/alignment/?year=2025")
+    body = page.content.decode()
+    assert page.status_code == 200 and "专业设置与产业匹配度" in body and "sankey-data" in body
+    assert page.context["sankey"]["links"], "graduates flow from majors to schools"
+    school = client_for("school").get("/insight/alignment/?year=2025")
+    assert school.status_code == 200 and not school.context["can_edit_keys"]
+    assert client_for("school").post("/insight/alignment/", {"industry_code": "C"}).status_code == 403
+    assert not KeyIndustry.objects.filter(industry_code="C").exists()
