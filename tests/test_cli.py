@@ -208,3 +208,42 @@ def test_an_import_killed_half_way_leaves_the_register_as_it_was(demo_dir: Path,
     finished = run("import", "registrations", str(big), "--school", school, "--json", data_dir=demo_dir, timeout=600)
     assert json.loads(finished.stdout)["created"] == 6000
     assert count() == before + 6000
+
+
+def test_indicators_command(demo_dir: Path) -> None:
+    """The demo leaves a snapshot; the catalogue is printed for a scope and a year, as a table or
+    as JSON lines with numerator, denominator, scope and year; the engines agree."""
+    result = run("indicators", "--year", "2025", "--scope", "region:150000", "--json", data_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    values = [json.loads(line) for line in result.stdout.splitlines()]
+    by_code = {v["code"]: v for v in values}
+    assert len(by_code) >= 30 and all(v["scope"] == "region:150000" and v["year"] == 2025 for v in values)
+    rate = by_code["employment_rate"]
+    assert rate["value"] == round(rate["numerator"] / rate["denominator"] * 100, 6)
+    live = run(
+        "indicators", "--year", "2025", "--engine", "db", "--code", "employment_rate", "--json", data_dir=demo_dir
+    )
+    assert (
+        json.loads(live.stdout)["value"]
+        == json.loads(
+            run("indicators", "--year", "2025", "--code", "employment_rate", "--json", data_dir=demo_dir).stdout
+        )["value"]
+    )
+    table = run("indicators", "--year", "2025", "--code", "graduates", "--by", "tier", data_dir=demo_dir)
+    assert table.returncode == 0 and "毕业生人数" in table.stdout
+    nowhere = run("indicators", "--scope", "region:110000", "--code", "graduates", "--json", data_dir=demo_dir)
+    assert nowhere.returncode != 0 and "没有行政区划 110000" in nowhere.stderr  # not in the demo's tables
+    bad = run("indicators", "--scope", "city:1", data_dir=demo_dir)
+    assert bad.returncode != 0 and "region:地区代码" in bad.stderr
+    unknown = run("indicators", "--code", "nope", data_dir=demo_dir)
+    assert unknown.returncode != 0 and "指标目录中没有 nope" in unknown.stderr
+    catalogue = run("indicators", "--catalogue", data_dir=demo_dir)
+    assert catalogue.stdout.startswith("# 指标目录")
+
+
+def test_quality_command(demo_dir: Path) -> None:
+    result = run("quality", "--year", "2025", "--json", data_dir=demo_dir)
+    found = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all({"rule", "severity", "school", "year", "left", "right", "fix"} <= set(v) for v in found)
+    # Errors (an uninsured internship, a fee) fail the command, as a batch job should.
+    assert result.returncode == (1 if any(v["severity"] == "error" for v in found) else 0)

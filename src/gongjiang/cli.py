@@ -306,6 +306,7 @@ def occupation_code(data_dir: Path | None, table: Path | None) -> None:
 @click.option("--by", "by", multiple=True, help="分组：region school tier ownership major class_level form（可重复）。")
 @click.option("--refresh", is_flag=True, help="先重建 DuckDB 快照（duckdb、spark 引擎）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出：每个值附分子、分母、范围与年度。")
+@click.option("--catalogue", "show_catalogue", is_flag=True, help="只打印指标目录（Markdown），不计算。")
 def indicators_command(
     data_dir: Path | None,
     scope_text: str | None,
@@ -315,9 +316,15 @@ def indicators_command(
     by: tuple[str, ...],
     refresh: bool,
     as_json: bool,
+    show_catalogue: bool,
 ) -> None:
     """按指标目录从登记记录计算指标（不手工填报）。"""
     _setup(data_dir)
+    if show_catalogue:
+        from gongjiang.insight.catalogue import catalogue_markdown
+
+        click.echo(catalogue_markdown(), nl=False)
+        return
     _migrate()
     from django.http import Http404
 
@@ -358,6 +365,38 @@ def indicators_command(
             click.echo(json.dumps({"engine": engine, **value.as_dict()}, ensure_ascii=False))
         return
     _print_indicator_table({i.code: i.name_zh for i in chosen}, values, by)
+
+
+@main.command("quality")
+@data_dir_option
+@click.option("--scope", "scope_text", default=None, help="范围：region:地区代码 或 school:学校代码；默认全部。")
+@click.option("--year", "years", type=int, multiple=True, help="统计年度，可重复；默认上一年度。")
+@click.option("--json", "as_json", is_flag=True, help="每条违反规则的记录输出一行 JSON。")
+def quality_command(data_dir: Path | None, scope_text: str | None, years: tuple[int, ...], as_json: bool) -> None:
+    """按数据质量规则检查各校当前的登记数据（直接读数据库）；有违反 error 级规则的记录时退出码为 1。"""
+    _setup(data_dir)
+    _migrate()
+    from gongjiang.insight import quality, selectors
+    from gongjiang.insight.compute import Scope, ScopeError
+    from gongjiang.insight.engines import DatabaseEngine
+
+    try:
+        scope = Scope.parse(scope_text)
+    except ScopeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    found = quality.violations(DatabaseEngine(), scope=scope, years=list(years) or [selectors.default_year()])
+    for v in found:
+        if as_json:
+            row = {"rule": v.rule.code, "severity": v.rule.severity, "school": v.school_code, "year": v.year}
+            click.echo(json.dumps({**row, "left": v.left, "right": v.right, "fix": v.rule.fix}, ensure_ascii=False))
+        else:
+            click.echo(
+                f"{v.school_code}\t{v.year}\t{v.rule.severity}\t{v.rule.name_zh}\t{v.left:g} {v.rule.comparator} {v.right:g}"
+            )
+    if not as_json:
+        click.echo(f"共 {len(found)} 条。", err=True)
+    if any(v.rule.severity == "error" for v in found):
+        sys.exit(1)
 
 
 def _build_snapshot_with_progress(build: Callable[..., Any]) -> None:

@@ -122,3 +122,17 @@ def test_a_code_twice_is_refused(tmp_path: Path) -> None:
     path.write_text(f"[[indicator]]\n{entry}\n\n[[indicator]]\n{entry}\n".replace("'", '"'), encoding="utf-8")
     with pytest.raises(CatalogueError, match="重复"):
         load_catalogue(path)
+
+
+def test_the_guide_shows_the_catalogue_and_every_fact() -> None:
+    from gongjiang.insight.catalogue import catalogue_markdown
+
+    root = Path(__file__).resolve().parents[2] / "docs" / "guide"
+    assert (root / "indicators.md").read_text(encoding="utf-8") == catalogue_markdown(), (
+        "regenerate: gongjiang indicators --catalogue > docs/guide/indicators.md"
+    )
+    formulas = (root / "indicator-formulas.md").read_text(encoding="utf-8")
+    for name, schema in SCHEMAS.items():
+        assert f"`{name}`" in formulas
+        for field in schema.fields:
+            assert f"`{field}`" in formulas, (name, field)

@@ -119,3 +119,47 @@ def test_key_industries_and_the_alignment_page(client_for: Callable[[str], Clien
     assert school.status_code == 200 and not school.context["can_edit_keys"]
     assert client_for("school").post("/insight/alignment/", {"industry_code": "C"}).status_code == 403
     assert not KeyIndustry.objects.filter(industry_code="C").exists()
+
+
+def test_major_warnings_page(client_for: Callable[[str], Client], world: dict[str, Organisation]) -> None:
+    client = client_for("bureau")
+    page = client.get("/insight/warnings/?year=2026")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert rows, "the region's majors are judged"
+    levels = {w.level for w, _name, _label in rows}
+    assert levels <= {"red", "yellow", "green", "insufficient"}
+    for warning, _name, _label in rows:
+        if warning.level in {"red", "yellow"}:
+            assert warning.reasons
+    csv = client.get("/insight/warnings/?year=2026&format=csv").content.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("专业代码,专业,预警")
+    assert len(csv.splitlines()) == len(rows) + 1
+    assert client_for("school").get(f"/insight/warnings/?scope=school:{world['school2'].code}").status_code == 404
+
+
+def test_data_quality_page_checks_a_school_live(
+    client_for: Callable[[str], Client], world: dict[str, Organisation]
+) -> None:
+    from gongjiang.directory.models import User
+    from gongjiang.directory.selectors import actor_for_user
+    from gongjiang.registry import services as registry
+
+    school = world["school"]
+    client = client_for("school")
+    before = client.get("/insight/quality/?year=2026")
+    assert before.status_code == 200 and before.context["live"]
+    # Empty the school's facilities, and the rule says so at once; fill them in, and it is gone.
+    actor = actor_for_user(User.objects.get(username="school"))
+    registry.school_profile_update(actor=actor, school=school, books=None)
+    broken = {v.rule.code for v, _name in client.get("/insight/quality/?year=2026").context["rows"]}
+    assert "profile_complete" in broken
+    registry.school_profile_update(
+        actor=actor, school=school, land_area_m2=70000, floor_area_m2=52000, training_floor_area_m2=20000,
+        equipment_value_wan=3100, books=120000,
+    )  # fmt: skip
+    fixed = {v.rule.code for v, _name in client.get("/insight/quality/?year=2026").context["rows"]}
+    assert "profile_complete" not in fixed
+    region = client_for("bureau").get("/insight/quality/?year=2026&format=csv").content.decode("utf-8-sig")
+    assert region.splitlines()[0].startswith("学校代码,学校,年度,规则")
+    assert client.get(f"/insight/quality/?scope=school:{world['school2'].code}").status_code == 404

@@ -547,3 +547,46 @@ def test_scopes_and_breakdowns(duck: Engine) -> None:
     assert {(v.group["form"], v.value) for v in by_form} == {("full_time", 3), ("part_time", 1)}
     by_major = compute(duck, [catalogue()["majors_offered"]], years=[2023], by=["major"])
     assert {v.group["major"] for v in by_major} == {"0101", "0303"}
+
+
+def test_early_warning_for_majors(duck: Engine) -> None:
+    from gongjiang.insight.early_warning import Thresholds, major_warnings, thresholds
+
+    # Major 0101 graduated two in 2025: one employed in field at 5,000 yuan (the scope's mean, so
+    # a pay ratio of 1), one to further study. Its occupation (焊工) was asked for 3 times in 2025,
+    # none in 2024: the trend is unknown, and 2 graduates per 3 posts is 0.67.
+    calm = Thresholds(window_years=2, min_graduates=1, rules=thresholds().rules)
+    (only,) = major_warnings(duck, scope=Scope(), year=2025, limits=calm)
+    assert (only.major_code, only.level, only.graduates) == ("0101", "green", 2)
+    assert (only.employment_rate, only.in_field_rate, only.mean_pay, only.pay_ratio) == (100.0, 100.0, 5000.0, 1.0)
+    assert (only.demand_first, only.demand_last, only.demand_trend, only.graduates_per_post) == (0, 3, None, 0.67)
+    strict = Thresholds(
+        window_years=2,
+        min_graduates=1,
+        rules={"employment_rate": {"red_below": 100.5}, "supply_demand": {"yellow_above": 0.5}},
+    )
+    (judged,) = major_warnings(duck, scope=Scope(), year=2025, limits=strict)
+    assert judged.level == "red"
+    assert judged.reasons == ["就业率 100.0%，低于 100.5%", "每个岗位 0.7 名毕业生，高于 0.5"]
+    (small,) = major_warnings(duck, scope=Scope(), year=2025, limits=thresholds())
+    assert small.level == "insufficient" and "样本不足" in small.reasons[0]
+
+
+def test_data_quality_rules(duck: Engine) -> None:
+    from gongjiang.insight.quality import rules, violations
+
+    found = {
+        (v.rule.code, v.school_code, v.year, v.left, v.right) for v in violations(duck, scope=Scope(), years=[2025])
+    }
+    assert found == {
+        # S1 is a 技工学校 running a senior-worker class (registration 4's).
+        ("classes_within_tier", "S1", 2025, 1.0, 0.0),
+        # Registration 2's internship: a policy number of blanks, and 200 yuan charged.
+        ("internships_insured", "S1", 2025, 1.0, 0.0),
+        ("internships_free", "S1", 2025, 1.0, 0.0),
+        # S2 has entered none of its five facilities.
+        ("profile_complete", "S2", 2025, 0.0, 5.0),
+    }
+    assert len(rules()) >= 10
+    only_s2 = violations(duck, scope=Scope("school", "S2"), years=[2025])
+    assert [(v.rule.code, v.rule.severity) for v in only_s2] == [("profile_complete", "warning")]

@@ -233,6 +233,9 @@ class SparkEngine(Engine):
             SparkSession.builder.master(os.environ.get("GONGJIANG_SPARK_MASTER", "local[2]"))
             .appName("gongjiang-indicators")
             .config("spark.ui.enabled", "false")
+            # Local mode runs in the driver: its heap is what the joins have (the default 1 GB
+            # cannot broadcast a nation's classes and schools).
+            .config("spark.driver.memory", os.environ.get("GONGJIANG_SPARK_MEMORY", "4g"))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .getOrCreate()

@@ -10,5 +10,7 @@ urlpatterns = [
     path("indicators/<str:code>/records/", views.indicator_records, name="records"),
     path("targets/", views.targets, name="targets"),
     path("alignment/", views.alignment_view, name="alignment"),
+    path("warnings/", views.warnings_view, name="warnings"),
+    path("quality/", views.quality_view, name="quality"),
     path("refresh/", views.refresh, name="refresh"),
 ]

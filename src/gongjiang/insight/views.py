@@ -33,10 +33,17 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_xlsx
 from gongjiang.directory import selectors as directory
-from gongjiang.insight import alignment, selectors, services
+from gongjiang.insight import alignment, early_warning, quality, selectors, services
 from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
-from gongjiang.insight.engines import DuckDBEngine, Engine, build_snapshot, open_engine, snapshot_path
+from gongjiang.insight.engines import (
+    DatabaseEngine,
+    DuckDBEngine,
+    Engine,
+    build_snapshot,
+    open_engine,
+    snapshot_path,
+)
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
 from gongjiang.insight.models import Comparator, ScopeKind, TargetLevel
 from gongjiang.refdata.models import Scheme
@@ -514,5 +521,107 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             "rows": picture.rows(),
             "can_edit_keys": allowed(actor, "insight.key_industry.write", actor.region_code)
             and actor.kind == ActorKind.BUREAU,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Early warning
+
+
+@login_required
+def warnings_view(request: HttpRequest) -> HttpResponse:
+    """Each major of the scope, red / yellow / green over the window, with its reasons."""
+    actor = _staff(request)
+    scope = _scope(request, actor)
+    year = _year(request)
+    limits = early_warning.thresholds()
+    with page_engine() as engine:
+        found = early_warning.major_warnings(engine, scope=scope, year=year, limits=limits)
+    names = _major_names()
+    labels = {
+        "red": _("红色预警"),
+        "yellow": _("黄色预警"),
+        "green": _("正常"),
+        "insufficient": _("样本不足"),
+    }
+    export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"}:
+        headers = [
+            _("专业代码"), _("专业"), _("预警"), _("毕业生"), _("就业率"), _("对口就业率"), _("平均月收入"),
+            _("收入比"), _("需求变化"), _("每岗位毕业生"), _("原因"),
+        ]  # fmt: skip
+        table = [
+            [
+                w.major_code, names.get(w.major_code, w.major_code), str(labels[w.level]), w.graduates,
+                w.employment_rate, w.in_field_rate, w.mean_pay, w.pay_ratio, w.demand_trend, w.graduates_per_post,
+                "；".join(w.reasons),
+            ]
+            for w in found
+        ]  # fmt: skip
+        return _download(f"major-warnings-{scope}-{year}", headers, table, export)
+    return render(
+        request,
+        "insight/warnings.html",
+        {
+            "scope": scope,
+            "scope_name": _scope_name(scope),
+            "trail": _trail(actor, scope),
+            "year": year,
+            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
+            "limits": limits,
+            "first_year": year - limits.window_years + 1,
+            "rows": [(w, names.get(w.major_code, w.major_code), labels[w.level]) for w in found],
+            "counts": {level: sum(1 for w in found if w.level == level) for level in labels},
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data quality
+
+
+@login_required
+def quality_view(request: HttpRequest) -> HttpResponse:
+    """The data-quality rules each school of the scope breaks. A school's own page is checked on
+    the live database, so a corrected record leaves the list at once."""
+    actor = _staff(request)
+    scope = _scope(request, actor)
+    year = _year(request)
+    engine: Engine = DatabaseEngine() if scope.kind == "school" else open_engine(settings.INSIGHT_ENGINE)
+    try:
+        found = quality.violations(engine, scope=scope, years=[year])
+    finally:
+        engine.close()
+    schools = _schools_in(actor, scope)
+    export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"}:
+        headers = [_("学校代码"), _("学校"), _("年度"), _("规则"), _("级别"), _("左边"), _("右边"), _("怎样改正")]
+        table = [
+            [
+                v.school_code,
+                schools.get(v.school_code, ""),
+                v.year,
+                v.rule.name,
+                v.rule.severity,
+                v.left,
+                v.right,
+                v.rule.fix,
+            ]
+            for v in found
+        ]
+        return _download(f"data-quality-{scope}-{year}", headers, table, export)
+    return render(
+        request,
+        "insight/quality.html",
+        {
+            "scope": scope,
+            "scope_name": _scope_name(scope),
+            "trail": _trail(actor, scope),
+            "year": year,
+            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
+            "rows": [(v, schools.get(v.school_code, v.school_code)) for v in found],
+            "rules": quality.rules(),
+            "live": scope.kind == "school",
         },
     )

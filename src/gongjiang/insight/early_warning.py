@@ -1,0 +1,181 @@
+"""Early warning for majors (专业预警): red, yellow or green for each major in a scope, with reasons.
+
+A major is judged on its full-time graduates over a window of years (employment rate, in-field
+rate, pay against the scope's mean) and on the demand for its occupations in the scope's
+published postings (the trend over the window, and graduates per post). The thresholds, the
+window and the minimum sample are configuration (`catalogue/warnings.toml`); a major with too few
+graduates is not judged. Source: 003 §15.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
+
+from gongjiang.insight.compute import Scope
+from gongjiang.insight.engines import Engine
+from gongjiang.insight.facts import major_industries
+
+CONFIG_FILE = Path(__file__).with_name("catalogue") / "warnings.toml"
+Level = Literal["red", "yellow", "green", "insufficient"]
+LEVEL_ORDER = {"red": 0, "yellow": 1, "green": 2, "insufficient": 3}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    window_years: int
+    min_graduates: int
+    rules: dict[str, dict[str, float]]
+
+    @classmethod
+    def load(cls, path: Path = CONFIG_FILE) -> Thresholds:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        rules = {k: v for k, v in data.items() if isinstance(v, dict)}
+        return cls(int(data["window_years"]), int(data["min_graduates"]), rules)
+
+
+@cache
+def thresholds() -> Thresholds:
+    return Thresholds.load()
+
+
+@dataclass
+class MajorWarning:
+    major_code: str
+    level: Level
+    graduates: int
+    employment_rate: float | None
+    in_field_rate: float | None
+    mean_pay: float | None
+    pay_ratio: float | None
+    demand_first: int
+    demand_last: int
+    demand_trend: float | None
+    graduates_per_post: float | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _judge(warning: MajorWarning, limits: Thresholds) -> None:
+    """Set the level and the reasons from the rules that fire."""
+    fired: list[tuple[str, str]] = []
+
+    def below(rule: str, value: float | None, text: str) -> None:
+        limit = limits.rules.get(rule, {})
+        if value is None:
+            return
+        if "red_below" in limit and value < limit["red_below"]:
+            fired.append(("red", text % {"value": value, "limit": limit["red_below"]}))
+        elif "yellow_below" in limit and value < limit["yellow_below"]:
+            fired.append(("yellow", text % {"value": value, "limit": limit["yellow_below"]}))
+
+    def above(rule: str, value: float | None, text: str) -> None:
+        limit = limits.rules.get(rule, {})
+        if value is None:
+            return
+        if "red_above" in limit and value > limit["red_above"]:
+            fired.append(("red", text % {"value": value, "limit": limit["red_above"]}))
+        elif "yellow_above" in limit and value > limit["yellow_above"]:
+            fired.append(("yellow", text % {"value": value, "limit": limit["yellow_above"]}))
+
+    below("employment_rate", warning.employment_rate, _("就业率 %(value).1f%%，低于 %(limit).1f%%"))
+    below("in_field_rate", warning.in_field_rate, _("对口就业率 %(value).1f%%，低于 %(limit).1f%%"))
+    below("pay_ratio", warning.pay_ratio, _("平均月收入为全范围平均的 %(value).2f 倍，低于 %(limit).2f"))
+    if warning.demand_trend is not None:
+        below(
+            "demand_trend", 100 * warning.demand_trend, _("对应职业的岗位需求变化 %(value)+.0f%%，低于 %(limit)+.0f%%")
+        )
+    above("supply_demand", warning.graduates_per_post, _("每个岗位 %(value).1f 名毕业生，高于 %(limit).1f"))
+    warning.reasons = [text for _level, text in fired]
+    if any(level == "red" for level, _text in fired):
+        warning.level = "red"
+    elif fired:
+        warning.level = "yellow"
+    else:
+        warning.level = "green"
+
+
+def major_warnings(engine: Engine, *, scope: Scope, year: int, limits: Thresholds | None = None) -> list[MajorWarning]:
+    """Every major with graduates in the window, worst first."""
+    limits = limits or thresholds()
+    years = list(range(year - limits.window_years + 1, year + 1))
+    graduates = scope.apply(engine.fact("graduates", years))
+    graduates = graduates.filter(graduates.form == "full_time")
+    counted = graduates.has_destination & (graduates.destination != "further_study")
+    employed = graduates.destination == "employed"
+    rows = engine.run(
+        graduates.group_by("major_code").aggregate(
+            graduates=graduates.count(),
+            working=graduates.count(where=graduates.working),
+            counted=graduates.count(where=counted),
+            employed=graduates.count(where=employed),
+            in_field=graduates.count(where=employed & graduates.in_field.fill_null(False)),
+            pay_sum=graduates.monthly_pay.sum(where=graduates.working),
+            pay_n=graduates.count(where=graduates.working & graduates.monthly_pay.notnull()),
+        )
+    )
+    total_pay = sum(float(r["pay_sum"] or 0) for r in rows)
+    total_paid = sum(int(r["pay_n"]) for r in rows)
+    scope_mean_pay = total_pay / total_paid if total_paid else None
+
+    # Demand for each major's occupations, by year, in the scope's postings.
+    occupations: dict[str, set[str]] = defaultdict(set)
+    for link in engine.run(major_industries(engine.tables).select("major_code", "occupation_code").distinct()):
+        occupations[link["major_code"]].add(link["occupation_code"])
+    postings = engine.fact("postings", years)
+    if scope.kind == "region":
+        postings = scope.apply(postings)
+    wanted = postings.filter(postings.kind.isin(("job", "apprenticeship")))
+    demand: dict[tuple[str, int], int] = {}
+    for row in engine.run(wanted.group_by(["occupation_code", "year"]).aggregate(n=wanted.headcount.sum())):
+        demand[(row["occupation_code"] or "", int(row["year"]))] = int(row["n"] or 0)
+
+    warnings = []
+    for row in rows:
+        major = row["major_code"]
+        mine = occupations.get(major, set())
+        by_year = {y: sum(demand.get((o, y), 0) for o in mine) for y in years}
+        posts = sum(by_year.values())
+        mean_pay = float(row["pay_sum"]) / int(row["pay_n"]) if row["pay_n"] else None
+        warning = MajorWarning(
+            major_code=major,
+            level="insufficient",
+            graduates=int(row["graduates"]),
+            employment_rate=_percent(row["working"], row["counted"]),
+            in_field_rate=_percent(row["in_field"], row["employed"]),
+            mean_pay=round(mean_pay, 2) if mean_pay is not None else None,
+            pay_ratio=round(mean_pay / scope_mean_pay, 4) if mean_pay is not None and scope_mean_pay else None,
+            demand_first=by_year[years[0]],
+            demand_last=by_year[years[-1]],
+            demand_trend=_trend(by_year[years[0]], by_year[years[-1]]),
+            graduates_per_post=round(int(row["graduates"]) / posts, 2) if mine and posts else None,
+        )
+        if warning.graduates < limits.min_graduates:
+            warning.reasons = [
+                _("样本不足：%(n)s 名毕业生，少于 %(min)s 名，不作判断")
+                % {"n": warning.graduates, "min": limits.min_graduates}
+            ]
+        else:
+            _judge(warning, limits)
+        warnings.append(warning)
+    return sorted(warnings, key=lambda w: (LEVEL_ORDER[w.level], -len(w.reasons), w.major_code))
+
+
+def _percent(part: Any, whole: Any) -> float | None:
+    ratio = _ratio(float(part), float(whole))
+    return None if ratio is None else round(100 * ratio, 2)
+
+
+def _trend(first: int, last: int) -> float | None:
+    """Relative change; unknown when the window starts with no demand at all."""
+    return None if first == 0 else round((last - first) / first, 4)

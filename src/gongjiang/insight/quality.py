@@ -1,0 +1,150 @@
+"""Data-quality rules (数据质量规则): checks every school's records must pass, kept as data.
+
+Each rule in `catalogue/quality.toml` compares two formulas of the indicator language for each
+school and year (`left <= right`, `>=` or `=`). They run in batch (`gongjiang quality`, a region's
+page over the snapshot) and on a school's own page straight on the live database, so a school
+sees its violations go as soon as it corrects its records.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from gongjiang.insight.catalogue import CatalogueError, Indicator
+from gongjiang.insight.compute import Scope, compute
+from gongjiang.insight.engines import Engine
+from gongjiang.insight.facts import SCHEMAS
+from gongjiang.insight.formula import Formula, FormulaError, evaluate, parse
+
+RULES_FILE = Path(__file__).with_name("catalogue") / "quality.toml"
+COMPARATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "=": lambda a, b: a == b}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name_zh: str
+    name_en: str
+    left: Formula
+    comparator: str
+    right: Formula
+    severity: Literal["error", "warning"]
+    fix: str
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: Rule
+    school_code: str
+    year: int
+    left: float
+    right: float
+
+
+def _side(code: str, key: str, text: Any) -> Formula:
+    try:
+        formula = parse(str(text), SCHEMAS)
+    except FormulaError as exc:
+        raise CatalogueError(
+            _("规则 %(code)s 的 %(key)s：%(error)s") % {"code": code, "key": key, "error": exc}
+        ) from exc
+    for fact in formula.facts:
+        if "school_code" not in SCHEMAS[fact].dimensions:
+            raise CatalogueError(_("规则 %(code)s：事实表 %(fact)s 不能按学校检查") % {"code": code, "fact": fact})
+    return formula
+
+
+def load_rules(path: Path = RULES_FILE) -> list[Rule]:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    rules = []
+    for entry in data.get("rule", []):
+        code = str(entry.get("code", ""))
+        if entry.get("comparator") not in COMPARATORS:
+            raise CatalogueError(_("规则 %(code)s 的比较方式应为 <=、>= 或 =") % {"code": code})
+        if entry.get("severity") not in {"error", "warning"}:
+            raise CatalogueError(_("规则 %(code)s 的 severity 应为 error 或 warning") % {"code": code})
+        rules.append(
+            Rule(
+                code=code,
+                name_zh=entry["name_zh"],
+                name_en=entry["name_en"],
+                left=_side(code, "left", entry["left"]),
+                comparator=entry["comparator"],
+                right=_side(code, "right", entry["right"]),
+                severity=entry["severity"],
+                fix=entry.get("fix", ""),
+            )
+        )
+    return rules
+
+
+@cache
+def rules() -> list[Rule]:
+    return load_rules()
+
+
+def _as_indicator(rule: Rule, side: str, formula: Formula) -> Indicator:
+    return Indicator(
+        code=f"{rule.code}:{side}",
+        name_zh=rule.name_zh,
+        name_en=rule.name_en,
+        numerator=formula,
+        denominator=None,
+        unit="count",
+        direction="neutral",
+        disaggregations=("year", "school"),
+        source="",
+        description="",
+        group="",
+    )
+
+
+def violations(
+    engine: Engine, *, scope: Scope, years: Sequence[int], chosen: Sequence[Rule] | None = None
+) -> list[Violation]:
+    """Every rule broken by a school of the scope in one of the years, errors first."""
+    chosen = list(chosen if chosen is not None else rules())
+    sides = [
+        _as_indicator(rule, side, formula)
+        for rule in chosen
+        for side, formula in (("left", rule.left), ("right", rule.right))
+        if formula.aggregates()
+    ]
+    values: dict[tuple[str, str, int], float] = {}
+    schools: set[tuple[str, int]] = set()
+    for value in compute(engine, sides, years=years, scope=scope, by=["school"]):
+        school = value.group.get("school")
+        if school is None:
+            continue
+        schools.add((school, value.year))
+        # No rows means nothing counted: zero for the comparison.
+        values[(value.code, school, value.year)] = value.value or 0.0
+    found = []
+    for rule in chosen:
+        for school, year in sorted(schools):
+            left = _figure(rule, "left", rule.left, values, school, year)
+            right = _figure(rule, "right", rule.right, values, school, year)
+            if not COMPARATORS[rule.comparator](left, right):
+                found.append(Violation(rule, school, year, left, right))
+    return sorted(found, key=lambda v: (v.rule.severity != "error", v.school_code, v.year, v.rule.code))
+
+
+def _figure(
+    rule: Rule, side: str, formula: Formula, values: dict[tuple[str, str, int], float], school: str, year: int
+) -> float:
+    if not formula.aggregates():
+        return evaluate(formula.tree, {}) or 0.0
+    return values.get((f"{rule.code}:{side}", school, year), 0.0)
