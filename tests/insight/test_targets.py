@@ -158,3 +158,15 @@ def test_key_industries(actor_of: Callable[[str], Actor]) -> None:
     assert selectors.key_industries_for(actor=bureau, scope=Scope("region", "150203")) == [key]
     services.key_industry_remove(actor=bureau, key=key)
     assert not KeyIndustry.objects.exists()
+
+
+def test_the_snapshot_knows_when_the_register_has_changed(actor_of: Callable[[str], Actor], tmp_path: Any) -> None:
+    from gongjiang.insight.engines import DuckDBEngine, build_snapshot
+
+    engine = DuckDBEngine(build_snapshot(tmp_path / "s.duckdb"))
+    try:
+        assert engine.is_current()
+        services.key_industry_add(actor=actor_of("bureau"), industry_code="34")
+        assert not engine.is_current()
+    finally:
+        engine.close()

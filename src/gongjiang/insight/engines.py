@@ -190,6 +190,11 @@ class DuckDBEngine(Engine):
         built: dt.datetime = self._meta()["built_at"]
         return timezone.localtime(built.replace(tzinfo=dt.UTC)).strftime("%Y-%m-%d %H:%M")
 
+    def is_current(self) -> bool:
+        """Whether the register has had no write since the snapshot was taken (every write leaves
+        an audit entry, so the last entry's id marks the register's state)."""
+        return int(self._meta().get("last_audit_id") or 0) == last_audit_id()
+
     def close(self) -> None:
         self.con.disconnect()
 
@@ -256,6 +261,12 @@ class SparkEngine(Engine):
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def last_audit_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM core_auditentry")
+        return int(cursor.fetchone()[0] or 0)
+
+
 def data_years(today: dt.date | None = None) -> tuple[int, int]:
     """The years the register's records cover: from the first enrolment to this year."""
     today = today or timezone.localdate()
@@ -291,6 +302,8 @@ def build_snapshot(
     target = path or snapshot_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     first_year, last_year = years or data_years()
+    # Taken before the copy: a write during the copy makes the snapshot look stale, never current.
+    mark = last_audit_id() if read is read_table else 0
     every_year = list(range(first_year, last_year + 1))
     steps = len(SOURCE_COLUMNS) + len(FACTS)
     done = 0
@@ -311,6 +324,7 @@ def build_snapshot(
                 "built_at": [timezone.now().astimezone(dt.UTC).replace(tzinfo=None)],
                 "first_year": [first_year],
                 "last_year": [last_year],
+                "last_audit_id": [mark],
             }
             _store(con, "snapshot_meta", pa.table(meta))
         finally:

@@ -175,12 +175,13 @@ def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], 
     return response
 
 
-def _snapshot_time() -> str:
+def _snapshot_state() -> tuple[str, bool]:
+    """When the snapshot was taken, and whether the register has changed since."""
     if settings.INSIGHT_ENGINE == "db" or not snapshot_path().exists():
-        return ""
+        return "", False
     engine = DuckDBEngine()
     try:
-        return engine.built_at()
+        return engine.built_at(), not engine.is_current()
     finally:
         engine.close()
 
@@ -238,6 +239,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if rows:
             sections.append((title, rows))
     schools = _schools_in(actor, scope) if scope.kind != "school" else {}
+    snapshot_time, snapshot_stale = _snapshot_state()
     return render(
         request,
         "insight/dashboard.html",
@@ -250,7 +252,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
             "sections": sections,
             "schools": sorted(schools.items(), key=lambda item: item[1]),
-            "snapshot_time": _snapshot_time(),
+            "snapshot_time": snapshot_time,
+            "snapshot_stale": snapshot_stale,
             "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
             "checks": checks,
         },
