@@ -231,8 +231,8 @@ def test_indicators_command(demo_dir: Path) -> None:
     )
     table = run("indicators", "--year", "2025", "--code", "graduates", "--by", "tier", data_dir=demo_dir)
     assert table.returncode == 0 and "毕业生人数" in table.stdout
-    nowhere = run("indicators", "--scope", "region:110000", "--code", "graduates", "--json", data_dir=demo_dir)
-    assert nowhere.returncode != 0 and "没有行政区划 110000" in nowhere.stderr  # not in the demo's tables
+    nowhere = run("indicators", "--scope", "region:159999", "--code", "graduates", "--json", data_dir=demo_dir)
+    assert nowhere.returncode != 0 and "没有行政区划 159999" in nowhere.stderr
     bad = run("indicators", "--scope", "city:1", data_dir=demo_dir)
     assert bad.returncode != 0 and "region:地区代码" in bad.stderr
     unknown = run("indicators", "--code", "nope", data_dir=demo_dir)
