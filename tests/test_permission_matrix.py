@@ -281,6 +281,11 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         {"title": "矩阵通知", "body": "内容"},
     ),
     "/api/v1/market/moderation": ("GET", "/api/v1/market/moderation", API_SIGNED_IN_200, None),
+    "/api/v1/insight/catalogue": ("GET", "/api/v1/insight/catalogue", API_SIGNED_IN_200, None),
+    "/api/v1/insight/indicators?year=2025&code=employment_rate": (
+        "GET", "/api/v1/insight/indicators", {**REGISTER_PAGES, "anonymous": 401}, None,
+    ),
+    "/api/v1/insight/targets": ("GET", "/api/v1/insight/targets", {**REGISTER_PAGES, "anonymous": 401}, None),
     "/api/v1/market/profile": (
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
     ),

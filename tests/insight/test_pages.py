@@ -163,3 +163,20 @@ def test_data_quality_page_checks_a_school_live(
     region = client_for("bureau").get("/insight/quality/?year=2026&format=csv").content.decode("utf-8-sig")
     assert region.splitlines()[0].startswith("学校代码,学校,年度,规则")
     assert client.get(f"/insight/quality/?scope=school:{world['school2'].code}").status_code == 404
+
+
+def test_the_api_gives_figures_with_what_they_are_made_of(client_for: Callable[[str], Client]) -> None:
+    client = client_for("bureau")
+    found = client.get("/api/v1/insight/indicators?year=2025&code=employment_rate&code=graduates").json()
+    assert [v["code"] for v in found] == ["employment_rate", "graduates"]
+    rate = found[0]
+    assert rate["scope"] == "region:150000" and rate["year"] == 2025
+    assert rate["value"] == round(rate["numerator"] / rate["denominator"] * 100, 6)
+    by_tier = client.get("/api/v1/insight/indicators?year=2025&code=graduates&by=tier").json()
+    assert {v["group"]["tier"] for v in by_tier} >= {"technician_college"}
+    for bad, field in (("year=99999", "year"), ("scope=city:1", "scope"), ("code=nope", "code"), ("by=colour", "by")):
+        answer = client.get(f"/api/v1/insight/indicators?{bad}")
+        assert answer.status_code == 422 and field in answer.json()["detail"], bad
+    assert client_for("school").get("/api/v1/insight/indicators?scope=region:150000").status_code == 404
+    assert len(client.get("/api/v1/insight/catalogue").json()) == len(catalogue())
+    assert client.get("/api/v1/insight/targets?year=2025").json() == []

@@ -3,6 +3,7 @@
 from gongjiang.core.api import new_api
 from gongjiang.core.api import router as audit_router
 from gongjiang.directory.api import router as directory_router
+from gongjiang.insight.api import router as insight_router
 from gongjiang.market.api import router as market_router
 from gongjiang.refdata.api import router as refdata_router
 from gongjiang.registry.api import router as registry_router
@@ -13,3 +14,4 @@ api.add_router("/refdata", refdata_router)
 api.add_router("/core", audit_router)
 api.add_router("/registry", registry_router)
 api.add_router("/market", market_router)
+api.add_router("/insight", insight_router)
