@@ -139,6 +139,11 @@ class Fact:
     label: Any
 
 
+def _pick(table: ir.Table, names: Sequence[str]) -> dict[str, ir.Value]:
+    """The named columns of a table, to project the dimensions every fact carries."""
+    return {name: table[name] for name in names}
+
+
 def census(year: int) -> ir.Value:
     return ibis.date(year, 12, 31)
 
@@ -226,10 +231,7 @@ def _registrations(tables: Tables) -> ir.Table:
         class_level=classes.class_level,
         cohort_year=classes.cohort_year,
         order_class=classes.order_class,
-        region_code=schools.region_code,
-        school_code=schools.school_code,
-        tier=schools.tier,
-        ownership=schools.ownership,
+        **_pick(schools, SCHOOL_DIMENSIONS),
     )
 
 
@@ -249,13 +251,7 @@ def students(tables: Tables, years: Sequence[int]) -> ir.Table:
         parts.append(
             inside.select(
                 year=ibis.literal(year, type="int32"),
-                region_code=inside.region_code,
-                school_code=inside.school_code,
-                tier=inside.tier,
-                ownership=inside.ownership,
-                major_code=inside.major_code,
-                class_level=inside.class_level,
-                form=inside.form,
+                **_pick(inside, STUDY_DIMENSIONS),
                 registration_id=inside.registration_id,
                 cohort_year=inside.cohort_year,
                 new=(_year(inside.enrolled_on) == year),
@@ -272,13 +268,7 @@ def status_changes(tables: Tables, years: Sequence[int]) -> ir.Table:
     joined = events.join(regs, events.registration_id == regs.registration_id)
     out = joined.select(
         year=_year(events.effective_on),
-        region_code=regs.region_code,
-        school_code=regs.school_code,
-        tier=regs.tier,
-        ownership=regs.ownership,
-        major_code=regs.major_code,
-        class_level=regs.class_level,
-        form=regs.form,
+        **_pick(regs, STUDY_DIMENSIONS),
         kind=events.kind,
         registration_id=regs.registration_id,
     )
@@ -309,13 +299,7 @@ def graduates(tables: Tables, years: Sequence[int]) -> ir.Table:
     )
     out = joined.select(
         year=_year(grads.graduated_on),
-        region_code=grads.region_code,
-        school_code=grads.school_code,
-        tier=grads.tier,
-        ownership=grads.ownership,
-        major_code=grads.major_code,
-        class_level=grads.class_level,
-        form=grads.form,
+        **_pick(grads, STUDY_DIMENSIONS),
         destination=last_dest.destination,
         has_destination=last_dest.destination.notnull(),
         working=last_dest.destination.isin(WORKING_DESTINATIONS).fill_null(False),
@@ -350,10 +334,7 @@ def teachers(tables: Tables, years: Sequence[int]) -> ir.Table:
         parts.append(
             joined.select(
                 year=ibis.literal(year, type="int32"),
-                region_code=joined.region_code,
-                school_code=joined.school_code,
-                tier=joined.tier,
-                ownership=joined.ownership,
+                **_pick(joined, SCHOOL_DIMENSIONS),
                 major_code=joined.major_code,
                 category=joined.category,
                 full_time=joined.full_time,
@@ -377,10 +358,7 @@ def training(tables: Tables, years: Sequence[int]) -> ir.Table:
     )
     out = joined.select(
         year=_year(programme.starts_on),
-        region_code=provider.region_code,
-        school_code=provider.school_code,
-        tier=provider.tier,
-        ownership=provider.ownership,
+        **_pick(provider, SCHOOL_DIMENSIONS),
         provider_kind=provider.org_kind,
         occupation_code=programme.occupation_code,
         skill_level=programme.skill_level.cast("int32"),
@@ -418,13 +396,7 @@ def internships(tables: Tables, years: Sequence[int]) -> ir.Table:
     fee = intern.fee_charged.cast("float64").fill_null(0.0)
     out = joined.select(
         year=_year(intern.starts_on),
-        region_code=regs.region_code,
-        school_code=regs.school_code,
-        tier=regs.tier,
-        ownership=regs.ownership,
-        major_code=regs.major_code,
-        class_level=regs.class_level,
-        form=regs.form,
+        **_pick(regs, STUDY_DIMENSIONS),
         insured=intern.insurance_policy_no.fill_null("").strip().length() > 0,
         fee_charged=fee,
         fee_violation=fee > 0,
@@ -510,10 +482,7 @@ def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
         offering_id=offering.id,
         major_code=offering.major_code,
         filed_on=offering.filed_on,
-        region_code=schools.region_code,
-        school_code=schools.school_code,
-        tier=schools.tier,
-        ownership=schools.ownership,
+        **_pick(schools, SCHOOL_DIMENSIONS),
     )
     serving = _serving_key_industries(tables, located).mutate(serves_key_industry=ibis.literal(True))
     base = (
@@ -556,10 +525,7 @@ def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
         parts.append(
             joined.select(
                 year=ibis.literal(year, type="int32"),
-                region_code=joined.region_code,
-                school_code=joined.school_code,
-                tier=joined.tier,
-                ownership=joined.ownership,
+                **_pick(joined, SCHOOL_DIMENSIONS),
                 major_code=joined.major_code,
                 cooperating=joined.cooperating.fill_null(False),
                 serves_key_industry=joined.serves_key_industry.fill_null(False),
@@ -575,10 +541,7 @@ def skill_certificates(tables: Tables, years: Sequence[int]) -> ir.Table:
     joined = assessment.join(evaluator, assessment.evaluator_id == evaluator.evaluator_org_id)
     out = joined.select(
         year=_year(assessment.assessed_on),
-        region_code=evaluator.region_code,
-        school_code=evaluator.school_code,
-        tier=evaluator.tier,
-        ownership=evaluator.ownership,
+        **_pick(evaluator, SCHOOL_DIMENSIONS),
         occupation_code=assessment.occupation_code,
         skill_level=assessment.skill_level.cast("int32"),
         passed=assessment.result == "passed",
@@ -592,10 +555,7 @@ def awards(tables: Tables, years: Sequence[int]) -> ir.Table:
     joined = award.join(recorder, award.recorded_by_id == recorder.recorder_id)
     out = joined.select(
         year=_year(award.awarded_on),
-        region_code=recorder.region_code,
-        school_code=recorder.school_code,
-        tier=recorder.tier,
-        ownership=recorder.ownership,
+        **_pick(recorder, SCHOOL_DIMENSIONS),
         level=award.level,
     )
     return out.filter(out.year.isin(list(years)))
@@ -664,10 +624,7 @@ def schools(tables: Tables, years: Sequence[int]) -> ir.Table:
         parts.append(
             joined.select(
                 year=ibis.literal(year, type="int32"),
-                region_code=joined.region_code,
-                school_code=joined.school_code,
-                tier=joined.tier,
-                ownership=joined.ownership,
+                **_pick(joined, SCHOOL_DIMENSIONS),
                 full_time_students=ft,
                 advanced_students=joined.advanced_students.fill_null(0),
                 land_area_m2=joined.land_area_m2,

@@ -6,6 +6,7 @@ fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -169,46 +170,44 @@ def target_update(*, actor: Actor, target: Target, expected_version: int | None 
     current = {field: getattr(target, field) for field in TARGET_FIELDS}
     clean = _clean_target({**current, **values})
     require(actor, "insight.target.write", clean["scope_region_code"])
-    with transaction.atomic():
-        locked = Target.objects.select_for_update().get(pk=target.pk)
+
+    def change(locked: Target) -> bool:
         if expected_version is not None and locked.version != expected_version:
             raise ValidationError(_("该目标已被他人修改，请刷新后再改。"))
         if locked.withdrawn_on is not None:
             raise ValidationError(_("该目标已撤销，不能再修改。"))
-        before = audit.snapshot(locked)
         for field, value in clean.items():
             setattr(locked, field, value)
-        locked.version += 1
-        locked.save()
-        audit.record(
-            actor=actor,
-            action="target.update",
-            entity=locked,
-            before=before,
-            after=audit.snapshot(locked),
-            owner=locked.bureau,
-        )
-    return locked
+        return True
+
+    return _change_target(actor, target, "target.update", change)
 
 
 def target_withdraw(*, actor: Actor, target: Target) -> Target:
     """Withdraw a target that no longer applies; it stays on record."""
     require(actor, "insight.target.write", target.scope_region_code)
+
+    def change(locked: Target) -> bool:
+        if locked.withdrawn_on is not None:
+            return False  # withdrawn already: nothing to record
+        locked.withdrawn_on = timezone.localdate()
+        return True
+
+    return _change_target(actor, target, "target.withdraw", change)
+
+
+def _change_target(actor: Actor, target: Target, action: str, change: Callable[[Target], bool]) -> Target:
+    """Lock the target, apply `change` (False: nothing to do), bump its version and record the
+    values before and after."""
     with transaction.atomic():
         locked = Target.objects.select_for_update().get(pk=target.pk)
-        if locked.withdrawn_on is not None:
-            return locked
         before = audit.snapshot(locked)
-        locked.withdrawn_on = timezone.localdate()
+        if not change(locked):
+            return locked
         locked.version += 1
         locked.save()
         audit.record(
-            actor=actor,
-            action="target.withdraw",
-            entity=locked,
-            before=before,
-            after=audit.snapshot(locked),
-            owner=locked.bureau,
+            actor=actor, action=action, entity=locked, before=before, after=audit.snapshot(locked), owner=locked.bureau
         )
     return locked
 

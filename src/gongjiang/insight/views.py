@@ -42,7 +42,6 @@ from gongjiang.insight.engines import (
     Engine,
     build_snapshot,
     open_engine,
-    snapshot_path,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
 from gongjiang.insight.models import Comparator, ScopeKind, TargetLevel
@@ -175,15 +174,12 @@ def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], 
     return response
 
 
-def _snapshot_state() -> tuple[str, bool]:
-    """When the snapshot was taken, and whether the register has changed since."""
-    if settings.INSIGHT_ENGINE == "db" or not snapshot_path().exists():
+def _snapshot_state(engine: Engine) -> tuple[str, bool]:
+    """When the snapshot was taken, and whether the register has changed since (nothing to say
+    when the pages compute on the live database)."""
+    if not isinstance(engine, DuckDBEngine):
         return "", False
-    engine = DuckDBEngine()
-    try:
-        return engine.built_at(), not engine.is_current()
-    finally:
-        engine.close()
+    return engine.built_at(), not engine.is_current()
 
 
 @login_required
@@ -196,6 +192,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     with page_engine() as engine:
         values = compute(engine, catalogue().values(), years=years, scope=scope)
         checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
+        snapshot_time, snapshot_stale = _snapshot_state(engine)
     by_code: dict[str, dict[int, IndicatorValue]] = {}
     for value in values:
         by_code.setdefault(value.code, {})[value.year] = value
@@ -239,7 +236,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if rows:
             sections.append((title, rows))
     schools = _schools_in(actor, scope) if scope.kind != "school" else {}
-    snapshot_time, snapshot_stale = _snapshot_state()
     return render(
         request,
         "insight/dashboard.html",
