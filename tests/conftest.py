@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.test import Client
 
-from gongjiang.core.actors import system_actor
+from gongjiang.core.actors import Actor, system_actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.demo.generator import Populated, build_region, populate_region
 from gongjiang.directory.models import Organisation, User
+from gongjiang.directory.selectors import actor_for_user
 from gongjiang.refdata.builtin import BUILTIN_DIR
 from gongjiang.refdata.services import refdata_load
 
@@ -83,7 +84,11 @@ def populated(django_db_setup: None, django_db_blocker: Any) -> Iterator[Populat
         block = transaction.atomic()
         block.__enter__()
         try:
-            made = populate_region(actor=system_actor("tests"), students=STUDENTS, rng=random.Random(11))
+            # Without the demo's three years of earlier postings (2,600 of them, a minute to
+            # write): the forecast tests record the history they need.
+            made = populate_region(
+                actor=system_actor("tests"), students=STUDENTS, rng=random.Random(11), history_months=0
+            )
         except BaseException:
             transaction.set_rollback(True)
             block.__exit__(None, None, None)
@@ -92,6 +97,12 @@ def populated(django_db_setup: None, django_db_blocker: Any) -> Iterator[Populat
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         block.__exit__(None, None, None)
+
+
+@pytest.fixture
+def actor_of(db: None) -> Callable[[str], Actor]:
+    """The actor a persona acts as, by user name."""
+    return lambda username: actor_for_user(User.objects.get(username=username))
 
 
 @pytest.fixture

@@ -210,6 +210,27 @@ def test_an_import_killed_half_way_leaves_the_register_as_it_was(demo_dir: Path,
     assert count() == before + 6000
 
 
+def test_forecast_command(demo_dir: Path) -> None:
+    """The demo records three years of earlier postings, so demand has a history: the scope's
+    total is forecast with intervals and back-tested beside the naive forecasts, and each
+    occupation class either forecast or said to be too sparse."""
+    result = run("forecast", "--scope", "region:150000", "--json", data_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    series = [json.loads(line) for line in result.stdout.splitlines()]
+    total = series[0]
+    assert total["key"] == "" and total["status"] == "ok" and len(total["months"]) >= 34
+    assert len(total["mean"]) == 12 and total["total_lower"]["80"] <= total["total"] <= total["total_upper"]["80"]
+    backtest = total["backtest"]
+    assert backtest["points"] == 12 and backtest["mape"] is not None and backtest["mape_naive"] is not None
+    assert backtest["interval_scale"] >= 1
+    assert all(s["status"] in {"ok", "sparse", "short"} for s in series[1:]) and len(series) > 5
+    assert all(s["key"].endswith("-00-00") for s in series[1:] if s["key"] != "?")
+    table = run("forecast", "--scope", "region:150000", "--by", "region", data_dir=demo_dir)
+    assert table.returncode == 0 and "合计" in table.stdout and "回测 MAPE" in table.stdout
+    school = run("forecast", "--scope", "school:X", data_dir=demo_dir)
+    assert school.returncode != 0 and "需求预测按地区计算" in school.stderr
+
+
 def test_indicators_command(demo_dir: Path) -> None:
     """The demo leaves a snapshot; the catalogue is printed for a scope and a year, as a table or
     as JSON lines with numerator, denominator, scope and year; the engines agree."""

@@ -130,7 +130,7 @@ def demo(
         m = region.market
         click.echo(
             f"供需平台：企业档案 {m.profiles} 份，供需信息 {m.postings} 条（已发布 {m.published}，待审核 {m.pending}，"
-            f"已退回 {m.returned}），学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
+            f"已退回 {m.returned}），往年已截止的招聘信息 {m.archived} 条，学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
             f"学徒 {m.apprenticeships} 人），订单班协议 {m.order_classes} 个。"
         )
     from gongjiang.insight.engines import build_snapshot, snapshot_path
@@ -139,6 +139,7 @@ def demo(
     snapshot_path().unlink(missing_ok=True)
     _build_snapshot_with_progress(build_snapshot)
     click.echo("监测指标的数据快照已生成。", err=True)
+    _demo_forecast()
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():
         click.echo(f"  {username:<12} {secret:<16} {description}")
@@ -397,6 +398,128 @@ def quality_command(data_dir: Path | None, scope_text: str | None, years: tuple[
         click.echo(f"共 {len(found)} 条。", err=True)
     if any(v.rule.severity == "error" for v in found):
         sys.exit(1)
+
+
+@main.command("forecast")
+@data_dir_option
+@click.option("--scope", "scope_text", default=None, help="地区范围：region:地区代码；默认全部。")
+@click.option("--by", "breakdown", type=click.Choice(["occupation", "region"]), default="occupation", show_default=True)
+@click.option(
+    "--level", type=click.IntRange(1, 4), default=2, show_default=True, help="职业层级：1 大类 2 中类 3 小类 4 职业。"
+)
+@click.option("--horizon", type=click.IntRange(1, 24), default=12, show_default=True, help="预测月数。")
+@click.option("--engine", type=click.Choice(["duckdb", "db", "spark"]), default="duckdb", show_default=True)
+@click.option("--refresh", is_flag=True, help="先重建 DuckDB 快照。")
+@click.option("--json", "as_json", is_flag=True, help="每个序列输出一行 JSON：历史、预测、区间与回测误差。")
+def forecast_command(
+    data_dir: Path | None,
+    scope_text: str | None,
+    breakdown: str,
+    level: int,
+    horizon: int,
+    engine: str,
+    refresh: bool,
+    as_json: bool,
+) -> None:
+    """按职业或地区预测岗位需求人数（发布的招聘和学徒岗位），附区间与回测误差。"""
+    _setup(data_dir)
+    _migrate()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gongjiang.insight import forecast, selectors
+    from gongjiang.insight.compute import Scope, ScopeError
+    from gongjiang.insight.engines import build_snapshot, open_engine, snapshot_path
+
+    try:
+        scope = Scope.parse(scope_text)
+    except ScopeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if scope.kind == "school":
+        raise click.BadParameter("需求预测按地区计算：请写 region:地区代码。", param_hint="--scope")
+    if engine != "db" and (refresh or not snapshot_path().exists()):
+        _build_snapshot_with_progress(build_snapshot)
+    request = forecast.Request(
+        scope=scope, breakdown="region" if breakdown == "region" else "occupation", level=level, horizon=horizon
+    )
+    runner = open_engine(engine)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("需求预测", total=None)
+            found = forecast.make(
+                runner,
+                request,
+                graduates_year=selectors.default_year(),
+                progress=lambda key, done, total: bar.update(
+                    task, description=key or "合计", completed=done, total=total
+                ),
+            )
+    finally:
+        runner.close()
+    if as_json:
+        for one in found:
+            click.echo(json.dumps({"scope": str(scope), "breakdown": breakdown, **one.as_dict()}, ensure_ascii=False))
+        return
+    _print_forecast_table(found, horizon)
+
+
+def _print_forecast_table(found: list[Any], horizon: int) -> None:
+    """A table on a terminal; tab-separated lines when piped (a table cut to 80 columns helps no one)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    def percent(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}%"
+
+    headers = [
+        "序列", "代码", f"近{horizon}月", f"未来{horizon}月", "80% 区间", "变化", "回测 MAPE", "上月照搬", "去年同月",
+        "模型", "毕业生", "其中入职",
+    ]  # fmt: skip
+    rows = []
+    for one in found:
+        note = {"short": "历史不足", "sparse": "数据稀疏"}.get(one.status, "")
+        bt = one.backtest
+        rows.append(
+            [
+                one.name,
+                one.key,
+                f"{one.last_year_total:,}",
+                note or f"{one.total:,.0f}",
+                "" if note else f"{one.total_lower[80]:,.0f}–{one.total_upper[80]:,.0f}",
+                "" if one.change is None else f"{100 * one.change:+.0f}%",
+                percent(bt.mape) if bt else "",
+                percent(bt.mape_naive) if bt else "",
+                percent(bt.mape_seasonal_naive) if bt else "",
+                one.model,
+                "" if one.graduates is None else str(one.graduates),
+                "" if one.hired is None else str(one.hired),
+            ]
+        )
+    if not sys.stdout.isatty():
+        for line in (headers, *rows):
+            click.echo("\t".join(line))
+        return
+    table = Table(*headers)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+def _demo_forecast() -> None:
+    """The province's demand forecast by occupation class, so the bureau's page shows it at once."""
+    from gongjiang.demo.generator import PROVINCE
+    from gongjiang.insight import forecast, selectors
+    from gongjiang.insight.compute import Scope
+    from gongjiang.insight.engines import DuckDBEngine
+
+    engine = DuckDBEngine()
+    try:
+        made = forecast.make(
+            engine, forecast.Request(Scope("region", PROVINCE[0])), graduates_year=selectors.default_year()
+        )
+    finally:
+        engine.close()
+    click.echo(f"岗位需求预测已生成：{sum(1 for f in made if f.status == 'ok')} 个序列。", err=True)
 
 
 def _build_snapshot_with_progress(build: Callable[..., Any]) -> None:

@@ -1,6 +1,6 @@
 """The dashboards in Chromium: a bureau opens the indicators, drills down from the province to a
 school, to a major and to the records behind a figure, sets a target and sees its status, and
-downloads the table; the charts are drawn."""
+downloads the table, and has the demand forecast made; the charts are drawn."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from tests.e2e.test_portal import login
 pytestmark = pytest.mark.e2e
 
 
-def test_dashboard_drill_down_targets_and_export(page: Any, site: str, tmp_path: Any) -> None:
+def test_dashboard_drill_down_targets_and_export(page: Any, site: str, tmp_path: Any, settings: Any) -> None:
+    settings.DATA_DIR = tmp_path  # forecasts are kept there
     populate_region(actor=system_actor("tests"), students=400, rng=random.Random(5))
     school = User.objects.get(username="school").memberships.get().organisation
 
@@ -70,3 +71,17 @@ def test_dashboard_drill_down_targets_and_export(page: Any, site: str, tmp_path:
     page.goto(f"{site}/insight/alignment/?year=2025")
     page.locator("[data-testid=sankey] svg").wait_for()
     assert page.locator("[data-testid=supply-demand] tbody tr").count() > 0
+
+    # Demand forecasts: made on request with a progress indicator, then drawn with their bands.
+    page.goto(f"{site}/insight/?year=2025")
+    page.click("[data-testid=forecasts-link]")
+    page.wait_for_url("**/insight/forecasts/**")
+    assert page.locator("[data-testid=no-forecast]").is_visible()
+    page.click("[data-testid=make-forecast]")
+    page.locator("[data-testid=forecasts]").wait_for(timeout=120_000)
+    page.locator("[data-testid=forecast-chart] svg").wait_for()
+    total = page.locator("[data-testid=forecasts] tbody tr").first
+    assert total.get_attribute("data-status") == "ok" and "%" in total.inner_text()
+    page.locator("[data-testid=forecasts] tbody tr[data-status=ok] a").nth(1).click()
+    page.wait_for_url("**series=**")
+    page.locator("[data-testid=forecast-chart] svg").wait_for()

@@ -8,16 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from gongjiang.core.actors import Actor
-from gongjiang.directory.models import Organisation, Person, User
-from gongjiang.directory.selectors import actor_for_user
+from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Registration
 from tests.registry.conftest import file_major
-
-
-@pytest.fixture
-def actor_of(db: None) -> Callable[[str], Actor]:
-    return lambda username: actor_for_user(User.objects.get(username=username))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from stdnum.cn import uscc
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import fast_commits
 from gongjiang.core.validators import resident_id_check_digit
-from gongjiang.demo.market import Employer, MarketCounts, populate_market
+from gongjiang.demo.market import HISTORY_MONTHS, Employer, MarketCounts, populate_market
 from gongjiang.demo.records import RecordCounts, populate_records
 from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
@@ -308,12 +308,19 @@ KEY_INDUSTRIES = ("26", "31", "32", "34", "35", "36", "38", "44", "85")
 
 
 def populate_region(
-    *, actor: Actor, students: int, rng: random.Random, progress: Progress | None = None, workers: int = 1
+    *,
+    actor: Actor,
+    students: int,
+    rng: random.Random,
+    progress: Progress | None = None,
+    workers: int = 1,
+    history_months: int = HISTORY_MONTHS,
 ) -> Populated:
     """Give a region made by `build_region` its register (about `students` students in school,
     and the cohorts that have left), the records around it and then its marketplace, which needs
-    both (graduating cohorts, partner schools, students to apply). The organisations are read back
-    in the order `build_region` created them, which is how their trades are known."""
+    both (graduating cohorts, partner schools, students to apply), with `history_months` months of
+    earlier postings. The organisations are read back in the order `build_region` created them,
+    which is how their trades are known."""
     schools = list(Organisation.objects.filter(kind=OrganisationKind.SCHOOL).order_by("pk"))
     enterprises = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("pk"))
     evaluator = Organisation.objects.filter(kind=OrganisationKind.EVALUATOR).order_by("pk").first()
@@ -349,8 +356,9 @@ def populate_region(
     )
     employers = [Employer(e, *ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)]) for n, e in enumerate(enterprises)]
     market = populate_market(
-        bureau=bureau, enterprises=employers, schools=schools, student=student, rng=rng, progress=progress
-    )
+        bureau=bureau, enterprises=employers, schools=schools, student=student, rng=rng, progress=progress,
+        history_months=history_months,
+    )  # fmt: skip
     return Populated(records=records, market=market)
 
 

@@ -22,7 +22,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -44,7 +44,7 @@ from gongjiang.market.models import (
     PostingStatus,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concepts, crosswalk_targets
+from gongjiang.refdata.selectors import concepts, crosswalk_targets, remembered_lookups
 from gongjiang.registry.models import (
     Apprenticeship,
     AssessmentResult,
@@ -437,12 +437,31 @@ WITHDRAWN_SHARE = 0.03
 PENDING_SHARE = 0.07  # still waiting for the bureau
 POSTINGS_PER_RETURN = 90  # about one in ninety is returned, at least one
 
+# The postings of the years before the platform, recorded by the bureaus from their earlier
+# system: jobs, internships and apprenticeship places, so that demand has a history to forecast.
+HISTORY_MONTHS = 36
+HISTORY_PER_ENTERPRISE_MONTH = 3.2  # with the current postings, about 3,000 at the demo's scale
+HISTORY_MIX = ((PostingKind.JOB, 70), (PostingKind.INTERNSHIP, 20), (PostingKind.APPRENTICESHIP, 10))
+SIZE_ACTIVITY = {"micro": 0.4, "small": 0.8, "medium": 1.2, "large": 1.6}
+# Hiring in the region by month: little around the Spring Festival, the spring and autumn
+# recruiting seasons high.
+SEASON = (0.55, 0.7, 1.5, 1.35, 1.1, 1.0, 0.85, 0.8, 1.2, 1.15, 0.95, 0.75)
+# How a trade's hiring changes in a year (factor): new energy, care and digital grow, mining,
+# chemicals and steel shrink, the rest roughly hold.
+TRADE_GROWTH = {
+    "新能源有限公司": 1.35, "光伏科技有限公司": 1.3, "养老服务有限公司": 1.3, "数据科技有限公司": 1.2,
+    "智能科技有限公司": 1.2, "软件有限公司": 1.15, "快递有限公司": 1.1, "汽车服务有限公司": 1.05,
+    "矿业有限公司": 0.75, "化工有限公司": 0.85, "钢结构有限公司": 0.9, "建设集团有限公司": 0.85,
+    "餐饮管理有限公司": 0.95,
+}  # fmt: skip
+
 
 @dataclass
 class MarketCounts:
     """What was made, for the command's summary."""
 
     profiles: int = 0
+    archived: int = 0  # postings of the years before, recorded by the bureaus
     postings: int = 0
     published: int = 0
     pending: int = 0
@@ -482,6 +501,7 @@ class _Context:
     partner_school: dict[int, Organisation]  # enterprise → the school of its latest apprenticeship
     sizes: dict[int, str] = field(default_factory=dict)  # enterprise → its profile's size
     clerks: dict[int, Actor] = field(default_factory=dict)
+    moderators: dict[str, Actor] = field(default_factory=dict)  # city → its bureau's clerk
 
     def short_major(self, code: str) -> str:
         return self.major_names[code].split("（")[0]
@@ -501,10 +521,11 @@ def populate_market(
     student: User | None,
     rng: random.Random,
     progress: Progress | None = None,
+    history_months: int = HISTORY_MONTHS,
 ) -> MarketCounts:
     """Fill the marketplace of a populated region (see the module's docstring). `bureau` moderates
     postings of regions no city bureau oversees; `student` is the learner persona, who gets
-    applications the demo can show."""
+    applications the demo can show; `history_months` months of earlier postings come first."""
     context = _context()
     counts = MarketCounts()
     # One transaction around the services' own: the marketplace appears whole or not at all, and
@@ -514,6 +535,11 @@ def populate_market(
             progress("供需平台：企业档案")
         for employer in enterprises:
             counts.profiles += _profile(context, employer, rng)
+        if progress:
+            progress("供需平台：人社部门录入往年的招聘信息")
+        # Thousands of postings check the same few codes: look each up once.
+        with remembered_lookups():
+            counts.archived = _history(context, enterprises, bureau, rng, history_months)
         if progress:
             progress("供需平台：企业和院校发布供需信息，人社部门审核")
         drafts = _enterprise_drafts(context, enterprises, rng) + _school_drafts(context, schools, rng)
@@ -690,7 +716,6 @@ def _publish(
     context: _Context, drafts: list[_Draft], bureau: Actor, rng: random.Random, counts: MarketCounts
 ) -> list[tuple[_Draft, Posting]]:
     """Create each posting as its owner, then let the bureau over its city moderate it."""
-    moderators: dict[str, Actor] = {}
     created: list[tuple[_Draft, Posting]] = []
     for draft in drafts:
         flaw = rng.choice(RETURN_FLAWS) if draft.fate == "return" else None
@@ -704,15 +729,14 @@ def _publish(
             actor=context.clerk(draft.owner), owner=draft.owner, kind=draft.kind, **values
         )
         counts.postings += 1
-        city = draft.owner.region_code[:4] + "00"
-        if city not in moderators:
-            office = Organisation.objects.filter(kind=OrganisationKind.BUREAU, region_code=city).order_by("pk").first()
-            moderators[city] = context.clerk(office) if office is not None else bureau
         if draft.fate == "pending":
             counts.pending += 1
         else:
             posting = services.posting_moderate(
-                actor=moderators[city], posting=posting, publish=draft.fate == "publish", reason=draft.reason
+                actor=_moderator(context, draft.owner, bureau),
+                posting=posting,
+                publish=draft.fate == "publish",
+                reason=draft.reason,
             )
             if draft.fate == "publish":
                 counts.published += 1
@@ -720,6 +744,55 @@ def _publish(
                 counts.returned += 1
         created.append((draft, posting))
     return created
+
+
+def _moderator(context: _Context, owner: Organisation, bureau: Actor) -> Actor:
+    """The clerk of the bureau over the owner's city, or `bureau` where no city bureau is."""
+    city = owner.region_code[:4] + "00"
+    if city not in context.moderators:
+        office = Organisation.objects.filter(kind=OrganisationKind.BUREAU, region_code=city).order_by("pk").first()
+        context.moderators[city] = context.clerk(office) if office is not None else bureau
+    return context.moderators[city]
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's method; the means here are small)."""
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def _history(context: _Context, enterprises: Sequence[Employer], bureau: Actor, rng: random.Random, months: int) -> int:
+    """The jobs, internships and apprenticeship places each enterprise published in the
+    `months` months before this one, recorded by its city's bureau: how many a month
+    follows the enterprise's size, the recruiting seasons and its trade's growth, each with noise,
+    so that the series have what real ones have and the back-tests something to find."""
+    first = _month_after(context.today, -months)
+    activity = {e.organisation.pk: SIZE_ACTIVITY[context.sizes.get(e.organisation.pk, "small")] for e in enterprises}
+    rate = HISTORY_PER_ENTERPRISE_MONTH * len(activity) / max(1.0, sum(activity.values()))
+    made = 0
+    for employer in enterprises:
+        org = employer.organisation
+        growth = TRADE_GROWTH.get(employer.kind, 1.0) * rng.uniform(0.9, 1.1)
+        kinds = [(k, w) for k, w in HISTORY_MIX if k != PostingKind.APPRENTICESHIP or org.pk in context.partner_school]
+        for month in range(months):
+            start = _month_after(first, month)
+            # Growth compounds towards today, so this month's level is the trade's present one.
+            mean = rate * activity[org.pk] * SEASON[start.month - 1] * growth ** ((month - months) / 12)
+            for _n in range(_poisson(rng, mean * rng.uniform(0.85, 1.15))):
+                day = start + dt.timedelta(days=rng.randint(0, 27))
+                kind = rng.choices([k for k, _w in kinds], weights=[w for _k, w in kinds])[0]
+                draft = _Draft(owner=org, kind=kind, employer=employer)
+                values = _values(replace(context, today=day), draft, rng, "")
+                closed = min(values.pop("deadline"), context.today - dt.timedelta(days=1))
+                services.posting_archive(
+                    actor=_moderator(context, org, bureau), owner=org, kind=kind, published_on=day, closed_on=closed,
+                    **values,
+                )  # fmt: skip
+                made += 1
+    return made
 
 
 def _deadline(context: _Context, rng: random.Random) -> dt.date:

@@ -566,6 +566,10 @@ def postings(tables: Tables, years: Sequence[int]) -> ir.Table:
     published = posting.filter(posting.published_at.notnull() & posting.status.isin(("published", "closed")))
     out = published.select(
         year=_year(published.published_at),
+        # Demand forecasts read postings by month. Times are read in UTC, as stored, on every
+        # engine (SQLite cannot shift them): a posting of the first eight hours of a month in
+        # Beijing counts in the month before.
+        month=published.published_at.month().cast("int32"),
         region_code=published.region_code,
         kind=published.kind,
         occupation_code=published.occupation_code,
@@ -766,7 +770,13 @@ FACTS: dict[str, Fact] = {
             _schema(
                 "postings",
                 ("region_code",),
-                {"kind": "string", "occupation_code": "string", "industry_code": "string", "headcount": "int"},
+                {
+                    "month": "int",
+                    "kind": "string",
+                    "occupation_code": "string",
+                    "industry_code": "string",
+                    "headcount": "int",
+                },
             ),
             postings,
             _("发布的需求信息"),

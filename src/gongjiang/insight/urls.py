@@ -12,5 +12,6 @@ urlpatterns = [
     path("alignment/", views.alignment_view, name="alignment"),
     path("warnings/", views.warnings_view, name="warnings"),
     path("quality/", views.quality_view, name="quality"),
+    path("forecasts/", views.forecasts_view, name="forecasts"),
     path("refresh/", views.refresh, name="refresh"),
 ]

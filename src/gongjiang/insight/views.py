@@ -33,7 +33,7 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_xlsx
 from gongjiang.directory import selectors as directory
-from gongjiang.insight import alignment, early_warning, quality, selectors, services
+from gongjiang.insight import alignment, early_warning, forecast, quality, selectors, services
 from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
 from gongjiang.insight.engines import (
@@ -622,5 +622,91 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             "rows": [(v, schools.get(v.school_code, v.school_code)) for v in found],
             "rules": quality.rules(),
             "live": scope.kind == "school",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Demand forecasts
+
+
+def _forecast_request(request: HttpRequest, actor: Actor) -> forecast.Request:
+    """What to forecast: a bureau its region or one under it; a school its own city's demand
+    (published postings, which anyone may read)."""
+    if actor.kind == ActorKind.SCHOOL:
+        scope = Scope("region", f"{actor.region_code[:4]}00")
+    else:
+        scope = _scope(request, actor)
+        if scope.kind == "school":
+            raise Http404(_("需求预测按地区计算。"))
+    source = request.POST if request.method == "POST" else request.GET
+    breakdown: forecast.Breakdown = "region" if source.get("by") == "region" else "occupation"
+    level = source.get("level", "2")
+    return forecast.Request(scope=scope, breakdown=breakdown, level=int(level) if level in {"1", "2", "3", "4"} else 2)
+
+
+@login_required
+def forecasts_view(request: HttpRequest) -> HttpResponse:
+    """Demand for people by occupation or region, its forecast with intervals and its back-test.
+    Forecasts are made on request (a second or more a series) and kept while the data is the same."""
+    actor = _staff(request)
+    asked = _forecast_request(request, actor)
+    query = f"scope={asked.scope}&by={asked.breakdown}&level={asked.level}"
+    with page_engine() as engine:
+        if request.method == "POST":
+            forecast.make(engine, asked, graduates_year=selectors.default_year())
+            return redirect(f"{reverse('insight:forecasts')}?{query}")
+        found = forecast.kept(engine, asked)
+    labels = {"ok": "", "short": _("历史不足一年"), "sparse": _("数据稀疏，未单独预测")}
+    export = request.GET.get("format", "")
+    if found is not None and export in {"csv", "xlsx"}:
+        headers = [
+            _("代码"), _("名称"), _("近12个月需求"), _("预测未来12个月"), _("80%区间下限"), _("80%区间上限"),
+            _("95%区间下限"), _("95%区间上限"), _("模型"), _("回测MAPE"), _("上月照搬MAPE"), _("去年同月MAPE"),
+            _("上一届对口专业毕业生"), _("其中入职该类职业"), _("说明"),
+        ]  # fmt: skip
+        table = [
+            [
+                f.key, f.name, f.last_year_total, f.total, f.total_lower.get(80), f.total_upper.get(80),
+                f.total_lower.get(95), f.total_upper.get(95), f.model,
+                f.backtest.mape if f.backtest else None, f.backtest.mape_naive if f.backtest else None,
+                f.backtest.mape_seasonal_naive if f.backtest else None, f.graduates, f.hired, str(labels[f.status]),
+            ]
+            for f in found
+        ]  # fmt: skip
+        return _download(f"demand-forecast-{asked.scope}-{asked.breakdown}-{asked.level}", headers, table, export)
+    chosen = None
+    if found:
+        wanted = request.GET.get("series", "")
+        chosen = next((f for f in found if f.key == wanted and f.status == "ok"), found[0])
+    chart = None
+    if chosen is not None and chosen.status == "ok":
+        gap: list[None] = [None] * len(chosen.months)
+        chart = {
+            "months": chosen.months + chosen.future,
+            "history": chosen.history + [None] * len(chosen.future),
+            # The forecast line starts at the last month seen, so the two lines join.
+            "mean": [*gap[:-1], chosen.history[-1], *chosen.mean],
+            "lower80": gap + chosen.lower[80],
+            "band80": gap + [round(u - lo, 1) for lo, u in zip(chosen.lower[80], chosen.upper[80], strict=True)],
+            "lower95": gap + chosen.lower[95],
+            "band95": gap + [round(u - lo, 1) for lo, u in zip(chosen.lower[95], chosen.upper[95], strict=True)],
+        }
+    return render(
+        request,
+        "insight/forecasts.html",
+        {
+            "scope": asked.scope,
+            "scope_name": _scope_name(asked.scope),
+            "trail": _trail(actor, asked.scope) if actor.kind != ActorKind.SCHOOL else [],
+            "asked": asked,
+            "query": query,
+            "rows": [(f, labels[f.status]) for f in found or []],
+            "found": found is not None,
+            "chosen": chosen,
+            "chart": chart,
+            "levels": [(1, _("大类")), (2, _("中类")), (3, _("小类")), (4, _("职业"))],
+            "origins": forecast.BACKTEST_ORIGINS,
+            "horizon": forecast.BACKTEST_HORIZON,
         },
     )

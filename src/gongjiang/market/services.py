@@ -211,6 +211,45 @@ def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: An
     return posting
 
 
+def posting_archive(
+    *, actor: Actor, owner: Organisation, kind: str, published_on: dt.date, closed_on: dt.date, **values: Any
+) -> Posting:
+    """Record a posting that was published and closed before the region's postings came to this
+    platform (its earlier system, job-fair lists), so that demand history and forecasts reach back
+    further than the platform's first day. The bureau over the owner records it, as it moderated
+    such postings then; it is closed from the start, never public, and pushes nothing. Its
+    deadline is the day it closed."""
+    require(actor, "market.posting.moderate", owner)
+    if kind not in PostingKind.values:
+        raise ValidationError({"kind": _("类型“%(value)s”未知。") % {"value": kind}})
+    unknown = set(values) - set(POSTING_FIELDS) - {"deadline"}
+    if unknown or "deadline" in values:
+        raise ValidationError(
+            _("不能填写这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown | ({"deadline"} & set(values))))}
+        )
+    today = timezone.localdate()
+    if published_on > today:
+        raise ValidationError({"published_on": _("发布日期不能晚于今天。")})
+    if closed_on < published_on:
+        raise ValidationError({"deadline": _("截止日期不能早于发布日期。")})
+    if closed_on > today:
+        raise ValidationError({"deadline": _("历史信息须已截止：截止日期不能晚于今天。")})
+    posting = Posting(
+        owner=owner, kind=kind, deadline=closed_on, status=PostingStatus.CLOSED,
+        published_at=dt.datetime.combine(published_on, dt.time(9), tzinfo=timezone.get_current_timezone()),
+        **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()},
+    )  # fmt: skip
+    if not posting.occupation_code and posting.kind in CODED_KINDS and posting.title.strip():
+        _suggest_occupation(posting)
+    # Judged as on the day it was published: its deadline was not yet past then.
+    _check_posting(posting, published_on)
+    _index(posting)
+    with transaction.atomic():
+        posting.save()
+        audit.record(actor=actor, action="posting.archive", entity=posting, after=audit.snapshot(posting), owner=owner)
+    return posting
+
+
 def posting_update(*, actor: Actor, posting: Posting, expected_version: int | None = None, **values: Any) -> Posting:
     """Edit a posting; the version before is kept, and a published posting goes back to moderation."""
     require(actor, "market.posting.write", posting.owner)
