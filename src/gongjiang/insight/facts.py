@@ -808,6 +808,7 @@ SCHEMAS: dict[str, FactSchema] = {name: fact.schema for name, fact in FACTS.item
 # What the facts' columns are called on the pages (the formulas use the identifiers).
 FIELD_LABELS: dict[str, Any] = {
     "year": _("年度"),
+    "month": _("月份"),
     "region_code": _("地区"),
     "school_code": _("学校"),
     "tier": _("层次"),
