@@ -12,6 +12,7 @@ from typing import Any, ParamSpec
 
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
+from django.dispatch import Signal
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_values
@@ -135,10 +136,18 @@ def _entry_fields() -> tuple[str, ...]:
     return tuple(f.attname for f in AuditEntry._meta.concrete_fields)
 
 
+# Sent after entries are written (inside the writer's transaction) with `organisations`, the ids of
+# the organisations whose records changed, so that apps above core can react once the transaction
+# commits (insight re-checks a school's data quality) without core knowing them.
+written = Signal()
+
+
 def record(**kwargs: Any) -> AuditEntry:
     """Write one entry now (inside the caller's transaction). Takes the arguments of `entry`."""
     built = entry(**kwargs)
     built.save()
+    if built.scope_organisation_id is not None:
+        written.send(sender=AuditEntry, organisations={built.scope_organisation_id})
     return built
 
 
@@ -146,4 +155,8 @@ def record_many(rows: Iterable[Mapping[str, Any]]) -> None:
     """Write many entries at once, given as `entry_values` results, for bulk services such as
     imports (COPY on PostgreSQL). No model object is built for each: an import writes three entries
     a row, and building them was a fifth of its time."""
-    insert_values(AuditEntry, list(rows))
+    values = list(rows)
+    insert_values(AuditEntry, values)
+    organisations = {row["scope_organisation_id"] for row in values if row.get("scope_organisation_id") is not None}
+    if organisations:
+        written.send(sender=AuditEntry, organisations=organisations)

@@ -87,3 +87,27 @@ class KeyIndustry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.industry_code}"
+
+
+class QualityCheck(models.Model):
+    """The data-quality rules last run over one school's records: on the register as it was after
+    which audit entry, for which years, and what they found. Re-run in the background when the
+    school's records change (`quality_worker`), by its page when stale, and by `gongjiang quality`.
+
+    Not audited: it is derived from the audited records, and auditing it would be a change of the
+    school that asks for another check."""
+
+    school = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="quality_check")
+    audit_mark = models.BigIntegerField(_("检查时的最后一条审计记录"))
+    checked_at = models.DateTimeField(_("检查时间"))
+    years = models.JSONField(_("检查的年度"), default=list)
+    findings = models.JSONField(_("违反的规则"), default=list)  # [{"rule", "year", "left", "right"}]
+    errors = models.PositiveIntegerField(_("错误"), default=0)
+    warnings = models.PositiveIntegerField(_("提示"), default=0)
+
+    class Meta:
+        verbose_name = _("数据质量检查")
+        verbose_name_plural = _("数据质量检查")
+
+    def __str__(self) -> str:
+        return f"{self.school_id} @ {self.audit_mark}"

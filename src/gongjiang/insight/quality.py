@@ -2,12 +2,14 @@
 
 Each rule in `catalogue/quality.toml` compares two formulas of the indicator language for each
 school and year (`left <= right`, `>=` or `=`). They run in batch (`gongjiang quality`, a region's
-page over the snapshot) and on a school's own page straight on the live database, so a school
-sees its violations go as soon as it corrects its records.
+page over the snapshot) and, for one school, on the live database: in the background after the
+school's records change (`quality_worker`), and on its page when the kept check is older than its
+last change, so a school sees its violations go as soon as it corrects its records.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,14 +17,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gongjiang.core.models import AuditEntry
+from gongjiang.directory.models import Organisation
 from gongjiang.insight.catalogue import CatalogueError, Indicator
 from gongjiang.insight.compute import Scope, compute
-from gongjiang.insight.engines import Engine
+from gongjiang.insight.engines import DatabaseEngine, Engine
 from gongjiang.insight.facts import SCHEMAS
 from gongjiang.insight.formula import Formula, FormulaError, evaluate, parse
+from gongjiang.insight.models import QualityCheck
 
 RULES_FILE = Path(__file__).with_name("catalogue") / "quality.toml"
 COMPARATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "=": lambda a, b: a == b}
@@ -148,3 +155,55 @@ def _figure(
     if not formula.aggregates():
         return evaluate(formula.tree, {}) or 0.0
     return values.get((f"{rule.code}:{side}", school, year), 0.0)
+
+
+# -- a school's last check ---------------------------------------------------------------------
+
+
+def check_years(today: dt.date | None = None) -> list[int]:
+    """The years a school's stored check covers: the last census year and this one."""
+    year = (today or timezone.localdate()).year
+    return [year - 1, year]
+
+
+def school_mark(school_id: int) -> int:
+    """The school's last audit entry: its records are as they were after it."""
+    last = AuditEntry.objects.filter(scope_organisation_id=school_id).aggregate(last=Max("id"))["last"]
+    return int(last or 0)
+
+
+def check_school(school: Organisation, years: Sequence[int] | None = None) -> QualityCheck:
+    """Run every rule over the school's records on the live database and keep what was found."""
+    chosen_years = list(years or check_years())
+    # Taken before the run: a write during it leaves the check stale, never falsely current.
+    mark = school_mark(school.pk)
+    found = violations(DatabaseEngine(), scope=Scope("school", school.code), years=chosen_years)
+    check, _created = QualityCheck.objects.update_or_create(
+        school=school,
+        defaults={
+            "audit_mark": mark,
+            "checked_at": timezone.now(),
+            "years": chosen_years,
+            "findings": [{"rule": v.rule.code, "year": v.year, "left": v.left, "right": v.right} for v in found],
+            "errors": sum(1 for v in found if v.rule.severity == "error"),
+            "warnings": sum(1 for v in found if v.rule.severity == "warning"),
+        },
+    )
+    return check
+
+
+def stored_violations(school: Organisation, years: Sequence[int]) -> list[Violation] | None:
+    """The school's kept findings for these years if its records have not changed since, else None."""
+    check = QualityCheck.objects.filter(school=school).first()
+    if check is None or check.audit_mark != school_mark(school.pk) or not set(years) <= set(check.years):
+        return None
+    by_code = {rule.code: rule for rule in rules()}
+    return [
+        Violation(by_code[f["rule"]], school.code, f["year"], f["left"], f["right"])
+        for f in check.findings
+        if f["year"] in years and f["rule"] in by_code
+    ]
+
+
+def is_current(check: QualityCheck) -> bool:
+    return check.audit_mark == school_mark(check.school_id)

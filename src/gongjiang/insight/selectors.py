@@ -24,7 +24,7 @@ from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute
 from gongjiang.insight.engines import Engine
-from gongjiang.insight.models import Comparator, KeyIndustry, ScopeKind, Target
+from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target
 from gongjiang.refdata.selectors import region_ever_existed
 
 
@@ -219,3 +219,11 @@ def key_industry_get(*, actor: Actor, pk: int) -> KeyIndustry:
     if key is None or actor.kind != ActorKind.BUREAU:
         raise Http404
     return key
+
+
+def quality_check_for(*, actor: Actor, scope: Scope) -> QualityCheck | None:
+    """The school's last data-quality check, for a school scope the actor may see."""
+    if scope.kind != "school":
+        return None
+    scope_for(actor, scope)
+    return QualityCheck.objects.filter(school__code=scope.code).first()

@@ -33,6 +33,7 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_xlsx
 from gongjiang.directory import selectors as directory
+from gongjiang.directory.models import Organisation
 from gongjiang.insight import alignment, early_warning, forecast, quality, selectors, services
 from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
@@ -44,7 +45,7 @@ from gongjiang.insight.engines import (
     open_engine,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
-from gongjiang.insight.models import Comparator, ScopeKind, TargetLevel
+from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, TargetLevel
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, region_get
 
@@ -250,6 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "schools": sorted(schools.items(), key=lambda item: item[1]),
             "snapshot_time": snapshot_time,
             "snapshot_stale": snapshot_stale,
+            "quality_check": selectors.quality_check_for(actor=actor, scope=scope),
             "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
             "checks": checks,
         },
@@ -587,11 +589,15 @@ def quality_view(request: HttpRequest) -> HttpResponse:
     actor = _staff(request)
     scope = _scope(request, actor)
     year = _year(request)
-    engine: Engine = DatabaseEngine() if scope.kind == "school" else open_engine(settings.INSIGHT_ENGINE)
-    try:
-        found = quality.violations(engine, scope=scope, years=[year])
-    finally:
-        engine.close()
+    checked_at = None
+    if scope.kind == "school":
+        found, checked_at = _school_quality(directory.organisation_by_code(code=scope.code), year)
+    else:
+        engine = open_engine(settings.INSIGHT_ENGINE)
+        try:
+            found = quality.violations(engine, scope=scope, years=[year])
+        finally:
+            engine.close()
     schools = _schools_in(actor, scope)
     export = request.GET.get("format", "")
     if export in {"csv", "xlsx"}:
@@ -622,8 +628,22 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             "rows": [(v, schools.get(v.school_code, v.school_code)) for v in found],
             "rules": quality.rules(),
             "live": scope.kind == "school",
+            "checked_at": checked_at,
         },
     )
+
+
+def _school_quality(school: Organisation, year: int) -> tuple[list[quality.Violation], Any]:
+    """A school's violations in a year on its current records: the check kept since its last
+    change (the background re-check after a write), or a new one now."""
+    if year not in quality.check_years():
+        return quality.violations(DatabaseEngine(), scope=Scope("school", school.code), years=[year]), None
+    found = quality.stored_violations(school, [year])
+    if found is None:
+        quality.check_school(school)
+        found = quality.stored_violations(school, [year]) or []
+    check = QualityCheck.objects.get(school=school)
+    return found, check.checked_at
 
 
 # ---------------------------------------------------------------------------------------------
