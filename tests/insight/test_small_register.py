@@ -454,7 +454,7 @@ EXPECTED: dict[tuple[str, int], tuple[float | None, float | None, float | None]]
     ("industry_teacher_share", 2025): (33.333333, 1, 3),
     ("integrated_teacher_share", 2025): (50.0, 1, 2),
     ("schools", 2025): (2, 2, None),
-    ("setting_standard_compliance", 2025): (0.0, 0, 2),  # S1 has 1 full-time student, not 600
+    ("setting_standard_compliance", 2025): (0.0, 0, 2),  # S1 has 1 full-time student, not 800
     ("data_completeness", 2025): (58.333333, 7, 12),  # 5 profile fields + 2 destinations of 10 + 2
     ("posted_demand", 2025): (3, 3, None),
     ("demand_per_graduate", 2025): (1.5, 3, 2),

@@ -92,8 +92,8 @@ def _file_majors(
 # Each tier's school: land (m²), floor area (m²), equipment (万元) and books near what the
 # setting standards ask of it; a school is drawn anywhere from 0.7 to 2.5 times that.
 SCHOOL_SIZES = {
-    "technical_school": (20_000, 15_000, 300, 30_000),
-    "senior_school": (40_000, 30_000, 1_000, 60_000),
+    "technical_school": (30_000, 18_000, 300, 30_000),
+    "senior_school": (66_000, 30_000, 1_000, 60_000),
     "technician_college": (66_700, 50_000, 3_000, 100_000),
 }
 
