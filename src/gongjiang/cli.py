@@ -378,13 +378,9 @@ def quality_command(data_dir: Path | None, scope_text: str | None, years: tuple[
     _setup(data_dir)
     _migrate()
     from gongjiang.insight import quality, selectors
-    from gongjiang.insight.compute import Scope, ScopeError
     from gongjiang.insight.engines import DatabaseEngine
 
-    try:
-        scope = Scope.parse(scope_text)
-    except ScopeError as exc:
-        raise click.ClickException(str(exc)) from exc
+    scope = _parse_scope(scope_text)
     found = quality.violations(DatabaseEngine(), scope=scope, years=list(years) or [selectors.default_year()])
     for v in found:
         if as_json:
@@ -424,16 +420,10 @@ def forecast_command(
     """按职业或地区预测岗位需求人数（发布的招聘和学徒岗位），附区间与回测误差。"""
     _setup(data_dir)
     _migrate()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from gongjiang.insight import forecast, selectors
-    from gongjiang.insight.compute import Scope, ScopeError
     from gongjiang.insight.engines import build_snapshot, open_engine, snapshot_path
 
-    try:
-        scope = Scope.parse(scope_text)
-    except ScopeError as exc:
-        raise click.ClickException(str(exc)) from exc
+    scope = _parse_scope(scope_text)
     if scope.kind == "school":
         raise click.BadParameter("需求预测按地区计算：请写 region:地区代码。", param_hint="--scope")
     if engine != "db" and (refresh or not snapshot_path().exists()):
@@ -442,9 +432,8 @@ def forecast_command(
         scope=scope, breakdown="region" if breakdown == "region" else "occupation", level=level, horizon=horizon
     )
     runner = open_engine(engine)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+        with _progress_bar() as bar:
             task = bar.add_task("需求预测", total=None)
             found = forecast.make(
                 runner,
@@ -522,11 +511,26 @@ def _demo_forecast() -> None:
     click.echo(f"岗位需求预测已生成：{sum(1 for f in made if f.status == 'ok')} 个序列。", err=True)
 
 
-def _build_snapshot_with_progress(build: Callable[..., Any]) -> None:
+def _parse_scope(text: str | None) -> Any:
+    """The `--scope` option as a `Scope`; a malformed one ends the command with its message."""
+    from gongjiang.insight.compute import Scope, ScopeError
+
+    try:
+        return Scope.parse(text)
+    except ScopeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _progress_bar() -> Any:
+    """A bar of named steps on a terminal; nothing when standard error is not one."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+    return Progress(*columns, transient=True, disable=not sys.stderr.isatty())
+
+
+def _build_snapshot_with_progress(build: Callable[..., Any]) -> None:
+    with _progress_bar() as bar:
         task = bar.add_task("DuckDB 快照", total=None)
         build(progress=lambda label, done, total: bar.update(task, description=label, completed=done, total=total))
 

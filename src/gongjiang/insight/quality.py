@@ -192,11 +192,16 @@ def check_school(school: Organisation, years: Sequence[int] | None = None) -> Qu
     return check
 
 
-def stored_violations(school: Organisation, years: Sequence[int]) -> list[Violation] | None:
-    """The school's kept findings for these years if its records have not changed since, else None."""
+def current_check(school: Organisation) -> QualityCheck:
+    """The school's kept check if its records have not changed since, else a new one."""
     check = QualityCheck.objects.filter(school=school).first()
-    if check is None or check.audit_mark != school_mark(school.pk) or not set(years) <= set(check.years):
-        return None
+    if check is None or not is_current(check):
+        check = check_school(school)
+    return check
+
+
+def kept_violations(check: QualityCheck, school: Organisation, years: Sequence[int]) -> list[Violation]:
+    """A kept check's findings in these years, as violations of the rules in force."""
     by_code = {rule.code: rule for rule in rules()}
     return [
         Violation(by_code[f["rule"]], school.code, f["year"], f["left"], f["right"])

@@ -9,6 +9,7 @@ by default); every table can be downloaded as xlsx or csv.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator, Sequence
@@ -45,7 +46,7 @@ from gongjiang.insight.engines import (
     open_engine,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
-from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, TargetLevel
+from gongjiang.insight.models import Comparator, ScopeKind, TargetLevel
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, region_get
 
@@ -633,16 +634,13 @@ def quality_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _school_quality(school: Organisation, year: int) -> tuple[list[quality.Violation], Any]:
+def _school_quality(school: Organisation, year: int) -> tuple[list[quality.Violation], dt.datetime | None]:
     """A school's violations in a year on its current records: the check kept since its last
     change (the background re-check after a write), or a new one now."""
     if year not in quality.check_years():
         return quality.violations(DatabaseEngine(), scope=Scope("school", school.code), years=[year]), None
-    found = quality.stored_violations(school, [year])
-    if found is None:
-        quality.check_school(school)
-        found = quality.stored_violations(school, [year]) or []
-    check = QualityCheck.objects.get(school=school)
+    check = quality.current_check(school)
+    found = quality.kept_violations(check, school, [year])
     return found, check.checked_at
 
 
