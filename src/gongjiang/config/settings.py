@@ -3,7 +3,8 @@
 - `DATABASE_URL`: e.g. `postgres://user@127.0.0.1:5432/gongjiang`; SQLite in the data dir when unset.
 - `GONGJIANG_DATA_DIR`: where the SQLite file, the secret key and generated files live.
 - `GONGJIANG_DEBUG`, `GONGJIANG_SECRET_KEY`, `GONGJIANG_ALLOWED_HOSTS`, `GONGJIANG_APPROVAL_DAYS`,
-  `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_EMAIL_HOST|PORT|FROM`.
+  `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`,
+  `GONGJIANG_EMAIL_HOST|PORT|FROM`.
 """
 
 from __future__ import annotations
@@ -123,9 +124,15 @@ GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 # transaction, which another thread's connection cannot see).
 IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
 
-# Where the pages compute indicators: "duckdb" (a snapshot of the register, rebuilt on request
-# and by `gongjiang indicators --refresh`) or "db" (the live database, always current, slower).
+# Where the pages compute indicators: "duckdb" (a snapshot of the register, rebuilt after writes,
+# on request and by `gongjiang indicators --refresh`) or "db" (the live database, always current, slower).
 INSIGHT_ENGINE = env_str("GONGJIANG_INSIGHT_ENGINE", "duckdb")
+
+# The web process rebuilds the snapshot by itself once the register has been quiet this many
+# seconds after a write, and at the latest this many seconds after the first write not yet in it
+# (insight/snapshot_worker.py); a quiet period of 0 leaves rebuilding to the bureau's button.
+SNAPSHOT_REFRESH_QUIET_SECONDS = int(env_str("GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS", "120"))
+SNAPSHOT_REFRESH_MAX_SECONDS = int(env_str("GONGJIANG_SNAPSHOT_REFRESH_MAX_SECONDS", "900"))
 
 # Push e-mails (`gongjiang send-mail`): SMTP when a host is given, else files in the data
 # directory, so a demo never sends mail by accident.

@@ -35,7 +35,7 @@ from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_xlsx
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
-from gongjiang.insight import alignment, early_warning, forecast, quality, selectors, services
+from gongjiang.insight import alignment, early_warning, forecast, quality, selectors, services, snapshot_worker
 from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
 from gongjiang.insight.engines import (
@@ -176,12 +176,15 @@ def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], 
     return response
 
 
-def _snapshot_state(engine: Engine) -> tuple[str, bool]:
-    """When the snapshot was taken, and whether the register has changed since (nothing to say
-    when the pages compute on the live database)."""
+def _snapshot_state(engine: Engine) -> tuple[str, bool, str]:
+    """When the snapshot was taken, whether the register has changed since, and by when the
+    background rebuild will have caught up, if one is waiting (nothing to say when the pages
+    compute on the live database)."""
     if not isinstance(engine, DuckDBEngine):
-        return "", False
-    return engine.built_at(), not engine.is_current()
+        return "", False, ""
+    stale = not engine.is_current()
+    due = snapshot_worker.due() if stale else None
+    return engine.built_at(), stale, due.strftime("%H:%M") if due else ""
 
 
 @login_required
@@ -194,7 +197,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     with page_engine() as engine:
         values = compute(engine, catalogue().values(), years=years, scope=scope)
         checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
-        snapshot_time, snapshot_stale = _snapshot_state(engine)
+        snapshot_time, snapshot_stale, snapshot_due = _snapshot_state(engine)
     by_code: dict[str, dict[int, IndicatorValue]] = {}
     for value in values:
         by_code.setdefault(value.code, {})[value.year] = value
@@ -252,6 +255,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "schools": sorted(schools.items(), key=lambda item: item[1]),
             "snapshot_time": snapshot_time,
             "snapshot_stale": snapshot_stale,
+            "snapshot_due": snapshot_due,
             "quality_check": selectors.quality_check_for(actor=actor, scope=scope),
             "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
             "checks": checks,

@@ -1,0 +1,109 @@
+"""The DuckDB snapshot follows the register: with the web process's background thread started, a
+committed write makes the snapshot stale, the bureau's dashboard says by when it will be rebuilt,
+and once the register has been quiet for the set period the snapshot is rebuilt and current
+again. Committed data, so on the live-server database (`site`); no browser needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from gongjiang.directory.models import User
+from gongjiang.directory.selectors import actor_for_user
+from gongjiang.insight import snapshot_worker
+from gongjiang.insight.engines import DuckDBEngine, build_snapshot
+from gongjiang.registry.services.register import school_profile_update
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def _current() -> bool:
+    engine = DuckDBEngine()
+    try:
+        return engine.is_current()
+    finally:
+        engine.close()
+
+
+def _write(books: int) -> None:
+    user = User.objects.get(username="school")
+    school_profile_update(actor=actor_for_user(user), school=user.memberships.get().organisation, books=books)
+
+
+def test_a_write_is_in_the_snapshot_once_the_register_is_quiet(site: str, settings: Any) -> None:
+    settings.INSIGHT_ENGINE = "duckdb"
+    build_snapshot()
+    assert _current()
+
+    # A long quiet period: the write waits, and the dashboard says until when.
+    settings.SNAPSHOT_REFRESH_QUIET_SECONDS = 600
+    settings.SNAPSHOT_REFRESH_MAX_SECONDS = 900
+    snapshot_worker.start()
+    try:
+        assert snapshot_worker.due() is None
+        _write(1000)
+        assert not _current()
+        due = snapshot_worker.due()
+        assert due is not None
+        assert dt.timedelta(seconds=590) < due - timezone.localtime() <= dt.timedelta(seconds=600)
+        client = Client()
+        assert client.login(username="bureau", password=PASSWORD)
+        page = client.get("/insight/").content.decode()
+        assert 'data-testid="snapshot-stale"' in page
+        assert f"系统将在 {due.strftime('%H:%M')} 前自动重新计算" in page
+
+        # A later write pushes the rebuild back, but never past the ceiling counted from the first
+        # write still waiting: writes that never pause are rebuilt all the same.
+        time.sleep(1.5)
+        _write(1100)
+        pushed = snapshot_worker.due()
+        assert pushed is not None and pushed - due > dt.timedelta(seconds=1)
+        settings.SNAPSHOT_REFRESH_MAX_SECONDS = 600
+        capped = snapshot_worker.due()
+        assert capped is not None and abs(capped - due) < dt.timedelta(seconds=0.5)
+    finally:
+        snapshot_worker.stop()
+    assert not snapshot_worker.running() and snapshot_worker.due() is None
+
+    # A short quiet period: two writes, one rebuild after them, and the snapshot is current.
+    settings.SNAPSHOT_REFRESH_QUIET_SECONDS = 1
+    snapshot_worker.start()
+    try:
+        _write(2000)
+        _write(3000)
+        deadline = time.monotonic() + 120
+        while not _current():
+            assert time.monotonic() < deadline, "the snapshot was not rebuilt within 120 s"
+            time.sleep(0.2)
+    finally:
+        snapshot_worker.stop()
+    engine = DuckDBEngine()
+    try:
+        profile = engine.run(engine.tables.table("registry_schoolprofile").filter(lambda t: t.books == 3000))
+    finally:
+        engine.close()
+    assert len(profile) == 1
+
+
+def test_without_the_thread_a_write_waits_for_the_button(site: Any, settings: Any) -> None:
+    settings.INSIGHT_ENGINE = "duckdb"
+    build_snapshot()
+    _write(500)
+    assert not snapshot_worker.running() and snapshot_worker.due() is None
+    assert not _current()
+    client = Client()
+    assert client.login(username="bureau", password=PASSWORD)
+    page = client.get("/insight/").content.decode()
+    assert "按最新登记数据重新计算" in page and "自动重新计算" not in page
+
+
+def test_a_quiet_period_of_zero_starts_no_thread(settings: Any) -> None:
+    settings.SNAPSHOT_REFRESH_QUIET_SECONDS = 0
+    snapshot_worker.start()
+    assert not snapshot_worker.running()
