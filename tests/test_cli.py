@@ -231,6 +231,32 @@ def test_forecast_command(demo_dir: Path) -> None:
     assert school.returncode != 0 and "需求预测按地区计算" in school.stderr
 
 
+def test_import_postings_archive_command(demo_dir: Path, tmp_path: Path) -> None:
+    """A bureau's file of earlier postings: a bad row refuses the file with the row and column named
+    (and a copy with an error column); the corrected file records its rows, once."""
+    import random
+
+    from gongjiang.demo.generator import make_uscc
+
+    uscc = make_uscc(random.Random(5), "150203", "91")
+    header = "统一社会信用代码,单位名称,岗位名称,工作地区,招聘人数,薪资,发布日期,截止日期\n"
+    good = f"{uscc},包头市草原重工有限公司,数控车工,150203,4,5000-7000,2023-03-01,2023-03-31\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + good + f"{uscc},,电焊工,150203,2,9000-5000,2023-04-01,2023-04-30\n", encoding="utf-8")
+    refused = run("import", "postings-archive", str(bad), "--errors-out", str(tmp_path / "e.xlsx"), data_dir=demo_dir)
+    assert refused.returncode == 1 and "第3行【薪资】月薪上限不能低于下限" in refused.stderr
+    assert (tmp_path / "e.xlsx").exists()
+    fixed = tmp_path / "good.csv"
+    fixed.write_text(header + good, encoding="utf-8")
+    first = run("import", "postings-archive", str(fixed), "--json", data_dir=demo_dir)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) | {"errors": []} == {
+        "rows": 1, "created": 1, "updated": 0, "unchanged": 0, "errors": [], "organisations": 1,
+    }  # fmt: skip
+    again = run("import", "postings-archive", str(fixed), data_dir=demo_dir)
+    assert again.returncode == 0 and "新增 0" in again.stdout and "未变 1" in again.stdout
+
+
 def test_indicators_command(demo_dir: Path) -> None:
     """The demo leaves a snapshot; the catalogue is printed for a scope and a year, as a table or
     as JSON lines with numerator, denominator, scope and year; the engines agree."""

@@ -119,6 +119,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "/market/postings/{posting}/applications/": ("/market/postings/{x}/applications/", PENDING_POSTING_EDIT),
     "/market/moderation/": ("/market/moderation/", BUREAU_PAGES),
+    "/market/moderation/archive/": ("/market/moderation/archive/", BUREAU_PAGES),
+    "/market/moderation/archive/template/": ("/market/moderation/archive/template/", BUREAU_PAGES),
     "/market/profile/": ("/market/profile/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "enterprise": 200}),
     "/insight/": ("/insight/", REGISTER_PAGES),
     "/insight/indicators/employment_rate/": ("/insight/indicators/{x}/", REGISTER_PAGES),

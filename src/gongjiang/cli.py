@@ -612,6 +612,37 @@ def _records_import_command(kind_name: str, label: str) -> None:
         _print_report(report, dry_run=dry_run, as_json=as_json)
 
 
+@import_group.command("postings-archive")
+@data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只校验并报告，不写入。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
+@click.option(
+    "--errors-out", type=click.Path(dir_okay=False, path_type=Path), help="有错误时，把带“错误”列的表格写到此文件。"
+)
+def import_postings_archive(
+    data_dir: Path | None, file: Path, dry_run: bool, as_json: bool, errors_out: Path | None
+) -> None:
+    """补录往年（平台启用前）已截止的供需信息，计入需求历史和预测：逐行校验，全部无误才写入；
+    同一文件重复导入不产生变化；系统中尚无的发布单位按统一社会信用代码和名称登记为企业。有错误时退出码为 1。"""
+    _setup(data_dir)
+    _migrate()
+    from gongjiang.core.actors import system_actor
+    from gongjiang.market.archive_import import HEADERS, postings_archive_import
+    from gongjiang.registry.imports import write_error_report
+
+    with file.open("rb") as source, _import_bar() as update:
+        report = postings_archive_import(
+            actor=system_actor(), source=source, filename=file.name, dry_run=dry_run, progress=update
+        )
+    if report.errors and errors_out is not None:
+        with file.open("rb") as source:
+            write_error_report(source, file.name, report, errors_out, required_any=HEADERS["title"])
+    if report.organisations and not as_json:
+        click.echo(f"新登记发布单位 {report.organisations} 家。")
+    _print_report(report, dry_run=dry_run, as_json=as_json)
+
+
 @contextlib.contextmanager
 def _import_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A progress bar on a terminal (none when output is piped): rows checked, then rows written."""

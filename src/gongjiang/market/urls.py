@@ -19,5 +19,7 @@ urlpatterns = [
     path("policies/", views.policies, name="policies"),
     path("policies/<int:notice_id>/", views.policy_detail, name="policy_detail"),
     path("moderation/", views.moderation, name="moderation"),
+    path("moderation/archive/", views.archive_import, name="archive_import"),
+    path("moderation/archive/template/", views.archive_template, name="archive_template"),
     path("profile/", views.profile, name="profile"),
 ]

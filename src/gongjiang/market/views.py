@@ -3,6 +3,7 @@ the bureau's moderation queue, and an enterprise's profile."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django import forms as django_forms
@@ -27,6 +28,8 @@ from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Person
 from gongjiang.market import forms, partners, push, recommend, search, selectors, services
+from gongjiang.market.archive_import import postings_archive_import
+from gongjiang.market.archive_import import template_write as archive_template_write
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
@@ -39,6 +42,7 @@ from gongjiang.market.models import (
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get, concept_search, concepts
 from gongjiang.registry import selectors as registry_selectors
+from gongjiang.registry.imports import XLSX_CONTENT_TYPE
 from gongjiang.registry.models import ClassLevel
 
 PAGE_SIZE = 20
@@ -439,15 +443,48 @@ def posting_close(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 @login_required
 def moderation(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
+    actor = _moderator(request)
     queue = selectors.moderation_queue(actor=actor)
     return render(
         request,
         "market/moderation.html",
         {"page": Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))},
     )
+
+
+def _moderator(request: HttpRequest) -> Actor:
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    return actor
+
+
+@login_required
+def archive_import(request: HttpRequest) -> HttpResponse:
+    """A bureau records earlier years' closed postings from a spreadsheet (their demand history);
+    every row is checked and nothing is written unless all pass."""
+    actor = _moderator(request)
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None:
+            report = postings_archive_import(
+                actor=actor, source=upload, filename=upload.name or "", dry_run=bool(request.POST.get("dry_run"))
+            )
+        template = "market/_archive_result.html" if request.headers.get("HX-Request") else "market/archive_import.html"
+        return render(request, template, {"report": report, "posted": True})
+    return render(request, "market/archive_import.html", {"report": None, "posted": False})
+
+
+@login_required
+def archive_template(request: HttpRequest) -> HttpResponse:
+    """The blank workbook for the import, with a sheet explaining each column."""
+    _moderator(request)
+    buffer = io.BytesIO()
+    archive_template_write(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="template-postings-archive.xlsx"'
+    return response
 
 
 @login_required
