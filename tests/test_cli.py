@@ -225,6 +225,10 @@ def test_forecast_command(demo_dir: Path) -> None:
     assert backtest["interval_scale"] >= 1
     assert all(s["status"] in {"ok", "sparse", "short"} for s in series[1:]) and len(series) > 5
     assert all(s["key"].endswith("-00-00") for s in series[1:] if s["key"] != "?")
+    # Destinations of earlier years turn demand into expected graduate hires, with their interval.
+    hiring = [s for s in series[1:] if s["hires"] is not None]
+    assert hiring and all(s["hires_lower"] <= s["hires"] <= s["hires_upper"] for s in hiring)
+    assert all(abs(s["hires"] - s["total"] * s["hire_share"]) < 1e-6 for s in hiring)
     table = run("forecast", "--scope", "region:150000", "--by", "region", data_dir=demo_dir)
     assert table.returncode == 0 and "合计" in table.stdout and "回测 MAPE" in table.stdout
     school = run("forecast", "--scope", "school:X", data_dir=demo_dir)

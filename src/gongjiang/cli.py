@@ -462,7 +462,7 @@ def _print_forecast_table(found: list[Any], horizon: int) -> None:
 
     headers = [
         "序列", "代码", f"近{horizon}月", f"未来{horizon}月", "80% 区间", "变化", "回测 MAPE", "上月照搬", "去年同月",
-        "模型", "毕业生", "其中入职",
+        "模型", "毕业生", "其中入职", "预计毕业生入职",
     ]  # fmt: skip
     rows = []
     for one in found:
@@ -482,6 +482,7 @@ def _print_forecast_table(found: list[Any], horizon: int) -> None:
                 one.model,
                 "" if one.graduates is None else str(one.graduates),
                 "" if one.hired is None else str(one.hired),
+                "" if one.hires is None else f"{one.hires:,.0f}（{one.hires_lower:,.0f}–{one.hires_upper:,.0f}）",
             ]
         )
     if not sys.stdout.isatty():

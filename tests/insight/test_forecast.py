@@ -231,3 +231,18 @@ def test_the_forecast_page(
     assert school.status_code == 200 and str(school.context["scope"]) == "region:150200"
     assert client_for("bureau_other").get("/insight/forecasts/?scope=region:150200").status_code == 404
     assert client_for("student").get("/insight/forecasts/").status_code == 403
+
+
+def test_the_share_of_demand_graduates_filled_is_pooled_over_years_with_both() -> None:
+    # 2023 has demand but no destinations recorded; 2026 destinations but no demand counted.
+    assert forecast.hire_share({2024: 10, 2025: 30, 2026: 5}, {2023: 50, 2024: 100, 2025: 100}) == 0.2
+    assert forecast.hire_share({2024: 3}, {2024: 0}) is None
+    assert forecast.hire_share({}, {2024: 100}) is None
+    months = [f"2023-{m:02d}" for m in range(7, 13)] + [f"2024-{m:02d}" for m in range(1, 13)]
+    assert forecast._yearly(months, [1] * 6 + [2] * 12) == {2024: 24}  # half of 2023 is no year
+    one = forecast.Forecast(
+        key="6-18", name="", status="ok", months=months, history=[0] * 18, total=200.0,
+        total_lower={80: 150.0}, total_upper={80: 260.0},
+    )  # fmt: skip
+    forecast._expect_hires(one, 0.25)
+    assert (one.hire_share, one.hires, one.hires_lower, one.hires_upper) == (0.25, 50.0, 37.5, 65.0)

@@ -22,6 +22,9 @@ month again, and the same month a year before.
 
 Graduates beside an occupation's demand are the latest year's full-time graduates of the majors
 that lead to it (the major→occupation crosswalk), and those hired into it (their destinations).
+The destinations of every recorded year also turn the demand forecast into one of graduate hires:
+the share of a year's posted demand that the year's graduates filled (hires into the group over
+its demand, pooled over the years with both), applied to the forecast total and its interval.
 """
 
 from __future__ import annotations
@@ -130,6 +133,12 @@ class Forecast:
     backtest: Backtest | None = None
     graduates: int | None = None  # latest year's graduates of majors leading to the occupation group
     hired: int | None = None  # … of whom hired into it
+    # Graduates expected to be hired into the group over the forecast months: the forecast total
+    # (and its 80 % interval) times the share of posted demand graduates filled in earlier years.
+    hire_share: float | None = None
+    hires: float | None = None
+    hires_lower: float | None = None
+    hires_upper: float | None = None
 
     @property
     def change(self) -> float | None:
@@ -389,6 +398,34 @@ def _graduate_supply(engine: Engine, scope: Scope, level: int, year: int) -> tup
     return dict(supply), {_group_code(row["group"], "occupation"): int(row["n"]) for row in hired_rows}
 
 
+def hire_share(hired: dict[int, int], demand: dict[int, int]) -> float | None:
+    """The share of posted demand that graduates filled, pooled over the years that have both
+    destinations and demand (none when no such year has demand)."""
+    years = [year for year in hired if demand.get(year)]
+    asked = sum(demand[year] for year in years)
+    return sum(hired[year] for year in years) / asked if asked else None
+
+
+def _expect_hires(one: Forecast, share: float | None) -> None:
+    if share is None or one.total is None:
+        return
+    one.hire_share = share
+    one.hires = one.total * share
+    one.hires_lower = one.total_lower.get(80, one.total) * share
+    one.hires_upper = one.total_upper.get(80, one.total) * share
+
+
+def _yearly(months: list[str], history: Sequence[int]) -> dict[int, int]:
+    """A monthly series' whole calendar years (a year part-covered is left out)."""
+    totals: dict[int, int] = defaultdict(int)
+    counted: dict[int, int] = defaultdict(int)
+    for label, value in zip(months, history, strict=True):
+        year = int(label[:4])
+        totals[year] += value
+        counted[year] += 1
+    return {year: totals[year] for year in totals if counted[year] == 12}
+
+
 def forecasts(
     engine: Engine,
     *,
@@ -407,8 +444,18 @@ def forecasts(
     keys = sorted(series, key=lambda k: (k != "", -sum(series[k][-12:]), k))
     supply: dict[str, int] = {}
     hired: dict[str, int] = {}
+    hired_by_year: dict[str, dict[int, int]] = defaultdict(dict)
+    recorded: set[int] = set()
     if breakdown == "occupation" and graduates_year is not None:
         supply, hired = _graduate_supply(engine, scope, level, graduates_year)
+        # Earlier years' destinations, for the share of demand graduates filled; a year without
+        # any recorded hire (before the register's first cohort left) says nothing and is skipped.
+        for year in sorted({int(label[:4]) for label in months}):
+            year_hired = hired if year == graduates_year else _graduate_supply(engine, scope, level, year)[1]
+            if year_hired:
+                recorded.add(year)
+            for key, count in year_hired.items():
+                hired_by_year[key][year] = count
     found = []
     for number, key in enumerate(keys):
         if progress:
@@ -416,6 +463,8 @@ def forecasts(
         one = forecast_series(key, names(key), months, series[key], series[""], horizon=horizon, seed=number)
         if breakdown == "occupation" and graduates_year is not None and key not in ("", UNCODED):
             one.graduates, one.hired = supply.get(key, 0), hired.get(key, 0)
+            years = {y: n for y, n in _yearly(months, series[key]).items() if y in recorded}
+            _expect_hires(one, hire_share({y: hired_by_year[key].get(y, 0) for y in years}, years))
         found.append(one)
     if progress:
         progress("", len(keys), len(keys))

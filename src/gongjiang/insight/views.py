@@ -685,14 +685,16 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
         headers = [
             _("代码"), _("名称"), _("近12个月需求"), _("预测未来12个月"), _("80%区间下限"), _("80%区间上限"),
             _("95%区间下限"), _("95%区间上限"), _("模型"), _("回测MAPE"), _("上月照搬MAPE"), _("去年同月MAPE"),
-            _("上一届对口专业毕业生"), _("其中入职该类职业"), _("说明"),
+            _("上一届对口专业毕业生"), _("其中入职该类职业"), _("往年毕业生入职占需求比例"), _("预计毕业生入职"),
+            _("预计毕业生入职80%区间下限"), _("预计毕业生入职80%区间上限"), _("说明"),
         ]  # fmt: skip
         table = [
             [
                 f.key, f.name, f.last_year_total, f.total, f.total_lower.get(80), f.total_upper.get(80),
                 f.total_lower.get(95), f.total_upper.get(95), f.model,
                 f.backtest.mape if f.backtest else None, f.backtest.mape_naive if f.backtest else None,
-                f.backtest.mape_seasonal_naive if f.backtest else None, f.graduates, f.hired, str(labels[f.status]),
+                f.backtest.mape_seasonal_naive if f.backtest else None, f.graduates, f.hired, f.hire_share, f.hires,
+                f.hires_lower, f.hires_upper, str(labels[f.status]),
             ]
             for f in found
         ]  # fmt: skip
