@@ -36,12 +36,15 @@ def _write(books: int) -> None:
     school_profile_update(actor=actor_for_user(user), school=user.memberships.get().organisation, books=books)
 
 
-def test_a_write_is_in_the_snapshot_once_the_register_is_quiet(site: str, settings: Any) -> None:
+def test_a_write_is_in_the_snapshot_once_the_register_is_quiet(site: str, settings: Any, monkeypatch: Any) -> None:
     settings.INSIGHT_ENGINE = "duckdb"
     build_snapshot()
     assert _current()
 
-    # A long quiet period: the write waits, and the dashboard says until when.
+    # A long quiet period: the write waits, and the dashboard says until when. The waits run on
+    # a clock of the test's own, so that a later write can be made "minutes" later.
+    clock = [1000.0]
+    monkeypatch.setattr(snapshot_worker, "_now", lambda: clock[0])
     settings.SNAPSHOT_REFRESH_QUIET_SECONDS = 600
     settings.SNAPSHOT_REFRESH_MAX_SECONDS = 900
     snapshot_worker.start()
@@ -50,25 +53,24 @@ def test_a_write_is_in_the_snapshot_once_the_register_is_quiet(site: str, settin
         _write(1000)
         assert not _current()
         due = snapshot_worker.due()
-        assert due is not None
-        assert dt.timedelta(seconds=590) < due - timezone.localtime() <= dt.timedelta(seconds=600)
+        assert due is not None and due.second == 0
+        assert dt.timedelta(seconds=600) <= due - timezone.localtime() <= dt.timedelta(seconds=600 + 60 + 30)
         client = Client()
         assert client.login(username="bureau", password=PASSWORD)
         page = client.get("/insight/").content.decode()
         assert 'data-testid="snapshot-stale"' in page
         assert f"系统将在 {due.strftime('%H:%M')} 前自动重新计算" in page
 
-        # A later write pushes the rebuild back, but never past the ceiling counted from the first
-        # write still waiting: writes that never pause are rebuilt all the same.
-        time.sleep(1.5)
+        # A write 400 s later would wait until 1,000 s after the first, but the ceiling of 900 s
+        # since the first waiting write comes first: writes that never pause are rebuilt all the same.
+        clock[0] += 400
         _write(1100)
-        pushed = snapshot_worker.due()
-        assert pushed is not None and pushed - due > dt.timedelta(seconds=1)
-        settings.SNAPSHOT_REFRESH_MAX_SECONDS = 600
         capped = snapshot_worker.due()
-        assert capped is not None and abs(capped - due) < dt.timedelta(seconds=0.5)
+        assert capped is not None
+        assert dt.timedelta(seconds=500) <= capped - timezone.localtime() <= dt.timedelta(seconds=500 + 60 + 30)
     finally:
         snapshot_worker.stop()
+        monkeypatch.undo()
     assert not snapshot_worker.running() and snapshot_worker.due() is None
 
     # A short quiet period: two writes, one rebuild after them, and the snapshot is current.

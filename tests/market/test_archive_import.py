@@ -181,3 +181,41 @@ def test_the_blank_template_lists_every_column(tmp_path: Any) -> None:
     template_write(target)
     first = [cell.value for cell in load_workbook(target).worksheets[0][1]]
     assert [str(v).rstrip("*") for v in first] == [names[0] for names in HEADERS.values()]
+
+
+def test_pay_cells_as_old_lists_write_them(actor_of: Callable[[str], Actor], world: dict[str, Organisation]) -> None:
+    uscc = world["enterprise"].uscc
+    cells = {"5-8千": (5000, 8000), "5,000-8,000元/月": (5000, 8000), "4500-1万": (4500, 10000),
+             "5000以上": (5000, None), "1.2万": (12000, 12000), "8k": (8000, 8000)}  # fmt: skip
+    rows = [[uscc, "", "招聘", f"岗位{i}", "", "", "", cell, _day(400), _day(390)] for i, cell in enumerate(cells)]
+    report = postings_archive_import(actor=actor_of("bureau"), source=_csv(rows), filename="pay.csv")
+    assert report.errors == [] and report.created == len(cells)
+    for i, expected in enumerate(cells.values()):
+        posting = Posting.objects.get(title=f"岗位{i}")
+        assert (posting.pay_min, posting.pay_max) == expected
+    # A year's or a day's pay is not taken for a month's.
+    for cell in ("10万/年", "150元/天", "6000-"):
+        refused = postings_archive_import(
+            actor=actor_of("bureau"),
+            source=_csv([[uscc, "", "招聘", "电工", "", "", "", cell, _day(400), _day(390)]]),
+            filename="pay.csv",
+        )
+        assert [(e.row, e.column) for e in refused.errors] == [(2, "薪资")], cell
+        assert f"无法识别月薪“{cell}”" in refused.errors[0].message
+
+
+def test_the_same_title_at_other_sites_or_numbers_counts_twice_and_other_regions_are_refused(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    uscc = world["enterprise"].uscc
+    rows = [
+        [uscc, "", "招聘", "普工", "", "150203", "10", "", _day(400), _day(390)],
+        [uscc, "", "招聘", "普工", "", "150204", "10", "", _day(400), _day(390)],
+        [uscc, "", "招聘", "普工", "", "150203", "5", "", _day(400), _day(390)],
+    ]
+    report = postings_archive_import(actor=actor_of("bureau"), source=_csv(rows), filename="fair.csv")
+    assert (report.created, report.unchanged, report.errors) == (3, 0, [])
+    # A work region outside the bureau's area: refused, whoever the publisher is.
+    outside = [[uscc, "", "招聘", "普工", "", "110101", "10", "", _day(400), _day(390)]]
+    refused = postings_archive_import(actor=actor_of("bureau"), source=_csv(outside), filename="x.csv")
+    assert refused.created == 0 and "不在本部门辖区" in refused.errors[0].message

@@ -137,8 +137,9 @@ def _entry_fields() -> tuple[str, ...]:
 
 
 # Sent after entries are written (inside the writer's transaction) with `organisations`, the ids of
-# the organisations whose records changed, so that apps above core can react once the transaction
-# commits (insight re-checks a school's data quality) without core knowing them.
+# the organisations whose records changed (empty for writes scoped to none, such as a reference-data
+# load), so that apps above core can react once the transaction commits (insight re-checks a
+# school's data quality and rebuilds its snapshot) without core knowing them.
 written = Signal()
 
 
@@ -146,8 +147,8 @@ def record(**kwargs: Any) -> AuditEntry:
     """Write one entry now (inside the caller's transaction). Takes the arguments of `entry`."""
     built = entry(**kwargs)
     built.save()
-    if built.scope_organisation_id is not None:
-        written.send(sender=AuditEntry, organisations={built.scope_organisation_id})
+    scoped = {built.scope_organisation_id} if built.scope_organisation_id is not None else set()
+    written.send(sender=AuditEntry, organisations=scoped)
     return built
 
 
@@ -157,6 +158,7 @@ def record_many(rows: Iterable[Mapping[str, Any]]) -> None:
     a row, and building them was a fifth of its time."""
     values = list(rows)
     insert_values(AuditEntry, values)
+    if not values:
+        return
     organisations = {row["scope_organisation_id"] for row in values if row.get("scope_organisation_id") is not None}
-    if organisations:
-        written.send(sender=AuditEntry, organisations=organisations)
+    written.send(sender=AuditEntry, organisations=organisations)

@@ -190,6 +190,12 @@ class DuckDBEngine(Engine):
         built: dt.datetime = self._meta()["built_at"]
         return timezone.localtime(built.replace(tzinfo=dt.UTC)).strftime("%Y-%m-%d %H:%M")
 
+    def stamp(self) -> str:
+        """What tells this snapshot from any other: when it was taken, to the microsecond, and the
+        register's last audit entry it holds."""
+        meta = self._meta()
+        return f"{meta['built_at'].isoformat()} {int(meta.get('last_audit_id') or 0)}"
+
     def is_current(self) -> bool:
         """Whether the register has had no write since the snapshot was taken (every write leaves
         an audit entry, so the last entry's id marks the register's state)."""
@@ -268,15 +274,20 @@ def last_audit_id() -> int:
 
 
 def data_years(today: dt.date | None = None) -> tuple[int, int]:
-    """The years the register's records cover: from the first enrolment to this year."""
+    """The years the register's records cover: from the first enrolment, or the first posting
+    when earlier ones were recorded (demand history), to this year."""
     today = today or timezone.localdate()
+    years = [today.year]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MIN(enrolled_on) FROM registry_registration")
-        first = cursor.fetchone()[0]
-    if first is None:
-        return today.year, today.year
-    first_year = dt.date.fromisoformat(first).year if isinstance(first, str) else first.year
-    return min(first_year, today.year), today.year
+        for query in (
+            "SELECT MIN(enrolled_on) FROM registry_registration",
+            "SELECT MIN(published_at) FROM market_posting",
+        ):
+            cursor.execute(query)
+            first = cursor.fetchone()[0]
+            if first is not None:
+                years.append(int(str(first)[:4]) if isinstance(first, str) else first.year)
+    return min(years), today.year
 
 
 def _store(con: Any, name: str, data: pa.Table) -> None:

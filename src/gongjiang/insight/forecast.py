@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 from django.db import connection
@@ -386,16 +387,26 @@ def _graduate_supply(engine: Engine, scope: Scope, level: int, year: int) -> tup
     for link in engine.run(major_industries(engine.tables).select("major_code", "occupation_code").distinct()):
         prefix = str(link["occupation_code"])[: LEVEL_LENGTHS[level]]
         links[link["major_code"]].add(_group_code(prefix, "occupation"))
-    graduates = scope.apply(engine.fact("graduates", [year]))
-    graduates = graduates.filter(graduates.form == "full_time")
+    graduates = _full_time_graduates(engine, scope, year)
     supply: dict[str, int] = defaultdict(int)
     for row in engine.run(graduates.group_by("major_code").aggregate(n=graduates.count())):
         for group in links.get(row["major_code"], ()):
             supply[group] += int(row["n"])
+    return dict(supply), _hires(engine, scope, level, year)
+
+
+def _full_time_graduates(engine: Engine, scope: Scope, year: int) -> ir.Table:
+    graduates = scope.apply(engine.fact("graduates", [year]))
+    return graduates.filter(graduates.form == "full_time")
+
+
+def _hires(engine: Engine, scope: Scope, level: int, year: int) -> dict[str, int]:
+    """Per occupation group: the year's full-time graduates hired into it."""
+    graduates = _full_time_graduates(engine, scope, year)
     working = graduates.filter(graduates.working & (graduates.job_occupation_code.fill_null("") != ""))
     working = working.mutate(group=working.job_occupation_code.substr(0, LEVEL_LENGTHS[level]))
-    hired_rows = engine.run(working.group_by("group").aggregate(n=working.count()))
-    return dict(supply), {_group_code(row["group"], "occupation"): int(row["n"]) for row in hired_rows}
+    rows = engine.run(working.group_by("group").aggregate(n=working.count()))
+    return {_group_code(row["group"], "occupation"): int(row["n"]) for row in rows}
 
 
 def hire_share(hired: dict[int, int], demand: dict[int, int]) -> float | None:
@@ -451,7 +462,7 @@ def forecasts(
         # Earlier years' destinations, for the share of demand graduates filled; a year without
         # any recorded hire (before the register's first cohort left) says nothing and is skipped.
         for year in sorted({int(label[:4]) for label in months}):
-            year_hired = hired if year == graduates_year else _graduate_supply(engine, scope, level, year)[1]
+            year_hired = hired if year == graduates_year else _hires(engine, scope, level, year)
             if year_hired:
                 recorded.add(year)
             for key, count in year_hired.items():
@@ -502,7 +513,7 @@ class Request:
 
 def _stamp(engine: Engine) -> str:
     if isinstance(engine, DuckDBEngine):
-        return f"snapshot {engine.built_at()}"
+        return f"snapshot {engine.stamp()}"
     return f"register {connection.settings_dict['NAME']} {last_audit_id()}"
 
 

@@ -28,27 +28,29 @@ from gongjiang.core.models import AuditEntry
 
 log = logging.getLogger(__name__)
 
+_now = time.monotonic  # the clock of the waits (a test sets its own)
 _lock = threading.Lock()
 _wake = threading.Event()
-_stopping = threading.Event()
 _thread: threading.Thread | None = None
+_stop: threading.Event | None = None  # the running thread's own: a thread left over never restarts
 # Monotonic times of the first and the last write not yet in a snapshot (None: nothing waiting).
 _first_write: float | None = None
 _last_write: float | None = None
-_building = False
+_building_since: float | None = None
+_last_build_seconds = 0.0
 
 
 def start() -> None:
     """Start the background thread (once per process) and listen for writes; nothing when the
-    quiet period is set to 0."""
-    global _thread
+    quiet period is set to 0, or while a stopped thread is still finishing its rebuild."""
+    global _thread, _stop
     if settings.SNAPSHOT_REFRESH_QUIET_SECONDS <= 0:
         return
     with _lock:
         if _thread is not None and _thread.is_alive():
             return
-        _stopping.clear()
-        _thread = threading.Thread(target=_run, name="snapshot-refresh", daemon=True)
+        _stop = threading.Event()
+        _thread = threading.Thread(target=_run, args=(_stop,), name="snapshot-refresh", daemon=True)
         _thread.start()
     audit.written.connect(_written, sender=AuditEntry, dispatch_uid="insight.snapshot_worker")
 
@@ -58,34 +60,48 @@ def stop(timeout: float = 120) -> None:
     global _thread, _first_write, _last_write
     audit.written.disconnect(sender=AuditEntry, dispatch_uid="insight.snapshot_worker")
     with _lock:
-        thread, _thread = _thread, None
+        thread, stop_event = _thread, _stop
         _first_write = _last_write = None
-    _stopping.set()
+    if stop_event is not None:
+        stop_event.set()
     _wake.set()
     if thread is not None:
         thread.join(timeout)
+        with _lock:
+            # A rebuild still running past the timeout keeps its place, so no second thread starts.
+            if not thread.is_alive() and _thread is thread:
+                _thread = None
 
 
 def running() -> bool:
-    return _thread is not None and _thread.is_alive()
+    thread, stop_event = _thread, _stop
+    return thread is not None and thread.is_alive() and stop_event is not None and not stop_event.is_set()
 
 
 def due() -> dt.datetime | None:
-    """When the waiting writes will be in the snapshot at the latest (site time), or None when
-    nothing waits or no thread runs; while a rebuild runs, now."""
+    """By when the waiting writes will be in the snapshot (site time, rounded up to the minute):
+    when the rebuild starts plus how long the last one took. None when nothing waits or no
+    thread runs."""
+    now = _now()
     with _lock:
-        if not running() or (_first_write is None and not _building):
+        if not running() or (_first_write is None and _building_since is None):
             return None
-        if _first_write is None or _last_write is None:
-            return timezone.localtime()
-        wait = _wait_left(time.monotonic())
-    return timezone.localtime() + dt.timedelta(seconds=wait)
+        if _first_write is not None:
+            # A rebuild running now comes first; the waiting writes start their own after it.
+            running_left = max(0.0, _building_since + _last_build_seconds - now) if _building_since else 0.0
+            left = max(_wait_left(now), running_left) + _last_build_seconds
+        else:
+            assert _building_since is not None
+            left = max(0.0, _building_since + _last_build_seconds - now)
+    finish = timezone.localtime() + dt.timedelta(seconds=left)
+    whole = finish.replace(second=0, microsecond=0)
+    return whole if whole == finish else whole + dt.timedelta(minutes=1)
 
 
 def note_write() -> None:
     """Mark the register as changed now (what a committed write does)."""
     global _first_write, _last_write
-    now = time.monotonic()
+    now = _now()
     with _lock:
         if _first_write is None:
             _first_write = now
@@ -107,33 +123,36 @@ def _wait_left(now: float) -> float:
     return max(0.0, min(quiet, ceiling) - now)
 
 
-def _run() -> None:
-    global _first_write, _last_write, _building
+def _run(stop_event: threading.Event) -> None:
+    global _first_write, _last_write, _building_since, _last_build_seconds
     from gongjiang.insight.engines import build_snapshot
 
-    while True:
+    while not stop_event.is_set():
         _wake.wait()
         _wake.clear()
-        while True:
-            if _stopping.is_set():
-                return
+        while not stop_event.is_set():
             with _lock:
                 if _first_write is None:
                     break
-                left = _wait_left(time.monotonic())
+                left = _wait_left(_now())
                 if left <= 0:
                     # Writes from here on start the next wait.
                     _first_write = _last_write = None
-                    _building = True
+                    _building_since = _now()
             if left > 0:
-                _stopping.wait(left)
+                stop_event.wait(left)
                 continue
-            close_old_connections()
             try:
+                close_old_connections()
                 build_snapshot()
-            except Exception:  # a failed rebuild must not stop the thread; the pages say stale
+            except Exception:
+                # A failed rebuild must not stop the thread: the writes wait again and the
+                # rebuild is tried after another quiet period; the pages say stale meanwhile.
                 log.exception("automatic snapshot rebuild failed")
+                note_write()
             finally:
                 connection.close()
                 with _lock:
-                    _building = False
+                    if _building_since is not None:
+                        _last_build_seconds = _now() - _building_since
+                    _building_since = None

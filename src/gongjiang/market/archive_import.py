@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.policies import require
 from gongjiang.core.sheets import SheetError, clean_text, compact_text, parse_date, read_table, write_template
 from gongjiang.core.validators import validate_uscc
 from gongjiang.directory.models import Organisation, OrganisationKind
@@ -85,8 +86,12 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     PostingKind.SERVICE_OFFER: ("技术服务",),
     PostingKind.RND_CAPABILITY: ("研发能力",),
 }
-_PAY_RANGE = re.compile(r"^(\d+(?:\.\d+)?)\s*(千|k|K|万)?\s*(?:[-－—~～至到]\s*(\d+(?:\.\d+)?)\s*(千|k|K|万)?)?")
+_FIGURE = r"(\d+(?:\.\d+)?)(千|k|K|万)?"
+_PAY_RANGE = re.compile(rf"^{_FIGURE}[-－—–~～至到]+{_FIGURE}$")
+_PAY_ONE = re.compile(rf"^{_FIGURE}(以上|起|\+|以下)?$")
 _PAY_UNITS = {None: 1, "千": 1000, "k": 1000, "K": 1000, "万": 10000}
+# Words that say the figure is not a month's pay.
+_NOT_MONTHLY = ("年", "天", "日", "时", "周")
 
 
 @dataclass
@@ -128,18 +133,31 @@ def _int(value: Any, field: str) -> int | None:
 
 
 def _pay(value: Any) -> tuple[int | None, int | None]:
-    """A pay cell as old lists write it: 5000-8000, 5千~8千, 6000元/月, 面议 (no figure)."""
-    text = compact_text(value)
+    """A pay cell as old lists write it: 5000-8000, 5-8千, 5千~8千, 6000元/月, 5000以上, 8k, 面议
+    (no figure). A figure per year, day or hour is refused rather than taken for a month's."""
+    written = compact_text(value)
+    text = written.replace(",", "").replace("，", "")
     if not text or "面议" in text:
         return None, None
-    match = _PAY_RANGE.match(text)
-    if match is None:
-        raise CellError("pay", _("无法识别月薪“%(value)s”，请写成 5000-8000 或 6000") % {"value": text})
-    low = round(float(match.group(1)) * _PAY_UNITS[match.group(2) or match.group(4)])
-    if match.group(3) is None:
-        return low, low
-    high = round(float(match.group(3)) * _PAY_UNITS[match.group(4)])
-    return low, high
+    for suffix in ("元/月", "元每月", "/月", "每月", "元"):
+        text = text.removesuffix(suffix)
+    text = text.removeprefix("月薪")
+    refuse = CellError("pay", _("无法识别月薪“%(value)s”，请写成 5000-8000、6000 或 5000以上") % {"value": written})
+    if any(word in text for word in _NOT_MONTHLY):
+        raise refuse
+    if match := _PAY_RANGE.match(text):
+        high_unit = _PAY_UNITS[match.group(4)]
+        high = round(float(match.group(3)) * high_unit)
+        low = float(match.group(1))
+        # "5-8千" means 5,000 to 8,000; "5000-8千" keeps its own 5,000.
+        low_unit = _PAY_UNITS[match.group(2)] if match.group(2) else (high_unit if low * high_unit <= high else 1)
+        return round(low * low_unit), high
+    if match := _PAY_ONE.match(text):
+        figure = round(float(match.group(1)) * _PAY_UNITS[match.group(2)])
+        if match.group(3) == "以下":
+            return None, figure
+        return (figure, None) if match.group(3) else (figure, figure)
+    raise refuse
 
 
 def _kind(value: Any) -> str:
@@ -178,6 +196,8 @@ def _owner(actor: Actor, row: dict[str, Any], report: ArchiveReport) -> Organisa
         owner = organisation_create(
             actor=actor, code=uscc, kind=OrganisationKind.ENTERPRISE, name=name, region_code=region, uscc=uscc
         )
+    except PermissionDenied as exc:
+        raise CellError("region_code", _("该地区不在本部门辖区，不能在此登记单位。")) from exc
     except ValidationError as exc:
         field = next(iter(exc.message_dict), "uscc") if hasattr(exc, "error_dict") else "uscc"
         raise CellError({"name": "owner_name", "code": "uscc"}.get(field, field), exc.messages[0]) from exc
@@ -191,45 +211,57 @@ def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+class RowRefusedError(Exception):
+    """A service's refusal, its fields renamed to the file's."""
+
+    def __init__(self, messages: dict[str, str]) -> None:
+        self.messages = messages
+        super().__init__("; ".join(messages.values()))
+
+
 def _apply(actor: Actor, row: dict[str, Any], report: ArchiveReport) -> str:
     kind = _kind(row.get("kind"))
     published_on = _date(row["published_on"], "published_on")
     closed_on = _date(row["closed_on"], "closed_on")
     owner = _owner(actor, row, report)
+    region = compact_text(row.get("region_code")) or owner.region_code
+    # Before anything is compared: a bureau learns nothing of postings outside its region.
+    require(actor, "market.posting.moderate", owner)
+    require(actor, "market.posting.archive", region)
     title = " ".join(clean_text(row["title"]).split())
-    if Posting.objects.filter(
-        owner=owner, kind=kind, title=title, deadline=closed_on, published_at__range=_day_range(published_on)
-    ).exists():
-        return "unchanged"
-    pay_min, pay_max = _pay(row.get("pay"))
+    # Pay bounds come from their own cells when filled, else from one 月薪 cell.
+    pay_from = "pay" if not (clean_text(row.get("pay_min")) or clean_text(row.get("pay_max"))) else ""
+    pay_min, pay_max = _pay(row.get("pay")) if pay_from else (None, None)
     values: dict[str, Any] = {
         "title": title,
         "description": clean_text(row.get("description")) or title,
         "occupation_code": compact_text(row.get("occupation_code")),
         "industry_code": compact_text(row.get("industry_code")),
-        "region_code": compact_text(row.get("region_code")) or owner.region_code,
+        "region_code": region,
         "level": clean_text(row.get("level")),
         "headcount": _int(row.get("headcount"), "headcount"),
-        "pay_min": _int(row.get("pay_min"), "pay_min") if clean_text(row.get("pay_min")) else pay_min,
-        "pay_max": _int(row.get("pay_max"), "pay_max") if clean_text(row.get("pay_max")) else pay_max,
+        "pay_min": pay_min if pay_from else _int(row.get("pay_min"), "pay_min"),
+        "pay_max": pay_max if pay_from else _int(row.get("pay_max"), "pay_max"),
         "requirements": clean_text(row.get("requirements")),
         "benefits": clean_text(row.get("benefits")),
     }
-    services.posting_archive(
-        actor=actor, owner=owner, kind=kind, published_on=published_on, closed_on=closed_on, **values
-    )
+    # A job-fair list may post the same title twice, for other sites or numbers: both count.
+    if Posting.objects.filter(
+        owner=owner, kind=kind, title=title, region_code=region, headcount=values["headcount"],
+        deadline=closed_on, published_at__range=_day_range(published_on),
+    ).exists():  # fmt: skip
+        return "unchanged"
+    try:
+        services.posting_archive(
+            actor=actor, owner=owner, kind=kind, published_on=published_on, closed_on=closed_on, **values
+        )
+    except ValidationError as exc:
+        # The service names the closing day its deadline, and pay bounds read from one cell are
+        # reported on that cell.
+        renamed = {"deadline": "closed_on", "pay_min": pay_from or "pay_min", "pay_max": pay_from or "pay_max"}
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        raise RowRefusedError({renamed.get(f, f): messages[0] for f, messages in fields.items()}) from exc
     return "created"
-
-
-# The service calls the closing day a deadline.
-_SERVICE_FIELDS = {"deadline": "closed_on"}
-
-
-def _column(field: str, position: dict[str, int | None]) -> str:
-    # Pay bounds read from one 月薪 cell are reported on that cell.
-    if field in ("pay_min", "pay_max") and position[field] is None and position["pay"] is not None:
-        return "pay"
-    return field
 
 
 def postings_archive_import(
@@ -268,11 +300,13 @@ def postings_archive_import(
                     outcome = _apply(actor, row, report)
             except CellError as exc:
                 report.errors.append(RowError(row=number, column=header.get(exc.field, ""), message=str(exc)))
+            except RowRefusedError as exc:
+                for field, message in exc.messages.items():
+                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=message))
             except ValidationError as exc:
                 fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
                 for field, messages in fields.items():
-                    column = header.get(_column(_SERVICE_FIELDS.get(field, field), position), "")
-                    report.errors.append(RowError(row=number, column=column, message=messages[0]))
+                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=messages[0]))
             except PermissionDenied:
                 report.errors.append(
                     RowError(row=number, column=header["uscc"], message=_("该单位或工作地区不在本部门辖区，不能补录。"))

@@ -33,6 +33,12 @@ def _posting_moderate(actor: Actor, owner: Any) -> bool:
     return oversees_region(actor, owner.region_code)
 
 
+@rule("market.posting.archive")
+def _posting_archive(actor: Actor, region_code: Any) -> bool:
+    # Demand is counted where the work is: a bureau records earlier postings in its own region only.
+    return isinstance(region_code, str) and oversees_region(actor, region_code)
+
+
 @rule("market.application.submit")
 def _application_submit(actor: Actor, posting: Any) -> bool:
     return actor.kind == ActorKind.LEARNER and actor.person_id is not None

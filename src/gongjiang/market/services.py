@@ -220,6 +220,7 @@ def posting_archive(
     such postings then; it is closed from the start, never public, and pushes nothing. Its
     deadline is the day it closed."""
     require(actor, "market.posting.moderate", owner)
+    require(actor, "market.posting.archive", str(values.get("region_code") or owner.region_code))
     if kind not in PostingKind.values:
         raise ValidationError({"kind": _("类型“%(value)s”未知。") % {"value": kind}})
     unknown = set(values) - set(POSTING_FIELDS) - {"deadline"}
