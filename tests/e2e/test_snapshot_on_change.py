@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from gongjiang.directory.models import User
 from gongjiang.directory.selectors import actor_for_user
-from gongjiang.insight import snapshot_worker
+from gongjiang.insight import forecast, snapshot_worker
+from gongjiang.insight.compute import Scope
 from gongjiang.insight.engines import DuckDBEngine, build_snapshot
 from gongjiang.registry.services.register import school_profile_update
 from tests.conftest import PASSWORD
@@ -27,6 +28,15 @@ def _current() -> bool:
     engine = DuckDBEngine()
     try:
         return engine.is_current()
+    finally:
+        engine.close()
+
+
+def _forecast_current(asked: forecast.Request) -> bool:
+    engine = DuckDBEngine()
+    try:
+        held = forecast.kept(engine, asked)
+        return held is not None and held.current
     finally:
         engine.close()
 
@@ -73,15 +83,22 @@ def test_a_write_is_in_the_snapshot_once_the_register_is_quiet(site: str, settin
         monkeypatch.undo()
     assert not snapshot_worker.running() and snapshot_worker.due() is None
 
-    # A short quiet period: two writes, one rebuild after them, and the snapshot is current.
+    # A short quiet period: two writes, one rebuild after them, and the snapshot is current; so
+    # is the forecast someone had asked for, made again from the new snapshot.
+    asked = forecast.Request(Scope("region", "150000"))
+    engine = DuckDBEngine()
+    try:
+        forecast.make(engine, asked)
+    finally:
+        engine.close()
     settings.SNAPSHOT_REFRESH_QUIET_SECONDS = 1
     snapshot_worker.start()
     try:
         _write(2000)
         _write(3000)
         deadline = time.monotonic() + 120
-        while not _current():
-            assert time.monotonic() < deadline, "the snapshot was not rebuilt within 120 s"
+        while not (_current() and _forecast_current(asked)):
+            assert time.monotonic() < deadline, "the snapshot and forecast were not made again within 120 s"
             time.sleep(0.2)
     finally:
         snapshot_worker.stop()

@@ -226,6 +226,12 @@ def test_the_forecast_page(
     series = next(f for f, _note in rows if f.key != "" and f.status == "ok")
     chosen = client.get(f"/insight/forecasts/?scope=region:150000&by=occupation&level=2&series={series.key}")
     assert chosen.context["chosen"].key == series.key
+    assert 'data-testid="forecast-time"' in chosen.content.decode()
+    # The register changes: the forecast is still shown, marked as made from older data.
+    _archive(actor_of("bureau"), world["enterprise"], today - dt.timedelta(days=40), headcount=7)
+    stale = client.get("/insight/forecasts/?scope=region:150000&by=occupation&level=2").content.decode()
+    assert 'data-testid="forecast-stale"' in stale and 'data-testid="forecasts"' in stale
+    assert forecast.kept_requests() == [forecast.Request(Scope("region", "150000"), "occupation", 2, 12)]
     # A school sees its own city's demand, whatever it asks for; a city bureau not another city's.
     school = client_for("school").get("/insight/forecasts/?scope=region:150000")
     assert school.status_code == 200 and str(school.context["scope"]) == "region:150200"

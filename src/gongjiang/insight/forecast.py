@@ -521,15 +521,48 @@ def _kept_path(request: Request) -> Path:
     return snapshot_path().parent / "forecasts" / request.file_name()
 
 
-def kept(engine: Engine, request: Request) -> list[Forecast] | None:
-    """The forecasts made for this request from the data the engine reads now, if any."""
+@dataclass
+class Kept:
+    """Forecasts kept for a request: when they were made, and whether from the data the engine
+    reads now (if not, they are shown as of their time until made again)."""
+
+    forecasts: list[Forecast]
+    made_at: str
+    current: bool
+
+
+def kept(engine: Engine, request: Request) -> Kept | None:
+    """The forecasts last made for this request, if any."""
     path = _kept_path(request)
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("stamp") != _stamp(engine):
-        return None
-    return [Forecast.from_dict(item) for item in data["forecasts"]]
+    return Kept(
+        forecasts=[Forecast.from_dict(item) for item in data["forecasts"]],
+        made_at=str(data.get("made_at", "")),
+        current=data.get("stamp") == _stamp(engine),
+    )
+
+
+def kept_requests() -> list[Request]:
+    """Every request whose forecasts are kept (what a rebuilt snapshot makes stale)."""
+    folder = snapshot_path().parent / "forecasts"
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            asked = json.loads(path.read_text(encoding="utf-8")).get("request")
+        except (OSError, ValueError):
+            continue
+        if asked:
+            found.append(
+                Request(
+                    Scope(asked["scope_kind"], asked["scope_code"]),
+                    asked["breakdown"],
+                    asked["level"],
+                    asked["horizon"],
+                )
+            )
+    return found
 
 
 def make(
@@ -551,8 +584,15 @@ def make(
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and moved in place, so a reader never sees half a file.
     scratch = path.with_suffix(".tmp")
-    scratch.write_text(
-        json.dumps({"stamp": stamp, "forecasts": [f.as_dict() for f in found]}, ensure_ascii=False), encoding="utf-8"
-    )
+    kept_data = {
+        "stamp": stamp,
+        "made_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "request": {
+            "scope_kind": request.scope.kind, "scope_code": request.scope.code, "breakdown": request.breakdown,
+            "level": request.level, "horizon": request.horizon,
+        },
+        "forecasts": [f.as_dict() for f in found],
+    }  # fmt: skip
+    scratch.write_text(json.dumps(kept_data, ensure_ascii=False), encoding="utf-8")
     scratch.replace(path)
     return found

@@ -5,7 +5,8 @@ quiet for a while, then rebuilds the snapshot (`engines.build_snapshot`).
 Waiting for quiet makes an import of 3,000 rows, or a clerk's afternoon of edits, one rebuild
 instead of thousands; a ceiling on the wait makes a register that is written to without pause
 still be rebuilt now and then. A write that lands while a rebuild runs starts another wait, so
-the last write is always covered. Both delays are settings (`SNAPSHOT_REFRESH_QUIET_SECONDS`,
+the last write is always covered. After a rebuild, the demand forecasts someone has asked for
+are made again from it, so their page is current too. Both delays are settings (`SNAPSHOT_REFRESH_QUIET_SECONDS`,
 `SNAPSHOT_REFRESH_MAX_SECONDS`); a quiet period of 0 turns the thread off. As with the quality
 thread, only the web server (`config.wsgi`) starts it; the bureau's button and
 `gongjiang indicators --refresh` rebuild at once.
@@ -44,7 +45,8 @@ def start() -> None:
     """Start the background thread (once per process) and listen for writes; nothing when the
     quiet period is set to 0, or while a stopped thread is still finishing its rebuild."""
     global _thread, _stop
-    if settings.SNAPSHOT_REFRESH_QUIET_SECONDS <= 0:
+    if settings.SNAPSHOT_REFRESH_QUIET_SECONDS <= 0 or settings.INSIGHT_ENGINE == "db":
+        # Pages that compute on the live database have no snapshot to keep current.
         return
     with _lock:
         if _thread is not None and _thread.is_alive():
@@ -142,9 +144,11 @@ def _run(stop_event: threading.Event) -> None:
             if left > 0:
                 stop_event.wait(left)
                 continue
+            built = False
             try:
                 close_old_connections()
                 build_snapshot()
+                built = True
             except Exception:
                 # A failed rebuild must not stop the thread: the writes wait again and the
                 # rebuild is tried after another quiet period; the pages say stale meanwhile.
@@ -156,3 +160,27 @@ def _run(stop_event: threading.Event) -> None:
                     if _building_since is not None:
                         _last_build_seconds = _now() - _building_since
                     _building_since = None
+            if built and not stop_event.is_set():
+                try:
+                    _refresh_forecasts()
+                except Exception:  # the page shows the older forecasts, marked, and can redo them
+                    log.exception("re-making kept forecasts failed")
+                finally:
+                    connection.close()
+
+
+def _refresh_forecasts() -> None:
+    """Make again the forecasts someone asked for, from the new snapshot, so their page is
+    current without anyone waiting on it (a second or two a series, in this thread)."""
+    from gongjiang.insight import forecast, selectors
+    from gongjiang.insight.engines import DuckDBEngine
+
+    requests = forecast.kept_requests()
+    if not requests:
+        return
+    engine = DuckDBEngine()
+    try:
+        for request in requests:
+            forecast.make(engine, request, graduates_year=selectors.default_year())
+    finally:
+        engine.close()

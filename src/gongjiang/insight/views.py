@@ -678,7 +678,8 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             forecast.make(engine, asked, graduates_year=selectors.default_year())
             return redirect(f"{reverse('insight:forecasts')}?{query}")
-        found = forecast.kept(engine, asked)
+        held = forecast.kept(engine, asked)
+    found = held.forecasts if held is not None else None
     labels = {"ok": "", "short": _("历史不足一年"), "sparse": _("数据稀疏，未单独预测")}
     export = request.GET.get("format", "")
     if found is not None and export in {"csv", "xlsx"}:
@@ -727,6 +728,9 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             "query": query,
             "rows": [(f, labels[f.status]) for f in found or []],
             "found": found is not None,
+            "made_at": held.made_at if held is not None else "",
+            "stale": held is not None and not held.current,
+            "refreshing": held is not None and not held.current and snapshot_worker.running(),
             "chosen": chosen,
             "chart": chart,
             "levels": [(1, _("大类")), (2, _("中类")), (3, _("小类")), (4, _("职业"))],
