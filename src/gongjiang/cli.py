@@ -462,7 +462,7 @@ def _print_forecast_table(found: list[Any], horizon: int) -> None:
 
     headers = [
         "序列", "代码", f"近{horizon}月", f"未来{horizon}月", "80% 区间", "变化", "回测 MAPE", "上月照搬", "去年同月",
-        "模型", "毕业生", "其中入职", "预计毕业生入职",
+        "模型", "对口专业毕业生", "入职该类职业", "预计毕业生入职",
     ]  # fmt: skip
     rows = []
     for one in found:

@@ -252,3 +252,14 @@ def test_the_share_of_demand_graduates_filled_is_pooled_over_years_with_both() -
     )  # fmt: skip
     forecast._expect_hires(one, 0.25)
     assert (one.hire_share, one.hires, one.hires_lower, one.hires_upper) == (0.25, 50.0, 37.5, 65.0)
+
+
+def test_a_few_postings_recorded_from_long_before_do_not_start_the_history() -> None:
+    # Months 0–3: four old postings imported (5, 0, 3, 0); months 4–39 the real record, with one
+    # poor month (a holiday) that stays.
+    total = {0: 5, 2: 3, **dict.fromkeys(range(4, 40), 300)}
+    total[20] = 20
+    assert forecast._complete_from(total, 0, 39) == 4
+    # No trimming in the last year, nor for a scope whose demand is small anyway.
+    assert forecast._complete_from({**total, 37: 0, 38: 0}, 0, 39) == 4
+    assert forecast._complete_from({0: 1, 5: 2, 30: 3}, 0, 39) == 0

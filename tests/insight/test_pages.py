@@ -180,3 +180,18 @@ def test_the_api_gives_figures_with_what_they_are_made_of(client_for: Callable[[
     assert client_for("school").get("/api/v1/insight/indicators?scope=region:150000").status_code == 404
     assert len(client.get("/api/v1/insight/catalogue").json()) == len(catalogue())
     assert client.get("/api/v1/insight/targets?year=2025").json() == []
+
+
+def test_the_arrow_says_which_way_the_figure_moved_and_its_colour_whether_that_is_better() -> None:
+    from gongjiang.insight import views
+    from gongjiang.insight.compute import IndicatorValue
+
+    def value(v: float) -> IndicatorValue:
+        return IndicatorValue("x", 2025, "all", v, v, 1.0, "%", "ok")
+
+    dropout = catalogue()["dropout_rate"]  # lower is better
+    assert dropout.direction == "lower"
+    assert (views._rise(value(0.4), value(0.5)), views._change(dropout, value(0.4), value(0.5))) == ("down", "better")
+    employment = catalogue()["employment_rate"]
+    assert (views._rise(value(90), value(95)), views._change(employment, value(90), value(95))) == ("down", "worse")
+    assert views._rise(value(90), None) == "" and views._rise(value(90), value(90)) == ""

@@ -110,6 +110,20 @@ ENTERPRISE_KINDS = [
     ("餐饮管理有限公司", ("05",)),
     ("矿业有限公司", ("10", "08", "01")),
 ]
+
+
+def enterprise_name(city: str, brand: str, kind: str) -> str:
+    """城市 + 字号 + 行业和组织形式, without saying a word twice: 赤峰 + 赤峰云谷 is 赤峰云谷…, and
+    蒙西电力 + 电力工程有限公司 is 蒙西电力工程有限公司."""
+    place = city.removesuffix("市")
+    prefix = "" if brand.startswith(place) else place
+    for size in (3, 2):
+        if len(brand) > size and kind.startswith(brand[-size:]):
+            kind = kind[size:]
+            break
+    return f"{prefix}{brand}{kind}"
+
+
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -245,7 +259,7 @@ def build_region(
                 actor=actor,
                 code=f"E{district}{number + 1:03d}",
                 kind=OrganisationKind.ENTERPRISE,
-                name=f"{city_name.removesuffix('市')}{brand}{kind}",
+                name=enterprise_name(city_name, brand, kind),
                 region_code=district,
                 uscc=make_uscc(rng, district, "91"),
             )

@@ -68,6 +68,12 @@ class Indicator:
     def scale(self) -> float:
         return UNITS[self.unit]
 
+    @property
+    def unit_label(self) -> str:
+        """The unit as the interface writes it (the catalogue keeps a code: count, yuan …)."""
+        labels = {"%": "%", "ratio": _("比值"), "count": _("人（次、个）"), "yuan": _("元"), "months": _("月")}
+        return str(labels[self.unit])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,

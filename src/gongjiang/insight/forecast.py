@@ -4,7 +4,8 @@ honest back-test.
 
 Demand is the headcount of published jobs and apprenticeship places (a posting naming no
 headcount asks for one), counted in the month it was published (in UTC, as stored); the month not yet over is left
-out. Each series is modelled on log(1 + headcount), so growth and seasons act as factors and the
+out, and so are the months before the record is complete (a few postings imported from long
+before the rest would read as years of near-zero demand). Each series is modelled on log(1 + headcount), so growth and seasons act as factors and the
 forecast never goes below zero. With two years of history the season of hiring is taken from the
 scope's total (`seasonal_profile`) and removed; what remains is smoothed exponentially
 (statsmodels' ETSModel, additive errors), level only or with a damped trend, whichever has the
@@ -70,6 +71,9 @@ SEASONAL_MONTHS = 24  # two full years before a season is estimated
 # when more than a third of its months have no demand at all: the log model and the percentage
 # error both mislead there, and the series still counts in the scope's total.
 MIN_MEAN = 5.0
+# A month whose total is below this share of the last year's median month is taken for an
+# incomplete record when two or more come together (see `_complete_from`).
+INCOMPLETE_SHARE = 0.1
 MAX_ZERO_SHARE = 1 / 3
 BACKTEST_ORIGINS = 4
 BACKTEST_HORIZON = 3
@@ -373,11 +377,33 @@ def demand_series(
             counts[""][index] += int(row["n"] or 0)
     if not counts:
         return [], {}
-    start = min(min(by_month) for by_month in counts.values())
+    start = _complete_from(counts[""], min(min(by_month) for by_month in counts.values()), last)
     indices = list(range(start, last + 1))
     return [month_label(i) for i in indices], {
         key: [by_month.get(i, 0) for i in indices] for key, by_month in counts.items()
     }
+
+
+def _complete_from(total: dict[int, int], first: int, last: int) -> int:
+    """The month from which the scope's record of demand is complete: after the last run of two or
+    more months, before the last year, whose total falls below a tenth of the median month of the
+    last year. A few
+    postings recorded from long before (an import of an old list) would otherwise read as years of
+    near-zero demand and a steep rise; a single poor month (the Spring Festival) is kept."""
+    recent = sorted(total.get(i, 0) for i in range(max(first, last - 11), last + 1))
+    reference = recent[len(recent) // 2]
+    if reference < MIN_MEAN:
+        return first
+    start = first
+    low_run = 0
+    for index in range(first, last - 11):
+        if total.get(index, 0) < INCOMPLETE_SHARE * reference:
+            low_run += 1
+            if low_run >= 2:
+                start = index + 1
+        else:
+            low_run = 0
+    return start
 
 
 def _graduate_supply(engine: Engine, scope: Scope, level: int, year: int) -> tuple[dict[str, int], dict[str, int]]:

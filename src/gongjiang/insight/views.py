@@ -34,8 +34,17 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_xlsx
 from gongjiang.directory import selectors as directory
-from gongjiang.directory.models import Organisation
-from gongjiang.insight import alignment, early_warning, forecast, quality, selectors, services, snapshot_worker
+from gongjiang.directory.models import Organisation, OrganisationKind
+from gongjiang.insight import (
+    alignment,
+    early_warning,
+    forecast,
+    quality,
+    quality_worker,
+    selectors,
+    services,
+    snapshot_worker,
+)
 from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
 from gongjiang.insight.engines import (
@@ -46,7 +55,7 @@ from gongjiang.insight.engines import (
     open_engine,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
-from gongjiang.insight.models import Comparator, ScopeKind, TargetLevel
+from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, TargetLevel
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, region_get
 
@@ -157,7 +166,19 @@ def _format(value: float | None, unit: str) -> str:
     return f"{value:,.2f}"
 
 
+STATUS_LABELS = {"ok": "", "no_data": gettext_lazy("无数据"), "empty_denominator": gettext_lazy("分母为零")}
+
+
+def _plain(value: Any) -> Any:
+    """A number as a reader of the file wants it: whole numbers without ".0", others to four
+    decimals (a float's last digits are noise)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 4)
+    return value
+
+
 def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], kind: str) -> HttpResponse:
+    rows = [[_plain(cell) for cell in row] for row in rows]
     if kind == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -187,6 +208,14 @@ def _snapshot_state(engine: Engine) -> tuple[str, bool, str]:
     return engine.built_at(), stale, due.strftime("%H:%M") if due else ""
 
 
+def _snapshot_context(engine: Engine) -> dict[str, Any]:
+    snapshot_time, stale, due = _snapshot_state(engine)
+    # The thread may have just swapped in a new snapshot while this page read the old one: it
+    # is still the thread's work, not the bureau's button, that brings the figures up to date.
+    automatic = stale and (bool(due) or snapshot_worker.running())
+    return {"snapshot_time": snapshot_time, "snapshot_stale": stale, "snapshot_due": due, "snapshot_auto": automatic}
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every indicator for a scope and year, beside the year before and the targets that apply."""
@@ -197,7 +226,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     with page_engine() as engine:
         values = compute(engine, catalogue().values(), years=years, scope=scope)
         checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
-        snapshot_time, snapshot_stale, snapshot_due = _snapshot_state(engine)
+        snapshot = _snapshot_context(engine)
     by_code: dict[str, dict[int, IndicatorValue]] = {}
     for value in values:
         by_code.setdefault(value.code, {})[value.year] = value
@@ -211,7 +240,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             [
                 i.code,
                 i.name,
-                i.unit,
+                i.unit_label,
                 *[by_code[i.code][y].value for y in years],
                 "；".join(
                     f"{c.target.get_comparator_display()}{c.target.value}（{c.label}）"
@@ -234,6 +263,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "shown": _format(this.value, indicator.unit),
                     "before": _format(before.value if before else None, indicator.unit),
                     "change": _change(indicator, this, before),
+                    "rise": _rise(this, before),
                     "trend": json.dumps(trend),
                     "targets": targets_by_code.get(indicator.code, []),
                 }
@@ -253,14 +283,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
             "sections": sections,
             "schools": sorted(schools.items(), key=lambda item: item[1]),
-            "snapshot_time": snapshot_time,
-            "snapshot_stale": snapshot_stale,
-            "snapshot_due": snapshot_due,
-            "quality_check": selectors.quality_check_for(actor=actor, scope=scope),
+            **snapshot,
+            "quality_check": _quality_check(actor, scope),
             "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
             "checks": checks,
         },
     )
+
+
+def _quality_check(actor: Actor, scope: Scope) -> QualityCheck | None:
+    """A school's kept data-quality check for its dashboard; a school never checked yet is queued
+    for the background thread, so the banner is there on the next visit."""
+    check = selectors.quality_check_for(actor=actor, scope=scope)
+    if check is None and scope.kind == "school" and quality_worker.running():
+        quality_worker.queue_schools(
+            Organisation.objects.filter(code=scope.code, kind=OrganisationKind.SCHOOL).values_list("pk", flat=True)
+        )
+    return check
+
+
+def _rise(this: IndicatorValue, before: IndicatorValue | None) -> str:
+    """ "up", "down" or "" against the year before: which way the figure moved."""
+    if before is None or this.value is None or before.value is None or this.value == before.value:
+        return ""
+    return "up" if this.value > before.value else "down"
 
 
 def _change(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> str:
@@ -313,7 +359,14 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     if export in {"csv", "xlsx"}:
         headers = [_("代码"), _("名称"), _("值"), _("分子"), _("分母"), _("状态")]
         table = [
-            [r["key"], r["name"], r["value"].value, r["value"].numerator, r["value"].denominator, r["value"].status]
+            [
+                r["key"],
+                r["name"],
+                r["value"].value,
+                r["value"].numerator,
+                r["value"].denominator,
+                str(STATUS_LABELS[r["value"].status]),
+            ]
             for r in rows
         ]
         return _download(f"{code}-{scope}-{year}-by-{by}", headers, table, export)
@@ -686,7 +739,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
         headers = [
             _("代码"), _("名称"), _("近12个月需求"), _("预测未来12个月"), _("80%区间下限"), _("80%区间上限"),
             _("95%区间下限"), _("95%区间上限"), _("模型"), _("回测MAPE"), _("上月照搬MAPE"), _("去年同月MAPE"),
-            _("上一届对口专业毕业生"), _("其中入职该类职业"), _("往年毕业生入职占需求比例"), _("预计毕业生入职"),
+            _("上一届对口专业毕业生"), _("入职该类职业的毕业生"), _("往年毕业生入职与发布需求之比"), _("预计毕业生入职"),
             _("预计毕业生入职80%区间下限"), _("预计毕业生入职80%区间上限"), _("说明"),
         ]  # fmt: skip
         table = [

@@ -132,7 +132,10 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
         except ValidationError as exc:
             attach(moderate, exc)
         else:
-            messages.success(request, _("已处理。"))
+            if moderate.cleaned_data["decision"] == "publish":
+                messages.success(request, _("“%(title)s”已发布，公开可见。") % {"title": posting.title})
+            else:
+                messages.success(request, _("“%(title)s”已退回，发布单位会看到退回原因。") % {"title": posting.title})
             return redirect("market:moderation")
     if request.method == "POST" and request.POST.get("form") in ("apply", "agree"):
         response = _apply_or_agree(request, actor, posting)
@@ -225,7 +228,8 @@ def my_applications(request: HttpRequest) -> HttpResponse:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("已处理。"))
+            done = {"withdraw": _("申请已撤回。"), "accept": _("已接受录用。")}
+            messages.success(request, done.get(action or "", _("已谢绝录用。")))
         return redirect("market:my_applications")
     applications = selectors.application_list(actor=actor).order_by("-created_at")
     return render(request, "market/my_applications.html", {"applications": applications})
