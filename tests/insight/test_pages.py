@@ -67,6 +67,8 @@ def test_drill_down_from_region_to_school_to_major_to_records(
     records = client.get(f"/insight/indicators/employment_rate/records/?scope=school:{school.code}&year=2025")
     text = records.content.decode()
     assert records.status_code == 200 and "/registry/registrations/" in text and "计入分母" in text
+    # Codes are written out: the school's name and 全日制, not its code and full_time.
+    assert school.name in text and "全日制" in text and "full_time" not in text
     # The rows behind the figure are exactly its denominator.
     figure = page.context["trend"][-1][0]
     assert len(re.findall(r"/registry/registrations/\d+/", text)) == int(figure.denominator)

@@ -241,7 +241,9 @@ def _fit(first: int, values: np.ndarray, profile: np.ndarray | None) -> _Fit:
         if best is None or (math.isfinite(aicc) and aicc < best[0]):
             best = (aicc if math.isfinite(aicc) else math.inf, f"ETS(A,{'Ad' if damped else 'N'},N)", results)
     assert best is not None
-    name = best[1] + (_("，地区合计的季节") if profile is not None else "")
+    # Said for the reader, with the statistician's name after it.
+    plain = _("指数平滑，阻尼趋势") if "Ad" in best[1] else _("指数平滑，无趋势")
+    name = f"{plain}（{best[1]}）" + (_("，季节规律取自本地区合计") if profile is not None else "")
     return _Fit(name, best[2], first, profile)
 
 

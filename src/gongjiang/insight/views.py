@@ -34,7 +34,7 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_xlsx
 from gongjiang.directory import selectors as directory
-from gongjiang.directory.models import Organisation, OrganisationKind
+from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, SchoolTier
 from gongjiang.insight import (
     alignment,
     early_warning,
@@ -58,6 +58,14 @@ from gongjiang.insight.facts import FACTS, FIELD_LABELS
 from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, TargetLevel
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, region_get
+from gongjiang.registry.models import (
+    ClassLevel,
+    DestinationKind,
+    EventKind,
+    PlacementStatus,
+    StudyForm,
+    TeacherCategory,
+)
 
 GROUPS = [
     ("scale", gettext_lazy("规模")),
@@ -426,10 +434,36 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "major": major,
             "major_name": _major_names().get(major, ""),
-            "found": [(part, [FIELD_LABELS.get(c, c) for c in part.columns], FACTS[part.fact].label) for part in found],
+            "found": [
+                (part, [FIELD_LABELS.get(c, c) for c in part.columns], FACTS[part.fact].label, _readable(part.rows))
+                for part in found
+            ],
             "detail_url": reverse("registry:registration_detail", args=[0]).replace("0/", ""),
         },
     )
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    """What a code in a fact's column stands for, in the interface's words."""
+    choices = {
+        "form": StudyForm, "class_level": ClassLevel, "tier": SchoolTier, "ownership": Ownership,
+        "destination": DestinationKind, "category": TeacherCategory,
+        # Status changes hold events, internships and apprenticeships placements.
+        "kind": EventKind, "status": PlacementStatus,
+    }  # fmt: skip
+    labels = {column: {str(v): str(label) for v, label in kind.choices} for column, kind in choices.items()}
+    labels["major_code"] = _major_names()
+    labels["region_code"] = {c.code: c.name for c in concepts(Scheme.REGION)}
+    labels["school_code"] = dict(Organisation.objects.filter(kind=OrganisationKind.SCHOOL).values_list("code", "name"))
+    return labels
+
+
+def _readable(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records with their codes written out (全日制, not full_time; the school's name)."""
+    labels = _value_labels()
+    return [
+        {c: labels[c].get(v, v) if c in labels and isinstance(v, str) else v for c, v in row.items()} for row in rows
+    ]
 
 
 @login_required
