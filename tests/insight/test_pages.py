@@ -154,8 +154,11 @@ def test_data_quality_page_checks_a_school_live(
     # Empty the school's facilities, and the rule says so at once; fill them in, and it is gone.
     actor = actor_for_user(User.objects.get(username="school"))
     registry.school_profile_update(actor=actor, school=school, books=None)
-    broken = {v.rule.code for v, _name in client.get("/insight/quality/?year=2026").context["rows"]}
+    page = client.get("/insight/quality/?year=2026")
+    broken = {v.rule.code for v, _name in page.context["rows"]}
     assert "profile_complete" in broken
+    # Both figures are named in words: what was found, and what it should be.
+    assert "已填的办学条件项：" in page.content.decode() and "应等于应填的办学条件项" in page.content.decode()
     registry.school_profile_update(
         actor=actor, school=school, land_area_m2=70000, floor_area_m2=52000, training_floor_area_m2=20000,
         equipment_value_wan=3100, books=120000,

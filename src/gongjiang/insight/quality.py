@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from gongjiang.core.models import AuditEntry
@@ -35,6 +35,9 @@ RULES_FILE = Path(__file__).with_name("catalogue") / "quality.toml"
 COMPARATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "=": lambda a, b: a == b}
 
 
+REQUIREMENT_WORDS = {"<=": gettext_lazy("应不多于"), ">=": gettext_lazy("应不少于"), "=": gettext_lazy("应等于")}
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -45,6 +48,13 @@ class Rule:
     right: Formula
     severity: Literal["error", "warning"]
     fix: str
+    left_label: str = ""
+    right_label: str = ""
+
+    @property
+    def requirement(self) -> str:
+        """The comparison in words: 不多于, 不少于, 等于."""
+        return str(REQUIREMENT_WORDS[self.comparator])
 
     @property
     def name(self) -> str:
@@ -93,6 +103,8 @@ def load_rules(path: Path = RULES_FILE) -> list[Rule]:
                 right=_side(code, "right", entry["right"]),
                 severity=entry["severity"],
                 fix=entry.get("fix", ""),
+                left_label=entry.get("left_label", ""),
+                right_label=entry.get("right_label", ""),
             )
         )
     return rules

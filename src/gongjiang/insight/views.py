@@ -693,15 +693,22 @@ def quality_view(request: HttpRequest) -> HttpResponse:
     schools = _schools_in(actor, scope)
     export = request.GET.get("format", "")
     if export in {"csv", "xlsx"}:
-        headers = [_("学校代码"), _("学校"), _("年度"), _("规则"), _("级别"), _("左边"), _("右边"), _("怎样改正")]
+        headers = [
+            _("学校代码"), _("学校"), _("年度"), _("规则"), _("级别"), _("实际项"), _("实际"), _("要求"), _("要求项"),
+            _("应为"), _("怎样改正"),
+        ]  # fmt: skip
+        severity = {"error": _("错误"), "warning": _("提示")}
         table = [
             [
                 v.school_code,
                 schools.get(v.school_code, ""),
                 v.year,
                 v.rule.name,
-                v.rule.severity,
+                severity[v.rule.severity],
+                v.rule.left_label,
                 v.left,
+                v.rule.requirement,
+                v.rule.right_label,
                 v.right,
                 v.rule.fix,
             ]
