@@ -27,6 +27,8 @@ def test_who_may_see_the_dashboard(client_for: Callable[[str], Client], world: d
     assert bureau.status_code == 200
     body = bureau.content.decode()
     assert "就业率" in body and "双证书获取率" in body and "内蒙古自治区" in body
+    # The province's cities with schools, to drill into.
+    assert ("150200", "包头市") in bureau.context["regions"] and 'data-testid="region-chips"' in body
     school = client_for("school")
     own = school.get("/insight/?year=2025")
     assert own.status_code == 200 and world["school"].name in own.content.decode()
@@ -200,3 +202,12 @@ def test_the_arrow_says_which_way_the_figure_moved_and_its_colour_whether_that_i
     employment = catalogue()["employment_rate"]
     assert (views._rise(value(90), value(95)), views._change(employment, value(90), value(95))) == ("down", "worse")
     assert views._rise(value(90), None) == "" and views._rise(value(90), value(90)) == ""
+
+
+def test_a_warning_reason_reads_true_at_the_shown_precision() -> None:
+    from gongjiang.insight.early_warning import MajorWarning, Thresholds, _judge
+
+    warning = MajorWarning("0102", "green", 50, 95.0, 80.0, 3923.63, 0.797, 10, 10, 0.0, 0.2)
+    _judge(warning, Thresholds.load())
+    assert warning.level == "red"
+    assert warning.reasons == ["平均月收入为全范围平均的 79.7%，低于 80%"]

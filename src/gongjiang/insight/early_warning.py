@@ -70,14 +70,15 @@ def _judge(warning: MajorWarning, limits: Thresholds) -> None:
     """Set the level and the reasons from the rules that fire."""
     fired: list[tuple[str, str]] = []
 
-    def below(rule: str, value: float | None, text: str) -> None:
+    def below(rule: str, value: float | None, text: str, shown: float = 1) -> None:
+        # `shown` scales the figures in the sentence only (a ratio written as a percentage).
         limit = limits.rules.get(rule, {})
         if value is None:
             return
         if "red_below" in limit and value < limit["red_below"]:
-            fired.append(("red", text % {"value": value, "limit": limit["red_below"]}))
+            fired.append(("red", text % {"value": shown * value, "limit": shown * limit["red_below"]}))
         elif "yellow_below" in limit and value < limit["yellow_below"]:
-            fired.append(("yellow", text % {"value": value, "limit": limit["yellow_below"]}))
+            fired.append(("yellow", text % {"value": shown * value, "limit": shown * limit["yellow_below"]}))
 
     def above(rule: str, value: float | None, text: str) -> None:
         limit = limits.rules.get(rule, {})
@@ -90,7 +91,8 @@ def _judge(warning: MajorWarning, limits: Thresholds) -> None:
 
     below("employment_rate", warning.employment_rate, _("就业率 %(value).1f%%，低于 %(limit).1f%%"))
     below("in_field_rate", warning.in_field_rate, _("对口就业率 %(value).1f%%，低于 %(limit).1f%%"))
-    below("pay_ratio", warning.pay_ratio, _("平均月收入为全范围平均的 %(value).2f 倍，低于 %(limit).2f"))
+    # As a percentage, so that 0.797 does not read "0.80, below 0.80".
+    below("pay_ratio", warning.pay_ratio, _("平均月收入为全范围平均的 %(value).1f%%，低于 %(limit).0f%%"), shown=100)
     if warning.demand_trend is not None:
         below(
             "demand_trend", 100 * warning.demand_trend, _("对应职业的岗位需求变化 %(value)+.0f%%，低于 %(limit)+.0f%%")

@@ -52,6 +52,7 @@ from gongjiang.insight.engines import (
     DuckDBEngine,
     Engine,
     build_snapshot,
+    data_years,
     open_engine,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
@@ -156,6 +157,26 @@ def _schools_in(actor: Actor, scope: Scope) -> dict[str, str]:
     elif scope.kind == "school":
         schools = schools.filter(code=scope.code)
     return {s.code: s.name for s in schools}
+
+
+def _child_regions(actor: Actor, scope: Scope) -> list[tuple[str, str]]:
+    """The regions one level below a region scope that have schools the actor sees (a province's
+    cities, a city's districts), to drill into."""
+    if scope.kind == "school":
+        return []
+    depth = len(region_prefix(scope.code)) + 2 if scope.kind == "region" else 2
+    if depth > 6:
+        return []
+    codes = {
+        (code[:depth] + "000000")[:6]
+        for code in directory.organisation_list(actor=actor, kind="school").values_list("region_code", flat=True)
+        if scope.kind != "region" or code.startswith(region_prefix(scope.code))
+    }
+    names = []
+    for code in sorted(codes - {scope.code}):
+        region = region_get(code)
+        names.append((code, region.name if region else code))
+    return names
 
 
 def _major_names() -> dict[str, str]:
@@ -288,15 +309,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trail": _trail(actor, scope),
             "year": year,
             "years": years,
-            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
+            "year_choices": _year_choices(),
             "sections": sections,
             "schools": sorted(schools.items(), key=lambda item: item[1]),
+            "regions": _child_regions(actor, scope),
             **snapshot,
             "quality_check": _quality_check(actor, scope),
             "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
             "checks": checks,
         },
     )
+
+
+def _year_choices() -> range:
+    """The years with records, up to next year (a year without any record only says 无数据)."""
+    first, _last = data_years()
+    return range(max(first, selectors.default_year() - 9), selectors.default_year() + 2)
 
 
 def _quality_check(actor: Actor, scope: Scope) -> QualityCheck | None:
@@ -661,7 +689,7 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
             "scope_name": _scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
-            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
+            "year_choices": _year_choices(),
             "limits": limits,
             "first_year": year - limits.window_years + 1,
             "rows": [(w, names.get(w.major_code, w.major_code), labels[w.level]) for w in found],
@@ -723,7 +751,7 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             "scope_name": _scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
-            "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 2),
+            "year_choices": _year_choices(),
             "rows": [(v, schools.get(v.school_code, v.school_code)) for v in found],
             "rules": quality.rules(),
             "live": scope.kind == "school",
