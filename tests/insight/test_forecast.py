@@ -263,3 +263,24 @@ def test_a_few_postings_recorded_from_long_before_do_not_start_the_history() -> 
     # No trimming in the last year, nor for a scope whose demand is small anyway.
     assert forecast._complete_from({**total, 37: 0, 38: 0}, 0, 39) == 4
     assert forecast._complete_from({0: 1, 5: 2, 30: 3}, 0, 39) == 0
+
+
+def test_the_parts_are_scaled_to_add_up_to_the_total() -> None:
+    def one(key: str, total: float | None, last_year: int) -> forecast.Forecast:
+        status = "ok" if total is not None else "sparse"
+        made = forecast.Forecast(key=key, name=key, status=status, months=[], history=[], last_year_total=last_year)
+        if total is not None:
+            made.total, made.mean = total, [total / 2, total / 2]
+            made.total_lower, made.total_upper = {80: total * 0.8}, {80: total * 1.2}
+            made.lower, made.upper = {80: [total * 0.4] * 2}, {80: [total * 0.6] * 2}
+        return made
+
+    found = [one("", 1000.0, 900), one("6-18", 600.0, 500), one("4-03", 300.0, 300), one("2-02", None, 100)]
+    forecast.reconcile(found)
+    # 1,000 less the 100 held for the part not forecast, shared 600 : 300 between the others.
+    assert [f.total for f in found[1:3]] == [600.0, 300.0] and found[1].scaled_by == 1.0
+    found = [one("", 1000.0, 900), one("6-18", 800.0, 500), one("4-03", 400.0, 300), one("2-02", None, 100)]
+    forecast.reconcile(found)
+    assert (found[1].total, found[2].total, found[1].scaled_by) == (600.0, 300.0, 0.75)
+    assert found[1].mean == [300.0, 300.0] and found[1].total_upper[80] == 720.0 and found[0].total == 1000.0
+    assert sum(f.total or f.last_year_total for f in found[1:]) == found[0].total

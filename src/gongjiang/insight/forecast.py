@@ -136,6 +136,9 @@ class Forecast:
     last_year_total: int = 0  # the same number of months just past
     model: str = ""
     backtest: Backtest | None = None
+    # The factor the part's forecast was multiplied by so that the parts add up to the total
+    # (`reconcile`); 1 for the total and for parts not forecast.
+    scaled_by: float = 1.0
     graduates: int | None = None  # latest year's graduates of majors leading to the occupation group
     hired: int | None = None  # … of whom hired into it
     # Graduates expected to be hired into the group over the forecast months: the forecast total
@@ -437,6 +440,32 @@ def _hires(engine: Engine, scope: Scope, level: int, year: int) -> dict[str, int
     return {_group_code(row["group"], "occupation"): int(row["n"]) for row in rows}
 
 
+def reconcile(found: list[Forecast]) -> None:
+    """Make the parts add up to the total (the first series): the parts not forecast (too short or
+    sparse) are taken at their last year's level, and the forecast parts share the rest of the
+    total in proportion to their own forecasts. Each part's months and intervals are multiplied by
+    the same factor, recorded in `scaled_by`; its back-test stays that of its own model."""
+    if not found or found[0].key != "" or found[0].total is None:
+        return
+    parts = found[1:]
+    modelled = [f for f in parts if f.total is not None]
+    held = sum(f.last_year_total for f in parts if f.total is None)
+    own = sum(f.total or 0.0 for f in modelled)
+    if not modelled or own <= 0 or found[0].total <= held:
+        return
+    factor = (found[0].total - held) / own
+    for part in modelled:
+        part.scaled_by = round(factor, 4)
+        part.mean = [round(v * factor, 1) for v in part.mean]
+        for bounds in (part.lower, part.upper):
+            for width, values in bounds.items():
+                bounds[width] = [round(v * factor, 1) for v in values]
+        part.total = round((part.total or 0.0) * factor, 1)
+        for totals in (part.total_lower, part.total_upper):
+            for width, value in totals.items():
+                totals[width] = round(value * factor, 1)
+
+
 def hire_share(hired: dict[int, int], demand: dict[int, int]) -> float | None:
     """The share of posted demand that graduates filled, pooled over the years that have both
     destinations and demand (none when no such year has demand)."""
@@ -500,11 +529,14 @@ def forecasts(
         if progress:
             progress(key, number, len(keys))
         one = forecast_series(key, names(key), months, series[key], series[""], horizon=horizon, seed=number)
-        if breakdown == "occupation" and graduates_year is not None and key not in ("", UNCODED):
-            one.graduates, one.hired = supply.get(key, 0), hired.get(key, 0)
-            years = {y: n for y, n in _yearly(months, series[key]).items() if y in recorded}
-            _expect_hires(one, hire_share({y: hired_by_year[key].get(y, 0) for y in years}, years))
         found.append(one)
+    reconcile(found)
+    if breakdown == "occupation" and graduates_year is not None:
+        for one in found:
+            if one.key not in ("", UNCODED):
+                one.graduates, one.hired = supply.get(one.key, 0), hired.get(one.key, 0)
+                years = {y: n for y, n in _yearly(months, series[one.key]).items() if y in recorded}
+                _expect_hires(one, hire_share({y: hired_by_year[one.key].get(y, 0) for y in years}, years))
     if progress:
         progress("", len(keys), len(keys))
     return found

@@ -851,6 +851,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             "rows": [(f, labels[f.status]) for f in found or []],
             "found": found is not None,
             "made_at": held.made_at if held is not None else "",
+            "scaled_by": next((f.scaled_by for f in (found or [])[1:] if f.total is not None), 1.0),
             "stale": held is not None and not held.current,
             "refreshing": held is not None and not held.current and snapshot_worker.running(),
             "chosen": chosen,
