@@ -15,3 +15,11 @@ def plain(value: float | None) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}"
+
+
+@register.filter
+def whole(value: float | None) -> str:
+    """A figure rounded to a whole number, with separators (a forecast, a mean pay); nothing for null."""
+    if value is None:
+        return ""
+    return f"{round(float(value)):,}"
