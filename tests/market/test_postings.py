@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,6 +109,10 @@ def test_the_form_shows_refusals_and_writes_nothing(client_for: Any) -> None:
     assert not Posting.objects.exists()
     assert client_for("enterprise").post("/market/mine/", {**form, "pay_max": 9500}).status_code == 302
     assert Posting.objects.get().status == PostingStatus.PENDING
+    # A title too vague to code: saved, and the publisher is told to fill the occupation in.
+    vague = {**form, "pay_max": 9500, "title": "综合岗位", "description": "负责日常工作。", "occupation_code": ""}
+    saved = client_for("enterprise").post("/market/mine/", vague, follow=True).content.decode()
+    assert "还没有职业代码" in saved and not Posting.objects.get(title="综合岗位").occupation_code
 
 
 def test_odd_queries_answer_calmly(
@@ -142,6 +147,9 @@ def test_edits_keep_history_and_go_back_to_moderation(
     assert revision.values["title"] == "数控车工（包头）急招" and revision.values["pay_max"] == 8000
     with pytest.raises(ValidationError, match="已被他人修改"):
         services.posting_update(actor=actor_of("enterprise"), posting=posting, expected_version=1, title="旧版")
+    # The edit form opens with its dates in the form a browser's date box shows (not 2027/01/20).
+    form = client_for("enterprise").get(f"/market/postings/{posting.pk}/edit/").content.decode()
+    assert f'value="{edited.deadline.isoformat()}"' in form
     # Nobody else edits it: another enterprise's staff, a school, the bureau.
     assert client_for("school").get(f"/market/postings/{posting.pk}/edit/").status_code in (403, 404)
     assert client_for("bureau").get(f"/market/postings/{posting.pk}/edit/").status_code == 403
@@ -271,3 +279,30 @@ def test_a_word_search_pages_through_its_matches_page_and_api(
     answer = client.get("/api/v1/market/postings", {"q": "焊工", "sort": "date", "offset": 20, "limit": 10}).json()
     assert answer["count"] == 23
     assert [p["id"] for p in answer["results"]] == [p.pk for p in reversed(postings[:3])]
+
+
+def test_industries_are_grouped_and_filtered_by_their_section(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    # 3421 (金属切削机床制造) and 3491 (工业机器人制造) are manufacturing, section C; 5431 (普通货物道路运输) is G.
+    machine = _published(actor_of, world, title="焊工", industry_code="3421")
+    frames = _published(actor_of, world, title="焊工助理", industry_code="3491")
+    bus = _published(actor_of, world, title="焊工（公交维修）", industry_code="5431")
+
+    def search(**filters: Any) -> SearchResult:
+        return posting_search(actor=PUBLIC, filters=Filters(q="焊工", **filters))
+
+    assert {f.value: f.count for f in search().facets["industry"]} == {"C": 2, "G": 1}
+    assert set(search(industry="C").postings) == {machine, frames}
+    assert set(search(industry="G").postings) == {bus}
+    assert set(search(industry="3421").postings) == {machine}  # a class still filters by its own code
+
+
+def test_the_section_table_follows_the_reference_file(raw_refdata: Path) -> None:
+    import csv
+
+    from gongjiang.market.search import industry_section
+
+    with (raw_refdata / "gbt4754-2017" / "gbt4754_2017_flat.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(industry_section(row["code"]) == row["section"] for row in rows)

@@ -57,6 +57,8 @@ OBVIOUS = [
         ("收银员招聘中", ["收银员"], {"招聘中"}),
         ("高级电工（上海）", ["电工"], {"高级", "上海"}),
         ("Senior Java Developer", ["java开发工程师"], {"高级"}),
+        # The programme and the number wanted are not the job.
+        ("企业新型学徒制：数控车工学徒10名", ["数控车工"], {"企业新型学徒制", "10名", "学徒"}),
     ],
 )
 def test_noisy_titles_are_cleaned(title: str, segments: list[str], removed: set[str]) -> None:

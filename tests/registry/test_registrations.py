@@ -286,3 +286,38 @@ def test_the_bureau_approves_a_schools_whole_intake_from_the_queue_page(
     response = client_for("bureau").post("/registry/queue/intake/", {"school": cnc_class.school.code})
     assert response.status_code == 302
     assert {r.status for r in Registration.objects.filter(pk__in=[r.pk for r in registrations])} == {"enrolled"}
+
+
+def test_a_transfer_is_asked_from_the_page_by_the_receiving_schools_code_and_class_name(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    cnc_class: SchoolClass,
+    new_person: Callable[..., Person],
+    client_for: Callable[[str], Any],
+) -> None:
+    registration = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+    )
+    approve_latest(actor_of, registration)
+    file_major(actor_of, world["school2"], "school2", "0102", ["senior"])
+    services.class_create(
+        actor=actor_of("school2"), school=world["school2"], major_code="0102", name="数控高级1班",
+        class_level="senior", form="full_time", cohort_year=2025, planned_years=3,
+    )  # fmt: skip
+    client = client_for("school")
+    url = f"/registry/registrations/{registration.pk}/"
+    asked = {
+        "kind": "transfer_out",
+        "effective_on": "2026-02-20",
+        "reason": "随父母迁居",
+        "target_school": world["school2"].code,
+    }
+    # A class name the receiving school does not have: said in Chinese, what was typed kept.
+    wrong = client.post(url, {**asked, "target_class_name": "数控高级9班"})
+    body = wrong.content.decode()
+    assert wrong.status_code == 200 and "该校没有名为“数控高级9班”的班级" in body and 'value="随父母迁居"' in body
+    assert client.post(url, {**asked, "target_school": "NOPE", "target_class_name": "x"}).status_code == 200
+    right = client.post(url, {**asked, "target_class_name": "数控高级1班"})
+    assert right.status_code == 302
+    event = registration.events.order_by("-pk").first()
+    assert event is not None and event.kind == "transfer_out" and event.target_class.name == "数控高级1班"

@@ -3,6 +3,10 @@ from django.urls import include, path
 from gongjiang.config.api import api
 from gongjiang.portal.views import healthz
 
+# Refusals and missing pages in the site's own layout, in Chinese.
+handler403 = "gongjiang.portal.views.forbidden"
+handler404 = "gongjiang.portal.views.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

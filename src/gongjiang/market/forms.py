@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongjiang.core.forms import DATE_INPUT
 from gongjiang.market.models import EnterpriseSize, PostingKind
 from gongjiang.registry.models import ClassLevel
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DATE_INPUT
 
 
 class PostingForm(forms.Form):
@@ -16,7 +17,12 @@ class PostingForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120)
     description = forms.CharField(label=_("描述"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     occupation_code = forms.CharField(
-        label=_("职业代码"), required=False, max_length=16, help_text=_("留空时按标题和描述自动编码，可修改")
+        label=_("职业代码"),
+        required=False,
+        max_length=16,
+        help_text=_(
+            "招聘、实习、学徒岗位和订单班留空时按标题和描述自动编码（把握不足时仍为空），可修改；其他类型请自行填写"
+        ),
     )
     industry_code = forms.CharField(label=_("行业代码"), required=False, max_length=8)
     region_code = forms.CharField(label=_("工作地区代码"), max_length=6)

@@ -216,3 +216,38 @@ def highlight(text: str, terms: list[str], limit: int = 160) -> list[tuple[str, 
     if start + limit < len(text):
         pieces.append(("…", False))
     return pieces
+
+
+# GB/T 4754-2017: the divisions (the first two digits of a numeric code) of each section letter.
+# A posting keeps the code as the table writes it (3421); its section (C) is what the market's
+# industry facet and filter group by.
+SECTION_DIVISIONS: dict[str, range] = {
+    "A": range(1, 6), "B": range(6, 13), "C": range(13, 44), "D": range(44, 47), "E": range(47, 51),
+    "F": range(51, 53), "G": range(53, 61), "H": range(61, 63), "I": range(63, 66), "J": range(66, 70),
+    "K": range(70, 71), "L": range(71, 73), "M": range(73, 76), "N": range(76, 80), "O": range(80, 83),
+    "P": range(83, 84), "Q": range(84, 86), "R": range(86, 91), "S": range(91, 97), "T": range(97, 98),
+}  # fmt: skip
+
+
+def industry_section(code: str) -> str:
+    """The section letter of an industry code (C for 3421, for 34 and for C itself); "" if none."""
+    if not code:
+        return ""
+    if code[0].isalpha():
+        return code[0].upper()
+    if len(code) >= 2 and code[:2].isdigit():
+        division = int(code[:2])
+        return next((letter for letter, divisions in SECTION_DIVISIONS.items() if division in divisions), "")
+    return ""
+
+
+def section_sql(column: str) -> str:
+    """The same as SQL, for the search vector's generated column (immutable, so no lookups)."""
+    cases = " ".join(
+        f"WHEN left({column}, 2)::int BETWEEN {d.start} AND {d.stop - 1} THEN '{letter}'"
+        for letter, d in SECTION_DIVISIONS.items()
+    )
+    return (
+        f"CASE WHEN {column} ~ '^[A-Za-z]' THEN upper(left({column}, 1)) "
+        f"WHEN {column} ~ '^[0-9][0-9]' THEN (CASE {cases} END) END"
+    )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, overload
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 
@@ -162,10 +162,18 @@ def apply_filters(postings: QuerySet[Posting], filters: Filters, *, indexed: boo
     conditions: dict[str, Any] = {}
     if filters.kind in PostingKind.values:
         conditions["kind"] = filters.kind
+    industry = filters.industry
+    if len(industry) == 1 and industry.isalpha():
+        # A section: codes are kept as the table writes them (3421), so its divisions are asked.
+        divisions = [f"{d:02d}" for d in search.SECTION_DIVISIONS.get(industry.upper(), ())]
+        postings = postings.alias(industry_division=Left("industry_code", 2)).filter(
+            Q(industry_code__startswith=industry.upper()) | Q(industry_division__in=divisions)
+        )
+        industry = ""
     for name, prefix in (
         ("region_code", region_prefix(filters.region) if filters.region else ""),
         ("occupation_code", filters.occupation),
-        ("industry_code", filters.industry),
+        ("industry_code", industry),
     ):
         if prefix and indexed:
             conditions[f"{name}__startswith"] = prefix
@@ -226,7 +234,7 @@ def _facets(window: list[tuple[Any, ...]]) -> dict[str, list[Facet]]:
         "level": lambda code: code,
         "region": lambda code: code[:4] + "00",  # a district counts for its city
         "occupation": lambda code: code[:4],  # an occupation for its middle class
-        "industry": lambda code: code[:1],  # an industry for its section
+        "industry": search.industry_section,  # an industry for its section
     }
     counters: dict[str, Counter[str]] = {name: Counter() for name in keys}
     for row in window[:SEARCH_WINDOW]:

@@ -387,11 +387,19 @@ def my_postings(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 data = dict(form.cleaned_data)
-                services.posting_create(actor=actor, owner=owner, **data)
+                posting = services.posting_create(actor=actor, owner=owner, **data)
         except ValidationError as exc:
             attach(form, exc)
         else:
             messages.success(request, _("已提交，等待人社部门审核后发布。"))
+            if not posting.occupation_code:
+                messages.warning(
+                    request,
+                    _(
+                        "“%(title)s”还没有职业代码（标题不足以可靠判断）：请在“修改”中填写，求职者和推荐才能按职业找到它。"
+                    )
+                    % {"title": posting.title},
+                )
             return redirect("market:mine")
     postings = selectors.posting_list(actor=actor).filter(owner=owner).order_by("-created_at", "-pk")
     return render(

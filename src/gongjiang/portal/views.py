@@ -248,3 +248,19 @@ def parse_date_or_none(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()) if value.strip() else None
     except ValueError:
         return None
+
+
+def _said_in_chinese(exception: Exception | None) -> str:
+    """The reason a view gave, when it wrote one for people (Django's own are English, for
+    developers, and may name internals)."""
+    text = str(exception.args[0]) if exception is not None and exception.args else ""
+    return text if any("\u4e00" <= c <= "\u9fff" for c in text) else ""
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Nothing here, in the site's own page with its menu and a way back."""
+    return render(request, "404.html", {"reason": _said_in_chinese(exception)}, status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"reason": _said_in_chinese(exception)}, status=403)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from gongjiang.core.forms import DATE_INPUT
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry.models import (
@@ -22,7 +23,7 @@ from gongjiang.registry.models import (
     TrainingOutcome,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DATE_INPUT
 
 
 class OrganisationCodeField(forms.CharField):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -185,11 +186,27 @@ def approval_queue(*, actor: Actor, today: dt.date | None = None) -> ApprovalQue
 
 
 def transfer_target(*, class_id: int) -> SchoolClass:
-    """The class a learner transfers into. It belongs to another school, outside the requesting
-    school's scope; the service checks it, and the bureau approves the transfer."""
+    """The class a learner transfers into, by its id (the API's way). It belongs to another school,
+    outside the requesting school's scope; the service checks it, and the bureau approves."""
     school_class = SchoolClass.objects.select_related("school", "offering").filter(pk=class_id).first()
     if school_class is None:
         raise Http404
+    return school_class
+
+
+def transfer_target_named(*, school_code: str, class_name: str) -> SchoolClass:
+    """The class a learner transfers into, by its school's code and its name (what the receiving
+    school tells the clerk). It belongs to another school, outside the requesting school's scope;
+    the service checks it, and the bureau approves the transfer."""
+    school_code, class_name = school_code.strip(), " ".join(class_name.split())
+    found = SchoolClass.objects.select_related("school", "offering").filter(school__code=school_code, name=class_name)
+    school_class = found.first()
+    if school_class is None:
+        if not Organisation.objects.filter(code=school_code, kind=OrganisationKind.SCHOOL).exists():
+            raise ValidationError({"target_class": _("没有机构代码为“%(code)s”的技工院校。") % {"code": school_code}})
+        raise ValidationError(
+            {"target_class": _("该校没有名为“%(name)s”的班级，请向转入学校核对班级全称。") % {"name": class_name}}
+        )
     return school_class
 
 

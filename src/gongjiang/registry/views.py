@@ -79,14 +79,20 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
     registration = selectors.registration_get(actor=actor, registration_id=registration_id)
     if request.method == "POST":
         try:
-            target_id = request.POST.get("target_class", "").strip()
+            target_school = request.POST.get("target_school", "").strip()
+            target_name = request.POST.get("target_class_name", "").strip()
+            target = (
+                selectors.transfer_target_named(school_code=target_school, class_name=target_name)
+                if target_school or target_name
+                else None
+            )
             services.registration_request(
                 actor=actor,
                 registration=registration,
                 kind=request.POST.get("kind", ""),
                 effective_on=parse_date(request.POST.get("effective_on", "")),
                 reason=request.POST.get("reason", ""),
-                target_class=selectors.transfer_target(class_id=int(target_id)) if target_id.isdigit() else None,
+                target_class=target,
             )
         except (ValidationError, ValueError) as exc:
             for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
@@ -104,6 +110,8 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
             "can_request": allowed(actor, "registry.registration.request", registration.school),
             "kinds": [(k, label) for k, label in EventKind.choices if k != EventKind.REGISTER],
             "today": dt.date.today(),
+            # What the clerk typed, kept when the request is refused.
+            "typed": request.POST if request.method == "POST" else {},
         },
     )
 
