@@ -255,7 +255,7 @@ def test_import_postings_archive_command(demo_dir: Path, tmp_path: Path) -> None
     first = run("import", "postings-archive", str(fixed), "--json", data_dir=demo_dir)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) | {"errors": []} == {
-        "rows": 1, "created": 1, "updated": 0, "unchanged": 0, "errors": [], "organisations": 1,
+        "rows": 1, "created": 1, "updated": 0, "unchanged": 0, "errors": [], "organisations": 1, "new_classes": [],
     }  # fmt: skip
     again = run("import", "postings-archive", str(fixed), data_dir=demo_dir)
     assert again.returncode == 0 and "新增 0" in again.stdout and "未变 1" in again.stdout

@@ -664,6 +664,8 @@ def _print_report(report: Any, *, dry_run: bool, as_json: bool) -> None:
     else:
         verb = "校验" if dry_run else "导入"
         click.echo(f"{verb} {report.rows} 行：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}。")
+        if getattr(report, "new_classes", None) and not report.errors:
+            click.echo(("将新建班级：" if dry_run else "已新建班级：") + "、".join(report.new_classes))
         for error in report.errors:
             where = f"第{error.row}行" if error.row else "文件"
             column = f"【{error.column}】" if error.column else ""

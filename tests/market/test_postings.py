@@ -63,6 +63,9 @@ def test_a_posting_is_public_only_after_moderation(
     page = anonymous.get("/market/?q=数控 车工").content.decode()
     assert "<mark>数控</mark>" in page and "共 1 条" in page
     assert AuditEntry.objects.filter(action="posting.publish", entity_id=str(posting.pk)).exists()
+    # The work region by its name, not its code.
+    detail = anonymous.get(f"/market/postings/{posting.pk}/").content.decode()
+    assert "昆都仑区" in detail and "<dd>150203</dd>" not in detail
 
 
 @pytest.mark.parametrize(
@@ -124,6 +127,9 @@ def test_odd_queries_answer_calmly(
         response = client.get("/market/", {"q": q})
         assert response.status_code == 200
         assert "<script>alert(1)</script>" not in response.content.decode()
+    # Symbols only: said so, and the list is the unfiltered one; a very long query is cut, and said.
+    assert 'data-testid="ignored-query"' in client.get("/market/", {"q": "!!!@@@###"}).content.decode()
+    assert "搜索词过长" in client.get("/market/", {"q": "数" * 10_000}).content.decode()
     assert client.get("/market/", {"pay_min": "abc", "page": "x", "sort": "evil"}).status_code == 200
 
 

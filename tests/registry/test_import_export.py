@@ -89,14 +89,19 @@ def test_a_messy_workbook_imports_and_reimporting_it_changes_nothing(
     assert (cnc.class_level, cnc.form, cnc.cohort_year) == ("senior", "full_time", 2025)
     assert SchoolClass.objects.get(name="2025汽修在职班").form == "part_time"
     assert AuditEntry.objects.filter(action="registration.create", scope_organisation_code=school.code).count() == 4
+    # The classes the file named that the school lacked were made, and the report says which.
+    assert "2025级数控1班（2025级）" in report.new_classes
     again = run_import(clerk, school, data)
     assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 4, [])
+    assert again.new_classes == []
     assert Registration.objects.filter(school=school).count() == 4
 
 
 def test_a_dry_run_reports_the_same_and_writes_nothing(actor_of: Callable[[str], Actor], school: Organisation) -> None:
     report = run_import(actor_of("school"), school, xlsx(MESSY), dry_run=True)
     assert (report.created, report.errors) == (4, [])
+    assert "2025汽修在职班（2025级）" in report.new_classes  # said before any class is made
+    assert not SchoolClass.objects.filter(name="2025汽修在职班").exists()
     assert not Registration.objects.filter(school=school).exists()
     assert not Person.objects.filter(name="张伟").exists()
 
@@ -198,7 +203,10 @@ def test_command_line_import_prints_the_json_report_and_fails_on_errors(school: 
     runner = CliRunner()
     result = runner.invoke(main, ["import", "registrations", str(good), "--school", school.code, "--json", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"rows": 4, "created": 4, "updated": 0, "unchanged": 0, "errors": []}
+    assert json.loads(result.output) == {
+        "rows": 4, "created": 4, "updated": 0, "unchanged": 0, "errors": [],
+        "new_classes": ["2025汽修在职班（2025级）", "2025级数控1班（2025级）", "2025级汽修1班（2025级）"],
+    }  # fmt: skip
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(xlsx([["某人", "123", "0102", "", "班", "高级", "全日制", "2025-09-01", "", ""]]).getvalue())
     result = runner.invoke(main, ["import", "registrations", str(bad), "--school", school.code, "--json"])

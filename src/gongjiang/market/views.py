@@ -40,7 +40,7 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concept_get, concept_search, concepts
+from gongjiang.refdata.selectors import concept_get, concept_search, concepts, region_get
 from gongjiang.registry import selectors as registry_selectors
 from gongjiang.registry.imports import XLSX_CONTENT_TYPE
 from gongjiang.registry.models import ClassLevel
@@ -83,6 +83,9 @@ def market(request: HttpRequest) -> HttpResponse:
             "kinds": PostingKind.choices,
             "facet_params": ("region", "occupation", "industry", "level", "pay_min"),
             "sorts": [("relevance", _("相关度")), ("date", _("最新")), ("pay", _("薪酬"))],
+            # A query with nothing to search by (symbols only) is said, not silently dropped.
+            "ignored_query": bool(filters.q.strip()) and not terms,
+            "cut_query": len(get.get("q", "")) > search.MAX_QUERY_CHARS,
         },
     )
 
@@ -168,6 +171,8 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             else None,
             "posting": posting,
             "occupation": occupation,
+            "region": region_get(posting.region_code),
+            "industry": concept_get(Scheme.INDUSTRY, posting.industry_code) if posting.industry_code else None,
             "profile": selectors.profile_of(actor=actor, organisation_id=posting.owner_id),
             "is_owner": allowed(actor, "market.posting.write", posting.owner),
             "can_moderate": allowed(actor, "market.posting.moderate", posting.owner)

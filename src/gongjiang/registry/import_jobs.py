@@ -97,6 +97,7 @@ def state(*, school: Organisation, token: str) -> JobState | None:
         report = ImportReport(
             rows=raw["rows"], created=raw["created"], updated=raw["updated"], unchanged=raw["unchanged"],
             errors=[RowError(**e) for e in raw["errors"]], dry_run=data["dry_run"],
+            new_classes=list(raw.get("new_classes", [])),
         )  # fmt: skip
     return JobState(
         token=token,

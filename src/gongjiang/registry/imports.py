@@ -115,6 +115,9 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # Classes the file names that the school does not have yet: made by the import, so a
+    # mistyped class name shows here before it becomes a class.
+    new_classes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +126,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [asdict(e) for e in self.errors],
+            "new_classes": self.new_classes,
         }
 
 
@@ -606,6 +610,10 @@ def _import(
     if report.errors:
         return report
     report.created, report.updated, report.unchanged = len(create), len(update), len(same)
+    report.new_classes = [
+        _("%(name)s（%(year)s级）") % {"name": name, "year": year}
+        for year, name in sorted({(_enrolled(row).year, row.class_name) for row in create} - set(importer.classes))
+    ]
     if dry_run or not (create or update):
         return report
     with transaction.atomic():
