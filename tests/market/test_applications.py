@@ -44,6 +44,8 @@ def test_an_accepted_internship_offer_lands_in_the_register(
     enterprise = client_for("enterprise")
     page = enterprise.get(f"/market/postings/{posting.pk}/applications/").content.decode()
     assert "想学数控" in page and application.applicant.id_number not in page  # the number is masked
+    # What the applicant studies, to judge by.
+    assert enrolled_student.school.name in page and enrolled_student.school_class.offering.major_name in page
     assert client_for("school").get(f"/market/postings/{posting.pk}/applications/").status_code in (403, 404)
     with pytest.raises(ValidationError, match="不能改为"):
         services.application_advance(actor=actor_of("enterprise"), application=application, to="accepted")

@@ -52,8 +52,12 @@ def test_the_learners_own_occupation_nearby_comes_first_with_reasons(
     assert "对口" in top.sentence and top.path[0] == learner.major_name
     assert {c.feature for c in top.contributions} == {"occupation", "industry", "region", "level", "words"}
     assert abs(sum(c.points for c in top.contributions) - top.score) < 0.06  # plus at most the small-employer lift
+    # The explanation adds up: the contributions, times the damping, plus the lift, are the score.
+    assert all(abs(r.subtotal * r.damping + r.lift - r.score) < 0.002 for r in results)
     page = client_for("student").get("/market/recommendations/").content.decode()
-    assert "推荐理由" in page and best.title in page
+    assert "推荐理由" in page and best.title in page and 'data-testid="applied"' not in page
+    services.application_submit(actor=actor_of("student"), posting=best)
+    assert 'data-testid="applied"' in client_for("student").get("/market/recommendations/").content.decode()
     api = client_for("student").get("/api/v1/market/recommendations").json()
     assert api[0]["posting_id"] == best.pk and api[0]["contributions"][0]["weight"] == 0.45
 

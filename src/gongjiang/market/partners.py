@@ -53,6 +53,11 @@ class PartnerMatch:
     adjustments: list[str] = field(default_factory=list)
     sentence: str = ""
 
+    @property
+    def lift(self) -> float:
+        """What the score adds to its contributions (a small or rural employer's lift)."""
+        return round(self.score - sum(c.points for c in self.contributions), 4)
+
 
 def _major_occupations(school_ids: list[int] | None = None) -> dict[int, dict[str, tuple[str, list[str]]]]:
     """school id → major code → (major name, occupations the major leads to), filed majors only."""

@@ -79,6 +79,13 @@ class Recommendation:
     path: list[str] = field(default_factory=list)
     adjustments: list[str] = field(default_factory=list)
     sentence: str = ""
+    # How the contributions become the score: (sum × damping) + lift, shown so that it adds up.
+    damping: float = 1.0
+    lift: float = 0.0
+
+    @property
+    def subtotal(self) -> float:
+        return round(sum(c.points for c in self.contributions), 4)
 
 
 def learner_of(registration: Registration) -> Learner:
@@ -252,6 +259,8 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
         missing=missing,
         path=path,
         adjustments=adjustments,
+        damping=round(factor, 4),
+        lift=lift,
     )
 
 

@@ -258,7 +258,13 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
             messages.success(request, _("已更新。"))
         return redirect("market:applicants", posting_id=posting.pk)
     rows = [
-        (a, mask_id_number(a.applicant.id_number), services.OWNER_STEPS.get(a.status, ()))
+        (
+            a,
+            mask_id_number(a.applicant.id_number),
+            services.OWNER_STEPS.get(a.status, ()),
+            # What the applicant studies (or studied), for the publisher to judge by.
+            recommend.current_registration(a.applicant_id),
+        )
         for a in selectors.application_list(actor=actor).filter(posting=posting).order_by("created_at")
     ]
     return render(
@@ -277,7 +283,8 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     registration = recommend.current_registration(actor.person_id)
     learner = recommend.learner_of(registration) if registration else None
     results = recommend.recommend_for_learner(learner) if learner else []
-    return render(request, "market/recommendations.html", {"learner": learner, "results": results})
+    applied = set(selectors.application_list(actor=actor).values_list("posting_id", flat=True))
+    return render(request, "market/recommendations.html", {"learner": learner, "results": results, "applied": applied})
 
 
 @login_required
