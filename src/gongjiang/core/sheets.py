@@ -167,6 +167,7 @@ def write_xlsx(
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     assert sheet is not None
+    sheet.title = _("数据")
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
