@@ -312,3 +312,17 @@ def test_the_section_table_follows_the_reference_file(raw_refdata: Path) -> None
     with (raw_refdata / "gbt4754-2017" / "gbt4754_2017_flat.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and all(industry_section(row["code"]) == row["section"] for row in rows)
+
+
+def test_pinyin_or_a_homophone_finds_the_occupation_it_spells(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _published(actor_of, world, title="焊工", description="焊接钢结构", occupation_code="6-18-02-04")
+    client = client_for("anonymous")
+    for typed in ("hangong", "焊功"):
+        page = client.get("/market/", {"q": typed}).content.decode()
+        assert 'data-testid="searched-instead"' in page and "共 1 条" in page, typed
+        assert "<mark>焊工</mark>" in page
+    # Words that spell nothing known stay as they are: no results, no substitute.
+    nothing = client.get("/market/", {"q": "xyzxyz"}).content.decode()
+    assert "共 0 条" in nothing and 'data-testid="searched-instead"' not in nothing

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.pinyin import pinyin_of
 from gongjiang.refdata.selectors import (
     ancestors,
     concept_get,
@@ -14,7 +15,6 @@ from gongjiang.refdata.selectors import (
     major_class_levels,
     remembered_lookups,
 )
-from gongjiang.refdata.services import pinyin_of
 from gongjiang.refdata.text import dictionary_words, tokenizer
 
 

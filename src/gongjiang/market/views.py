@@ -4,6 +4,7 @@ the bureau's moderation queue, and an enterprise's profile."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 from django import forms as django_forms
@@ -66,6 +67,15 @@ def market(request: HttpRequest) -> HttpResponse:
         sort=get.get("sort", "relevance") if get.get("sort") in selectors.SORTS else "relevance",
     )
     found = selectors.posting_search(actor=_actor(request), filters=filters)
+    searched_instead = ""
+    if not found.count and filters.q.strip():
+        # Nothing for the words as typed: pinyin (hangong) or a character of the same sound (焊功)
+        # is searched as the occupation it spells, as the suggestions under the box already offer.
+        spelled = concept_search(Scheme.OCCUPATION, filters.q.strip()[:30], level=4, limit=1)
+        if spelled and spelled[0].name != filters.q.strip():
+            retry = selectors.posting_search(actor=_actor(request), filters=replace(filters, q=spelled[0].name))
+            if retry.count:
+                found, searched_instead = retry, spelled[0].name
     total = found.count
     page = CappedPaginator(found.postings, PAGE_SIZE, total, cap=selectors.SEARCH_WINDOW).get_page(get.get("page"))
     terms = found.terms
@@ -84,7 +94,8 @@ def market(request: HttpRequest) -> HttpResponse:
             "facet_params": ("region", "occupation", "industry", "level", "pay_min"),
             "sorts": [("relevance", _("相关度")), ("date", _("最新")), ("pay", _("薪酬"))],
             # A query with nothing to search by (symbols only) is said, not silently dropped.
-            "ignored_query": bool(filters.q.strip()) and not terms,
+            "ignored_query": bool(filters.q.strip()) and not terms and not searched_instead,
+            "searched_instead": searched_instead,
             "cut_query": len(get.get("q", "")) > search.MAX_QUERY_CHARS,
         },
     )

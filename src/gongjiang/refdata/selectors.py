@@ -18,6 +18,8 @@ from django.db.models import Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
+from gongjiang.refdata.pinyin import HAN_RUN as HAN
+from gongjiang.refdata.pinyin import pinyin_of
 
 MAX_QUERY_LENGTH = 100
 SEARCH_CANDIDATES = 400
@@ -137,6 +139,9 @@ def concept_search(
         condition |= Q(code__startswith=query) | Q(code__startswith=query.upper())
     if LETTERS.match(lower):
         condition |= Q(pinyin_initials__startswith=lower) | Q(pinyin__startswith=lower)
+    elif HAN.search(query):
+        # A character of the same sound (焊功 for 焊工) finds the name it sounds like.
+        condition |= Q(pinyin__startswith=pinyin_of(query)[0])
     found = list(base.filter(condition).select_related("parent")[:SEARCH_CANDIDATES])
     found.sort(key=lambda c: _rank(c, query, lower))
     return found[:limit]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from pypinyin import lazy_pinyin
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
@@ -27,6 +24,7 @@ from gongjiang.refdata.formats import (
     parse_directory,
 )
 from gongjiang.refdata.models import CROSSWALK_SCHEMES, CatalogueVersion, Concept, Crosswalk
+from gongjiang.refdata.pinyin import pinyin_of
 
 BATCH_SIZE = 2000
 MAX_ERRORS = 200
@@ -56,30 +54,6 @@ class LoadReport:
     versions: list[VersionReport] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
-
-
-HAN_RUN = re.compile(r"([\u3400-\u9fff]+)")
-
-
-@lru_cache(maxsize=65536)
-def pinyin_of(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a name, lowercase, letters and digits only: 数控车工 → shukongchegong, skcg.
-
-    One pypinyin call per run of Chinese characters; Latin letters and digits are kept whole in
-    both (3D打印 → 3ddayin, 3ddy). Names repeat across tables (城关镇, 市辖区), hence the cache.
-    """
-    full: list[str] = []
-    initials: list[str] = []
-    for index, run in enumerate(HAN_RUN.split(name)):
-        if index % 2:  # a run of Chinese characters
-            syllables = lazy_pinyin(run)
-            full.extend(syllables)
-            initials.extend(s[:1] for s in syllables)
-        else:
-            kept = "".join(ch for ch in run if ch.isascii() and ch.isalnum()).lower()
-            full.append(kept)
-            initials.append(kept)
-    return "".join(full), "".join(initials)
 
 
 def _validate(version: ParsedVersion) -> list[RefdataFileError]:
