@@ -326,3 +326,13 @@ def test_pinyin_or_a_homophone_finds_the_occupation_it_spells(
     # Words that spell nothing known stay as they are: no results, no substitute.
     nothing = client.get("/market/", {"q": "xyzxyz"}).content.decode()
     assert "共 0 条" in nothing and 'data-testid="searched-instead"' not in nothing
+
+
+def test_the_search_vector_groups_industries_by_the_same_sections() -> None:
+    import importlib
+
+    from gongjiang.market.search import SECTION_DIVISIONS
+
+    migration = importlib.import_module("gongjiang.market.migrations.0009_industry_section_lexeme")
+    for letter, divisions in SECTION_DIVISIONS.items():
+        assert f"BETWEEN {divisions.start} AND {divisions.stop - 1} THEN '{letter}'" in migration.SECTION

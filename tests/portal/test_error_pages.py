@@ -24,7 +24,12 @@ def test_a_refusal_says_why_in_chinese(client_for: Callable[[str], Any]) -> None
     assert response.status_code == 403 and "没有权限" in body and "Forbidden" not in body
 
 
-def test_a_reason_written_for_people_is_shown(client_for: Callable[[str], Any]) -> None:
-    # A bureau asking for the records behind a region's figure is told to choose a school.
-    response = client_for("bureau").get("/insight/indicators/employment_rate/records/?year=2025")
-    assert response.status_code == 404 and "请先选择一所学校" in response.content.decode()
+def test_a_missing_page_says_nothing_of_what_exists(client_for: Callable[[str], Any]) -> None:
+    # An unknown path with Chinese in it: Django's reason there is the URL configuration.
+    response = client_for("anonymous").get("/招聘/")
+    body = response.content.decode()
+    assert response.status_code == 404 and "没有找到这个页面" in body
+    assert "tried" not in body and "urls" not in body and ".venv" not in body
+    # Another region's school reads like one that does not exist.
+    other = client_for("bureau_other").get("/insight/?scope=school:NOPE").content.decode()
+    assert "没有找到这个页面" in other

@@ -317,7 +317,23 @@ def test_a_transfer_is_asked_from_the_page_by_the_receiving_schools_code_and_cla
     body = wrong.content.decode()
     assert wrong.status_code == 200 and "该校没有名为“数控高级9班”的班级" in body and 'value="随父母迁居"' in body
     assert client.post(url, {**asked, "target_school": "NOPE", "target_class_name": "x"}).status_code == 200
+    # A lower-case code is the same school.
+    lower = client.post(
+        url, {**asked, "target_school": world["school2"].code.lower(), "target_class_name": "数控高级9班"}
+    )
+    assert "该校没有名为" in lower.content.decode()
     right = client.post(url, {**asked, "target_class_name": "数控高级1班"})
     assert right.status_code == 302
     event = registration.events.order_by("-pk").first()
     assert event is not None and event.kind == "transfer_out" and event.target_class.name == "数控高级1班"
+    # The same name in two intakes is not enough to choose: said, with the years.
+    services.class_create(
+        actor=actor_of("school2"), school=world["school2"], major_code="0102", name="数控高级1班",
+        class_level="senior", form="full_time", cohort_year=2026, planned_years=3,
+    )  # fmt: skip
+    again = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+    )
+    approve_latest(actor_of, again)
+    both = client.post(f"/registry/registrations/{again.pk}/", {**asked, "target_class_name": "数控高级1班"})
+    assert "（2025、2026）" in both.content.decode()

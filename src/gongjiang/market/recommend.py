@@ -28,7 +28,7 @@ from gongjiang.market.models import APPLICABLE_KINDS, Application, EnterprisePro
 from gongjiang.market.selectors import public_postings
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, crosswalk_sources, crosswalk_targets
-from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
+from gongjiang.registry.models import ClassLevel, Registration, RegistrationStatus, SchoolClass
 
 WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
 SMALL_EMPLOYER_LIFT = 0.05
@@ -349,6 +349,27 @@ def contributions_data(contributions: Iterable[Contribution]) -> list[dict[str, 
         {"feature": c.feature, "label": c.label, "value": c.value, "weight": c.weight, "points": c.points}
         for c in contributions
     ]
+
+
+# What a publisher may see of an applicant's study: in school, or completed. A withdrawal, an
+# expulsion or a refused registration is not the publisher's to know.
+SHOWN_STATUSES = (
+    RegistrationStatus.ENROLLED, RegistrationStatus.SUSPENDED, RegistrationStatus.GRADUATED, RegistrationStatus.COMPLETED,
+)  # fmt: skip
+
+
+def studies_of(person_ids: list[int]) -> dict[int, Registration]:
+    """For each person, the registration to show a publisher (one query): the active one, else the
+    latest completed; none when they have neither."""
+    found: dict[int, Registration] = {}
+    rows = (
+        Registration.objects.filter(person_id__in=person_ids, status__in=SHOWN_STATUSES)
+        .select_related("school", "school_class__offering")
+        .order_by("person_id", "-is_active", "-enrolled_on", "-pk")
+    )
+    for registration in rows:
+        found.setdefault(registration.person_id, registration)
+    return found
 
 
 def current_registration(person_id: int) -> Registration | None:

@@ -239,15 +239,3 @@ def industry_section(code: str) -> str:
         division = int(code[:2])
         return next((letter for letter, divisions in SECTION_DIVISIONS.items() if division in divisions), "")
     return ""
-
-
-def section_sql(column: str) -> str:
-    """The same as SQL, for the search vector's generated column (immutable, so no lookups)."""
-    cases = " ".join(
-        f"WHEN left({column}, 2)::int BETWEEN {d.start} AND {d.stop - 1} THEN '{letter}'"
-        for letter, d in SECTION_DIVISIONS.items()
-    )
-    return (
-        f"CASE WHEN {column} ~ '^[A-Za-z]' THEN upper(left({column}, 1)) "
-        f"WHEN {column} ~ '^[0-9][0-9]' THEN (CASE {cases} END) END"
-    )

@@ -147,7 +147,9 @@ def _facts(filters: Filters) -> tuple[list[str], Filters]:
     values = {
         "region": region_prefix(filters.region) if filters.region else "",
         "occupation": filters.occupation,
-        "industry": filters.industry,
+        # The vector holds an industry's section letter (migration 0009), upper case; a digit is
+        # a code prefix, left to the row filter.
+        "industry": filters.industry.upper() if filters.industry.isalpha() else "",
     }
     for name, value in values.items():
         if value and _CODE.fullmatch(value) and len(value) in _LEXEME_LENGTHS[name]:

@@ -41,6 +41,7 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.pinyin import pinyin_of
 from gongjiang.refdata.selectors import concept_get, concept_search, concepts, region_get
 from gongjiang.registry import selectors as registry_selectors
 from gongjiang.registry.imports import XLSX_CONTENT_TYPE
@@ -71,8 +72,11 @@ def market(request: HttpRequest) -> HttpResponse:
     if not found.count and filters.q.strip():
         # Nothing for the words as typed: pinyin (hangong) or a character of the same sound (焊功)
         # is searched as the occupation it spells, as the suggestions under the box already offer.
-        spelled = concept_search(Scheme.OCCUPATION, filters.q.strip()[:30], level=4, limit=1)
-        if spelled and spelled[0].name != filters.q.strip():
+        typed = filters.q.strip()[:30]
+        spelled = concept_search(Scheme.OCCUPATION, typed, level=4, limit=1) if len(typed) >= 2 else []
+        # Only a whole spelling: the occupation's full pinyin or initials, typed or sounded out.
+        sound = typed.lower().replace(" ", "") if typed.isascii() else pinyin_of(typed)[0]
+        if spelled and spelled[0].name != typed and sound in (spelled[0].pinyin, spelled[0].pinyin_initials):
             retry = selectors.posting_search(actor=_actor(request), filters=replace(filters, q=spelled[0].name))
             if retry.count:
                 found, searched_instead = retry, spelled[0].name
@@ -268,15 +272,17 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已更新。"))
         return redirect("market:applicants", posting_id=posting.pk)
+    applications = list(selectors.application_list(actor=actor).filter(posting=posting).order_by("created_at"))
+    studies = recommend.studies_of([a.applicant_id for a in applications])
     rows = [
         (
             a,
             mask_id_number(a.applicant.id_number),
             services.OWNER_STEPS.get(a.status, ()),
-            # What the applicant studies (or studied), for the publisher to judge by.
-            recommend.current_registration(a.applicant_id),
+            # What the applicant studies or has completed, for the publisher to judge by.
+            studies.get(a.applicant_id),
         )
-        for a in selectors.application_list(actor=actor).filter(posting=posting).order_by("created_at")
+        for a in applications
     ]
     return render(
         request,
@@ -294,7 +300,11 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     registration = recommend.current_registration(actor.person_id)
     learner = recommend.learner_of(registration) if registration else None
     results = recommend.recommend_for_learner(learner) if learner else []
-    applied = set(selectors.application_list(actor=actor).values_list("posting_id", flat=True))
+    applied = set(
+        selectors.application_list(actor=actor)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .values_list("posting_id", flat=True)
+    )
     return render(request, "market/recommendations.html", {"learner": learner, "results": results, "applied": applied})
 
 

@@ -251,15 +251,18 @@ def parse_date_or_none(value: str) -> dt.date | None:
 
 
 def _said_in_chinese(exception: Exception | None) -> str:
-    """The reason a view gave, when it wrote one for people (Django's own are English, for
-    developers, and may name internals)."""
-    text = str(exception.args[0]) if exception is not None and exception.args else ""
-    return text if any("\u4e00" <= c <= "\u9fff" for c in text) else ""
+    """The reason a view gave, when it wrote one sentence for people (Django's own are English,
+    for developers, and may carry the URL configuration)."""
+    said = exception.args[0] if exception is not None and exception.args else ""
+    if not isinstance(said, str):
+        return ""
+    return said if any("\u4e00" <= c <= "\u9fff" for c in said) else ""
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Nothing here, in the site's own page with its menu and a way back."""
-    return render(request, "404.html", {"reason": _said_in_chinese(exception)}, status=404)
+    """Nothing here, in the site's own page with its menu and a way back. No reason is shown:
+    what does not exist and what is not the reader's must read the same."""
+    return render(request, "404.html", {}, status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -198,9 +198,18 @@ def transfer_target_named(*, school_code: str, class_name: str) -> SchoolClass:
     """The class a learner transfers into, by its school's code and its name (what the receiving
     school tells the clerk). It belongs to another school, outside the requesting school's scope;
     the service checks it, and the bureau approves the transfer."""
-    school_code, class_name = school_code.strip(), " ".join(class_name.split())
-    found = SchoolClass.objects.select_related("school", "offering").filter(school__code=school_code, name=class_name)
-    school_class = found.first()
+    school_code, class_name = school_code.strip().upper(), " ".join(class_name.split())
+    found = list(
+        SchoolClass.objects.select_related("school", "offering").filter(school__code=school_code, name=class_name)
+    )
+    if len(found) > 1:
+        # The same name in several intakes: the class is not named enough to choose.
+        years = "、".join(str(c.cohort_year) for c in sorted(found, key=lambda c: c.cohort_year))
+        raise ValidationError(
+            {"target_class": _("该校有几个入学年份的班级都叫“%(name)s”（%(years)s）：请向转入学校核对班级全称。")
+             % {"name": class_name, "years": years}}
+        )  # fmt: skip
+    school_class = found[0] if found else None
     if school_class is None:
         if not Organisation.objects.filter(code=school_code, kind=OrganisationKind.SCHOOL).exists():
             raise ValidationError({"target_class": _("没有机构代码为“%(code)s”的技工院校。") % {"code": school_code}})

@@ -6,7 +6,31 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from gongjiang.market.search import section_sql
+# The section of a GB/T 4754-2017 code, written out here so that this migration keeps doing what
+# it did when later code changes (market.search.SECTION_DIVISIONS holds the same table).
+SECTION = """CASE
+    WHEN industry_code ~ '^[A-Za-z]' THEN upper(left(industry_code, 1))
+    WHEN industry_code ~ '^[0-9][0-9]' THEN (CASE
+    WHEN left(industry_code, 2)::int BETWEEN 1 AND 5 THEN 'A'
+    WHEN left(industry_code, 2)::int BETWEEN 6 AND 12 THEN 'B'
+    WHEN left(industry_code, 2)::int BETWEEN 13 AND 43 THEN 'C'
+    WHEN left(industry_code, 2)::int BETWEEN 44 AND 46 THEN 'D'
+    WHEN left(industry_code, 2)::int BETWEEN 47 AND 50 THEN 'E'
+    WHEN left(industry_code, 2)::int BETWEEN 51 AND 52 THEN 'F'
+    WHEN left(industry_code, 2)::int BETWEEN 53 AND 60 THEN 'G'
+    WHEN left(industry_code, 2)::int BETWEEN 61 AND 62 THEN 'H'
+    WHEN left(industry_code, 2)::int BETWEEN 63 AND 65 THEN 'I'
+    WHEN left(industry_code, 2)::int BETWEEN 66 AND 69 THEN 'J'
+    WHEN left(industry_code, 2)::int BETWEEN 70 AND 70 THEN 'K'
+    WHEN left(industry_code, 2)::int BETWEEN 71 AND 72 THEN 'L'
+    WHEN left(industry_code, 2)::int BETWEEN 73 AND 75 THEN 'M'
+    WHEN left(industry_code, 2)::int BETWEEN 76 AND 79 THEN 'N'
+    WHEN left(industry_code, 2)::int BETWEEN 80 AND 82 THEN 'O'
+    WHEN left(industry_code, 2)::int BETWEEN 83 AND 83 THEN 'P'
+    WHEN left(industry_code, 2)::int BETWEEN 84 AND 85 THEN 'Q'
+    WHEN left(industry_code, 2)::int BETWEEN 86 AND 90 THEN 'R'
+    WHEN left(industry_code, 2)::int BETWEEN 91 AND 96 THEN 'S'
+    WHEN left(industry_code, 2)::int BETWEEN 97 AND 97 THEN 'T' END) END"""
 
 MONTH = (
     "(extract(year FROM published_at AT TIME ZONE 'UTC') * 100 + extract(month FROM published_at AT TIME ZONE 'UTC'))"
@@ -33,7 +57,7 @@ CREATE INDEX market_posting_search ON market_posting USING GIN (search_vector);
 
 def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_vector(section_sql("industry_code")))
+        schema_editor.execute(_vector(SECTION))
 
 
 def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
