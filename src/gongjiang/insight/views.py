@@ -226,23 +226,22 @@ def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], 
     return response
 
 
-def _snapshot_state(engine: Engine) -> tuple[str, bool, str]:
+def _snapshot_context(engine: Engine) -> dict[str, Any]:
     """When the snapshot was taken, whether the register has changed since, and by when the
     background rebuild will have caught up, if one is waiting (nothing to say when the pages
     compute on the live database)."""
     if not isinstance(engine, DuckDBEngine):
-        return "", False, ""
+        return {"snapshot_time": "", "snapshot_stale": False, "snapshot_due": "", "snapshot_auto": False}
     stale = not engine.is_current()
     due = snapshot_worker.due() if stale else None
-    return engine.built_at(), stale, due.strftime("%H:%M") if due else ""
-
-
-def _snapshot_context(engine: Engine) -> dict[str, Any]:
-    snapshot_time, stale, due = _snapshot_state(engine)
-    # The thread may have just swapped in a new snapshot while this page read the old one: it
-    # is still the thread's work, not the bureau's button, that brings the figures up to date.
-    automatic = stale and (bool(due) or snapshot_worker.running())
-    return {"snapshot_time": snapshot_time, "snapshot_stale": stale, "snapshot_due": due, "snapshot_auto": automatic}
+    return {
+        "snapshot_time": engine.built_at(),
+        "snapshot_stale": stale,
+        "snapshot_due": due.strftime("%H:%M") if due else "",
+        # The thread may have just swapped in a new snapshot while this page read the old one: it
+        # is still the thread's work, not the bureau's button, that brings the figures up to date.
+        "snapshot_auto": stale and (due is not None or snapshot_worker.running()),
+    }
 
 
 @login_required
@@ -463,16 +462,17 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
             "major": major,
             "major_name": _major_names().get(major, ""),
             "found": [
-                (part, [FIELD_LABELS.get(c, c) for c in part.columns], FACTS[part.fact].label, _readable(part.rows))
-                for part in found
+                (part, [FIELD_LABELS.get(c, c) for c in part.columns], FACTS[part.fact].label, rows)
+                for part, rows in zip(found, _readable(found), strict=True)
             ],
             "detail_url": reverse("registry:registration_detail", args=[0]).replace("0/", ""),
         },
     )
 
 
-def _value_labels() -> dict[str, dict[str, str]]:
-    """What a code in a fact's column stands for, in the interface's words."""
+def _value_labels(present: dict[str, set[str]]) -> dict[str, dict[str, str]]:
+    """What a code in a fact's column stands for, in the interface's words; names are read only
+    for the codes `present` in the records shown."""
     choices = {
         "form": StudyForm, "class_level": ClassLevel, "tier": SchoolTier, "ownership": Ownership,
         "destination": DestinationKind, "category": TeacherCategory,
@@ -480,17 +480,31 @@ def _value_labels() -> dict[str, dict[str, str]]:
         "kind": EventKind, "status": PlacementStatus,
     }  # fmt: skip
     labels = {column: {str(v): str(label) for v, label in kind.choices} for column, kind in choices.items()}
-    labels["major_code"] = _major_names()
-    labels["region_code"] = {c.code: c.name for c in concepts(Scheme.REGION)}
-    labels["school_code"] = dict(Organisation.objects.filter(kind=OrganisationKind.SCHOOL).values_list("code", "name"))
+    for column, scheme in (("major_code", Scheme.MAJOR), ("region_code", Scheme.REGION)):
+        labels[column] = dict(concepts(scheme).filter(code__in=present.get(column, set())).values_list("code", "name"))
+    labels["school_code"] = dict(
+        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=present.get("school_code", set()))
+        .values_list("code", "name")
+    )  # fmt: skip
     return labels
 
 
-def _readable(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records with their codes written out (全日制, not full_time; the school's name)."""
-    labels = _value_labels()
+def _readable(parts: Sequence[Any]) -> list[list[dict[str, Any]]]:
+    """Each part's records with their codes written out (全日制, not full_time; the school's
+    name), the names read once for all parts."""
+    present: dict[str, set[str]] = {}
+    for part in parts:
+        for row in part.rows:
+            for column, value in row.items():
+                if isinstance(value, str):
+                    present.setdefault(column, set()).add(value)
+    labels = _value_labels(present)
     return [
-        {c: labels[c].get(v, v) if c in labels and isinstance(v, str) else v for c, v in row.items()} for row in rows
+        [
+            {c: labels[c].get(v, v) if c in labels and isinstance(v, str) else v for c, v in row.items()}
+            for row in part.rows
+        ]
+        for part in parts
     ]
 
 

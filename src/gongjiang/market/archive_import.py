@@ -14,29 +14,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
-from gongjiang.core.sheets import SheetError, clean_text, compact_text, parse_date, read_table, write_template
+from gongjiang.core.sheets import clean_text, compact_text, write_template
 from gongjiang.core.validators import validate_uscc
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.services import organisation_create
 from gongjiang.market import services
 from gongjiang.market.models import Posting, PostingKind
-from gongjiang.registry.imports import ImportReport, RowError
-
-Progress = Callable[[str, int, int], None]
+from gongjiang.registry.imports import ImportReport, Progress
+from gongjiang.registry.record_imports import CellError, RowRefusedError, cell_date, import_rows
 
 # field → the header of the blank template first, then the spellings old systems use
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -102,21 +99,6 @@ class ArchiveReport(ImportReport):
 
     def as_dict(self) -> dict[str, Any]:
         return {**super().as_dict(), "organisations": self.organisations}
-
-
-class CellError(Exception):
-    """A cell that cannot be read; carries the field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
-
-
-def _date(value: Any, field: str) -> dt.date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise CellError(field, str(exc)) from exc
 
 
 def _int(value: Any, field: str) -> int | None:
@@ -211,18 +193,10 @@ def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-class RowRefusedError(Exception):
-    """A service's refusal, its fields renamed to the file's."""
-
-    def __init__(self, messages: dict[str, str]) -> None:
-        self.messages = messages
-        super().__init__("; ".join(messages.values()))
-
-
 def _apply(actor: Actor, row: dict[str, Any], report: ArchiveReport) -> str:
     kind = _kind(row.get("kind"))
-    published_on = _date(row["published_on"], "published_on")
-    closed_on = _date(row["closed_on"], "closed_on")
+    published_on = cell_date(row["published_on"], "published_on")
+    closed_on = cell_date(row["closed_on"], "closed_on")
     owner = _owner(actor, row, report)
     region = compact_text(row.get("region_code")) or owner.region_code
     # Before anything is compared: a bureau learns nothing of postings outside its region.
@@ -269,54 +243,13 @@ def postings_archive_import(
 ) -> ArchiveReport:
     """Record every row of the file as a closed posting of an earlier year, or nothing."""
     report = ArchiveReport(dry_run=dry_run)
-    try:
-        table = read_table(source, filename, required_any=HEADERS["title"])
-    except SheetError as exc:
-        report.errors.append(RowError(row=0, column="", message=str(exc)))
-        return report
-    position = {f: next((i for i, h in enumerate(table.headers) if h in names), None) for f, names in HEADERS.items()}
-    header = {f: table.headers[i] if i is not None else HEADERS[f][0] for f, i in position.items()}
-    report.rows = len(table.rows)
-    missing = [HEADERS[f][0] for f in REQUIRED if position[f] is None]
-    if missing:
-        report.errors.append(
-            RowError(
-                row=table.header_row, column="", message=_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)}
-            )
-        )
-        return report
-    with transaction.atomic():
-        for done, (number, cells) in enumerate(table.rows, start=1):
-            if progress:
-                progress("check", done, report.rows)
-            row = {f: (cells[i] if i is not None and i < len(cells) else None) for f, i in position.items()}
-            empty = [f for f in REQUIRED if not clean_text(row[f])]
-            if empty:
-                for f in empty:
-                    report.errors.append(RowError(row=number, column=header[f], message=_("不能为空")))
-                continue
-            try:
-                with transaction.atomic():
-                    outcome = _apply(actor, row, report)
-            except CellError as exc:
-                report.errors.append(RowError(row=number, column=header.get(exc.field, ""), message=str(exc)))
-            except RowRefusedError as exc:
-                for field, message in exc.messages.items():
-                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=message))
-            except ValidationError as exc:
-                fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-                for field, messages in fields.items():
-                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=messages[0]))
-            except PermissionDenied:
-                report.errors.append(
-                    RowError(row=number, column=header["uscc"], message=_("该单位或工作地区不在本部门辖区，不能补录。"))
-                )
-            else:
-                setattr(report, outcome, getattr(report, outcome) + 1)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
+    import_rows(
+        report, source=source, filename=filename, headers=HEADERS, required=REQUIRED, required_any=HEADERS["title"],
+        apply=lambda row: _apply(actor, row, report), progress=progress,
+        denied=("uscc", _("该单位或工作地区不在本部门辖区，不能补录。")),
+    )  # fmt: skip
     if report.errors:
-        report.created = report.unchanged = report.organisations = 0
+        report.organisations = 0
     return report
 
 

@@ -60,6 +60,14 @@ class CellError(Exception):
         super().__init__(message)
 
 
+class RowRefusedError(Exception):
+    """A service's refusal of a row, its fields renamed to the file's."""
+
+    def __init__(self, messages: dict[str, str]) -> None:
+        self.messages = messages
+        super().__init__("; ".join(messages.values()))
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of record: its headers (first one written on export), required fields, and how a
@@ -81,7 +89,7 @@ def _flag(value: Any, field: str) -> bool:
     raise CellError(field, _("应填“是”或“否”，实际为“%(value)s”") % {"value": text})
 
 
-def _date(value: Any, field: str) -> dt.date:
+def cell_date(value: Any, field: str) -> dt.date:
     try:
         return parse_date(value)
     except ValueError as exc:
@@ -137,7 +145,7 @@ def _apply_teacher(actor: Actor, school: Organisation, row: dict[str, Any]) -> s
         "dual_evidence": clean_text(row.get("dual_evidence")),
         "integrated": _flag(row.get("integrated"), "integrated"),
         "major_code": compact_text(row.get("major_code")),
-        "hired_on": _date(row["hired_on"], "hired_on"),
+        "hired_on": cell_date(row["hired_on"], "hired_on"),
     }
     existing = Teacher.objects.filter(school=school, person=person).first()
     if existing is None:
@@ -197,7 +205,7 @@ def _apply_trainee(actor: Actor, school: Organisation, row: dict[str, Any]) -> s
         raise CellError("programme", _("本校没有名为“%(name)s”的培训项目，请先开设") % {"name": name})
     person = _person(actor, row)
     outcome = _choice(row.get("outcome") or "在训", "outcome", OUTCOME_WORDS)
-    finished = _date(row["finished_on"], "finished_on") if clean_text(row.get("finished_on")) else None
+    finished = cell_date(row["finished_on"], "finished_on") if clean_text(row.get("finished_on")) else None
     certificate = clean_text(row.get("certificate_no"))
     existing = TrainingRecord.objects.filter(programme=programme, person=person).first()
     if existing is not None and (existing.outcome, existing.certificate_no, existing.finished_on) == (
@@ -279,7 +287,7 @@ def _apply_destination(actor: Actor, school: Organisation, row: dict[str, Any]) 
         raise CellError("monthly_pay", _("月收入“%(value)s”不是数字") % {"value": pay_text}) from exc
     in_field_text = compact_text(row.get("in_field"))
     wanted: dict[str, Any] = {
-        "census_date": _date(row["census_date"], "census_date"),
+        "census_date": cell_date(row["census_date"], "census_date"),
         "kind": _choice(row["kind"], "kind", DESTINATION_WORDS),
         "employer_name": clean_text(row.get("employer_name")),
         "occupation_code": compact_text(row.get("occupation_code")),
@@ -324,6 +332,72 @@ DESTINATIONS = Kind(
 KINDS = {kind.name: kind for kind in (TEACHERS, TRAINEES, DESTINATIONS)}
 
 
+def import_rows(
+    report: ImportReport,
+    *,
+    source: IO[bytes],
+    filename: str,
+    headers: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    required_any: tuple[str, ...],
+    apply: Callable[[dict[str, Any]], str],
+    progress: Progress | None = None,
+    denied: tuple[str, str] | None = None,
+) -> None:
+    """Read a file and apply each row (`apply` returns created, updated or unchanged) in one
+    transaction, each row in a savepoint; every refusal becomes an error on its row and column,
+    and nothing stays unless every row passes (nor in a dry run). `denied` is the field and
+    message a refused permission is reported with (else the refusal's own words)."""
+    try:
+        table = read_table(source, filename, required_any=required_any)
+    except SheetError as exc:
+        report.errors.append(RowError(row=0, column="", message=str(exc)))
+        return
+    position = {f: next((i for i, h in enumerate(table.headers) if h in names), None) for f, names in headers.items()}
+    header = {f: table.headers[i] if i is not None else headers[f][0] for f, i in position.items()}
+    missing = [headers[f][0] for f in required if position[f] is None]
+    report.rows = len(table.rows)
+    if missing:
+        report.errors.append(
+            RowError(
+                row=table.header_row, column="", message=_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)}
+            )
+        )
+        return
+    with transaction.atomic():
+        for done, (number, cells) in enumerate(table.rows, start=1):
+            if progress:
+                # Rows are checked by applying them; nothing stays unless every row passes.
+                progress("check", done, report.rows)
+            row = {f: (cells[i] if i is not None and i < len(cells) else None) for f, i in position.items()}
+            empty = [f for f in required if not clean_text(row[f])]
+            if empty:
+                for f in empty:
+                    report.errors.append(RowError(row=number, column=header[f], message=_("不能为空")))
+                continue
+            try:
+                with transaction.atomic():
+                    outcome = apply(row)
+            except CellError as exc:
+                report.errors.append(RowError(row=number, column=header.get(exc.field, ""), message=str(exc)))
+            except RowRefusedError as exc:
+                for field, message in exc.messages.items():
+                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=message))
+            except ValidationError as exc:
+                fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                for field, messages in fields.items():
+                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=messages[0]))
+            except PermissionDenied as exc:
+                field, message = denied if denied is not None else ("", str(exc))
+                report.errors.append(RowError(row=number, column=header.get(field, ""), message=message))
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        if report.errors or report.dry_run:
+            transaction.set_rollback(True)
+    if report.errors:
+        report.created = report.updated = report.unchanged = 0
+
+
 def records_import(
     *,
     actor: Actor,
@@ -338,55 +412,10 @@ def records_import(
     if school.kind != OrganisationKind.SCHOOL:
         report.errors.append(RowError(row=0, column="", message=_("“%(name)s”不是技工院校。") % {"name": school.name}))
         return report
-    try:
-        table = read_table(source, filename, required_any=kind.headers["id_number"])
-    except SheetError as exc:
-        report.errors.append(RowError(row=0, column="", message=str(exc)))
-        return report
-    position = {
-        f: next((i for i, h in enumerate(table.headers) if h in names), None) for f, names in kind.headers.items()
-    }
-    header = {
-        f: table.headers[i] if i is not None else names[0]
-        for (f, names), i in zip(kind.headers.items(), position.values(), strict=True)
-    }
-    missing = [kind.headers[f][0] for f in kind.required if position[f] is None]
-    report.rows = len(table.rows)
-    if missing:
-        report.errors.append(
-            RowError(
-                row=table.header_row, column="", message=_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)}
-            )
-        )
-        return report
-    with transaction.atomic():
-        for done, (number, cells) in enumerate(table.rows, start=1):
-            if progress:
-                # Rows are checked by applying them; nothing stays unless every row passes.
-                progress("check", done, report.rows)
-            row = {f: (cells[i] if i is not None and i < len(cells) else None) for f, i in position.items()}
-            empty = [f for f in kind.required if not clean_text(row[f])]
-            if empty:
-                for f in empty:
-                    report.errors.append(RowError(row=number, column=header[f], message=_("不能为空")))
-                continue
-            try:
-                with transaction.atomic():
-                    outcome = kind.apply(actor, school, row)
-            except CellError as exc:
-                report.errors.append(RowError(row=number, column=header.get(exc.field, ""), message=str(exc)))
-            except ValidationError as exc:
-                fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-                for field, messages in fields.items():
-                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=messages[0]))
-            except PermissionDenied as exc:
-                report.errors.append(RowError(row=number, column="", message=str(exc)))
-            else:
-                setattr(report, outcome, getattr(report, outcome) + 1)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        report.created = report.updated = report.unchanged = 0
+    import_rows(
+        report, source=source, filename=filename, headers=kind.headers, required=kind.required,
+        required_any=kind.headers["id_number"], apply=lambda row: kind.apply(actor, school, row), progress=progress,
+    )  # fmt: skip
     return report
 
 
