@@ -20,6 +20,7 @@ from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market import push
 from gongjiang.market import services as market
+from gongjiang.market.models import Notification
 from gongjiang.registry import services
 from tests.conftest import PERSONAS
 
@@ -111,6 +112,10 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "/market/partners/": ("/market/partners/", {**SCHOOL_PAGES, "enterprise": 200}),
     "/market/inbox/": ("/market/inbox/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200}),
+    "/market/inbox/{message}/": (
+        "/market/inbox/{x}/",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "student": 200},
+    ),
     "/market/policies/": ("/market/policies/", BUREAU_PAGES),
     "/market/policies/{policy}/": ("/market/policies/{x}/", ALL_200),
     "/market/applications/": (
@@ -404,8 +409,13 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
     )
     market.profile_save(actor=enterprise_actor, organisation=world["enterprise"], industry_code="C", size="medium")
     policy = push.policy_publish(actor=bureau_actor, bureau=world["bureau"], title="矩阵通知", body="内容")
+    # Delivered in bulk as `push` delivers (messages are not register records, so not audited).
+    (message,) = Notification.objects.bulk_create(
+        [Notification(person_id=actor_for_user(User.objects.get(username="student")).person_id, title="矩阵消息")]
+    )
     new17 = "15020319990101009"
     return {
+        "message": str(message.pk),
         "posting": str(pending_posting.pk),
         "policy": str(policy.pk),
         "published": str(published.pk),

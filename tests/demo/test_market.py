@@ -213,3 +213,16 @@ def test_the_marketplace_was_written_through_audited_services(model: type[Model]
     audited = set(AuditEntry.objects.filter(entity_type=model._meta.label_lower).values_list("entity_id", flat=True))
     assert model._default_manager.exists()
     assert not [pk for pk in model._default_manager.values_list("pk", flat=True) if str(pk) not in audited]
+
+
+def test_this_months_postings_arrive_over_the_month_not_at_one_minute(populated: Populated, db: None) -> None:
+    """Published postings are dated between the first of this month and now, each written before
+    it was published; those waiting for the bureau were written over the last few days."""
+    now = timezone.localtime()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    current = Posting.objects.filter(status=PostingStatus.PUBLISHED, published_at__gte=month_start)
+    times = list(current.values_list("created_at", "published_at"))
+    assert len({published for _written, published in times}) > len(times) // 2
+    assert all(written < published <= now for written, published in times)
+    waiting = list(Posting.objects.filter(status=PostingStatus.PENDING).values_list("created_at", flat=True))
+    assert len(set(waiting)) == len(waiting) and all(now - dt.timedelta(days=4) <= w <= now for w in waiting)

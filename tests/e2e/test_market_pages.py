@@ -1,5 +1,6 @@
 """The marketplace in Chromium: anyone searches and sees the words marked; suggestions come as one
-types; an enterprise's posting goes through the bureau's moderation before anyone can find it."""
+types; an enterprise's posting goes through the bureau's moderation before anyone can find it,
+reaches the matching learner's inbox, and the learner applies."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from gongjiang.directory.models import User
+from gongjiang.directory.models import Person, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market import services
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import crosswalk_targets
+from gongjiang.registry import services as registry
 from tests.e2e.test_portal import login
+from tests.registry.conftest import file_major
 
 pytestmark = pytest.mark.e2e
 
@@ -65,3 +70,67 @@ def test_the_bureau_records_earlier_postings_from_a_spreadsheet(page: Any, site:
     page.click("#archive-form button[type=submit]")
     page.locator("[data-testid=import-counts]:has-text('新增 1')").wait_for()
     assert owner.postings.filter(title="电工", status="closed").count() == 1
+
+
+def test_a_posting_from_the_page_reaches_the_inbox_and_the_learner_applies(page: Any, site: str) -> None:
+    """Posting, moderation, push, inbox and applying, each through its page: an enterprise fills
+    the posting form, the bureau publishes it, the student whose major leads to it finds it in the
+    inbox, opens the message, follows it to the posting and applies; the enterprise sees them."""
+    school = User.objects.get(username="school").memberships.get().organisation
+    file_major(actor_of_user, school, "school", "0102", ["senior"])
+    school_class = registry.class_create(
+        actor=actor_of_user("school"), school=school, major_code="0102", name="2023级数控1班",
+        class_level="senior", form="full_time", cohort_year=timezone.localdate().year - 3, planned_years=3,
+    )  # fmt: skip
+    student = Person.objects.get(pk=actor_of_user("student").person_id)
+    registration = registry.registration_create(
+        actor=actor_of_user("school"), school_class=school_class, person=student, enrolled_on=dt.date(2023, 9, 1)
+    )
+    registry.registration_decide(actor=actor_of_user("bureau"), event=registration.events.get(), approve=True)
+    occupation = crosswalk_targets(Scheme.MAJOR_OCCUPATION, "0102")[0]
+
+    login(page, site, "enterprise")
+    page.goto(f"{site}/market/mine/")
+    form = page.locator("[data-testid=posting-form]")
+    form.locator("select[name=kind]").select_option("job")
+    form.locator("input[name=title]").fill("数控车工（包头）")
+    form.locator("textarea[name=description]").fill("操作数控车床加工轴类零件。")
+    form.locator("input[name=occupation_code]").fill(occupation)
+    form.locator("input[name=region_code]").fill("150203")
+    form.locator("input[name=headcount]").fill("2")
+    form.locator("input[name=deadline]").fill((timezone.localdate() + dt.timedelta(days=20)).isoformat())
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{site}/market/mine/")
+    assert "待审核" in page.locator("[data-testid=my-postings]").inner_text()
+
+    page.context.clear_cookies()
+    login(page, site, "bureau")
+    page.goto(f"{site}/market/moderation/")
+    page.click("text=数控车工（包头）")
+    page.click("[data-testid=moderate-form] button[value=publish]")
+    page.wait_for_url(f"{site}/market/moderation/")
+
+    page.context.clear_cookies()
+    login(page, site, "student")
+    assert page.locator("[data-testid=inbox-link] .badge").inner_text() == "1"
+    page.click("[data-testid=inbox-link]")
+    page.click("[data-testid=inbox] a:has-text('数控车工（包头）')")
+    assert "数控车工（包头）" in page.locator("[data-testid=notification]").inner_text()
+    assert page.locator("[data-testid=inbox-link] .badge").count() == 0  # opened, so read
+    page.click("[data-testid=notification-link]")
+    page.fill("[data-testid=apply-form] textarea[name=message]", "我是数控专业的毕业班学生。")
+    page.click("[data-testid=apply-form] button[type=submit]")
+    page.wait_for_url(f"{site}/market/applications/")
+    assert "数控车工（包头）" in page.locator("[data-testid=my-applications]").inner_text()
+
+    page.context.clear_cookies()
+    login(page, site, "enterprise")
+    page.goto(f"{site}/market/mine/")
+    page.click("text=数控车工（包头）")
+    page.click("a:has-text('申请人（1）')")
+    applicants = page.locator("[data-testid=applicants]").inner_text()
+    assert student.name in applicants and "我是数控专业的毕业班学生。" in applicants
+
+
+def actor_of_user(username: str) -> Any:
+    return actor_for_user(User.objects.get(username=username))

@@ -13,11 +13,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.market import push, services
 from gongjiang.market.models import Notification, OutgoingEmail
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import crosswalk_targets
+from gongjiang.registry import services as registry
 from gongjiang.registry.models import Registration
 
 
@@ -41,8 +43,41 @@ def test_a_published_posting_reaches_matching_students(
     client_for("student").post("/market/inbox/", {"form": "read", "ids": [message.pk]})
     message.refresh_from_db()
     assert message.read_at is not None
+    assert 'class="badge"' not in client_for("student").get("/market/inbox/").content.decode()
     # Another learner's inbox never shows it.
     assert Notification.objects.filter(person__name="王晓明").count() <= 1
+
+
+def test_opening_a_message_shows_it_whole_and_marks_it_read(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    occupation = crosswalk_targets(Scheme.MAJOR_OCCUPATION, "0102")[0]
+    _publish_for(actor_of, world, occupation)
+    _publish_for(actor_of, world, occupation)
+    first, second = Notification.objects.filter(person=enrolled_student.person).order_by("pk")
+    client = client_for("student")
+    # Nothing ticked: nothing is marked, and the learner is told why.
+    page = client.post("/market/inbox/", {"form": "read"}, follow=True).content.decode()
+    assert "请先勾选" in page and Notification.objects.filter(read_at__isnull=True).count() == 2
+    opened = client.get(f"/market/inbox/{first.pk}/").content.decode()
+    assert first.title in opened and first.body in opened and 'href="/market/' in opened
+    first.refresh_from_db()
+    assert first.read_at is not None
+    second.refresh_from_db()
+    assert second.read_at is None
+    page = client.post("/market/inbox/", {"form": "read", "all": "1"}, follow=True).content.decode()
+    assert "已将 1 条消息标为已读" in page
+    assert not Notification.objects.filter(person=enrolled_student.person, read_at__isnull=True).exists()
+    # Another person's message is not found, and opening it marks nothing.
+    first17 = "15020320060101001"
+    someone = registry.person_find_or_register(
+        actor=actor_of("school"), name="另一名学生", id_number=first17 + resident_id_check_digit(first17)
+    )
+    # Delivered in bulk as `push` delivers (messages are not register records, so not audited).
+    (other,) = Notification.objects.bulk_create([Notification(person=someone, kind="policy", title="别人的消息")])
+    assert client.get(f"/market/inbox/{other.pk}/").status_code == 404
+    other.refresh_from_db()
+    assert other.read_at is None
 
 
 def test_learners_choose_what_they_receive(

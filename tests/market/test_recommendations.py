@@ -51,9 +51,10 @@ def test_the_learners_own_occupation_nearby_comes_first_with_reasons(
     assert top.posting.pk == best.pk
     assert "对口" in top.sentence and top.path[0] == learner.major_name
     assert {c.feature for c in top.contributions} == {"occupation", "industry", "region", "level", "words"}
-    assert abs(sum(c.points for c in top.contributions) - top.score) < 0.06  # plus at most the small-employer lift
-    # The explanation adds up: the contributions, times the damping, plus the lift, are the score.
-    assert all(abs(r.subtotal * r.damping + r.lift - r.score) < 0.002 for r in results)
+    # The class leaves in 2028, so this year's jobs are halved (see the test below).
+    assert abs(sum(c.points for c in top.contributions) * top.too_early - top.score) < 0.06  # plus at most a lift
+    # The explanation adds up: the contributions, times the corrections, plus the lift, are the score.
+    assert all(abs(r.subtotal * r.too_early * r.damping + r.lift - r.score) < 0.002 for r in results)
     page = client_for("student").get("/market/recommendations/").content.decode()
     assert "推荐理由" in page and best.title in page and 'data-testid="applied"' not in page
     services.application_submit(actor=actor_of("student"), posting=best)
@@ -84,6 +85,36 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
             recommend.quick_score(learner, posting, owner_profile)
             == recommend.score(learner, posting, owner_profile).score
         )
+
+
+def test_a_job_starting_before_the_learners_year_of_leaving_is_halved_and_says_why(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    """The student's class (2025, three years) leaves in 2028: a job closing this year cannot be
+    taken, an internship can, and a job that starts in 2028 is not reduced."""
+    learner = recommend.learner_of(enrolled_student)
+    assert learner.leaves == 2028
+    own, region = learner.occupations[0], enrolled_student.school.region_code
+    same = {"occupation_code": own, "region_code": region, "level": "高级工"}
+    now = _publish(actor_of, world["enterprise"], title="数控车工（现招）", **same)
+    internship = services.posting_moderate(
+        actor=actor_of("bureau"),
+        posting=services.posting_create(
+            actor=actor_of("enterprise"), owner=world["enterprise"], kind="internship", title="数控车工实习",
+            description="跟岗实习", headcount=2, deadline=timezone.localdate() + dt.timedelta(days=20), **same,
+        ),
+        publish=True,
+    )  # fmt: skip
+    later = _publish(actor_of, world["enterprise"], title="数控车工（2028 届）", starts_on=dt.date(2028, 7, 1), **same)
+    results = {r.posting.pk: r for r in recommend.recommend_for_learner(learner)}
+    assert results[now.pk].too_early == recommend.TOO_EARLY_FACTOR
+    assert results[now.pk].score < results[internship.pk].score
+    assert "2028 年毕业" in results[now.pk].adjustments[0] and "实习" in results[now.pk].sentence
+    assert results[internship.pk].too_early == results[later.pk].too_early == 1.0
+    assert results[later.pk].score > results[now.pk].score
+    assert recommend.quick_score(learner, now, None) == recommend.score(learner, now, None).score
+    page = client_for("student").get("/market/recommendations/").content.decode()
+    assert 'data-testid="too-early"' in page and "毕业那年之前开始" in page
 
 
 def test_a_posting_is_shown_the_graduating_classes_it_fits(

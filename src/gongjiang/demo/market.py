@@ -39,6 +39,7 @@ from gongjiang.market.models import (
     APPLICABLE_KINDS,
     Application,
     ApplicationStatus,
+    Notification,
     Posting,
     PostingKind,
     PostingStatus,
@@ -545,6 +546,8 @@ def populate_market(
         drafts = _enterprise_drafts(context, enterprises, rng) + _school_drafts(context, schools, rng)
         _decide_fates(drafts, rng)
         postings = _publish(context, drafts, bureau, rng, counts)
+        # Its own random stream, so that every other draw of the region is as it was without it.
+        _spread_in_time([posting for _draft, posting in postings], random.Random(context.today.toordinal()))
         if progress:
             progress("供需平台：学生申请，企业录用")
         _applications(context, postings, enterprises, student, rng, counts)
@@ -744,6 +747,30 @@ def _publish(
                 counts.returned += 1
         created.append((draft, posting))
     return created
+
+
+def _spread_in_time(postings: Sequence[Posting], rng: random.Random) -> None:
+    """Date this month's postings over the days of the month so far, as real ones arrive, instead
+    of the minute the demo was built: the bureau's queue and a list sorted by date then mean
+    something. Published ones stay in this month (earlier months are `_history`'s), and went
+    out two to forty-eight hours after they were written; pending ones were written in the last
+    three days.
+    Written as generated history, not as edits: no one changed these postings."""
+    now = timezone.localtime()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for posting in postings:
+        if posting.status == PostingStatus.PENDING:
+            written = now - dt.timedelta(days=rng.randint(0, 3), minutes=rng.randint(0, 600))
+            Posting.objects.filter(pk=posting.pk).update(created_at=written, updated_at=written)
+            continue
+        # Any moment of the month so far (on its first day, of the hours so far).
+        published = month_start + (now - month_start) * rng.random()
+        written = published - dt.timedelta(hours=rng.randint(2, 48))
+        changes: dict[str, Any] = {"created_at": written, "updated_at": published}
+        if posting.published_at is not None:
+            changes["published_at"] = published
+        Posting.objects.filter(pk=posting.pk).update(**changes)
+        Notification.objects.filter(link=f"/market/postings/{posting.pk}/").update(created_at=published)
 
 
 def _moderator(context: _Context, owner: Organisation, bureau: Actor) -> Actor:

@@ -218,12 +218,15 @@ def notify_application(application: Application) -> None:
     )
 
 
-def mark_read(*, actor: Actor, notification_ids: list[int]) -> int:
+def mark_read(*, actor: Actor, notification_ids: list[int] | None) -> int:
+    """Mark the actor's own messages read: those given, or all of them when `notification_ids`
+    is None. Returns how many were unread. (Not audited: reading one's inbox changes no record.)"""
     if actor.person_id is None:
         return 0
-    return Notification.objects.filter(person_id=actor.person_id, pk__in=notification_ids, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    unread = Notification.objects.filter(person_id=actor.person_id, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
 
 
 def send_outbox(*, limit: int = 1000) -> tuple[int, int]:

@@ -2,12 +2,14 @@
 (those who agreed to be found) for a posting.
 
 A learner is described by what the register knows: the major of their class, the class level,
-the school's region. The crosswalks of the reference data give the path 专业 → 职业 → 行业.
+the school's region, the year the class leaves. The crosswalks of the reference data give the path 专业 → 职业 → 行业.
 Each published posting open to learners is scored on a few named features; every result carries
 each feature's value, weight and contribution, the concepts matched and missing, the path that
-linked them, and one plain Chinese sentence. Two corrections keep the list fair: a posting that
-already has many more applicants than places is damped, and a small or rural employer gets a
-small lift so it is not buried under the large ones.
+linked them, and one plain Chinese sentence. Three corrections keep the list fair and useful: a
+job that starts before the learner's last year of school is halved (a first-year student cannot
+take it, however well it fits the major), a posting that already has many more applicants than
+places is damped, and a small or rural employer gets a small lift so it is not buried under the
+large ones.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.directory.models import Organisation
 from gongjiang.market import search
-from gongjiang.market.models import APPLICABLE_KINDS, Application, EnterpriseProfile, Posting
+from gongjiang.market.models import APPLICABLE_KINDS, Application, EnterpriseProfile, Posting, PostingKind
 from gongjiang.market.selectors import public_postings
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, crosswalk_sources, crosswalk_targets
@@ -32,6 +34,8 @@ from gongjiang.registry.models import ClassLevel, Registration, RegistrationStat
 
 WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
 SMALL_EMPLOYER_LIFT = 0.05
+# A job that starts before the learner's year of leaving school: they cannot take it yet.
+TOO_EARLY_FACTOR = 0.5
 CANDIDATES = 1200
 # A posting's class or skill level as employers write it → the class levels it suits.
 LEVEL_WORDS = {
@@ -53,6 +57,8 @@ class Learner:
     occupations: tuple[str, ...]
     industries: tuple[str, ...]
     words: frozenset[str]
+    # The year the class leaves school (graduation in the summer); None where the class is unknown.
+    leaves: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,9 @@ class Recommendation:
     path: list[str] = field(default_factory=list)
     adjustments: list[str] = field(default_factory=list)
     sentence: str = ""
-    # How the contributions become the score: (sum × damping) + lift, shown so that it adds up.
+    # How the contributions become the score: (sum × too_early × damping) + lift, shown so that
+    # it adds up.
+    too_early: float = 1.0
     damping: float = 1.0
     lift: float = 0.0
 
@@ -100,6 +108,7 @@ def learner_of(registration: Registration) -> Learner:
         occupations=occupations,
         industries=industries,
         words=frozenset(search.words(offering.major_name)),
+        leaves=_leaves(registration.school_class),
     )
 
 
@@ -109,6 +118,9 @@ class Candidate(NamedTuple):
 
     pk: int
     owner_id: int
+    kind: str
+    starts_on: dt.date | None
+    deadline: dt.date
     occupation_code: str
     industry_code: str
     region_code: str
@@ -121,6 +133,12 @@ class Candidate(NamedTuple):
 class Rankable(Protocol):
     """A posting as `quick_score` reads it: a `Candidate` or a `Posting`."""
 
+    @property
+    def kind(self) -> str: ...
+    @property
+    def starts_on(self) -> dt.date | None: ...
+    @property
+    def deadline(self) -> dt.date: ...
     @property
     def occupation_code(self) -> str: ...
     @property
@@ -161,8 +179,8 @@ def candidates(learner: Learner) -> list[Candidate]:
     )
     rows = Posting.objects.filter(pk__in=unique).order_by("-published_at", "-pk").values_list(*Candidate._fields[:-1])
     return [
-        Candidate(pk, owner, occupation, industry, region, level, headcount, text, counts.get(pk, 0))
-        for pk, owner, occupation, industry, region, level, headcount, text in rows
+        Candidate(*row, applicants=counts.get(row[0], 0))  # type: ignore[misc]
+        for row in rows
     ]
 
 
@@ -209,7 +227,21 @@ def quick_score(learner: Learner, posting: Rankable, profile: EnterpriseProfile 
     }
     total = sum(round(values[name] * weight, 4) for name, weight in WEIGHTS.items())
     factor, lift = _corrections(posting, profile)
-    return round(total * factor + lift, 4)
+    return round(total * too_early_factor(learner, posting) * factor + lift, 4)
+
+
+def job_start(posting: Rankable) -> dt.date:
+    """When a job is taken up: its start date, else its closing date."""
+    return posting.starts_on or posting.deadline
+
+
+def too_early_factor(learner: Learner, posting: Rankable) -> float:
+    """`TOO_EARLY_FACTOR` for a job that starts before the year the learner leaves school, else 1.
+    Internships and apprenticeship places are taken while in school and are never reduced; a job
+    is fine from the January of the year of leaving, when the last term's placement begins."""
+    if posting.kind != PostingKind.JOB or learner.leaves is None:
+        return 1.0
+    return TOO_EARLY_FACTOR if job_start(posting).year < learner.leaves else 1.0
 
 
 def _corrections(posting: Rankable, profile: EnterpriseProfile | None) -> tuple[float, float]:
@@ -240,8 +272,14 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
         Contribution("words", _("专业词语"), words, WEIGHTS["words"]),
     ]
     factor, lift = _corrections(posting, profile)
-    total = sum(c.points for c in contributions) * factor + lift
+    too_early = too_early_factor(learner, posting)
+    total = sum(c.points for c in contributions) * too_early * factor + lift
     adjustments = []
+    if too_early < 1:
+        adjustments.append(
+            _("该岗位 %(start)s 开始，您的班级 %(year)d 年毕业，届时还不能入职，排序降低")
+            % {"start": job_start(posting).isoformat(), "year": learner.leaves}
+        )
     if factor < 1:
         places = posting.headcount or 1
         adjustments.append(
@@ -259,6 +297,7 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
         missing=missing,
         path=path,
         adjustments=adjustments,
+        too_early=too_early,
         damping=round(factor, 4),
         lift=lift,
     )
@@ -322,7 +361,10 @@ def _sentence(learner: Learner, r: Recommendation) -> str:
         reasons.append(_("要求的层次与您的班级层次相符"))
     if not reasons:
         reasons.append(_("与您的专业有一定关联"))
-    return _("推荐理由：") + "，".join(reasons) + "。"
+    sentence = _("推荐理由：") + "，".join(reasons) + "。"
+    if r.too_early < 1:
+        sentence += _("但岗位在您毕业那年之前开始，可先关注，或申请实习岗位。")
+    return sentence
 
 
 def explain(recommendations: Iterable[Recommendation]) -> list[dict[str, object]]:

@@ -264,6 +264,11 @@ def inbox(*, actor: Actor) -> QuerySet[Notification]:
     return scoped(Notification.objects.all(), actor).order_by("-created_at", "-pk")
 
 
+def notification_get(*, actor: Actor, notification_id: int) -> Notification:
+    """One of the actor's own messages; anyone else's reads as missing."""
+    return get_scoped_or_404(Notification.objects.all(), actor, pk=notification_id)
+
+
 def unread_count(*, actor: Actor) -> int:
     return scoped(Notification.objects.filter(read_at__isnull=True), actor).count()
 

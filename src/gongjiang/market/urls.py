@@ -16,6 +16,7 @@ urlpatterns = [
     path("recommendations/", views.recommendations, name="recommendations"),
     path("partners/", views.partner_recommendations, name="partners"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:notification_id>/", views.notification_detail, name="notification_detail"),
     path("policies/", views.policies, name="policies"),
     path("policies/<int:notice_id>/", views.policy_detail, name="policy_detail"),
     path("moderation/", views.moderation, name="moderation"),

@@ -323,6 +323,18 @@ def partner_recommendations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def notification_detail(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """One message in full; opening it marks it read, as in any mail box."""
+    actor = _actor(request)
+    notification = selectors.notification_get(actor=actor, notification_id=notification_id)
+    if notification.read_at is None:
+        push.mark_read(actor=actor, notification_ids=[notification.pk])
+    # Links are written by the platform itself; only a path on this site is followed.
+    link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") else ""
+    return render(request, "market/notification.html", {"notification": notification, "link": link})
+
+
+@login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """A learner's messages, and what they choose to receive."""
     actor = _actor(request)
@@ -344,7 +356,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if request.POST.get("form") == "read":
-            push.mark_read(actor=actor, notification_ids=[int(i) for i in request.POST.getlist("ids") if i.isdigit()])
+            chosen = None if "all" in request.POST else [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+            if chosen == []:
+                messages.warning(request, _("请先勾选要标为已读的消息。"))
+            else:
+                count = push.mark_read(actor=actor, notification_ids=chosen)
+                messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
             return redirect("market:inbox")
         if form.is_valid():
             try:
