@@ -123,6 +123,7 @@ def main() -> int:
                     occupations_of[r.school_class.offering.major_code],
                     r.school.region_code,
                     r.school_class.class_level,
+                    recommend.learner_of(r).leaves,
                 )
                 for r in chosen
             ),
@@ -163,7 +164,8 @@ def main() -> int:
             "open_postings": len(postings),
             "hidden_preference": "drawn by gongjiang.demo.preferences (see its docstring): trade near the major "
             "(6/7) or any posted trade, city (home 0.6, capital 0.15, anywhere 0.25; anywhere for 2,000 more pay), "
-            "minimum pay, avoids micro employers (0.2); relevant = postings satisfying it",
+            "minimum pay, avoids micro employers (0.2), no job starting before the year of leaving school (4/5); "
+            "relevant = postings satisfying it",
             "relevant_per_learner_median": sorted(relevant_sizes)[len(relevant_sizes) // 2] if relevant_sizes else None,
             "metrics_at_10": {
                 name: {metric: round(sum(v) / len(v), 4) if v else None for metric, v in values.items()}

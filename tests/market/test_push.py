@@ -65,8 +65,13 @@ def test_opening_a_message_shows_it_whole_and_marks_it_read(
     assert first.read_at is not None
     second.refresh_from_db()
     assert second.read_at is None
-    page = client.post("/market/inbox/", {"form": "read", "all": "1"}, follow=True).content.decode()
-    assert "已将 1 条消息标为已读" in page
+    # "All" is all the learner saw: a message newer than the page shown stays unread.
+    assert f'name="upto" value="{second.pk}"' in client.get("/market/inbox/").content.decode()
+    client.post("/market/inbox/", {"form": "read", "all": "1", "upto": str(first.pk)})
+    second.refresh_from_db()
+    assert second.read_at is None
+    page = client.post("/market/inbox/", {"form": "read", "all": "1", "upto": str(second.pk)}, follow=True)
+    assert "已将 1 条消息标为已读" in page.content.decode()
     assert not Notification.objects.filter(person=enrolled_student.person, read_at__isnull=True).exists()
     # Another person's message is not found, and opening it marks nothing.
     first17 = "15020320060101001"

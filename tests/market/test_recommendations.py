@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def test_the_learners_own_occupation_nearby_comes_first_with_reasons(
     assert top.posting.pk == best.pk
     assert "对口" in top.sentence and top.path[0] == learner.major_name
     assert {c.feature for c in top.contributions} == {"occupation", "industry", "region", "level", "words"}
-    # The class leaves in 2028, so this year's jobs are halved (see the test below).
+    # The class leaves the year after next, so this year's jobs are halved (see the test below).
     assert abs(sum(c.points for c in top.contributions) * top.too_early - top.score) < 0.06  # plus at most a lift
     # The explanation adds up: the contributions, times the corrections, plus the lift, are the score.
     assert all(abs(r.subtotal * r.too_early * r.damping + r.lift - r.score) < 0.002 for r in results)
@@ -90,10 +91,12 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
 def test_a_job_starting_before_the_learners_year_of_leaving_is_halved_and_says_why(
     client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
 ) -> None:
-    """The student's class (2025, three years) leaves in 2028: a job closing this year cannot be
-    taken, an internship can, and a job that starts in 2028 is not reduced."""
+    """The student's class (three years, second year now) leaves the year after next: a job
+    closing within the month cannot be taken, an internship can, and a job that starts in the
+    summer of the year of leaving is not reduced; nor is a job whose start is past."""
     learner = recommend.learner_of(enrolled_student)
-    assert learner.leaves == 2028
+    leaves = timezone.localdate().year + 2
+    assert learner.leaves == leaves
     own, region = learner.occupations[0], enrolled_student.school.region_code
     same = {"occupation_code": own, "region_code": region, "level": "高级工"}
     now = _publish(actor_of, world["enterprise"], title="数控车工（现招）", **same)
@@ -105,14 +108,18 @@ def test_a_job_starting_before_the_learners_year_of_leaving_is_halved_and_says_w
         ),
         publish=True,
     )  # fmt: skip
-    later = _publish(actor_of, world["enterprise"], title="数控车工（2028 届）", starts_on=dt.date(2028, 7, 1), **same)
+    later = _publish(actor_of, world["enterprise"], title="数控车工（应届）", starts_on=dt.date(leaves, 7, 1), **same)
     results = {r.posting.pk: r for r in recommend.recommend_for_learner(learner)}
     assert results[now.pk].too_early == recommend.TOO_EARLY_FACTOR
     assert results[now.pk].score < results[internship.pk].score
-    assert "2028 年毕业" in results[now.pk].adjustments[0] and "实习" in results[now.pk].sentence
+    assert f"{leaves} 年毕业" in results[now.pk].adjustments[0] and "实习" in results[now.pk].sentence
     assert results[internship.pk].too_early == results[later.pk].too_early == 1.0
     assert results[later.pk].score > results[now.pk].score
     assert recommend.quick_score(learner, now, None) == recommend.score(learner, now, None).score
+    # A graduate (left two years ago) is never told a job already under way is too early for them.
+    graduate = replace(learner, leaves=leaves - 4)
+    now.starts_on = dt.date(leaves - 5, 1, 1)  # in memory only
+    assert recommend.too_early_factor(graduate, now) == 1.0
     page = client_for("student").get("/market/recommendations/").content.decode()
     assert 'data-testid="too-early"' in page and "毕业那年之前开始" in page
 

@@ -760,7 +760,7 @@ def _spread_in_time(postings: Sequence[Posting], rng: random.Random) -> None:
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for posting in postings:
         if posting.status == PostingStatus.PENDING:
-            written = now - dt.timedelta(days=rng.randint(0, 3), minutes=rng.randint(0, 600))
+            written = now - dt.timedelta(days=3) * rng.random()
             Posting.objects.filter(pk=posting.pk).update(created_at=written, updated_at=written)
             continue
         # Any moment of the month so far (on its first day, of the hours so far).

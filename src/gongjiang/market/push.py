@@ -218,14 +218,17 @@ def notify_application(application: Application) -> None:
     )
 
 
-def mark_read(*, actor: Actor, notification_ids: list[int] | None) -> int:
+def mark_read(*, actor: Actor, notification_ids: list[int] | None, up_to: int | None = None) -> int:
     """Mark the actor's own messages read: those given, or all of them when `notification_ids`
-    is None. Returns how many were unread. (Not audited: reading one's inbox changes no record.)"""
+    is None, in either case none newer than `up_to` when given (the newest the learner saw).
+    Returns how many were unread. (Not audited: reading one's inbox changes no record.)"""
     if actor.person_id is None:
         return 0
     unread = Notification.objects.filter(person_id=actor.person_id, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
+    if up_to is not None:
+        unread = unread.filter(pk__lte=up_to)
     return unread.update(read_at=timezone.now())
 
 

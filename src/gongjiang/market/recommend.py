@@ -6,8 +6,8 @@ the school's region, the year the class leaves. The crosswalks of the reference 
 Each published posting open to learners is scored on a few named features; every result carries
 each feature's value, weight and contribution, the concepts matched and missing, the path that
 linked them, and one plain Chinese sentence. Three corrections keep the list fair and useful: a
-job that starts before the learner's last year of school is halved (a first-year student cannot
-take it, however well it fits the major), a posting that already has many more applicants than
+job that starts before the calendar year in which the learner's class leaves school is halved (a
+first-year student cannot take it, however well it fits the major), a posting that already has many more applicants than
 places is damped, and a small or rural employer gets a small lift so it is not buried under the
 large ones.
 """
@@ -231,8 +231,11 @@ def quick_score(learner: Learner, posting: Rankable, profile: EnterpriseProfile 
 
 
 def job_start(posting: Rankable) -> dt.date:
-    """When a job is taken up: its start date, else its closing date."""
-    return posting.starts_on or posting.deadline
+    """When a job is taken up: its start date; else, or when that date is past (the job is
+    already under way and whoever is hired starts on hiring), its closing date at the latest."""
+    if posting.starts_on is not None and posting.starts_on >= timezone.localdate():
+        return posting.starts_on
+    return posting.deadline
 
 
 def too_early_factor(learner: Learner, posting: Rankable) -> float:

@@ -13,10 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gongjiang.core.actors import Actor
@@ -329,8 +332,8 @@ def notification_detail(request: HttpRequest, notification_id: int) -> HttpRespo
     notification = selectors.notification_get(actor=actor, notification_id=notification_id)
     if notification.read_at is None:
         push.mark_read(actor=actor, notification_ids=[notification.pk])
-    # Links are written by the platform itself; only a path on this site is followed.
-    link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") else ""
+    # Links are written by the platform itself; still, only a path on this site is followed.
+    link = notification.link if url_has_allowed_host_and_scheme(notification.link, None) else ""
     return render(request, "market/notification.html", {"notification": notification, "link": link})
 
 
@@ -357,11 +360,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("form") == "read":
             chosen = None if "all" in request.POST else [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+            # "All" is all that the learner saw: none that arrived after the page was shown.
+            upto = request.POST.get("upto", "")
             if chosen == []:
                 messages.warning(request, _("请先勾选要标为已读的消息。"))
             else:
-                count = push.mark_read(actor=actor, notification_ids=chosen)
-                messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
+                count = push.mark_read(
+                    actor=actor, notification_ids=chosen, up_to=int(upto) if upto.isdigit() else None
+                )
+                messages.success(
+                    request,
+                    ngettext("已将 %(n)d 条消息标为已读。", "已将 %(n)d 条消息标为已读。", count) % {"n": count},
+                )
             return redirect("market:inbox")
         if form.is_valid():
             try:
@@ -373,7 +383,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 return redirect("market:inbox")
     notifications = selectors.inbox(actor=actor)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "market/inbox.html", {"page": page, "form": form})
+    newest = notifications.aggregate(newest=Max("pk"))["newest"]
+    return render(request, "market/inbox.html", {"page": page, "form": form, "newest": newest})
 
 
 @login_required
