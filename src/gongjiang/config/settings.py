@@ -80,8 +80,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the demo server read while a long import writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # WAL keeps the file consistent for readers outside a transaction. Every request runs in a
+    # transaction (below), and a deferred one that reads, then writes after another request has
+    # committed, fails at once with "database is locked" (seen on /login/ with two users):
+    # IMMEDIATE transactions take the write lock first and wait their turn, up to `timeout`
+    # seconds. Pages are then served one transaction at a time, which suits a demo; production
+    # runs on PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=30
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # One transaction per request: a page or API call either does all it set out to do or nothing.
