@@ -328,6 +328,20 @@ def test_pinyin_or_a_homophone_finds_the_occupation_it_spells(
     assert "共 0 条" in nothing and 'data-testid="searched-instead"' not in nothing
 
 
+def test_words_no_posting_holds_together_are_searched_alone_and_said(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _published(actor_of, world, title="数控铣工", description="数控铣床操作", occupation_code="6-18-01-02")
+    _published(actor_of, world, title="数控机床维修", description="数控设备维修", occupation_code="6-31-01-03")
+    _published(actor_of, world, title="焊工", description="焊接钢结构", occupation_code="6-18-02-04")
+    client = client_for("anonymous")
+    page = client.get("/market/", {"q": "数控 车工"}).content.decode()
+    # 车工 alone finds nothing, 数控 alone two: those are shown, and the page says so.
+    assert 'data-testid="searched-instead"' in page and "共 2 条" in page and "“数控”的结果" in page
+    both = client.get("/market/", {"q": "数控 铣工"}).content.decode()
+    assert "共 1 条" in both and 'data-testid="searched-instead"' not in both
+
+
 def test_the_search_vector_groups_industries_by_the_same_sections() -> None:
     import importlib
 

@@ -81,3 +81,17 @@ def test_lookups_are_remembered_only_inside_the_block(db: None) -> None:
         assert concept_get(Scheme.OCCUPATION, "9-99-99-99") is None
         assert concept_get(Scheme.OCCUPATION, "9-99-99-99") is None  # an unknown code is remembered too
     assert len(outside.captured_queries) == 2 and len(inside.captured_queries) == 2
+
+
+def test_an_id_region_outside_the_demo_subset_passes_only_while_the_subset_is_loaded(db: None) -> None:
+    """A student born in 石家庄 (130102) or in a Baotou district the subset leaves out (150206)
+    is real; a made-up province (99) or a province-level code is not. With the full tables
+    loaded (no longer a demo subset), every code is checked against them."""
+    from gongjiang.refdata.models import CatalogueVersion
+    from gongjiang.refdata.selectors import region_ever_existed
+
+    assert region_ever_existed("150203")  # in the subset
+    assert region_ever_existed("130102") and region_ever_existed("150206")
+    assert not region_ever_existed("990101") and not region_ever_existed("130000")
+    CatalogueVersion.objects.filter(scheme=Scheme.REGION).update(demo_subset=False)
+    assert region_ever_existed("150203") and not region_ever_existed("130102")

@@ -132,6 +132,8 @@ def test_every_bad_row_is_reported_and_nothing_is_written(
         ["钱少少", held.id_number, "0102", "", "数控2班", "高级", "全日制", "2025-09-01", "", ""],
         ["钱多多", held.id_number.replace(held.id_number, rid("20080504", 309)), "0102", "", "数控2班", "博士", "全日制", "2025-09-01", "", ""],
         ["钱多多", held.id_number, "0102", "", "数控2班", "高级", "全日制", "2025-09-01", "", ""],
+        # Typed into a cell Excel formats as a number: the last digits are gone.
+        ["孙六", 150203200805040000, "0102", "", "数控2班", "高级", "全日制", "2025-09-01", "", ""],
     ]  # fmt: skip
     before = (Registration.objects.count(), Person.objects.count(), SchoolClass.objects.count())
     data = xlsx(rows)
@@ -146,6 +148,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(
     assert "已登记的姓名为“钱多多”" in found[(7, "姓名")]
     assert "班级层次“博士”无法识别" in found[(8, "班级层次")]
     assert "已在呼和浩特交通技师学院有全日制学籍" in found[(9, "身份证号")]
+    assert "存成了数字" in found[(10, "身份证号")] and "文本" in found[(10, "身份证号")]
     assert report.created == 0
     assert (Registration.objects.count(), Person.objects.count(), SchoolClass.objects.count()) == before
     data.seek(0)

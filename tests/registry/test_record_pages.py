@@ -223,6 +223,8 @@ def test_templates_and_imports_of_every_kind_from_the_web(client_for: Any, world
         assert response.status_code == 200
         workbook = load_workbook(io.BytesIO(response.content))
         assert workbook.worksheets[0].cell(row=1, column=1).value == first
+        # Every column is text, so that Excel keeps a 身份证号's digits and a code's leading zero.
+        assert workbook.worksheets[0].column_dimensions["B"].number_format == "@"
         notes = list(workbook.worksheets[1].iter_rows(values_only=True))
         assert any(required == "必填" for _name, required, _note in notes[1:])
     assert client.get("/registry/import/template/nothing/").status_code == 404

@@ -184,7 +184,10 @@ def write_xlsx(
 
 def write_template(columns: Sequence[tuple[str, bool, str]], target: Path | IO[bytes]) -> None:
     """A blank workbook to fill in: the header row on the first sheet (the one imports read) and,
-    on a second sheet, each column with whether it is required and what it accepts."""
+    on a second sheet, each column with whether it is required and what it accepts.
+
+    Every column is formatted as text: Excel otherwise turns an 18-digit 身份证号 into a number
+    and drops its last digits, and a code such as 0102 into 102."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -193,7 +196,9 @@ def write_template(columns: Sequence[tuple[str, bool, str]], target: Path | IO[b
     for index, (name, required, _note) in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True, color="B42318" if required else "000000")
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name) * 3))
+        column = sheet.column_dimensions[get_column_letter(index)]
+        column.width = max(12, min(40, len(name) * 3))
+        column.number_format = "@"
     notes = workbook.create_sheet(_("填写说明"))
     notes.append([_("列名"), _("是否必填"), _("说明")])
     for cell in notes[1]:

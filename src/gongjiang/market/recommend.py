@@ -279,9 +279,12 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
     total = sum(c.points for c in contributions) * too_early * factor + lift
     adjustments = []
     if too_early < 1:
+        start = job_start(posting)
+        when = {"date": start.isoformat(), "year": learner.leaves}
         adjustments.append(
-            _("该岗位 %(start)s 开始，您的班级 %(year)d 年毕业，届时还不能入职，排序降低")
-            % {"start": job_start(posting).isoformat(), "year": learner.leaves}
+            _("该岗位 %(date)s 开始，您的班级 %(year)d 年毕业，届时还不能入职，排序降低") % when
+            if start == posting.starts_on
+            else _("该岗位 %(date)s 截止招聘，您的班级 %(year)d 年毕业，届时还不能入职，排序降低") % when
         )
     if factor < 1:
         places = posting.headcount or 1

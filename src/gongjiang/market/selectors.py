@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, overload
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
+from gongjiang.directory.models import Organisation
 from gongjiang.market import search
 from gongjiang.market.models import (
     Application,
@@ -37,6 +38,34 @@ SEARCH_WINDOW = 2000
 
 def posting_list(*, actor: Actor) -> QuerySet[Posting]:
     return scoped(Posting.objects.select_related("owner"), actor)
+
+
+def own_postings(*, actor: Actor, owner: Organisation) -> QuerySet[Posting]:
+    """An owner's postings, those that still need something or are open first (returned, waiting,
+    published and not past the deadline), then the closed and expired; newest first within each;
+    with their number of applications as `applicants` and `expired`."""
+    today = timezone.localdate()
+    open_ = Q(status=PostingStatus.PUBLISHED, deadline__gte=today)
+    rank = Case(
+        When(status=PostingStatus.RETURNED, then=Value(0)),
+        When(status=PostingStatus.PENDING, then=Value(1)),
+        When(open_, then=Value(2)),
+        default=Value(3),
+    )
+    return (
+        posting_list(actor=actor)
+        .filter(owner=owner)
+        .annotate(
+            rank=rank,
+            applicants=Count("applications"),
+            expired=Case(
+                When(status=PostingStatus.PUBLISHED, deadline__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("rank", "-created_at", "-pk")
+    )
 
 
 def posting_get(*, actor: Actor, posting_id: int) -> Posting:

@@ -83,6 +83,15 @@ def market(request: HttpRequest) -> HttpResponse:
             retry = selectors.posting_search(actor=_actor(request), filters=replace(filters, q=spelled[0].name))
             if retry.count:
                 found, searched_instead = retry, spelled[0].name
+    if not found.count and len(found.terms) > 1:
+        # No posting has every word (数控 车工): the word alone that finds the most, said so.
+        alone = [
+            (selectors.posting_search(actor=_actor(request), filters=replace(filters, q=term)), term)
+            for term in found.terms[:5]
+        ]
+        best, term = max(alone, key=lambda pair: pair[0].count)
+        if best.count:
+            found, searched_instead = best, term
     total = found.count
     page = CappedPaginator(found.postings, PAGE_SIZE, total, cap=selectors.SEARCH_WINDOW).get_page(get.get("page"))
     terms = found.terms
@@ -462,7 +471,7 @@ def my_postings(request: HttpRequest) -> HttpResponse:
                     % {"title": posting.title},
                 )
             return redirect("market:mine")
-    postings = selectors.posting_list(actor=actor).filter(owner=owner).order_by("-created_at", "-pk")
+    postings = selectors.own_postings(actor=actor, owner=owner)
     return render(
         request,
         "market/my_postings.html",

@@ -202,11 +202,17 @@ class _Importer:
         row.name = clean_name(cols.cell(cells, "name"))
         if not row.name:
             self.error(number, cols.name_of("name"), _("姓名不能为空"))
-        raw_id = compact_text(cols.cell(cells, "id_number")).upper()
+        typed = cols.cell(cells, "id_number")
+        raw_id = compact_text(typed).upper()
         try:
             parsed = parse_resident_id(raw_id)
         except ValidationError as exc:
-            self.error(number, cols.name_of("id_number"), exc.messages[0] if raw_id else _("身份证号不能为空"))
+            if isinstance(typed, int | float) and not isinstance(typed, bool):
+                # Excel keeps 15 significant digits: the number's last digits are already lost.
+                message = _("身份证号被 Excel 存成了数字，末几位已丢失：请把该列设为“文本”格式后重新输入")
+            else:
+                message = exc.messages[0] if raw_id else _("身份证号不能为空")
+            self.error(number, cols.name_of("id_number"), message)
         else:
             row.id_number, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
             known = self.region_known.get(parsed.region_code)
