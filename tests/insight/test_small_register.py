@@ -572,6 +572,35 @@ def test_early_warning_for_majors(duck: Engine) -> None:
     assert small.level == "insufficient" and "样本不足" in small.reasons[0]
 
 
+def test_a_major_with_graduates_and_no_demand_is_warned_and_reasons_round_as_the_table() -> None:
+    from gongjiang.insight.early_warning import MajorWarning, Thresholds, _judge, _trend
+
+    def warning(**values: Any) -> MajorWarning:
+        facts: dict[str, Any] = {
+            "major_code": "0102", "level": "insufficient", "graduates": 310, "employment_rate": 95.0,
+            "in_field_rate": 80.0, "mean_pay": 5000.0, "pay_ratio": 1.0, "demand_first": 0, "demand_last": 0,
+            "demand_trend": None, "graduates_per_post": None,
+        }  # fmt: skip
+        return MajorWarning(**{**facts, **values})
+
+    rules = {"employment_rate": {"red_below": 90.0}, "supply_demand": {"red_above": 5.0, "no_demand": "red"}}
+    limits = Thresholds(window_years=3, min_graduates=20, rules=rules)
+    nothing_posted = warning(no_demand=True)
+    _judge(nothing_posted, limits)
+    assert nothing_posted.level == "red" and "没有发布任何岗位需求" in nothing_posted.reasons[0]
+    assert "310" in nothing_posted.reasons[0]
+    quiet = Thresholds(3, 20, {**rules, "supply_demand": {"no_demand": "green"}})
+    ignored = warning(no_demand=True)
+    _judge(ignored, quiet)
+    assert ignored.level == "green" and not ignored.reasons
+    # 85.05 is shown as 85.1 % in the table (half up); the reason says the same.
+    low = warning(employment_rate=85.05, graduates_per_post=1.0)
+    _judge(low, limits)
+    assert low.reasons == ["就业率 85.1%，低于 90.0%"]
+    # A change from a handful of places is not a trend.
+    assert _trend(3, 140, min_base=10) is None and _trend(10, 5, min_base=10) == -0.5
+
+
 def test_data_quality_rules(duck: Engine) -> None:
     from gongjiang.insight.quality import rules, violations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -59,6 +60,8 @@ class MajorWarning:
     demand_last: int
     demand_trend: float | None
     graduates_per_post: float | None
+    # The major leads to occupations, and none of them had a place posted in the window.
+    no_demand: bool = False
     reasons: list[str] = field(default_factory=list)
 
 
@@ -76,18 +79,18 @@ def _judge(warning: MajorWarning, limits: Thresholds) -> None:
         if value is None:
             return
         if "red_below" in limit and value < limit["red_below"]:
-            fired.append(("red", text % {"value": shown * value, "limit": shown * limit["red_below"]}))
+            fired.append(("red", text % {"value": _half_up(shown * value), "limit": shown * limit["red_below"]}))
         elif "yellow_below" in limit and value < limit["yellow_below"]:
-            fired.append(("yellow", text % {"value": shown * value, "limit": shown * limit["yellow_below"]}))
+            fired.append(("yellow", text % {"value": _half_up(shown * value), "limit": shown * limit["yellow_below"]}))
 
     def above(rule: str, value: float | None, text: str) -> None:
         limit = limits.rules.get(rule, {})
         if value is None:
             return
         if "red_above" in limit and value > limit["red_above"]:
-            fired.append(("red", text % {"value": value, "limit": limit["red_above"]}))
+            fired.append(("red", text % {"value": _half_up(value), "limit": limit["red_above"]}))
         elif "yellow_above" in limit and value > limit["yellow_above"]:
-            fired.append(("yellow", text % {"value": value, "limit": limit["yellow_above"]}))
+            fired.append(("yellow", text % {"value": _half_up(value), "limit": limit["yellow_above"]}))
 
     below("employment_rate", warning.employment_rate, _("就业率 %(value).1f%%，低于 %(limit).1f%%"))
     below("in_field_rate", warning.in_field_rate, _("对口就业率 %(value).1f%%，低于 %(limit).1f%%"))
@@ -98,6 +101,14 @@ def _judge(warning: MajorWarning, limits: Thresholds) -> None:
             "demand_trend", 100 * warning.demand_trend, _("对应职业的岗位需求变化 %(value)+.0f%%，低于 %(limit)+.0f%%")
         )
     above("supply_demand", warning.graduates_per_post, _("每个岗位 %(value).1f 名毕业生，高于 %(limit).1f"))
+    no_demand = str(limits.rules.get("supply_demand", {}).get("no_demand", "green"))
+    if warning.no_demand and no_demand in ("red", "yellow"):
+        fired.append(
+            (
+                no_demand,
+                _("窗口内对应职业没有发布任何岗位需求，而有 %(n)d 名毕业生") % {"n": warning.graduates},
+            )
+        )
     warning.reasons = [text for _level, text in fired]
     if any(level == "red" for level, _text in fired):
         warning.level = "red"
@@ -159,8 +170,11 @@ def major_warnings(engine: Engine, *, scope: Scope, year: int, limits: Threshold
             pay_ratio=round(mean_pay / scope_mean_pay, 4) if mean_pay is not None and scope_mean_pay else None,
             demand_first=by_year[years[0]],
             demand_last=by_year[years[-1]],
-            demand_trend=_trend(by_year[years[0]], by_year[years[-1]]),
+            demand_trend=_trend(
+                by_year[years[0]], by_year[years[-1]], int(limits.rules.get("demand_trend", {}).get("min_base", 1))
+            ),
             graduates_per_post=round(int(row["graduates"]) / posts, 2) if mine and posts else None,
+            no_demand=bool(mine) and posts == 0,
         )
         if warning.graduates < limits.min_graduates:
             warning.reasons = [
@@ -178,6 +192,14 @@ def _percent(part: Any, whole: Any) -> float | None:
     return None if ratio is None else round(100 * ratio, 2)
 
 
-def _trend(first: int, last: int) -> float | None:
-    """Relative change; unknown when the window starts with no demand at all."""
-    return None if first == 0 else round((last - first) / first, 4)
+def _trend(first: int, last: int, min_base: int = 1) -> float | None:
+    """Relative change; unknown when the window starts with less demand than `min_base` (from
+    nothing, or from a handful, a change in per cent says nothing)."""
+    return None if first < max(1, min_base) else round((last - first) / first, 4)
+
+
+def _half_up(value: float, places: int = 1) -> float:
+    """Rounded as the pages round (half up, on the decimal digits shown), so that a reason says
+    85.1 % where the table shows 85.1 %, not the 85.0 that binary 85.05 gives."""
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
