@@ -97,6 +97,8 @@ def test_a_bureau_adds_a_target_from_the_page_and_sees_its_status(client_for: Ca
     }
     bad = client.post("/insight/targets/?year=2025", {**form, "value": "很高"})
     assert bad.status_code == 200 and "应为数字" in bad.content.decode() and not Target.objects.exists()
+    # The field is named as the form names it, not by its code.
+    assert "目标值：" in bad.content.decode() and "value：" not in bad.content.decode()
     done = client.post("/insight/targets/?year=2025", form)
     assert done.status_code == 302
     page = client.get("/insight/targets/?year=2025").content.decode()

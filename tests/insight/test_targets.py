@@ -74,7 +74,12 @@ def test_a_bureau_sets_edits_and_withdraws_a_target_with_history(actor_of: Calla
         ({"tolerance": "-1"}, "tolerance", "容差不能为负数"),
         ({"level": ""}, "level", "请选择目标层级"),
         ({"source": " "}, "source", "请写明目标的依据"),
-        ({"from_year": "25"}, "from_year", "应为四位年份"),
+        ({"from_year": "今年"}, "from_year", "应为四位年份"),
+        ({"from_year": "25"}, "from_year", "应在 1949 至 2100 年之间，而不是 25"),
+        ({"from_year": "1900"}, "from_year", "应在 1949 至 2100 年之间"),
+        ({"value": "150"}, "value", "百分比，不能超过 100"),
+        ({"indicator_code": "dropout_rate", "comparator": "le", "value": "-5"}, "value", "不能为负数"),
+        ({"baseline": "-1"}, "baseline", "不能为负数"),
     ],
 )
 def test_bad_targets_are_refused_naming_the_field(
@@ -86,6 +91,19 @@ def test_bad_targets_are_refused_naming_the_field(
     assert field in caught.value.message_dict
     assert message in " ".join(caught.value.message_dict[field])
     assert Target.objects.count() == before
+
+
+def test_a_second_target_of_the_same_level_scope_and_years_is_refused(actor_of: Callable[[str], Actor]) -> None:
+    bureau = actor_of("bureau")
+    first = services.target_create(actor=bureau, **GOOD)
+    with pytest.raises(ValidationError, match="已有一条同层级的目标（2021—2025 年，不低于"):
+        services.target_create(actor=bureau, **{**GOOD, "value": "90", "from_year": 2025, "to_year": 2027})
+    # Another level, or years that do not meet, may stand beside it; editing the first is no clash.
+    services.target_create(actor=bureau, **{**GOOD, "level": "national", "value": "90"})
+    services.target_create(actor=bureau, **{**GOOD, "from_year": 2026, "to_year": 2030})
+    services.target_update(actor=bureau, target=first, value="95")
+    services.target_withdraw(actor=bureau, target=first)
+    services.target_create(actor=bureau, **{**GOOD, "value": "96"})  # the first no longer stands
 
 
 def test_only_a_bureau_over_the_scope_sets_a_target(

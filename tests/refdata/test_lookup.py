@@ -88,10 +88,11 @@ def test_an_id_region_outside_the_demo_subset_passes_only_while_the_subset_is_lo
     is real; a made-up province (99) or a province-level code is not. With the full tables
     loaded (no longer a demo subset), every code is checked against them."""
     from gongjiang.refdata.models import CatalogueVersion
-    from gongjiang.refdata.selectors import region_ever_existed
+    from gongjiang.refdata.selectors import id_region_valid, region_ever_existed
 
-    assert region_ever_existed("150203")  # in the subset
-    assert region_ever_existed("130102") and region_ever_existed("150206")
-    assert not region_ever_existed("990101") and not region_ever_existed("130000")
+    assert id_region_valid("150203")  # in the subset
+    assert id_region_valid("130102") and id_region_valid("150206")
+    assert not id_region_valid("990101") and not id_region_valid("130000")
+    assert not region_ever_existed("130102")  # a scope or an organisation must be in the tables
     CatalogueVersion.objects.filter(scheme=Scheme.REGION).update(demo_subset=False)
-    assert region_ever_existed("150203") and not region_ever_existed("130102")
+    assert id_region_valid("150203") and not id_region_valid("130102")

@@ -27,7 +27,7 @@ from gongjiang.directory.models import (
     SchoolTier,
     User,
 )
-from gongjiang.refdata.selectors import region_ever_existed, region_get
+from gongjiang.refdata.selectors import id_region_valid, region_get
 
 ORGANISATION_FIELDS = ("name", "region_code", "tier", "ownership", "uscc", "parent_id", "is_active")
 
@@ -132,7 +132,7 @@ def person_create(
     given as well they must agree."""
     require(actor, "person.create")
     person = _new_person(
-        region_known=region_ever_existed, name=name, id_number=id_number, id_type=id_type, phone=phone, **facts
+        region_known=id_region_valid, name=name, id_number=id_number, id_type=id_type, phone=phone, **facts
     )
     with transaction.atomic():
         try:
@@ -150,7 +150,7 @@ def person_create_many(*, actor: Actor, people: Sequence[Mapping[str, Any]]) -> 
     person refuses the whole batch."""
     require(actor, "person.create")
     # The region check is a catalogue lookup; a batch repeats the same few codes.
-    region_known = functools.cache(region_ever_existed)
+    region_known = functools.cache(id_region_valid)
     built = [_new_person(region_known=region_known, **fields) for fields in people]
     if len({(p.id_type, p.id_number) for p in built}) < len(built):
         raise ValidationError({"id_number": _("同一批中有重复的证件号码。")})

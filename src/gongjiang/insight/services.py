@@ -70,7 +70,7 @@ def _year(field: str, value: Any, required: bool = True) -> int | None:
     except ValueError as exc:
         raise ValidationError({field: _("应为四位年份，而不是 %(value)s。") % {"value": value}}) from exc
     if not 1949 <= year <= 2100:
-        raise ValidationError({field: _("应为四位年份，而不是 %(value)s。") % {"value": value}})
+        raise ValidationError({field: _("应在 1949 至 2100 年之间，而不是 %(value)s。") % {"value": value}})
     return year
 
 
@@ -113,6 +113,14 @@ def _clean_target(values: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"value_high": _("区间上限不能小于目标值（下限）。")})
     if comparator != Comparator.BETWEEN:
         high = None
+    baseline = _decimal("baseline", values.get("baseline"), required=False)
+    # Every indicator counts, sums or divides counts: none is negative, and a share is at most 100 %.
+    percent = catalogue()[code].unit == "%"
+    for field, number in (("value", value), ("value_high", high), ("baseline", baseline)):
+        if number is not None and number < 0:
+            raise ValidationError({field: _("不能为负数。")})
+        if number is not None and percent and number > 100:
+            raise ValidationError({field: _("该指标是百分比，不能超过 100。")})
     tolerance = _decimal("tolerance", values.get("tolerance"), required=False) or Decimal(0)
     if tolerance < 0:
         raise ValidationError({"tolerance": _("容差不能为负数。")})
@@ -132,13 +140,42 @@ def _clean_target(values: dict[str, Any]) -> dict[str, Any]:
         "comparator": comparator,
         "value": value,
         "value_high": high,
-        "baseline": _decimal("baseline", values.get("baseline"), required=False),
+        "baseline": baseline,
         "baseline_year": _year("baseline_year", values.get("baseline_year"), required=False),
         "tolerance": tolerance,
         "level": level,
         "source": source[:300],
         "note": str(values.get("note") or "").strip(),
     }
+
+
+def _refuse_overlap(clean: dict[str, Any], exclude: int | None) -> None:
+    """Two targets of one level for the same indicator, scope and year would give two verdicts
+    for one figure: the one in force must be changed or withdrawn instead. (Targets of different
+    levels, national and provincial, may well apply together.)"""
+    other = (
+        Target.objects.filter(
+            withdrawn_on__isnull=True,
+            indicator_code=clean["indicator_code"],
+            scope_kind=clean["scope_kind"],
+            scope_code=clean["scope_code"],
+            level=clean["level"],
+            from_year__lte=clean["to_year"],
+            to_year__gte=clean["from_year"],
+        )
+        .exclude(pk=exclude or 0)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _("已有一条同层级的目标（%(from)d—%(to)d 年，%(comparator)s %(value)s）：请修改或撤销那一条。")
+            % {
+                "from": other.from_year,
+                "to": other.to_year,
+                "comparator": other.get_comparator_display(),
+                "value": f"{other.value.normalize():f}",
+            }
+        )
 
 
 def _bureau_of(actor: Actor) -> Organisation:
@@ -156,6 +193,7 @@ def target_create(*, actor: Actor, **values: Any) -> Target:
     require(actor, "insight.target.write", clean["scope_region_code"])
     bureau = _bureau_of(actor)
     with transaction.atomic():
+        _refuse_overlap(clean, exclude=None)
         target = Target.objects.create(bureau=bureau, **clean)
         audit.record(actor=actor, action="target.create", entity=target, after=audit.snapshot(target), owner=bureau)
     return target
@@ -176,6 +214,7 @@ def target_update(*, actor: Actor, target: Target, expected_version: int | None 
             raise ValidationError(_("该目标已被他人修改，请刷新后再改。"))
         if locked.withdrawn_on is not None:
             raise ValidationError(_("该目标已撤销，不能再修改。"))
+        _refuse_overlap(clean, exclude=locked.pk)
         for field, value in clean.items():
             setattr(locked, field, value)
         return True

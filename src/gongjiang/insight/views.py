@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,7 +56,7 @@ from gongjiang.insight.engines import (
     open_engine,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
-from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, TargetLevel
+from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, Target, TargetLevel
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, region_get
 from gongjiang.registry.models import (
@@ -559,7 +559,9 @@ def targets(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("目标已添加。"))
             return redirect(f"{reverse('insight:targets')}?year={year}")
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            # Named as the form names them (目标值), not by the service's field (value).
+            errors = {_target_label(field): messages_ for field, messages_ in by_field.items()}
     elif request.GET.get("edit", "").isdigit():
         editing = selectors.target_get(actor=actor, pk=int(request.GET["edit"]))
         values = {field: getattr(editing, field) for field in services.TARGET_FIELDS}
@@ -590,6 +592,14 @@ def targets(request: HttpRequest) -> HttpResponse:
             "default_scope": actor.region_code,
         },
     )
+
+
+def _target_label(field: str) -> str:
+    try:
+        model_field = Target._meta.get_field(field)
+    except FieldDoesNotExist:
+        return "__all__"
+    return str(getattr(model_field, "verbose_name", field))
 
 
 def _scope_label(target: Any) -> str:

@@ -123,13 +123,17 @@ PROVINCE_CODES = frozenset(
 
 
 def region_ever_existed(code: str) -> bool:
-    """True for a current code or one in the change history (an old 身份证 keeps its old code).
+    """True for a current code or one in the change history (an old 身份证 keeps its old code)."""
+    return region_get(code) is not None or concepts(Scheme.REGION_HISTORY).filter(code=code).exists()
 
-    Where only the demo subset of regions is loaded, any county-level code of a real province
-    passes: a student born in another province, or in a district the subset leaves out, is real,
-    and refusing them would be the table's fault, not the clerk's. The full tables
+
+def id_region_valid(code: str) -> bool:
+    """Whether the first six digits of a 身份证号 name a region: as `region_ever_existed`, except
+    that where only the demo subset of regions is loaded, any county-level code of a real
+    province passes: a student born in another province, or in a district the subset leaves out,
+    is real, and refusing them would be the table's fault, not the clerk's. The full tables
     (`gongjiang refdata load`) check every code."""
-    if region_get(code) is not None or concepts(Scheme.REGION_HISTORY).filter(code=code).exists():
+    if region_ever_existed(code):
         return True
     version = current_version(Scheme.REGION)
     partial = version is None or version.demo_subset

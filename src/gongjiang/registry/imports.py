@@ -35,7 +35,7 @@ from gongjiang.core.sheets import (
 )
 from gongjiang.core.validators import parse_resident_id
 from gongjiang.directory.models import IdType, Organisation, Person, Sex
-from gongjiang.refdata.selectors import region_ever_existed
+from gongjiang.refdata.selectors import id_region_valid
 from gongjiang.registry.models import (
     ClassLevel,
     EventKind,
@@ -217,7 +217,7 @@ class _Importer:
             row.id_number, row.birth_date, row.sex = parsed.number, parsed.birth_date, parsed.sex
             known = self.region_known.get(parsed.region_code)
             if known is None:
-                known = self.region_known[parsed.region_code] = region_ever_existed(parsed.region_code)
+                known = self.region_known[parsed.region_code] = id_region_valid(parsed.region_code)
             if not known:
                 self.error(
                     number,
