@@ -213,3 +213,11 @@ def test_a_warning_reason_reads_true_at_the_shown_precision() -> None:
     _judge(warning, Thresholds.load())
     assert warning.level == "red"
     assert warning.reasons == ["平均月收入为全范围平均的 79.7%，低于 80%"]
+
+
+def test_a_share_that_is_not_whole_is_never_written_100_or_0() -> None:
+    from gongjiang.insight.views import _format
+
+    assert _format(100 * 5145 / 5147, "%") == "99.96%"
+    assert _format(99.9999, "%") == "99.99%" and _format(0.0001, "%") == "0.01%"
+    assert _format(100.0, "%") == "100.0%" and _format(0.0, "%") == "0.0%" and _format(85.04, "%") == "85.0%"

@@ -187,7 +187,14 @@ def _format(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return f"{value:.1f}%"
+        shown = f"{value:.1f}"
+        # 5,145 of 5,147 is not 100.0 %, nor is 1 of 5,000 0.0 %: two decimals where one would
+        # round a share that is not whole or nothing to 100 or 0.
+        if shown == "100.0" and value < 100:
+            shown = f"{min(value, 99.99):.2f}"
+        elif shown == "0.0" and value > 0:
+            shown = f"{max(value, 0.01):.2f}"
+        return f"{shown}%"
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "yuan":
