@@ -223,3 +223,16 @@ def test_schools_and_enterprises_are_recommended_to_each_other_with_reasons(
     assert 'data-testid="partners"' in page and world["enterprise"].name in page
     api = client_for("enterprise").get("/api/v1/market/partners").json()
     assert [p["name"] for p in api] == [world["school"].name] and api[0]["contributions"]
+
+
+def test_a_publisher_is_told_which_classes_cannot_take_a_job_yet() -> None:
+    """A class leaving the year after the job starts scores no timing; one leaving that year, or
+    any class for an internship, scores it whole."""
+    year = timezone.localdate().year + 1
+    job = Posting(kind="job", starts_on=dt.date(year, 3, 1), deadline=dt.date(year, 1, 31))
+    assert recommend._starts_before(job, year + 1) and not recommend._starts_before(job, year)
+    today = timezone.localdate()
+    assert recommend._timing_fit(job, year + 1, today) == 0.0 and recommend._timing_fit(job, year, today) == 1.0
+    internship = Posting(kind="internship", starts_on=dt.date(year, 3, 1), deadline=dt.date(year, 1, 31))
+    assert not recommend._starts_before(internship, year + 1)
+    assert recommend._timing_fit(internship, year + 5, today) == 0.3  # far off, as before

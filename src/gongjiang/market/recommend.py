@@ -458,6 +458,19 @@ def _leaves(school_class: SchoolClass) -> int:
     return school_class.cohort_year + math.ceil(school_class.planned_years)
 
 
+def _starts_before(posting: Posting, leaves: int) -> bool:
+    """A job that starts before the year a class leaves school: its students cannot take it."""
+    return posting.kind == PostingKind.JOB and job_start(posting).year < leaves
+
+
+def _timing_fit(posting: Posting, leaves: int, today: dt.date) -> float:
+    """For a publisher's list of learners: 0 for a job they cannot take before leaving school;
+    otherwise 1 for those leaving within about a year, less for those further off."""
+    if _starts_before(posting, leaves):
+        return 0.0
+    return 1.0 if leaves <= today.year + 1 else 0.3
+
+
 def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | None = None) -> list[CohortMatch]:
     """Graduating classes (leaving within about a year) whose major leads to the posting's
     occupation, or to its small class, scored on occupation, region, level and size, explained.
@@ -485,10 +498,11 @@ def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | No
         level = _level_fit(school_class.class_level, posting.level)
         size = min(1.0, school_class.students / (3 * (posting.headcount or 1)))
         contributions = [
-            Contribution("occupation", _("职业对口"), occupation, 0.5),
-            Contribution("region", _("地区相近"), region, 0.25),
+            Contribution("occupation", _("职业对口"), occupation, 0.45),
+            Contribution("region", _("地区相近"), region, 0.2),
             Contribution("level", _("层次相符"), level, 0.15),
             Contribution("size", _("生源充足"), size, 0.1),
+            Contribution("timing", _("毕业时间合适"), 0.0 if _starts_before(posting, leaves) else 1.0, 0.1),
         ]
         sentence = _("%(school)s%(cls)s（%(major)s，%(n)d 人）将于 %(year)d 年毕业，专业%(fit)s") % {
             "school": school_class.school.name,
@@ -583,7 +597,7 @@ def recommend_learners_for_posting(
                 "region", _("地区相近"), region_fit(posting.region_code, registration.school.region_code), 0.25
             ),
             Contribution("level", _("层次相符"), _level_fit(school_class.class_level, posting.level), 0.15),
-            Contribution("timing", _("毕业时间合适"), 1.0 if leaves <= today.year + 1 else 0.3, 0.1),
+            Contribution("timing", _("毕业时间合适"), _timing_fit(posting, leaves, today), 0.1),
         ]
         sentence = _("%(name)s，%(school)s%(major)s专业（%(cls)s），%(year)d 年毕业，专业%(fit)s") % {
             "name": registration.person.name,
