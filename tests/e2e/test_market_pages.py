@@ -100,7 +100,7 @@ def test_a_posting_from_the_page_reaches_the_inbox_and_the_learner_applies(page:
     form.locator("input[name=headcount]").fill("2")
     form.locator("input[name=deadline]").fill((timezone.localdate() + dt.timedelta(days=20)).isoformat())
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{site}/market/mine/")
+    page.wait_for_url(f"{site}/market/mine/#main")
     assert "待审核" in page.locator("[data-testid=my-postings]").inner_text()
 
     page.context.clear_cookies()

@@ -18,7 +18,7 @@ from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.directory.models import Organisation
 from gongjiang.market import services
-from gongjiang.market.models import Posting, PostingRevision, PostingStatus
+from gongjiang.market.models import EnterpriseProfile, Posting, PostingRevision, PostingStatus
 from gongjiang.market.search import newest_matches
 from gongjiang.market.selectors import Filters, SearchResult, apply_filters, posting_search, public_postings
 
@@ -77,6 +77,7 @@ def test_a_posting_is_public_only_after_moderation(
         ({"region_code": "999999"}, "region_code", "地区代码"),
         ({"title": "   "}, "title", "请填写标题"),
         ({"headcount": 0}, "headcount", "人数应在"),
+        ({"level": "超级工"}, "level", "层次“超级工”无法识别"),
     ],
 )
 def test_bad_postings_are_refused_on_their_field(
@@ -94,6 +95,16 @@ def test_bad_postings_are_refused_on_their_field(
     assert not Posting.objects.exists()
 
 
+def test_levels_written_the_usual_ways_are_stored_one_way(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    for written, stored in (("三级", "高级工"), ("国家职业资格四级", "中级工"), ("高级工及以上", "高级工"), ("", "")):
+        posting = services.posting_create(
+            actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", **_values(level=written)
+        )
+        assert posting.level == stored, written
+
+
 def test_an_invalid_credit_code_refuses_the_posting(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:
@@ -109,6 +120,9 @@ def test_the_form_shows_refusals_and_writes_nothing(client_for: Any) -> None:
     form = {**_values(pay_min=9000, pay_max=100), "kind": "job"}
     response = client_for("enterprise").post("/market/mine/", form)
     assert response.status_code == 200 and "月薪上限不能低于下限" in response.content.decode()
+    # The level is chosen from a list, and the page opens at the form with its errors.
+    assert '<optgroup label="职业技能等级">' in response.content.decode()
+    assert 'action="#posting-form"' in response.content.decode()
     assert not Posting.objects.exists()
     assert client_for("enterprise").post("/market/mine/", {**form, "pay_max": 9500}).status_code == 302
     assert Posting.objects.get().status == PostingStatus.PENDING
@@ -350,3 +364,18 @@ def test_the_search_vector_groups_industries_by_the_same_sections() -> None:
     migration = importlib.import_module("gongjiang.market.migrations.0009_industry_section_lexeme")
     for letter, divisions in SECTION_DIVISIONS.items():
         assert f"BETWEEN {divisions.start} AND {divisions.stop - 1} THEN '{letter}'" in migration.SECTION
+
+
+def test_an_enterprise_keeps_its_profile_from_the_page(client_for: Any, world: dict[str, Organisation]) -> None:
+    client = client_for("enterprise")
+    form = {"industry_code": "C", "size": "small", "contact_name": "李经理", "contact_phone": "abc"}
+    refused = client.post("/market/profile/", form).content.decode()
+    assert "联系电话“abc”不是有效的手机或固定电话号码" in refused
+    assert not EnterpriseProfile.objects.filter(organisation=world["enterprise"]).exists()
+    assert client.post("/market/profile/", {**form, "contact_phone": "0472 512 3456"}).status_code == 302
+    profile = EnterpriseProfile.objects.get(organisation=world["enterprise"])
+    assert (profile.contact_phone, profile.size) == ("04725123456", "small")
+    # A save based on the version before someone else's is refused.
+    stale = client.post("/market/profile/", {**form, "contact_phone": "13912345678", "version": "0"})
+    assert "已被他人修改" in stale.content.decode()
+    assert client.post("/market/profile/", {**form, "contact_phone": "400-800-1234", "version": "1"}).status_code == 302

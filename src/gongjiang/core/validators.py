@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -68,3 +69,8 @@ def validate_uscc(value: str) -> str:
         raise ValidationError(_("统一社会信用代码校验位不正确。")) from exc
     except (InvalidFormat, InvalidComponent) as exc:
         raise ValidationError(_("统一社会信用代码含有不允许的字符或组成不正确。")) from exc
+
+
+# A mobile number (11 digits from 13…), a landline with its area code (0472-1234567) or a
+# company's 400 or 800 line, dashes optional.
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[48]00-?\d{3}-?\d{4}")

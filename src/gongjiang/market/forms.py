@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.forms import DATE_INPUT
-from gongjiang.market.models import EnterpriseSize, PostingKind
+from gongjiang.market.models import CLASS_LEVELS, SKILL_LEVELS, EnterpriseSize, PostingKind
 from gongjiang.registry.models import ClassLevel
 
 DATE = DATE_INPUT
@@ -26,7 +26,15 @@ class PostingForm(forms.Form):
     )
     industry_code = forms.CharField(label=_("行业代码"), required=False, max_length=8)
     region_code = forms.CharField(label=_("工作地区代码"), max_length=6)
-    level = forms.CharField(label=_("技能或班级层次"), required=False, max_length=32)
+    level = forms.ChoiceField(
+        label=_("技能或班级层次"),
+        required=False,
+        choices=[
+            ("", _("不限")),
+            (_("职业技能等级"), [(level, level) for level in SKILL_LEVELS]),
+            (_("班级层次"), [(level, level) for level in CLASS_LEVELS]),
+        ],
+    )
     headcount = forms.IntegerField(label=_("人数"), required=False, min_value=1)
     pay_min = forms.IntegerField(label=_("月薪下限（元）"), required=False, min_value=0)
     pay_max = forms.IntegerField(label=_("月薪上限（元）"), required=False, min_value=0)

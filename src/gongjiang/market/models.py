@@ -75,6 +75,12 @@ SCHOOL_KINDS = (
 # Kinds a learner applies to; the others are answered by organisations.
 APPLICABLE_KINDS = (PostingKind.JOB, PostingKind.INTERNSHIP, PostingKind.APPRENTICESHIP)
 
+# What a posting may ask or offer: a skill level (职业技能等级, 五级 to 一级) or a class level of
+# the schools. Data, not interface text: stored and searched as written.
+SKILL_LEVELS = ("初级工", "中级工", "高级工", "技师", "高级技师")
+CLASS_LEVELS = ("中级工班", "高级工班", "预备技师班")
+POSTING_LEVELS = SKILL_LEVELS + CLASS_LEVELS
+
 
 class PostingStatus(models.TextChoices):
     PENDING = "pending", _("待审核")

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor, on_behalf
 from gongjiang.core.policies import require
-from gongjiang.core.validators import validate_uscc
+from gongjiang.core.validators import PHONE, validate_uscc
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.market import policies as _policies  # noqa: F401  (registers the rules)
 from gongjiang.market import push
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
+    POSTING_LEVELS,
     SCHOOL_KINDS,
     Application,
     ApplicationStatus,
@@ -99,6 +100,15 @@ def profile_save(
             setattr(profile, field, value.strip() if isinstance(value, str) else value)
         if not profile.industry_code:
             raise ValidationError({"industry_code": _("请填写行业代码。")})
+        phone = "".join(profile.contact_phone.split())
+        if phone and not PHONE.fullmatch(phone):
+            raise ValidationError(
+                {
+                    "contact_phone": _("联系电话“%(value)s”不是有效的手机或固定电话号码。")
+                    % {"value": profile.contact_phone}
+                }
+            )
+        profile.contact_phone = phone
         _industry(profile.industry_code)
         if profile.size not in EnterpriseSize.values:
             raise ValidationError({"size": _("企业规模“%(value)s”未知。") % {"value": profile.size}})
@@ -130,6 +140,14 @@ def _check_posting(posting: Posting, today: dt.date) -> None:
             raise ValidationError({"kind": _("院校不能发布“%(kind)s”。") % {"kind": PostingKind(posting.kind).label}})
     else:
         raise ValidationError(_("只有企业和技工院校可以发布供需信息。"))
+    posting.level = normalise_level(posting.level)
+    if posting.level and posting.level not in POSTING_LEVELS:
+        raise ValidationError(
+            {
+                "level": _("层次“%(value)s”无法识别，应为%(levels)s之一。")
+                % {"value": posting.level, "levels": "、".join(POSTING_LEVELS)}
+            }
+        )
     posting.title = " ".join(posting.title.split())
     if not posting.title:
         raise ValidationError({"title": _("请填写标题。")})
@@ -190,6 +208,21 @@ def _index(posting: Posting) -> None:
         posting.title, posting.description, posting.requirements, posting.benefits, posting.owner.name,
         occupation.name if occupation else "",
     )  # fmt: skip
+
+
+# How levels are also written: a bare grade, the 等级 number, the old 国家职业资格 wording.
+LEVEL_SPELLINGS = {
+    "初级": "初级工", "五级": "初级工", "中级": "中级工", "四级": "中级工", "高级": "高级工", "三级": "高级工",
+    "二级": "技师", "一级": "高级技师", "预备技师": "预备技师班", "预备技师（技师）班": "预备技师班",
+}  # fmt: skip
+
+
+def normalise_level(text: str) -> str:
+    """A level as `POSTING_LEVELS` writes it: 三级 and 高级 are 高级工; 国家职业资格 and 证书 dropped.
+    Anything else is returned as written (and refused by the caller)."""
+    level = "".join((text or "").split()).replace("国家职业资格", "").replace("职业技能等级", "")
+    level = level.removesuffix("证书").removesuffix("及以上").removesuffix("以上")
+    return LEVEL_SPELLINGS.get(level, level)
 
 
 def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: Any) -> Posting:

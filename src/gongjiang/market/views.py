@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -470,7 +471,9 @@ def my_postings(request: HttpRequest) -> HttpResponse:
                     )
                     % {"title": posting.title},
                 )
-            return redirect("market:mine")
+            # The form was posted to #posting-form; without a fragment of its own the browser
+            # would keep that one and open the list scrolled past the message.
+            return redirect(reverse("market:mine") + "#main")
     postings = selectors.own_postings(actor=actor, owner=owner)
     return render(
         request,

@@ -8,7 +8,6 @@ second time; an exported file imports back with every row unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -33,7 +32,7 @@ from gongjiang.core.sheets import (
     read_table,
     write_xlsx,
 )
-from gongjiang.core.validators import parse_resident_id
+from gongjiang.core.validators import PHONE, parse_resident_id
 from gongjiang.directory.models import IdType, Organisation, Person, Sex
 from gongjiang.refdata.selectors import id_region_valid
 from gongjiang.registry.models import (
@@ -92,7 +91,6 @@ DEFAULT_YEARS: dict[tuple[str, str], Decimal] = {
     (StudyForm.FULL_TIME, ClassLevel.SENIOR): Decimal(3),
     (StudyForm.FULL_TIME, ClassLevel.PREPARATORY_TECHNICIAN): Decimal(5),
 }
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 # (phase, rows done, rows in all); the phases are "check" (reading and validating every row)
 # and "write" (applying them).
@@ -318,7 +316,7 @@ class _Importer:
 
     def _optional(self, row: Row, cells: list[Any], cols: _Columns) -> None:
         phone = compact_text(cols.cell(cells, "phone"))
-        if phone and not PHONE.match(phone):
+        if phone and not PHONE.fullmatch(phone):
             self.error(
                 row.number,
                 cols.name_of("phone"),
