@@ -77,6 +77,27 @@ def test_only_published_open_places_take_applications(
     assert not Application.objects.exists()
 
 
+def test_a_withdrawn_application_may_be_made_again_while_the_posting_is_open(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+) -> None:
+    posting = _posting(actor_of, world, "internship")
+    student = client_for("student")
+    student.post(f"/market/postings/{posting.pk}/", {"form": "apply", "message": "第一次"})
+    application = Application.objects.get(posting=posting)
+    mine = student.get("/market/applications/").content.decode()
+    assert "确定撤回这份申请吗" in mine  # withdrawing asks first
+    student.post("/market/applications/", {"application": application.pk, "action": "withdraw"})
+    page = student.get(f"/market/postings/{posting.pk}/").content.decode()
+    assert 'data-testid="withdrawn-before"' in page and 'data-testid="apply-form"' in page
+    student.post(f"/market/postings/{posting.pk}/", {"form": "apply", "message": "想清楚了"})
+    application.refresh_from_db()
+    assert (application.status, application.message) == ("applied", "想清楚了")
+    assert Application.objects.filter(posting=posting).count() == 1
+    assert AuditEntry.objects.filter(action="application.resubmit", entity_id=str(application.pk)).exists()
+    with pytest.raises(ValidationError, match="已申请过"):  # not while it stands
+        services.application_submit(actor=actor_of("student"), posting=posting)
+
+
 def test_an_accepted_apprenticeship_place_records_the_apprenticeship(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
 ) -> None:

@@ -399,11 +399,23 @@ def _open_for_applications(posting: Posting, today: dt.date) -> None:
 
 
 def application_submit(*, actor: Actor, posting: Posting, message: str = "") -> Application:
-    """A learner applies to a job, internship or apprenticeship place, once."""
+    """A learner applies to a job, internship or apprenticeship place, once; an application they
+    withdrew may be made again while the posting is open (the same record, its history kept)."""
     require(actor, "market.application.submit", posting)
     assert actor.person_id is not None  # the rule admits learners bound to a person only
     _open_for_applications(posting, timezone.localdate())
-    if Application.objects.filter(posting=posting, applicant_id=actor.person_id).exists():
+    earlier = Application.objects.filter(posting=posting, applicant_id=actor.person_id).first()
+    if earlier is not None and earlier.status == ApplicationStatus.WITHDRAWN:
+        with transaction.atomic():
+            before = {"status": earlier.status, "message": earlier.message}
+            earlier.status, earlier.message = ApplicationStatus.APPLIED, message.strip()[:1000]
+            earlier.save(update_fields=["status", "message", "updated_at"])
+            audit.record(
+                actor=actor, action="application.resubmit", entity=earlier, before=before,
+                after={"status": earlier.status, "message": earlier.message}, owner=posting.owner,
+            )  # fmt: skip
+        return earlier
+    if earlier is not None:
         raise ValidationError(_("您已申请过该岗位。"))
     application = Application(posting=posting, applicant_id=actor.person_id, message=message.strip()[:1000])
     with transaction.atomic():

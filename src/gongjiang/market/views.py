@@ -184,7 +184,10 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
         request,
         "market/posting_detail.html",
         {
-            "can_apply": actor.kind == ActorKind.LEARNER and posting.kind in APPLICABLE_KINDS and mine is None,
+            # A withdrawn application may be made again while the posting is open.
+            "can_apply": actor.kind == ActorKind.LEARNER
+            and posting.kind in APPLICABLE_KINDS
+            and (mine is None or mine.status == ApplicationStatus.WITHDRAWN),
             "my_application": mine,
             "agree_offerings": registry_selectors.offering_list(actor=actor, school_id=school.pk).filter(status="filed")
             if school
