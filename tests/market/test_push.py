@@ -112,6 +112,10 @@ def test_policy_notices_reach_only_whom_they_concern(
     assert not Notification.objects.filter(person=enrolled_student.person, title=other.title).exists()
     with pytest.raises(ValidationError):
         push.policy_publish(actor=actor_of("bureau"), bureau=world["bureau"], title=" ", body="内容")
+    with pytest.raises(ValidationError, match="专业大类代码“99”不在专业目录中"):
+        push.policy_publish(
+            actor=actor_of("bureau"), bureau=world["bureau"], title="通知", body="内容", major_categories=["01", "99"]
+        )
     elsewhere = push.policy_publish(
         actor=actor_of("u-bur-150400"), bureau=world["bureau_other"], title="赤峰市通知", body="只发赤峰"
     )

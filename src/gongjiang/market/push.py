@@ -36,7 +36,7 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import crosswalk_sources
+from gongjiang.refdata.selectors import concepts, crosswalk_sources
 from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
 
 # The students nearest to leaving first; a posting is news to a few hundred, not a province.
@@ -179,6 +179,14 @@ def policy_publish(
     if not body:
         raise ValidationError({"body": _("请填写内容。")})
     categories = [c.strip() for c in major_categories or [] if c.strip()]
+    known = set(concepts(Scheme.MAJOR).filter(level=1, code__in=categories).values_list("code", flat=True))
+    if set(categories) - known:
+        raise ValidationError(
+            {
+                "major_categories": _("专业大类代码“%(value)s”不在专业目录中。")
+                % {"value": "、".join(c for c in categories if c not in known)}
+            }
+        )
     levels = [lv for lv in class_levels or [] if lv]
     unknown = [lv for lv in levels if lv not in ClassLevel.values]
     if unknown:
