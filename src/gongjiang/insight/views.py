@@ -314,6 +314,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "scope_name": _scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
+            # The census is taken on 31 December: a year not yet over is only partly counted.
+            "year_open": year >= timezone.localdate().year,
             "years": years,
             "year_choices": _year_choices(),
             "sections": sections,
@@ -433,6 +435,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "scope_name": _scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
+            # The census is taken on 31 December: a year not yet over is only partly counted.
+            "year_open": year >= timezone.localdate().year,
             "trend": [(v, _format(v.value, indicator.unit)) for v in trend],
             "checks": checks,
             "by": by,
