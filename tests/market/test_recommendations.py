@@ -14,7 +14,7 @@ from django.utils import timezone
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation
-from gongjiang.market import partners, push, recommend, services
+from gongjiang.market import partners, push, recommend, search, services
 from gongjiang.market.models import Posting
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Registration
@@ -236,3 +236,13 @@ def test_a_publisher_is_told_which_classes_cannot_take_a_job_yet() -> None:
     internship = Posting(kind="internship", starts_on=dt.date(year, 3, 1), deadline=dt.date(year, 1, 31))
     assert not recommend._starts_before(internship, year + 1)
     assert recommend._timing_fit(internship, year + 5, today) == 0.3  # far off, as before
+
+
+def test_the_words_shown_are_whole_words_not_fragments(db: None) -> None:
+    """The score counts every search word of the major's name, parts included; the page shows
+    the outermost ones: 无人机, not 无人 and 人机, and not the whole name itself."""
+    name = "无人机应用技术"
+    learner = recommend.Learner("0999", name, "senior", "150203", (), (), frozenset(search.words(name)))
+    matched, missing = recommend.shown_words(learner, {"技术", "数控"})
+    assert matched == ["技术"] and missing == ["应用", "无人机"]
+    assert recommend.shown_words(learner, {"无人机", "无人", "人机"}) == (["无人机"], ["应用", "技术"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
@@ -264,9 +265,8 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
     region = region_fit(learner.region_code, posting.region_code)
     level = _level_fit(learner.class_level, posting.level)
     posting_words = set(posting.search_text.split())
-    matched = sorted(learner.words & posting_words)
-    missing = sorted(learner.words - posting_words)
-    words = len(matched) / len(learner.words) if learner.words else 0.0
+    words = len(learner.words & posting_words) / len(learner.words) if learner.words else 0.0
+    matched, missing = shown_words(learner, posting_words)
     contributions = [
         Contribution("occupation", _("职业对口"), occupation, WEIGHTS["occupation"]),
         Contribution("industry", _("行业相关"), industry, WEIGHTS["industry"]),
@@ -307,6 +307,22 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
         damping=round(factor, 4),
         lift=lift,
     )
+
+
+def shown_words(learner: Learner, posting_words: set[str]) -> tuple[list[str], list[str]]:
+    """The major's words found in the posting and those not, as a reader wants them: whole words
+    only. The search words hold a name's parts too (无人机应用技术: 无人, 人机, 无人机, …), which
+    count in the score but read as fragments; a word inside another shown word is left out."""
+    # The major's whole name is one search word too; shown, it would say nothing the page does not.
+    whole_name = "".join(unicodedata.normalize("NFKC", learner.major_name).lower().split())
+    candidates = [w for w in learner.words if w != whole_name or len(learner.words) == 1]
+
+    def outermost(found: list[str]) -> list[str]:
+        return sorted(w for w in found if not any(w != other and w in other for other in found))
+
+    matched = outermost([w for w in candidates if w in posting_words])
+    missing = outermost([w for w in candidates if w not in posting_words and not any(w in m for m in matched)])
+    return matched, missing
 
 
 def _occupation_fit(learner: Learner, code: str) -> tuple[float, list[str]]:
@@ -357,8 +373,13 @@ def _sentence(learner: Learner, r: Recommendation) -> str:
             _("岗位职业“%(occupation)s”与您所学的“%(major)s”专业对口")
             % {"occupation": r.path[1], "major": learner.major_name}
         )
-    elif by_feature["occupation"].value > 0 and len(r.path) >= 2:
+    elif by_feature["occupation"].value >= 0.7 and len(r.path) >= 2:
         reasons.append(_("岗位职业“%(occupation)s”与您的专业相近") % {"occupation": r.path[1]})
+    elif by_feature["occupation"].value > 0 and len(r.path) >= 2:
+        # Only the middle class (the first two segments) is shared: a wide family of trades.
+        reasons.append(
+            _("岗位职业“%(occupation)s”与您专业对应的职业同属一个中类，关系较远") % {"occupation": r.path[1]}
+        )
     if by_feature["region"].value >= 1:
         reasons.append(_("工作地就在您学校所在的区县"))
     elif by_feature["region"].value >= 0.7:
