@@ -535,6 +535,17 @@ def test_an_empty_denominator_is_null_and_a_scope_without_rows_has_no_data(duck:
     assert {v.status for v in beijing} == {"no_data"}
 
 
+def test_a_year_with_no_record_of_what_is_counted_has_no_data_not_zero(duck: Engine) -> None:
+    """Students are on record for 2024, training only from 2025: the 2024 training ratio is
+    unknown, not 0 (nothing says no course was run), while 2025's is computed."""
+    ratio = catalogue()["training_to_students_ratio"]
+    values = _by_key(compute(duck, [ratio, catalogue()["students_in_school"]], years=[2024, 2025]))
+    assert values[("students_in_school", 2024)].value
+    assert values[("training_to_students_ratio", 2024)].status == "no_data"
+    assert values[("training_to_students_ratio", 2024)].value is None
+    assert values[("training_to_students_ratio", 2025)].value == 3.0
+
+
 def test_scopes_and_breakdowns(duck: Engine) -> None:
     region = _by_key(compute(duck, catalogue().values(), years=[2025], scope=Scope("region", "150100")))
     assert region[("students_in_school", 2025)].value == 2

@@ -4,7 +4,9 @@ The aggregates that read the same fact are computed together in one grouped quer
 the asked disaggregations), so the whole catalogue costs one pass over each fact. Values are then
 put together per indicator: numerator, denominator, value = numerator / denominator × the unit's
 scale. An empty or zero denominator gives null, never 0; a scope with no rows in any fact the
-indicator reads says "no data".
+indicator reads says "no data", and so does a year for which the whole register holds no record
+of any fact the numerator counts (training before the first course was recorded is unknown, not
+none).
 """
 
 from __future__ import annotations
@@ -121,6 +123,12 @@ def compute(
             for aggregate in formula.aggregates() if formula else []:
                 columns = by_fact.setdefault(aggregate.fact, {})
                 columns.setdefault(aggregate, f"a{len(columns)}")
+    # The years each numerator's facts were recorded at all, anywhere in the register.
+    counted = {f for indicator in chosen for f in indicator.numerator.facts}
+    recorded: dict[str, set[int]] = {}
+    for fact in sorted(counted):
+        table = engine.fact(fact, years)
+        recorded[fact] = {int(row["year"]) for row in engine.run(table.group_by("year").aggregate(rows=table.count()))}
     results: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
     for fact, columns in by_fact.items():
         table = scope.apply(engine.fact(fact, years))
@@ -136,7 +144,8 @@ def compute(
         if not by:
             groups |= {(year,) for year in years}
         for group in sorted(groups, key=lambda g: tuple("" if v is None else str(v) for v in g)):
-            values.append(_value(indicator, group, keys, results, by_fact, scope))
+            unrecorded = not any(int(group[0]) in recorded[f] for f in indicator.numerator.facts)
+            values.append(_value(indicator, group, keys, results, by_fact, scope, unrecorded=unrecorded))
     return values
 
 
@@ -147,6 +156,8 @@ def _value(
     results: dict[str, dict[tuple[Any, ...], dict[str, Any]]],
     by_fact: dict[str, dict[Aggregate, str]],
     scope: Scope,
+    *,
+    unrecorded: bool = False,
 ) -> IndicatorValue:
     rows = {fact: results[fact].get(group) for fact in indicator.facts}
     aggregate_values: dict[Aggregate, Any] = {}
@@ -157,7 +168,7 @@ def _value(
                 aggregate_values[aggregate] = 0 if aggregate.function in {"count", "count_distinct"} else None
             else:
                 aggregate_values[aggregate] = row[name]
-    has_data = any(row is not None and row["rows"] for row in rows.values())
+    has_data = not unrecorded and any(row is not None and row["rows"] for row in rows.values())
     numerator = evaluate(indicator.numerator.tree, aggregate_values) if has_data else None
     denominator = evaluate(indicator.denominator.tree, aggregate_values) if has_data and indicator.denominator else None
     status: Status = "ok"
