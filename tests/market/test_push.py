@@ -123,13 +123,23 @@ def test_policy_notices_reach_only_whom_they_concern(
 
 
 def test_the_applicant_hears_when_the_application_moves(
-    actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
 ) -> None:
     posting = _publish_for(actor_of, world, "6-18-01-01")
     application = services.application_submit(actor=actor_of("student"), posting=posting)
-    services.application_advance(actor=actor_of("enterprise"), application=application, to="interview")
+    enterprise = client_for("enterprise")
+    page = enterprise.get(f"/market/postings/{posting.pk}/applications/").content.decode()
+    assert 'data-testid="phone"' in page  # the applicant's contact, shared by applying
+    note = "12 月 8 日上午 9 点，包头市昆都仑区钢铁大街 1 号"
+    done = enterprise.post(
+        f"/market/postings/{posting.pk}/applications/",
+        {"application": application.pk, "to": "interview", "note": note},
+        follow=True,
+    ).content.decode()
+    assert "申请已改为“面试”，并已通知申请人" in done
     person = Person.objects.get(pk=actor_of("student").person_id)
-    assert Notification.objects.filter(person=person, kind="application", body__contains="面试").exists()
+    message = Notification.objects.get(person=person, kind="application")
+    assert "面试" in message.body and note in message.body
 
 
 def test_waiting_emails_are_sent_once(

@@ -215,13 +215,17 @@ def policy_publish(
     return notice
 
 
-def notify_application(application: Application) -> None:
-    """Tell the applicant their application moved on."""
+def notify_application(application: Application, note: str = "") -> None:
+    """Tell the applicant their application moved on, with the publisher's note (the time and
+    place of an interview, say)."""
+    body = _("您的申请状态已更新为“%(status)s”。") % {"status": application.get_status_display()}
+    if note:
+        body += "\n" + _("招聘单位说明：%(note)s") % {"note": note}
     _deliver(
         [application.applicant_id],
         NotificationKind.APPLICATION,
         _("申请进展：%(title)s") % {"title": application.posting.title},
-        _("您的申请状态已更新为“%(status)s”。") % {"status": application.get_status_display()},
+        body,
         "/market/applications/",
     )
 

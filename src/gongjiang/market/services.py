@@ -427,15 +427,16 @@ def application_submit(*, actor: Actor, posting: Posting, message: str = "") -> 
     return application
 
 
-def application_advance(*, actor: Actor, application: Application, to: str) -> Application:
-    """The publisher moves an application on: viewed, interview, offer, or not selected."""
+def application_advance(*, actor: Actor, application: Application, to: str, note: str = "") -> Application:
+    """The publisher moves an application on: viewed, interview, offer, or not selected; a note
+    (an interview's time and place) goes to the applicant with the news and into the audit."""
     require(actor, "market.posting.write", application.posting.owner)
     if to not in OWNER_STEPS.get(application.status, ()):
         raise ValidationError(
             _("申请当前为“%(status)s”，不能改为“%(to)s”。")
             % {"status": application.get_status_display(), "to": ApplicationStatus(to).label if to in ApplicationStatus.values else to}
         )  # fmt: skip
-    return _set_status(actor, application, to)
+    return _set_status(actor, application, to, note=" ".join(note.split())[:500])
 
 
 def application_withdraw(*, actor: Actor, application: Application) -> Application:
@@ -458,17 +459,18 @@ def application_respond(*, actor: Actor, application: Application, accept: bool)
     return result
 
 
-def _set_status(actor: Actor, application: Application, to: str) -> Application:
+def _set_status(actor: Actor, application: Application, to: str, note: str = "") -> Application:
     with transaction.atomic():
         before = {"status": application.status}
         application.status = to
         application.save(update_fields=["status", "updated_at"])
+        after = {"status": to, "note": note} if note else {"status": to}
         audit.record(
-            actor=actor, action=f"application.{to}", entity=application, before=before, after={"status": to},
+            actor=actor, action=f"application.{to}", entity=application, before=before, after=after,
             owner=application.posting.owner,
         )  # fmt: skip
         if to in OWNER_STEPS.get(before["status"], ()):
-            push.notify_application(application)  # the publisher moved it: the applicant hears
+            push.notify_application(application, note)  # the publisher moved it: the applicant hears
     return application
 
 

@@ -281,12 +281,18 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
     if request.method == "POST":
         application = selectors.application_get(actor=actor, application_id=_int(request.POST.get("application")) or 0)
         try:
-            services.application_advance(actor=actor, application=application, to=request.POST.get("to", ""))
+            services.application_advance(
+                actor=actor, application=application, to=request.POST.get("to", ""), note=request.POST.get("note", "")
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("已更新。"))
+            messages.success(
+                request,
+                _("“%(name)s”的申请已改为“%(status)s”，并已通知申请人。")
+                % {"name": application.applicant.name, "status": application.get_status_display()},
+            )
         return redirect("market:applicants", posting_id=posting.pk)
     applications = list(selectors.application_list(actor=actor).filter(posting=posting).order_by("created_at"))
     studies = recommend.studies_of([a.applicant_id for a in applications])
