@@ -3,6 +3,7 @@ who sees what, exports, drill-down to the records, targets and key industries fr
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -79,6 +80,16 @@ def test_drill_down_from_region_to_school_to_major_to_records(
     # The rows behind the figure are exactly its denominator.
     figure = page.context["trend"][-1][0]
     assert len(re.findall(r"/registry/registrations/\d+/", text)) == int(figure.denominator)
+    # The same records as a file: one row each, names written out, the numerator marked.
+    exported = client.get(
+        f"/insight/indicators/employment_rate/records/?scope=school:{school.code}&year=2025&format=csv"
+    )
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert lines[0][0] == "记录类别" and lines[0][-2:] == ["计入分子", "计入分母"]
+    assert len(lines) - 1 == int(figure.denominator) and sum(line[-2] == "是" for line in lines[1:]) == int(
+        figure.numerator
+    )
+    assert any(school.name in line for line in lines[1:]) and not any("full_time" in line for line in lines[1:])
     breakdown = client.get(f"/insight/indicators/employment_rate/?scope=school:{school.code}&year=2025&format=csv")
     assert breakdown.status_code == 200 and "代码" in breakdown.content.decode("utf-8-sig")
     # Records are per school: a region has too many to list.

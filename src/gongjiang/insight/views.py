@@ -460,8 +460,27 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("请先选择一所学校"))
     year = _year(request)
     major = request.GET.get("major", "")[:16]
+    export = request.GET.get("format", "")
     with page_engine() as engine:
-        found = records_behind(engine, indicator, year=year, scope=scope, major=major)
+        # The page shows the first 500 of each kind; a download holds them all (up to a bound).
+        limit = RECORDS_EXPORT_LIMIT if export in {"csv", "xlsx"} else 500
+        found = records_behind(engine, indicator, year=year, scope=scope, major=major, limit=limit)
+    if export in {"csv", "xlsx"}:
+        columns: list[str] = []
+        for part in found:
+            columns += [c for c in part.columns if c not in columns and c not in ("in_numerator", "in_denominator")]
+        headers = [_("记录类别"), *(FIELD_LABELS.get(c, c) for c in columns), _("计入分子"), _("计入分母")]
+        table = [
+            [
+                FACTS[part.fact].label,
+                *(row.get(c) for c in columns),
+                _("是") if row.get("in_numerator") else "",
+                _("是") if row.get("in_denominator") else "",
+            ]
+            for part, rows in zip(found, _readable(found), strict=True)
+            for row in rows
+        ]
+        return _download(f"{indicator.code}-{scope.code}-{year}-records", headers, table, export)
     return render(
         request,
         "insight/records.html",
@@ -479,6 +498,9 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
             "detail_url": reverse("registry:registration_detail", args=[0]).replace("0/", ""),
         },
     )
+
+
+RECORDS_EXPORT_LIMIT = 100_000
 
 
 def _value_labels(present: dict[str, set[str]]) -> dict[str, dict[str, str]]:
