@@ -220,6 +220,9 @@ def test_the_forecast_page(
     assert total.key == "" and total.status == "ok" and total.backtest is not None
     assert total.backtest.mape is not None and total.backtest.mape_seasonal_naive is not None
     assert any(f.key.startswith("6-") for f, _note in rows)
+    # A series whose model did worse in the back-test than the better baseline is marked so.
+    worse = sum(f.status == "ok" and f.backtest is not None and f.backtest.beats_baseline is False for f, _n in rows)
+    assert body.count('data-testid="worse-than-baseline"') == worse and 'data-testid="mape-legend"' in body
     csv = client.get("/insight/forecasts/?scope=region:150000&by=occupation&level=2&format=csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("代码,名称,近12个月需求,预测未来12个月") and len(lines) == len(rows) + 1
