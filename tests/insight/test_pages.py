@@ -137,6 +137,10 @@ def test_key_industries_and_the_alignment_page(client_for: Callable[[str], Clien
     body = page.content.decode()
     assert page.status_code == 200 and "专业设置与产业匹配度" in body and "sankey-data" in body
     assert page.context["sankey"]["links"], "graduates flow from majors to schools"
+    # The list of key industries names its region; a chart cut to the largest majors says so.
+    assert "<td>内蒙古自治区</td>" in body and "<td>150000</td>" not in body
+    cut = page.context["majors_supplied"] > page.context["sankey_majors"]
+    assert ('data-testid="sankey-cut"' in body) == cut
     school = client_for("school").get("/insight/alignment/?year=2025")
     assert school.status_code == 200 and not school.context["can_edit_keys"]
     assert client_for("school").post("/insight/alignment/", {"industry_code": "C"}).status_code == 403

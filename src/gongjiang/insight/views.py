@@ -677,6 +677,9 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
         picture = alignment.supply_and_demand(engine, scope=scope, year=year, school_names=_schools_in(actor, scope))
     keys = selectors.key_industries_for(actor=actor, scope=scope)
     names = alignment.industry_names()
+    key_regions = dict(
+        concepts(Scheme.REGION).filter(code__in={k.region_code for k in keys}).values_list("code", "name")
+    )
     offered = [link for link in picture.links if link.major_code in picture.offered]
     served = {link.industry_code for link in offered}
     served_sections = {link.section for link in offered}
@@ -693,9 +696,14 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             "scope_name": _scope_name(scope),
             "year": year,
             "shares": [(v, catalogue()[v.code], _format(v.value, "%")) for v in shares],
-            "keys": [(key, names.get(key.industry_code, "")) for key in keys],
+            "keys": [
+                (key, names.get(key.industry_code, ""), key_regions.get(key.region_code, key.region_code))
+                for key in keys
+            ],
             "unserved": unserved,
             "sankey": picture.sankey(),
+            "sankey_majors": alignment.SANKEY_MAJORS,
+            "majors_supplied": len({major for major, _school in picture.supply}),
             "rows": picture.rows(),
             "can_edit_keys": allowed(actor, "insight.key_industry.write", actor.region_code)
             and actor.kind == ActorKind.BUREAU,
