@@ -218,6 +218,9 @@ def test_schools_and_enterprises_are_recommended_to_each_other_with_reasons(
     for_enterprise = partners.schools_for_enterprise(world["enterprise"])
     assert [m.partner.pk for m in for_enterprise] == [world["school"].pk]
     assert for_enterprise[0].links[0][2] == 3 and "3 人" in for_enterprise[0].sentence
+    # Shown to the enterprise, what is about the enterprise itself ranks no school: left out.
+    assert {c.feature for c in for_enterprise[0].contributions} == {"fit", "industry", "region", "history"}
+    assert for_enterprise[0].lift == 0
     assert partners.enterprises_for_school(world["school2"]) == []  # no filed major leads there
     page = client_for("school").get("/market/partners/").content.decode()
     assert 'data-testid="partners"' in page and world["enterprise"].name in page

@@ -142,7 +142,12 @@ def _score(
     region: float,
     profile: EnterpriseProfile | None,
     history: int,
+    *,
+    for_school: bool = True,
 ) -> tuple[float, list[Contribution], list[str]]:
+    """The explained score of one pair. Shown to the enterprise itself (`for_school` false), the
+    features that are about the enterprise (certified, small or rural) are the same on every row
+    and rank nothing: they are left out."""
     contributions = [
         Contribution("fit", _("专业与岗位对口"), round(fit, 4), WEIGHTS["fit"]),
         Contribution("industry", _("行业相关"), industry, WEIGHTS["industry"]),
@@ -155,9 +160,12 @@ def _score(
         ),
         Contribution("history", _("已有合作基础"), min(1.0, history / 10), WEIGHTS["history"]),
     ]
+    if not for_school:
+        contributions = [c for c in contributions if c.feature != "certified"]
     total = sum(c.points for c in contributions)
     adjustments = []
-    if fit > 0 and profile is not None and (profile.size in ("micro", "small") or profile.is_rural):
+    small = profile is not None and (profile.size in ("micro", "small") or profile.is_rural)
+    if for_school and fit > 0 and small:
         total += SMALL_EMPLOYER_LIFT
         adjustments.append(_("小微或乡村企业，适当提前"))
     return round(total, 4), contributions, adjustments
@@ -268,6 +276,7 @@ def schools_for_enterprise(
             region_fit(enterprise.region_code, school.region_code),
             profile,
             history.get((school_id, enterprise.pk), 0),
+            for_school=False,
         )
         links.sort(key=lambda link: -link[2])
         matches.append(PartnerMatch(school, score, contributions, links[:5], adjustments))
