@@ -121,7 +121,7 @@ def test_a_job_starting_before_the_learners_year_of_leaving_is_halved_and_says_w
     now.starts_on = dt.date(leaves - 5, 1, 1)  # in memory only
     assert recommend.too_early_factor(graduate, now) == 1.0
     page = client_for("student").get("/market/recommendations/").content.decode()
-    assert 'data-testid="too-early"' in page and "毕业那年之前开始" in page
+    assert 'data-testid="too-early"' in page and "毕业学年之前开始" in page
 
 
 def test_a_posting_is_shown_the_graduating_classes_it_fits(

@@ -16,9 +16,9 @@ How a preference is drawn (all probabilities are the generator's, not learned fr
   home still goes anywhere when the pay is at least 2,000 more than their minimum;
 - minimum monthly pay: 3,000–6,000 in steps of 500, higher for the senior and technician levels;
 - avoids micro employers with p = 0.2;
-- a learner whose class leaves school after this year does not want a job that starts before
-  their year of leaving (they would have to leave school for it), except one in five who looks
-  anyway; internships and apprenticeship places they want as anyone does.
+- a learner does not want a job that starts before their final school year (they would have
+  to leave school for it), except one in five who looks anyway; internships and apprenticeship
+  places they want as anyone does.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gongjiang.market.models import Posting
-from gongjiang.market.recommend import job_start
+from gongjiang.market.recommend import final_year_starts, job_start
 
 CAPITAL_PREFIX = "1501"  # 呼和浩特, the demo region's capital
 
@@ -92,7 +92,11 @@ def wanted(preference: Preference, offer: Offer) -> bool:
         return False
     if preference.avoids_micro and offer.employer_size == "micro":
         return False
-    too_early = preference.leaves is not None and offer.starts is not None and offer.starts.year < preference.leaves
+    too_early = (
+        preference.leaves is not None
+        and offer.starts is not None
+        and offer.starts < final_year_starts(preference.leaves)
+    )
     if offer.kind == "job" and too_early and not preference.jobs_before_leaving:
         return False
     pay = offer.pay_max or 0

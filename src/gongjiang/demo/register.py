@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.demo.parallel import SchoolTask, run_by_school
 from gongjiang.directory import services as directory
 from gongjiang.directory.models import Organisation, Person, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.market.recommend import final_year_starts
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 from gongjiang.registry import services
@@ -326,11 +329,22 @@ def clerk_of(org: Organisation) -> Actor:
     return actor_for_user(User.objects.filter(memberships__organisation=org).order_by("pk").first())
 
 
-def enrol_persona(*, operator: Actor, bureau: Actor, school: Organisation, person: Person) -> Registration:
-    """Put the `student` persona in a class of the first school, approved, so their home has a record."""
-    school_class = SchoolClass.objects.filter(school=school, form="full_time").order_by("-cohort_year", "name").first()
-    if school_class is None:
+def enrol_persona(
+    *, operator: Actor, bureau: Actor, school: Organisation, person: Person, today: dt.date | None = None
+) -> Registration:
+    """Put the `student` persona in a class of the first school, approved, so their home has a
+    record: a class in its final school year, so that the persona is the graduate looking for a
+    job the demo shows (the newest class where none is)."""
+    today = today or timezone.localdate()
+    classes = list(SchoolClass.objects.filter(school=school, form="full_time").order_by("-cohort_year", "name"))
+    if not classes:
         raise RuntimeError("the demo school has no full-time class")
+
+    def final_year(school_class: SchoolClass) -> bool:
+        leaves = school_class.cohort_year + math.ceil(school_class.planned_years)
+        return final_year_starts(leaves) <= today < dt.date(leaves, 7, 1)
+
+    school_class = next((c for c in classes if final_year(c)), classes[0])
     registration = services.registration_create(
         actor=operator, school_class=school_class, person=person, enrolled_on=dt.date(school_class.cohort_year, 9, 1)
     )

@@ -6,8 +6,8 @@ the school's region, the year the class leaves. The crosswalks of the reference 
 Each published posting open to learners is scored on a few named features; every result carries
 each feature's value, weight and contribution, the concepts matched and missing, the path that
 linked them, and one plain Chinese sentence. Three corrections keep the list fair and useful: a
-job that starts before the calendar year in which the learner's class leaves school is halved (a
-first-year student cannot take it, however well it fits the major), a posting that already has many more applicants than
+job that starts before the learner's final school year (spent on placement in the usual 2+1
+course) is halved (a first-year student cannot take it, however well it fits the major), a posting that already has many more applicants than
 places is damped, and a small or rural employer gets a small lift so it is not buried under the
 large ones.
 """
@@ -239,13 +239,19 @@ def job_start(posting: Rankable) -> dt.date:
     return posting.deadline
 
 
+def final_year_starts(leaves: int) -> dt.date:
+    """When a class leaving school in the summer of `leaves` begins its final year: in the usual
+    2+1 course that year is spent on placement (顶岗实习) with an employer, so from then a
+    learner can take up a job."""
+    return dt.date(leaves - 1, 9, 1)
+
+
 def too_early_factor(learner: Learner, posting: Rankable) -> float:
-    """`TOO_EARLY_FACTOR` for a job that starts before the year the learner leaves school, else 1.
-    Internships and apprenticeship places are taken while in school and are never reduced; a job
-    is fine from the January of the year of leaving, when the last term's placement begins."""
+    """`TOO_EARLY_FACTOR` for a job that starts before the learner's final school year, else 1.
+    Internships and apprenticeship places are taken while in school and are never reduced."""
     if posting.kind != PostingKind.JOB or learner.leaves is None:
         return 1.0
-    return TOO_EARLY_FACTOR if job_start(posting).year < learner.leaves else 1.0
+    return TOO_EARLY_FACTOR if job_start(posting) < final_year_starts(learner.leaves) else 1.0
 
 
 def _corrections(posting: Rankable, profile: EnterpriseProfile | None) -> tuple[float, float]:
@@ -282,9 +288,13 @@ def score(learner: Learner, posting: Posting, profile: EnterpriseProfile | None)
         start = job_start(posting)
         when = {"date": start.isoformat(), "year": learner.leaves}
         adjustments.append(
-            _("该岗位 %(date)s 开始，您的班级 %(year)d 年毕业，届时还不能入职，排序降低") % when
+            _("该岗位 %(date)s 开始，您的班级 %(year)d 年毕业（毕业学年从上一年 9 月开始），届时还不能入职，排序降低")
+            % when
             if start == posting.starts_on
-            else _("该岗位 %(date)s 截止招聘，您的班级 %(year)d 年毕业，届时还不能入职，排序降低") % when
+            else _(
+                "该岗位 %(date)s 截止招聘，您的班级 %(year)d 年毕业（毕业学年从上一年 9 月开始），届时还不能入职，排序降低"
+            )
+            % when
         )
     if factor < 1:
         places = posting.headcount or 1
@@ -390,7 +400,7 @@ def _sentence(learner: Learner, r: Recommendation) -> str:
         reasons.append(_("与您的专业有一定关联"))
     sentence = _("推荐理由：") + "，".join(reasons) + "。"
     if r.too_early < 1:
-        sentence += _("但岗位在您毕业那年之前开始，可先关注，或申请实习岗位。")
+        sentence += _("但岗位在您的毕业学年之前开始，可先关注，或申请实习岗位。")
     return sentence
 
 
@@ -480,8 +490,8 @@ def _leaves(school_class: SchoolClass) -> int:
 
 
 def _starts_before(posting: Posting, leaves: int) -> bool:
-    """A job that starts before the year a class leaves school: its students cannot take it."""
-    return posting.kind == PostingKind.JOB and job_start(posting).year < leaves
+    """A job that starts before a class's final school year: its students cannot take it."""
+    return posting.kind == PostingKind.JOB and job_start(posting) < final_year_starts(leaves)
 
 
 def _timing_fit(posting: Posting, leaves: int, today: dt.date) -> float:
