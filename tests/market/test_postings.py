@@ -98,7 +98,9 @@ def test_bad_postings_are_refused_on_their_field(
 def test_levels_written_the_usual_ways_are_stored_one_way(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:
-    for written, stored in (("三级", "高级工"), ("国家职业资格四级", "中级工"), ("高级工及以上", "高级工"), ("", "")):
+    for written, stored in (
+        ("三级", "高级工"), ("国家职业资格四级", "中级工"), ("高级工及以上", "高级工"), ("不限", ""), ("", ""),
+    ):  # fmt: skip
         posting = services.posting_create(
             actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", **_values(level=written)
         )
