@@ -123,12 +123,7 @@ def compute(
             for aggregate in formula.aggregates() if formula else []:
                 columns = by_fact.setdefault(aggregate.fact, {})
                 columns.setdefault(aggregate, f"a{len(columns)}")
-    # The years each numerator's facts were recorded at all, anywhere in the register.
-    counted = {f for indicator in chosen for f in indicator.numerator.facts}
-    recorded: dict[str, set[int]] = {}
-    for fact in sorted(counted):
-        table = engine.fact(fact, years)
-        recorded[fact] = {int(row["year"]) for row in engine.run(table.group_by("year").aggregate(rows=table.count()))}
+    recorded = _recorded_years(engine, {f for indicator in chosen for f in indicator.numerator.facts}, years)
     results: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
     for fact, columns in by_fact.items():
         table = scope.apply(engine.fact(fact, years))
@@ -147,6 +142,21 @@ def compute(
             unrecorded = not any(int(group[0]) in recorded[f] for f in indicator.numerator.facts)
             values.append(_value(indicator, group, keys, results, by_fact, scope, unrecorded=unrecorded))
     return values
+
+
+def _recorded_years(engine: Engine, facts: set[str], years: Sequence[int]) -> dict[str, set[int]]:
+    """The years in which each fact has any row anywhere in the register, in one query (one per
+    fact cost more in Ibis's round trips than the counting itself)."""
+    recorded: dict[str, set[int]] = {fact: set() for fact in facts}
+    if not facts:
+        return recorded
+    parts = []
+    for fact in sorted(facts):
+        table = engine.fact(fact, years)
+        parts.append(table.select(fact=ibis.literal(fact), year=table.year.cast("int64")).distinct())
+    for row in engine.run(ibis.union(*parts, distinct=True) if len(parts) > 1 else parts[0]):
+        recorded[str(row["fact"])].add(int(row["year"]))
+    return recorded
 
 
 def _value(
