@@ -107,7 +107,10 @@ def _archive(actor: Actor, owner: Organisation, day: dt.date, **overrides: Any) 
         "headcount": 3,
     }
     return services.posting_archive(
-        actor=actor, owner=owner, kind="job", published_on=day, closed_on=day + dt.timedelta(days=20),
+        # Closed three weeks on, or today if that is still to come (an archived posting has closed:
+        # early in a month, last month's postings would otherwise close in the future).
+        actor=actor, owner=owner, kind="job", published_on=day,
+        closed_on=min(day + dt.timedelta(days=20), timezone.localdate()),
         **{**values, **overrides},
     )  # fmt: skip
 
