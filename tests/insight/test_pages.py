@@ -241,3 +241,9 @@ def test_a_share_that_is_not_whole_is_never_written_100_or_0() -> None:
     assert _format(100 * 5145 / 5147, "%") == "99.96%"
     assert _format(99.9999, "%") == "99.99%" and _format(0.0001, "%") == "0.01%"
     assert _format(100.0, "%") == "100.0%" and _format(0.0, "%") == "0.0%" and _format(85.04, "%") == "85.0%"
+
+
+def test_a_figure_that_is_not_finite_reads_as_a_dash() -> None:
+    from gongjiang.insight.templatetags.insight import plain, whole
+
+    assert plain(float("inf")) == whole(float("nan")) == "—" and plain(2.5) == "2.50" and whole(1234.4) == "1,234"
