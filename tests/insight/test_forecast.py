@@ -78,6 +78,22 @@ def test_intervals_cover_what_happens_next() -> None:
     assert 0.65 <= share <= 0.95
 
 
+def test_a_season_matched_exactly_then_a_month_without_demand_gives_finite_intervals_marked_unsteady() -> None:
+    """An exact season leaves the back-tested model a spread near zero; a last month with no
+    demand (a month whose record is missing) once widened the intervals past what a float holds."""
+    history = [round(50 * SEASON[m % 12]) for m in range(29)] + [0]
+    result = forecast.forecast_series("", "", _months(30), history, seed=3)
+    assert result.backtest is not None and result.backtest.unsteady
+    assert result.backtest.interval_scale == forecast.MAX_INTERVAL_SCALE
+    bounds = [result.total, *result.total_lower.values(), *result.total_upper.values(), *result.upper[95]]
+    assert all(np.isfinite(bounds))
+    assert result.as_dict()["backtest"]["unsteady"] is True
+    # The same season with ordinary noise is not unsteady.
+    noisy = forecast.forecast_series("", "", _months(36), _seasonal_series(36, 1.0, 0.2, 5).astype(int).tolist())
+    assert noisy.backtest is not None and not noisy.backtest.unsteady
+    assert 1.0 <= noisy.backtest.interval_scale < forecast.MAX_INTERVAL_SCALE
+
+
 def test_short_and_sparse_series_are_not_forecast() -> None:
     short = forecast.forecast_series("6-31-00-00", "", _months(8), [30] * 8)
     assert short.status == "short" and short.total is None and short.backtest is None

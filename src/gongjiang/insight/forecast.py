@@ -13,8 +13,8 @@ lower AICc. Intervals come from 1,000 simulated futures of the chosen model, so 
 year's total is the spread of the simulated totals, not a sum of monthly bounds. A model's own
 spread is too narrow (it ignores that its season and parameters are estimates), so the
 simulated futures are widened by what the back-test found: the root mean square of its errors
-over the spread it had predicted for them (never narrowed; a series too young for a back-test
-keeps the model's own spread).
+over the spread it had predicted for them (never narrowed, at most fourfold; a series too young
+for a back-test keeps the model's own spread).
 
 The back-test repeats what a user would have seen: at four origins in the last year it fits on the
 months before (estimating the season and choosing the model again) and forecasts the next three, and compares the mean
@@ -79,6 +79,14 @@ BACKTEST_ORIGINS = 4
 BACKTEST_HORIZON = 3
 SIMULATIONS = 1000
 INTERVALS = (80, 95)
+# The back-test's errors are measured in the spreads the model predicted for them, each spread
+# taken as at least this share of the count's own noise (`count_noise`): a season matched exactly
+# leaves a spread near zero, and one surprise month (a month with no record at all) would
+# otherwise widen the intervals millions of times, past what a float can hold.
+NOISE_FLOOR = 0.25
+# Widening beyond this says the back-test met a break the model cannot know; the page says the
+# intervals are unsteady rather than showing bounds hundreds of times the history.
+MAX_INTERVAL_SCALE = 4.0
 UNCODED = "?"
 
 
@@ -101,14 +109,19 @@ class Backtest:
     mape_naive: float | None  # the last month again
     mape_seasonal_naive: float | None  # the same month a year before
     # How much wider than the model's own the intervals must be to match the errors it made
-    # (at least 1): the root mean square of its errors in log demand, each over the spread its
-    # simulations gave for that month.
+    # (from 1 to MAX_INTERVAL_SCALE): the root mean square of its errors in log demand, each over
+    # the spread its simulations gave for that month.
     interval_scale: float = 1.0
 
     @property
     def best_baseline(self) -> float | None:
         known = [v for v in (self.mape_naive, self.mape_seasonal_naive) if v is not None]
         return min(known) if known else None
+
+    @property
+    def unsteady(self) -> bool:
+        """The back-test missed by more than the widest widening allows."""
+        return self.interval_scale >= MAX_INTERVAL_SCALE
 
     @property
     def beats_baseline(self) -> bool | None:
@@ -160,6 +173,7 @@ class Forecast:
         data["change"] = self.change
         if self.backtest is not None:
             data["backtest"]["beats_baseline"] = self.backtest.beats_baseline
+            data["backtest"]["unsteady"] = self.backtest.unsteady
         return data
 
     @classmethod
@@ -250,6 +264,16 @@ def _fit(first: int, values: np.ndarray, profile: np.ndarray | None) -> _Fit:
     return _Fit(name, best[2], first, profile)
 
 
+def count_noise(centre: np.ndarray) -> np.ndarray:
+    """The spread of log(1 + a count) that chance alone gives around a forecast of it (a Poisson
+    count of mean μ: √μ / (1 + μ) by the delta method, μ taken as at least 1). No model can claim
+    to know a month's demand better, and a back-test error over a spread below it would read as
+    a miss by millions of spreads."""
+    mean = np.maximum(np.expm1(centre), 1.0)
+    noise: np.ndarray = np.sqrt(mean) / (1.0 + mean)
+    return noise
+
+
 def _mape(actual: Sequence[float], predicted: Sequence[float]) -> float | None:
     pairs = [(a, p) for a, p in zip(actual, predicted, strict=True) if a > 0]
     if not pairs:
@@ -273,9 +297,9 @@ def backtest(first: int, values: npt.ArrayLike, total: npt.ArrayLike) -> Backtes
         past, ahead = series[:origin], series[origin : origin + BACKTEST_HORIZON]
         fit = _fit(first, past, seasonal_profile(first, overall[:origin]))
         model.extend(fit.forecast(len(ahead)))
-        spread = fit.log_paths(len(ahead), seed=origin).std(axis=1)
-        errors = np.log1p(ahead) - fit.centre(len(ahead))
-        standardised.extend(errors[spread > 0] / spread[spread > 0])
+        centre = fit.centre(len(ahead))
+        spread = np.maximum(fit.log_paths(len(ahead), seed=origin).std(axis=1), NOISE_FLOOR * count_noise(centre))
+        standardised.extend((np.log1p(ahead) - centre) / spread)
         naive.extend([past[-1]] * len(ahead))
         seasonal.extend(series[origin - 12 + h] for h in range(len(ahead)))
         actual.extend(ahead)
@@ -287,7 +311,7 @@ def backtest(first: int, values: npt.ArrayLike, total: npt.ArrayLike) -> Backtes
         mape=_mape(actual, model),
         mape_naive=_mape(actual, naive),
         mape_seasonal_naive=_mape(actual, seasonal),
-        interval_scale=round(max(1.0, scale), 3),
+        interval_scale=round(min(max(1.0, scale), MAX_INTERVAL_SCALE), 3),
     )
 
 

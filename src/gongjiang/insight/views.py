@@ -882,7 +882,8 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
                 f.total_lower.get(95), f.total_upper.get(95), f.model,
                 f.backtest.mape if f.backtest else None, f.backtest.mape_naive if f.backtest else None,
                 f.backtest.mape_seasonal_naive if f.backtest else None, f.graduates, f.hired, f.hire_share, f.hires,
-                f.hires_lower, f.hires_upper, str(labels[f.status]),
+                f.hires_lower, f.hires_upper,
+                str(labels[f.status]) or (_("区间不稳") if f.backtest and f.backtest.unsteady else ""),
             ]
             for f in found
         ]  # fmt: skip
@@ -917,6 +918,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             "found": found is not None,
             "made_at": held.made_at if held is not None else "",
             "scaled_by": next((f.scaled_by for f in (found or [])[1:] if f.total is not None), 1.0),
+            "any_unsteady": any(f.backtest is not None and f.backtest.unsteady for f in found or []),
             "stale": held is not None and not held.current,
             "refreshing": held is not None and not held.current and snapshot_worker.running(),
             "chosen": chosen,
