@@ -304,7 +304,12 @@ def occupation_code(data_dir: Path | None, table: Path | None) -> None:
 @click.option("--year", "years", type=int, multiple=True, help="统计年度（年末口径），可重复；默认上一年度。")
 @click.option("--engine", type=click.Choice(["duckdb", "db", "spark"]), default="duckdb", show_default=True)
 @click.option("--code", "codes", multiple=True, help="只计算这些指标（可重复）；默认整个目录。")
-@click.option("--by", "by", multiple=True, help="分组：region school tier ownership major class_level form（可重复）。")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    help="分组：region city school tier ownership major class_level form（可重复；city 为学校所在地市）。",
+)
 @click.option("--refresh", is_flag=True, help="先重建 DuckDB 快照（duckdb、spark 引擎）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出：每个值附分子、分母、范围与年度。")
 @click.option("--catalogue", "show_catalogue", is_flag=True, help="只打印指标目录（Markdown），不计算。")

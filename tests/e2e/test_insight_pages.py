@@ -37,7 +37,7 @@ def test_dashboard_drill_down_targets_and_export(page: Any, site: str, tmp_path:
     saved = tmp_path / "indicators.xlsx"
     download.value.save_as(saved)
     sheet = load_workbook(saved).active
-    assert sheet is not None and sheet["B1"].value == "指标"
+    assert sheet is not None and sheet["B2"].value == "指标"
 
     # Province → school → indicator → major → records.
     page.click(f"[data-testid=school-chips] >> text={school.name}")

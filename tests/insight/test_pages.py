@@ -53,8 +53,10 @@ def test_the_dashboard_exports_every_indicator(client_for: Callable[[str], Clien
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("代码", "指标", "单位") and rows[0][-2] == "2025"
-    assert {r[0] for r in rows[1:]} == set(catalogue())
+    # A title row (scope, year, time of export) above the header; the csv starts with its header.
+    assert "内蒙古自治区 · 指标一览 · 2025 年（导出于" in rows[0][0]
+    assert rows[1][:3] == ("代码", "指标", "单位") and rows[1][-2] == "2025"
+    assert {r[0] for r in rows[2:]} == set(catalogue())
     employment = next(r for r in rows if r[0] == "employment_rate")
     assert employment[-2] is not None and 50 < employment[-2] <= 100
     csv = client.get("/insight/?year=2025&format=csv")
@@ -66,9 +68,22 @@ def test_drill_down_from_region_to_school_to_major_to_records(
     client_for: Callable[[str], Client], world: dict[str, Organisation]
 ) -> None:
     client = client_for("bureau")
-    region = client.get("/insight/indicators/employment_rate/?year=2025").content.decode()
+    province = client.get("/insight/indicators/employment_rate/?year=2025")
     school = world["school"]
-    assert f"scope=school:{school.code}" in region  # each school row leads down
+    city = school.region_code[:4] + "00"
+    # A province is compared across its cities; their counts add up to the province's.
+    assert province.context["by"] == "city" and f"scope=region:{city}" in province.content.decode()
+    cities = province.context["rows"]
+    whole = province.context["trend"][-1][0]
+    assert sum(r["value"].numerator for r in cities) == whole.numerator
+    assert sum(r["value"].denominator for r in cities) == whole.denominator
+    assert all(r["name"] != r["key"] for r in cities)  # named, not coded
+    # … or across all its schools, when asked.
+    by_school = client.get("/insight/indicators/employment_rate/?year=2025&by=school").content.decode()
+    assert f"scope=school:{school.code}" in by_school and 'data-testid="compare-by"' in by_school
+    # A city is compared across its schools; each school row leads down.
+    region = client.get(f"/insight/indicators/employment_rate/?scope=region:{city}&year=2025").content.decode()
+    assert f"scope=school:{school.code}" in region and 'data-testid="compare-by"' not in region
     page = client.get(f"/insight/indicators/employment_rate/?scope=school:{school.code}&year=2025")
     body = page.content.decode()
     assert page.status_code == 200 and "各专业比较" in body and "/records/?" in body
@@ -141,6 +156,14 @@ def test_key_industries_and_the_alignment_page(client_for: Callable[[str], Clien
     assert "<td>内蒙古自治区</td>" in body and "<td>150000</td>" not in body
     cut = page.context["majors_supplied"] > page.context["sankey_majors"]
     assert ('data-testid="sankey-cut"' in body) == cut
+    # The table is exported with its title; its demand counted once is said beside the rows' sum.
+    assert page.context["demand_once"] <= page.context["demand_summed"] and 'data-testid="demand-once"' in body
+    exported = client.get("/insight/alignment/?year=2025&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert "毕业生供给与岗位需求 · 2025 年" in rows[0][0] and rows[1][:2] == ("专业代码", "专业")
+    assert len(rows) == 2 + len(page.context["rows"])
+    listed = client.get("/insight/alignment/?year=2025&format=csv").content.decode("utf-8-sig").splitlines()
+    assert listed[0].startswith("专业代码,专业,对应职业") and len(listed) == 1 + len(page.context["rows"])
     school = client_for("school").get("/insight/alignment/?year=2025")
     assert school.status_code == 200 and not school.context["can_edit_keys"]
     assert client_for("school").post("/insight/alignment/", {"industry_code": "C"}).status_code == 403

@@ -556,6 +556,9 @@ def test_scopes_and_breakdowns(duck: Engine) -> None:
     assert school[("apprenticeships_started", 2025)].value == 1
     by_form = compute(duck, [catalogue()["students_in_school"]], years=[2024], by=["form"])
     assert {(v.group["form"], v.value) for v in by_form} == {("full_time", 3), ("part_time", 1)}
+    # A city is derived from a school's county: S1 (150102) in 150100, S2 (150203) in 150200.
+    by_city = compute(duck, [catalogue()["schools"]], years=[2025], by=["city"])
+    assert {(v.group["city"], v.value) for v in by_city} == {("150100", 1), ("150200", 1)}
     by_major = compute(duck, [catalogue()["majors_offered"]], years=[2023], by=["major"])
     assert {v.group["major"] for v in by_major} == {"0101", "0303"}
 

@@ -161,16 +161,31 @@ def read_table(source: IO[bytes], filename: str, *, required_any: Sequence[str])
 
 
 def write_xlsx(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], target: Path | IO[bytes], *, highlight_column: str = ""
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    target: Path | IO[bytes],
+    *,
+    highlight_column: str = "",
+    title: str = "",
 ) -> None:
-    """Write one sheet with a bold header; `highlight_column` (the error column) is shaded."""
+    """Write one sheet with a bold header; `highlight_column` (the error column) is shaded. A
+    `title` (what the table is, its scope and when it was made) goes in a first row above the
+    header, for a report read on paper; files meant to be imported again have none."""
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("数据")
+    if title:
+        sheet.append([title])
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+        if len(headers) > 1:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet.append(list(headers))
-    for cell in sheet[1]:
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
+    # A coordinate, not a cell: asking for the cell would create it and push the rows down.
+    sheet.freeze_panes = f"A{header_row + 1}"
     marked = list(headers).index(highlight_column) + 1 if highlight_column in headers else 0
     fill = PatternFill("solid", fgColor="FDECEC")
     for row in rows:

@@ -32,7 +32,11 @@ DISAGGREGATIONS: dict[str, str] = {
     "major": "major_code",
     "class_level": "class_level",
     "form": "form",
+    "city": "city_code",
 }
+# Groupings computed from another dimension rather than stored: a school's city (地市) from its
+# county's region code. An indicator that can be grouped by the one can be by the other.
+DERIVED_DISAGGREGATIONS: dict[str, str] = {"city": "region"}
 UNITS: dict[str, float] = {"%": 100.0, "ratio": 1.0, "count": 1.0, "yuan": 1.0, "months": 1.0}
 Direction = Literal["higher", "lower", "neutral"]
 
@@ -54,6 +58,10 @@ class Indicator:
     source: str
     description: str
     group: str
+
+    def supports(self, name: str) -> bool:
+        """Whether the indicator can be grouped by `name`, stored or derived."""
+        return name in self.disaggregations or DERIVED_DISAGGREGATIONS.get(name) in self.disaggregations
 
     @property
     def name(self) -> str:
@@ -123,7 +131,7 @@ def indicator_from_entry(entry: dict[str, Any]) -> Indicator:
     facts = numerator.facts | (denominator.facts if denominator else frozenset())
     disaggregations = tuple(entry.get("disaggregations", ["year", "region"]))
     for name in disaggregations:
-        column = DISAGGREGATIONS.get(name)
+        column = DISAGGREGATIONS.get(DERIVED_DISAGGREGATIONS.get(name, name))
         if column is None:
             raise CatalogueError(_("指标 %(code)s：未知的分组维度 %(name)s") % {"code": code, "name": name})
         lacking = sorted(f for f in facts if column not in SCHEMAS[f].dimensions)

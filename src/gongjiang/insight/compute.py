@@ -110,7 +110,7 @@ def compute(
     scope = scope or Scope()
     chosen = list(indicators)
     for indicator in chosen:
-        unsupported = [d for d in by if d not in indicator.disaggregations]
+        unsupported = [d for d in by if not indicator.supports(d)]
         if unsupported:
             raise DisaggregationError(
                 _("指标 %(code)s 不支持按 %(names)s 分组") % {"code": indicator.code, "names": "、".join(unsupported)}
@@ -127,6 +127,8 @@ def compute(
     results: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
     for fact, columns in by_fact.items():
         table = scope.apply(engine.fact(fact, years))
+        if "city" in by:
+            table = table.mutate(city_code=table.region_code.substr(0, 4) + "00")
         metrics = {name: compile_aggregate(aggregate, table) for aggregate, name in columns.items()}
         query = table.group_by(keys).aggregate(rows=table.count(), **metrics)
         results[fact] = {tuple(row[k] for k in keys): row for row in engine.run(query)}

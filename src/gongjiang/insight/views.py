@@ -202,6 +202,21 @@ def _format(value: float | None, unit: str) -> str:
     return f"{value:,.2f}"
 
 
+# What the indicator page compares one level down, by the scope it is opened at.
+BY_LABELS = {"city": gettext_lazy("地市"), "school": gettext_lazy("学校"), "major": gettext_lazy("专业")}
+
+
+def _comparison(scope: Scope, asked: str) -> str:
+    """A school's figure is compared across its majors, a city's across its schools, and a
+    province's (or the whole register's) across its cities unless its schools are asked for."""
+    if scope.kind == "school":
+        return "major"
+    wide = scope.kind == "all" or len(region_prefix(scope.code)) <= 2
+    if wide:
+        return "school" if asked == "school" else "city"
+    return "school"
+
+
 STATUS_LABELS = {"ok": "", "no_data": gettext_lazy("无数据"), "empty_denominator": gettext_lazy("分母为零")}
 
 
@@ -213,7 +228,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], kind: str) -> HttpResponse:
+def _download(
+    name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], kind: str, *, title: str
+) -> HttpResponse:
+    """A table as csv or xlsx. The xlsx carries `title` and the time of export in a first row, for
+    the report it goes into; the csv starts with its header, for programs that read it."""
     rows = [[_plain(cell) for cell in row] for row in rows]
     if kind == "csv":
         buffer = io.StringIO()
@@ -225,7 +244,8 @@ def _download(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], 
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     data = io.BytesIO()
-    write_xlsx(headers, rows, data)
+    made = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    write_xlsx(headers, rows, data, title=_("%(title)s（导出于 %(time)s）") % {"title": title, "time": made})
     response = HttpResponse(
         data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -284,7 +304,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ]
             for i in catalogue().values()
         ]
-        return _download(f"indicators-{scope}-{year}", headers, table, export)
+        heading = _("%(scope)s · 指标一览 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        return _download(f"indicators-{scope}-{year}", headers, table, export, title=heading)
     sections = []
     for group, title in GROUPS:
         rows = []
@@ -374,7 +395,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = _scope(request, actor)
     year = _year(request)
     years = list(range(year - TREND_YEARS + 1, year + 1))
-    by = "school" if scope.kind != "school" else "major"
+    by = _comparison(scope, request.GET.get("by", ""))
     with page_engine() as engine:
         trend = compute(engine, [indicator], years=years, scope=scope)
         checks = [
@@ -382,10 +403,14 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             for c in selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
             if c.target.indicator_code == code
         ]
-        breakdown = (
-            compute(engine, [indicator], years=[year], scope=scope, by=[by]) if by in indicator.disaggregations else []
-        )
-    names = _schools_in(actor, scope) if by == "school" else _major_names()
+        breakdown = compute(engine, [indicator], years=[year], scope=scope, by=[by]) if indicator.supports(by) else []
+    if by == "city":
+        codes = {v.group.get("city") for v in breakdown}
+        names = dict(concepts(Scheme.REGION).filter(code__in=codes).values_list("code", "name"))
+        # Records kept at a province's own code (a school run by the province) belong to no city.
+        names |= {c: _("%(name)s（省级直属）") % {"name": names.get(c, c)} for c in codes if c and c.endswith("0000")}
+    else:
+        names = _schools_in(actor, scope) if by == "school" else _major_names()
     rows = sorted(
         (
             {
@@ -393,6 +418,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "name": names.get(v.group[by], v.group[by] or _("（未登记）")),
                 "value": v,
                 "shown": _format(v.value, indicator.unit),
+                # A province's own records have no city page to go down to.
+                "drill": not (by == "city" and str(v.group[by]).endswith("0000")),
             }
             for v in breakdown
             if v.group.get(by) is not None and (by != "school" or v.group[by] in names)
@@ -413,7 +440,10 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             ]
             for r in rows
         ]
-        return _download(f"{code}-{scope}-{year}-by-{by}", headers, table, export)
+        title = _("%(scope)s · %(indicator)s · %(year)s 年 · 按%(by)s") % {
+            "scope": _scope_name(scope), "indicator": indicator.name, "year": year, "by": BY_LABELS.get(by, by)
+        }  # fmt: skip
+        return _download(f"{code}-{scope}-{year}-by-{by}", headers, table, export, title=title)
     chart = {
         "years": years,
         "values": [v.value for v in trend],
@@ -440,6 +470,11 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "trend": [(v, _format(v.value, indicator.unit)) for v in trend],
             "checks": checks,
             "by": by,
+            "by_label": BY_LABELS[by],
+            # A province may be compared across its cities or across all its schools.
+            "by_choices": [(b, BY_LABELS[b]) for b in ("city", "school")]
+            if by in {"city", "school"} and _comparison(scope, "school") != _comparison(scope, "")
+            else [],
             "rows": rows,
             "chart": chart,
             "records_possible": scope.kind == "school",
@@ -480,7 +515,10 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
             for part, rows in zip(found, _readable(found), strict=True)
             for row in rows
         ]
-        return _download(f"{indicator.code}-{scope.code}-{year}-records", headers, table, export)
+        title = _("%(scope)s · %(indicator)s · %(year)s 年 · 计算所用记录") % {
+            "scope": _scope_name(scope), "indicator": indicator.name, "year": year
+        }  # fmt: skip
+        return _download(f"{indicator.code}-{scope.code}-{year}-records", headers, table, export, title=title)
     return render(
         request,
         "insight/records.html",
@@ -675,6 +713,22 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             scope=scope,
         )
         picture = alignment.supply_and_demand(engine, scope=scope, year=year, school_names=_schools_in(actor, scope))
+    rows = picture.rows()
+    export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"}:
+        headers = [
+            _("专业代码"), _("专业"), _("对应职业"), _("对应行业门类"), _("毕业生"), _("对应职业的岗位需求"),
+            _("共用这些职业的其他专业数"), _("需求/毕业生"),
+        ]  # fmt: skip
+        table = [
+            [
+                r["major"], r["major_name"], "、".join(r["occupations"]), "、".join(r["industries"]), r["graduates"],
+                r["demand"], r["shared"], r["ratio"],
+            ]
+            for r in rows
+        ]  # fmt: skip
+        title = _("%(scope)s · 毕业生供给与岗位需求 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        return _download(f"supply-demand-{scope}-{year}", headers, table, export, title=title)
     keys = selectors.key_industries_for(actor=actor, scope=scope)
     names = alignment.industry_names()
     key_regions = dict(
@@ -704,7 +758,9 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             "sankey": picture.sankey(),
             "sankey_majors": alignment.SANKEY_MAJORS,
             "majors_supplied": len({major for major, _school in picture.supply}),
-            "rows": picture.rows(),
+            "rows": rows,
+            "demand_once": picture.demand_once(),
+            "demand_summed": sum(r["demand"] for r in rows),
             "can_edit_keys": allowed(actor, "insight.key_industry.write", actor.region_code)
             and actor.kind == ActorKind.BUREAU,
         },
@@ -745,7 +801,8 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
             ]
             for w in found
         ]  # fmt: skip
-        return _download(f"major-warnings-{scope}-{year}", headers, table, export)
+        title = _("%(scope)s · 专业预警 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        return _download(f"major-warnings-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/warnings.html",
@@ -807,7 +864,8 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             ]
             for v in found
         ]
-        return _download(f"data-quality-{scope}-{year}", headers, table, export)
+        title = _("%(scope)s · 数据质量问题 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        return _download(f"data-quality-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/quality.html",
@@ -887,7 +945,11 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             ]
             for f in found
         ]  # fmt: skip
-        return _download(f"demand-forecast-{asked.scope}-{asked.breakdown}-{asked.level}", headers, table, export)
+        title = _("%(scope)s · 岗位需求预测（未来 %(months)s 个月）") % {
+            "scope": _scope_name(asked.scope), "months": asked.horizon
+        }  # fmt: skip
+        file_name = f"demand-forecast-{asked.scope}-{asked.breakdown}-{asked.level}"
+        return _download(file_name, headers, table, export, title=title)
     chosen = None
     if found:
         wanted = request.GET.get("series", "")
