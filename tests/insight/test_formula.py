@@ -136,3 +136,48 @@ def test_the_guide_shows_the_catalogue_and_every_fact() -> None:
         assert f"`{name}`" in formulas
         for field in schema.fields:
             assert f"`{field}`" in formulas, (name, field)
+
+
+def _schools_meeting(rows: list[dict[str, object]]) -> int:
+    """The setting-standard indicator's numerator over hand-made school rows, on DuckDB in memory."""
+    import ibis
+
+    from gongjiang.insight.formula import compile_aggregate
+
+    indicator = catalogue()["setting_standard_compliance"]
+    (aggregate,) = indicator.numerator.aggregates()
+    columns = SCHEMAS["schools"].fields
+    table = ibis.memtable(
+        {name: [row.get(name) for row in rows] for name in columns},
+        schema={name: {"int": "int64", "float": "float64", "string": "string"}[kind] for name, kind in columns.items()},
+    )
+    backend = ibis.duckdb.connect()
+    return int(backend.execute(table.aggregate(n=compile_aggregate(aggregate, table)))["n"][0])
+
+
+@pytest.mark.parametrize(
+    ("tier", "at_threshold"),
+    [
+        ("technical_school", {"full_time_students": 800, "land_area_m2": 30000, "floor_area_m2": 18000,
+                              "equipment_value_wan": 300}),
+        ("senior_school", {"full_time_students": 1200, "land_area_m2": 66000, "floor_area_m2": 30000,
+                           "equipment_value_wan": 1000}),
+        ("technician_college", {"full_time_students": 3000, "advanced_students": 1800, "land_area_m2": 66700,
+                                "floor_area_m2": 50000, "equipment_value_wan": 3000}),
+    ],
+)  # fmt: skip
+def test_a_school_at_each_threshold_meets_its_tier_standard_and_one_short_of_any_does_not(
+    tier: str, at_threshold: dict[str, float]
+) -> None:
+    base: dict[str, object] = {"year": 2025, "tier": tier, "advanced_students": 0, "books": 0, **at_threshold}
+    assert _schools_meeting([base]) == 1  # books are not judged: the standards set no number of them
+    for field, value in at_threshold.items():
+        short = {**base, field: value - 1}
+        assert _schools_meeting([short]) == 0, field
+    # A school whose conditions are not filled in does not meet the standard.
+    assert _schools_meeting([{**base, "land_area_m2": None}]) == 0
+    # The thresholds are those of the school's own tier: a 技工学校's figures do not make a 技师学院.
+    if tier != "technical_school":
+        small = {"year": 2025, "tier": tier, "full_time_students": 800, "advanced_students": 800,
+                 "land_area_m2": 30000, "floor_area_m2": 18000, "equipment_value_wan": 300}  # fmt: skip
+        assert _schools_meeting([small]) == 0
