@@ -573,7 +573,9 @@ def test_early_warning_for_majors(duck: Engine) -> None:
     (only,) = major_warnings(duck, scope=Scope(), year=2025, limits=calm)
     assert (only.major_code, only.level, only.graduates) == ("0101", "green", 2)
     assert (only.employment_rate, only.in_field_rate, only.mean_pay, only.pay_ratio) == (100.0, 100.0, 5000.0, 1.0)
-    assert (only.demand_first, only.demand_last, only.demand_trend, only.graduates_per_post) == (0, 3, None, 0.67)
+    assert only.graduates_per_post == 0.67
+    # The register's postings cover a few months only: no year is whole, so no trend is drawn.
+    assert (only.demand_from, only.demand_to, only.demand_trend) == (None, None, None)
     strict = Thresholds(
         window_years=2,
         min_graduates=1,
@@ -613,6 +615,20 @@ def test_a_major_with_graduates_and_no_demand_is_warned_and_reasons_round_as_the
     assert low.reasons == ["就业率 85.1%，低于 90.0%"]
     # A change from a handful of places is not a trend.
     assert _trend(3, 140, min_base=10) is None and _trend(10, 5, min_base=10) == -0.5
+
+
+def test_the_demand_trend_compares_only_years_recorded_whole() -> None:
+    from gongjiang.insight.early_warning import whole_years
+
+    every = set(range(1, 13))
+    # The record began in December 2023, and 2026 is not over: only 2024 and 2025 are whole.
+    covered = {2023: {12}, 2024: every, 2025: every, 2026: every - {12}}
+    assert whole_years(covered, [2023, 2024, 2025, 2026], dt.date(2026, 12, 1)) == [2024, 2025]
+    # A year with a month in which nothing was published anywhere is not whole either.
+    assert whole_years({2024: every - {2}, 2025: every}, [2024, 2025], dt.date(2026, 3, 1)) == [2025]
+    # Once the year is over, it counts.
+    assert whole_years({2025: every}, [2025], dt.date(2025, 12, 31)) == []
+    assert whole_years({2025: every}, [2025], dt.date(2026, 1, 1)) == [2025]
 
 
 def test_data_quality_rules(duck: Engine) -> None:

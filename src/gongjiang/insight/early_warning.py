@@ -9,6 +9,7 @@ graduates is not judged. Source: 003 §15.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.insight.compute import Scope
@@ -63,6 +65,10 @@ class MajorWarning:
     # The major leads to occupations, and none of them had a place posted in the window.
     no_demand: bool = False
     reasons: list[str] = field(default_factory=list)
+    # The years the demand trend compares: the first and last of the window whose postings are
+    # recorded for the whole year (None when fewer than two are).
+    demand_from: int | None = None
+    demand_to: int | None = None
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -152,6 +158,9 @@ def major_warnings(engine: Engine, *, scope: Scope, year: int, limits: Threshold
     demand: dict[tuple[str, int], int] = {}
     for row in engine.run(wanted.group_by(["occupation_code", "year"]).aggregate(n=wanted.headcount.sum())):
         demand[(row["occupation_code"] or "", int(row["year"]))] = int(row["n"] or 0)
+    whole = recorded_whole_years(engine, years)
+    demand_from, demand_to = (whole[0], whole[-1]) if len(whole) >= 2 else (None, None)
+    min_base = int(limits.rules.get("demand_trend", {}).get("min_base", 1))
 
     warnings = []
     for row in rows:
@@ -168,13 +177,15 @@ def major_warnings(engine: Engine, *, scope: Scope, year: int, limits: Threshold
             in_field_rate=_percent(row["in_field"], row["employed"]),
             mean_pay=round(mean_pay, 2) if mean_pay is not None else None,
             pay_ratio=round(mean_pay / scope_mean_pay, 4) if mean_pay is not None and scope_mean_pay else None,
-            demand_first=by_year[years[0]],
-            demand_last=by_year[years[-1]],
-            demand_trend=_trend(
-                by_year[years[0]], by_year[years[-1]], int(limits.rules.get("demand_trend", {}).get("min_base", 1))
-            ),
+            demand_first=by_year[demand_from] if demand_from else 0,
+            demand_last=by_year[demand_to] if demand_to else 0,
+            demand_trend=_trend(by_year[demand_from], by_year[demand_to], min_base)
+            if demand_from and demand_to
+            else None,
             graduates_per_post=round(int(row["graduates"]) / posts, 2) if mine and posts else None,
             no_demand=bool(mine) and posts == 0,
+            demand_from=demand_from,
+            demand_to=demand_to,
         )
         if warning.graduates < limits.min_graduates:
             warning.reasons = [
@@ -185,6 +196,22 @@ def major_warnings(engine: Engine, *, scope: Scope, year: int, limits: Threshold
             _judge(warning, limits)
         warnings.append(warning)
     return sorted(warnings, key=lambda w: (LEVEL_ORDER[w.level], -len(w.reasons), w.major_code))
+
+
+def recorded_whole_years(engine: Engine, years: list[int]) -> list[int]:
+    """The years, of those asked, whose demand the register holds whole (`whole_years`)."""
+    postings = engine.fact("postings", years)
+    covered: dict[int, set[int]] = defaultdict(set)
+    for row in engine.run(postings.select("year", "month").distinct()):
+        covered[int(row["year"])].add(int(row["month"]))
+    return whole_years(covered, years, timezone.localdate())
+
+
+def whole_years(covered: dict[int, set[int]], years: list[int], today: dt.date) -> list[int]:
+    """The years that are over and in each of whose months postings were published (anywhere in
+    the register): the year the record began in, or one not over yet, holds only part of a year's
+    demand, and set against a whole year it reads as a boom or a collapse."""
+    return [year for year in years if year < today.year and len(covered.get(year, set())) == 12]
 
 
 def _percent(part: Any, whole: Any) -> float | None:

@@ -771,6 +771,13 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
 # Early warning
 
 
+def _trend_span(found: Sequence[early_warning.MajorWarning]) -> str:
+    """The two years the demand trend compares, or why there is none."""
+    if found and found[0].demand_from:
+        return f"{found[0].demand_from}→{found[0].demand_to}"
+    return _("完整年份不足两年")
+
+
 @login_required
 def warnings_view(request: HttpRequest) -> HttpResponse:
     """Each major of the scope, red / yellow / green over the window, with its reasons."""
@@ -791,7 +798,7 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     if export in {"csv", "xlsx"}:
         headers = [
             _("专业代码"), _("专业"), _("预警"), _("毕业生"), _("就业率"), _("对口就业率"), _("平均月收入"),
-            _("收入比"), _("需求变化"), _("每岗位毕业生"), _("原因"),
+            _("收入比"), _("需求变化（%(years)s）") % {"years": _trend_span(found)}, _("每岗位毕业生"), _("原因"),
         ]  # fmt: skip
         table = [
             [
@@ -814,6 +821,8 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
             "year_choices": _year_choices(),
             "limits": limits,
             "first_year": year - limits.window_years + 1,
+            # Every major's trend compares the same two years (those recorded whole).
+            "trend_years": (found[0].demand_from, found[0].demand_to) if found else (None, None),
             "rows": [(w, names.get(w.major_code, w.major_code), labels[w.level]) for w in found],
             "counts": {level: sum(1 for w in found if w.level == level) for level in labels},
         },
