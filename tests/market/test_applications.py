@@ -42,6 +42,10 @@ def test_an_accepted_internship_offer_lands_in_the_register(
     with pytest.raises(ValidationError, match="已申请过"):
         services.application_submit(actor=actor_of("student"), posting=posting)
     enterprise = client_for("enterprise")
+    # The publisher's menu and its list of postings say an application waits for them.
+    home = enterprise.get("/market/mine/")
+    assert home.context["new_applications"] == 1 and 'data-testid="new-applicants"' in home.content.decode()
+    assert client_for("school").get("/market/mine/").context["new_applications"] == 0  # not the school's posting
     page = enterprise.get(f"/market/postings/{posting.pk}/applications/").content.decode()
     assert "想学数控" in page and application.applicant.id_number not in page  # the number is masked
     # What the applicant studies, to judge by.
@@ -52,6 +56,8 @@ def test_an_accepted_internship_offer_lands_in_the_register(
     enterprise.post(f"/market/postings/{posting.pk}/applications/", {"application": application.pk, "to": "offer"})
     application.refresh_from_db()
     assert application.status == "offer"
+    # Acted on, it no longer waits.
+    assert enterprise.get("/market/mine/").context["new_applications"] == 0
     assert "接受" in student.get("/market/applications/").content.decode()
     student.post("/market/applications/", {"application": application.pk, "action": "accept"})
     internship = Internship.objects.get(registration=enrolled_student)

@@ -20,6 +20,7 @@ from gongjiang.directory.models import Organisation
 from gongjiang.market import search
 from gongjiang.market.models import (
     Application,
+    ApplicationStatus,
     EnterpriseProfile,
     Notification,
     PolicyNotice,
@@ -58,6 +59,7 @@ def own_postings(*, actor: Actor, owner: Organisation) -> QuerySet[Posting]:
         .annotate(
             rank=rank,
             applicants=Count("applications"),
+            new_applicants=Count("applications", filter=Q(applications__status=ApplicationStatus.APPLIED)),
             expired=Case(
                 When(status=PostingStatus.PUBLISHED, deadline__lt=today, then=Value(True)),
                 default=Value(False),
@@ -286,6 +288,18 @@ def application_list(*, actor: Actor) -> QuerySet[Application]:
 def application_get(*, actor: Actor, application_id: int) -> Application:
     return get_scoped_or_404(
         Application.objects.select_related("posting__owner", "applicant"), actor, pk=application_id
+    )
+
+
+def new_applications(*, actor: Actor) -> int:
+    """Applications to the actor's organisation's postings that nobody there has acted on yet
+    (still 已投递): what the publisher's menu shows as waiting."""
+    if actor.organisation_id is None:
+        return 0
+    return (
+        application_list(actor=actor)
+        .filter(posting__owner_id=actor.organisation_id, status=ApplicationStatus.APPLIED)
+        .count()
     )
 
 

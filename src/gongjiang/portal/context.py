@@ -8,7 +8,7 @@ from gongjiang.core.actors import PUBLIC
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory.selectors import memberships_of_user
-from gongjiang.market.selectors import unread_count
+from gongjiang.market.selectors import new_applications, unread_count
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -19,4 +19,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "can_view_audit": actor.is_authenticated and allowed(actor, "audit.view"),
         "my_memberships": list(memberships_of_user(actor=actor)) if actor.is_authenticated else [],
         "unread": unread_count(actor=actor) if actor.kind == ActorKind.LEARNER else 0,
+        # Publishers see how many applications wait for them to act, wherever they are on the site.
+        "new_applications": new_applications(actor=actor)
+        if actor.kind in (ActorKind.ENTERPRISE, ActorKind.SCHOOL)
+        else 0,
     }
