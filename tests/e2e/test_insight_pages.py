@@ -39,6 +39,14 @@ def test_dashboard_drill_down_targets_and_export(page: Any, site: str, tmp_path:
     sheet = load_workbook(saved).active
     assert sheet is not None and sheet["B2"].value == "指标"
 
+    # The annual report of the same year, in sentences, and back.
+    page.click("[data-testid=report-link]")
+    page.wait_for_url("**/insight/report/**year=2025**")
+    assert "质量年度报告（2025 年）" in page.locator("h1").inner_text()
+    assert "比上年" in page.locator("[data-testid=report] p.summary").first.inner_text()
+    page.go_back()
+    page.wait_for_url(f"{site}/insight/?**year=2025**")
+
     # Province → school → indicator → major → records.
     page.click(f"[data-testid=school-chips] >> text={school.name}")
     page.wait_for_url(f"**scope=school:{school.code}**")

@@ -259,7 +259,7 @@ def test_a_warning_reason_reads_true_at_the_shown_precision() -> None:
 
 
 def test_a_share_that_is_not_whole_is_never_written_100_or_0() -> None:
-    from gongjiang.insight.views import _format
+    from gongjiang.insight.catalogue import format_value as _format
 
     assert _format(100 * 5145 / 5147, "%") == "99.96%"
     assert _format(99.9999, "%") == "99.99%" and _format(0.0001, "%") == "0.01%"

@@ -206,3 +206,24 @@ def catalogue_markdown(indicators: dict[str, Indicator] | None = None) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as the pages and the report write it: a share to one decimal, counts and yuan
+    whole with separators, ratios to two decimals, "—" for none."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        shown = f"{value:.1f}"
+        # 5,145 of 5,147 is not 100.0 %, nor is 1 of 5,000 0.0 %: two decimals where one would
+        # round a share that is not whole or nothing to 100 or 0.
+        if shown == "100.0" and value < 100:
+            shown = f"{min(value, 99.99):.2f}"
+        elif shown == "0.0" and value > 0:
+            shown = f"{max(value, 0.01):.2f}"
+        return f"{shown}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "yuan":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("warnings/", views.warnings_view, name="warnings"),
     path("quality/", views.quality_view, name="quality"),
     path("forecasts/", views.forecasts_view, name="forecasts"),
+    path("report/", views.report_view, name="report"),
     path("refresh/", views.refresh, name="refresh"),
 ]

@@ -41,11 +41,12 @@ from gongjiang.insight import (
     forecast,
     quality,
     quality_worker,
+    report,
     selectors,
     services,
     snapshot_worker,
 )
-from gongjiang.insight.catalogue import Indicator, catalogue
+from gongjiang.insight.catalogue import Indicator, catalogue, format_value
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
 from gongjiang.insight.engines import (
     DatabaseEngine,
@@ -183,25 +184,6 @@ def _major_names() -> dict[str, str]:
     return {c.code: c.name for c in concepts(Scheme.MAJOR)}
 
 
-def _format(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "%":
-        shown = f"{value:.1f}"
-        # 5,145 of 5,147 is not 100.0 %, nor is 1 of 5,000 0.0 %: two decimals where one would
-        # round a share that is not whole or nothing to 100 or 0.
-        if shown == "100.0" and value < 100:
-            shown = f"{min(value, 99.99):.2f}"
-        elif shown == "0.0" and value > 0:
-            shown = f"{max(value, 0.01):.2f}"
-        return f"{shown}%"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "yuan":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
 # What the indicator page compares one level down, by the scope it is opened at.
 BY_LABELS = {"city": gettext_lazy("地市"), "school": gettext_lazy("学校"), "major": gettext_lazy("专业")}
 
@@ -316,8 +298,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {
                     "indicator": indicator,
                     "value": this,
-                    "shown": _format(this.value, indicator.unit),
-                    "before": _format(before.value if before else None, indicator.unit),
+                    "shown": format_value(this.value, indicator.unit),
+                    "before": format_value(before.value if before else None, indicator.unit),
                     "change": _change(indicator, this, before),
                     "rise": _rise(this, before),
                     "trend": json.dumps(trend),
@@ -417,7 +399,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "key": v.group[by],
                 "name": names.get(v.group[by], v.group[by] or _("（未登记）")),
                 "value": v,
-                "shown": _format(v.value, indicator.unit),
+                "shown": format_value(v.value, indicator.unit),
                 # A province's own records have no city page to go down to.
                 "drill": not (by == "city" and str(v.group[by]).endswith("0000")),
             }
@@ -467,7 +449,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             # The census is taken on 31 December: a year not yet over is only partly counted.
             "year_open": year >= timezone.localdate().year,
-            "trend": [(v, _format(v.value, indicator.unit)) for v in trend],
+            "trend": [(v, format_value(v.value, indicator.unit)) for v in trend],
             "checks": checks,
             "by": by,
             "by_label": BY_LABELS[by],
@@ -678,6 +660,43 @@ def _scope_label(target: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Annual quality report
+
+
+@login_required
+def report_view(request: HttpRequest) -> HttpResponse:
+    """The annual quality report of a scope and year: a page to read and print, or a Word file."""
+    actor = _staff(request)
+    scope = _scope(request, actor)
+    year = _year(request)
+    with page_engine() as engine:
+        made = report.build(engine, actor=actor, scope=scope, scope_name=_scope_name(scope), year=year)
+        snapshot = _snapshot_context(engine)
+    if request.GET.get("format") == "docx":
+        response = HttpResponse(
+            report.to_docx(made),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="quality-report-{scope}-{year}.docx"'
+        return response
+    return render(
+        request,
+        "insight/report.html",
+        {
+            "report": made,
+            "scope": scope,
+            "year": year,
+            "year_choices": _year_choices(),
+            "headers": report.table_headers(year),
+            "chapters": [(c, [report.table_row(line) for line in c.lines]) for c in made.chapters],
+            "missed": [report.missed_words(c) for c in made.targets.get("missed", [])],
+            "partial_note": report.PARTIAL_NOTE % {"year": year},
+            **snapshot,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Alignment
 
 
@@ -749,7 +768,7 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "scope_name": _scope_name(scope),
             "year": year,
-            "shares": [(v, catalogue()[v.code], _format(v.value, "%")) for v in shares],
+            "shares": [(v, catalogue()[v.code], format_value(v.value, "%")) for v in shares],
             "keys": [
                 (key, names.get(key.industry_code, ""), key_regions.get(key.region_code, key.region_code))
                 for key in keys

@@ -1,0 +1,308 @@
+"""The annual quality report (年度质量报告, 002 §27): every figure of a scope's year beside the
+year before and its targets, said in sentences, with the targets missed, the majors warned and
+the data-quality problems; shown as a page to print and written as a Word document to edit.
+
+Nothing in it is typed in: each sentence is made from the computed indicators, so the report of
+the same data always says the same, and a figure in it can be traced on the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongjiang.core.actors import Actor
+from gongjiang.insight import early_warning, quality, selectors
+from gongjiang.insight.catalogue import Indicator, catalogue, format_value
+from gongjiang.insight.compute import IndicatorValue, Scope, compute
+from gongjiang.insight.engines import Engine
+from gongjiang.insight.models import Target
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import concepts
+
+# The report's chapters, in the order a reader expects them: what the system is, what became of
+# its graduates, then how it teaches and with whom.
+CHAPTERS = (
+    ("scale", gettext_lazy("办学规模")),
+    ("employment", gettext_lazy("毕业生就业质量")),
+    ("skills", gettext_lazy("技能水平")),
+    ("training", gettext_lazy("职业培训")),
+    ("teachers", gettext_lazy("师资队伍")),
+    ("majors", gettext_lazy("专业建设")),
+    ("cooperation", gettext_lazy("校企合作")),
+    ("alignment", gettext_lazy("产教对接")),
+    ("conditions", gettext_lazy("办学条件")),
+    ("demand", gettext_lazy("岗位需求")),
+    ("data_quality", gettext_lazy("数据质量")),
+)
+# A change in a share smaller than this (in percentage points) is called unchanged.
+STEADY_POINTS = 0.05
+
+
+@dataclass
+class Line:
+    """One indicator of a chapter: its figure, the year before's, and the targets on it."""
+
+    indicator: Indicator
+    value: IndicatorValue
+    before: IndicatorValue | None
+    targets: list[selectors.TargetCheck]
+
+    @property
+    def shown(self) -> str:
+        return format_value(self.value.value, self.indicator.unit)
+
+    @property
+    def shown_before(self) -> str:
+        return format_value(self.before.value if self.before else None, self.indicator.unit)
+
+    @property
+    def change(self) -> str:
+        """The change from the year before in words ("" when either year has no figure)."""
+        return change_words(self.indicator, self.value.value, self.before.value if self.before else None)
+
+    @property
+    def sentence(self) -> str:
+        """ "就业率 91.9%，比上年提高 2.1 个百分点（省级目标 ≥97%：未达成）"; "" without a figure."""
+        if self.value.value is None:
+            return ""
+        unit = {"yuan": _(" 元"), "months": _(" 个月")}.get(self.indicator.unit, "")
+        text = f"{self.indicator.name} {self.shown}{unit}"
+        if self.change:
+            text += "，" + self.change
+        verdicts = [
+            _("%(level)s目标 %(goal)s：%(status)s")
+            % {"level": check.target.get_level_display(), "goal": goal(check.target), "status": check.label}
+            for check in self.targets
+        ]
+        if verdicts:
+            text += "（" + "；".join(verdicts) + "）"
+        return text
+
+
+def goal(target: Target) -> str:
+    """What a target asks, in words: 不低于（≥）97, or a range 介于 10–20."""
+    text = f"{target.get_comparator_display()}{float(target.value):g}"
+    if target.value_high is not None:
+        text += f"–{float(target.value_high):g}"
+    return text
+
+
+def change_words(indicator: Indicator, value: float | None, before: float | None) -> str:
+    """比上年提高 2.1 个百分点 for a share; 比上年增长 4.5% for anything else; 与上年持平."""
+    if value is None or before is None:
+        return ""
+    if indicator.unit == "%":
+        points = value - before
+        if abs(points) < STEADY_POINTS:
+            return _("与上年持平")
+        words = _("比上年提高 %(n).1f 个百分点") if points > 0 else _("比上年下降 %(n).1f 个百分点")
+        return words % {"n": abs(points)}
+    if before == 0:
+        return ""
+    ratio = (value - before) / abs(before) * 100
+    if abs(ratio) < STEADY_POINTS:
+        return _("与上年持平")
+    words = _("比上年增长 %(n).1f%%") if ratio > 0 else _("比上年减少 %(n).1f%%")
+    return words % {"n": abs(ratio)}
+
+
+@dataclass
+class Chapter:
+    title: str
+    lines: list[Line]
+
+    @property
+    def summary(self) -> str:
+        """The chapter's figures in one paragraph; the indicators without a figure are named."""
+        said = [line.sentence for line in self.lines if line.sentence]
+        missing = [line.indicator.name for line in self.lines if not line.sentence]
+        text = "；".join(said) + "。" if said else ""
+        if missing:
+            text += _("暂无数据：%(names)s。") % {"names": "、".join(missing)}
+        return text
+
+
+@dataclass
+class Report:
+    scope: Scope
+    scope_name: str
+    year: int
+    made_at: dt.datetime
+    chapters: list[Chapter]
+    targets: dict[str, list[selectors.TargetCheck]] = field(default_factory=dict)
+    warnings: list[tuple[str, early_warning.MajorWarning]] = field(default_factory=list)
+    warning_counts: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[str, int, int]] = field(default_factory=list)  # rule name, schools, times
+
+    @property
+    def title(self) -> str:
+        return _("%(scope)s技工教育质量年度报告（%(year)s 年）") % {"scope": self.scope_name, "year": self.year}
+
+    @property
+    def partial(self) -> bool:
+        """The year is not over: its year-end figures count the records up to today only."""
+        return self.year >= self.made_at.year
+
+    @property
+    def target_summary(self) -> str:
+        if not any(self.targets.values()):
+            return _("本范围本年度没有设定目标。")
+        return _(
+            "适用的目标 %(all)s 项：达成 %(achieved)s 项，接近 %(near)s 项，未达成 %(missed)s 项，无数据 %(none)s 项。"
+        ) % {
+            "all": sum(len(v) for v in self.targets.values()),
+            "achieved": len(self.targets.get("achieved", [])),
+            "near": len(self.targets.get("near", [])),
+            "missed": len(self.targets.get("missed", [])),
+            "none": len(self.targets.get("no_data", [])),
+        }
+
+    @property
+    def warning_summary(self) -> str:
+        counts = self.warning_counts
+        if not sum(counts.values()):
+            return _("本年度窗口内没有全日制毕业生，未作专业预警。")
+        return _(
+            "红色预警 %(red)s 个专业，黄色预警 %(yellow)s 个，正常 %(green)s 个，样本不足未作判断 %(few)s 个。"
+        ) % {
+            "red": counts.get("red", 0),
+            "yellow": counts.get("yellow", 0),
+            "green": counts.get("green", 0),
+            "few": counts.get("insufficient", 0),
+        }
+
+    @property
+    def quality_summary(self) -> str:
+        if not self.problems:
+            return _("数据质量规则检查未发现问题。")
+        schools = max(n for _rule, n, _times in self.problems)
+        return _(
+            "数据质量规则检查发现 %(rules)s 类问题，最多的一类涉及 %(schools)s 所学校；各校可在“数据质量”页面查看并改正。"
+        ) % {
+            "rules": len(self.problems),
+            "schools": schools,
+        }
+
+
+def build(engine: Engine, *, actor: Actor, scope: Scope, scope_name: str, year: int) -> Report:
+    """The report of one scope and year, from the engine's data."""
+    indicators = list(catalogue().values())
+    values = compute(engine, indicators, years=[year - 1, year], scope=scope)
+    by_key = {(v.code, v.year): v for v in values}
+    checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
+    targets_of: dict[str, list[selectors.TargetCheck]] = {}
+    for check in checks:
+        targets_of.setdefault(check.target.indicator_code, []).append(check)
+    chapters = []
+    for group, title in CHAPTERS:
+        lines = [
+            Line(i, by_key[(i.code, year)], by_key.get((i.code, year - 1)), targets_of.get(i.code, []))
+            for i in indicators
+            if i.group == group
+        ]
+        if lines:
+            chapters.append(Chapter(str(title), lines))
+    by_status: dict[str, list[selectors.TargetCheck]] = {}
+    for check in checks:
+        by_status.setdefault(check.status, []).append(check)
+    warned = early_warning.major_warnings(engine, scope=scope, year=year)
+    names = {c.code: c.name for c in concepts(Scheme.MAJOR)}
+    found = quality.violations(engine, scope=scope, years=[year])
+    schools: dict[str, set[str]] = {}
+    times: Counter[str] = Counter()
+    for violation in found:
+        schools.setdefault(violation.rule.name, set()).add(violation.school_code)
+        times[violation.rule.name] += 1
+    return Report(
+        scope=scope,
+        scope_name=scope_name,
+        year=year,
+        made_at=timezone.localtime(),
+        chapters=chapters,
+        targets=by_status,
+        warnings=[(names.get(w.major_code, w.major_code), w) for w in warned if w.level == "red"],
+        warning_counts=dict(Counter(w.level for w in warned)),
+        problems=sorted(((rule, len(s), times[rule]) for rule, s in schools.items()), key=lambda p: (-p[1], p[0])),
+    )
+
+
+def to_docx(report: Report) -> bytes:
+    """The report as a Word document, for the bureau to edit and publish: the same chapters,
+    sentences and tables as the page."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        style = document.styles[style_name]
+        # Word picks an East Asian font by this attribute; without it Chinese falls back unevenly.
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
+    document.styles["Normal"].font.size = Pt(11)
+    document.add_heading(report.title, level=0)
+    made = report.made_at.strftime("%Y-%m-%d %H:%M")
+    document.add_paragraph(
+        _("本报告由工匠平台按登记记录自动生成（%(time)s），每个数字都可在“监测指标”页面追溯到记录。") % {"time": made}
+    )
+    if report.partial:
+        document.add_paragraph(PARTIAL_NOTE % {"year": report.year})
+    for number, chapter in enumerate(report.chapters, start=1):
+        document.add_heading(f"{number}. {chapter.title}", level=1)
+        document.add_paragraph(chapter.summary)
+        table = document.add_table(rows=1, cols=5)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, table_headers(report.year), strict=True):
+            cell.text = text
+        for line in chapter.lines:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, table_row(line), strict=True):
+                cell.text = text
+    number = len(report.chapters)
+    document.add_heading(f"{number + 1}. {_('目标达成')}", level=1)
+    document.add_paragraph(report.target_summary)
+    for check in report.targets.get("missed", []):
+        document.add_paragraph(missed_words(check), style="List Bullet")
+    document.add_heading(f"{number + 2}. {_('专业预警')}", level=1)
+    document.add_paragraph(report.warning_summary)
+    for name, warning in report.warnings:
+        document.add_paragraph(f"{name}：{'；'.join(warning.reasons)}", style="List Bullet")
+    document.add_heading(f"{number + 3}. {_('数据质量')}", level=1)
+    document.add_paragraph(report.quality_summary)
+    for rule, schools, times in report.problems:
+        document.add_paragraph(
+            _("%(rule)s：%(schools)s 所学校，%(times)s 处") % {"rule": rule, "schools": schools, "times": times},
+            style="List Bullet",
+        )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+PARTIAL_NOTE = gettext_lazy("%(year)s 年尚未结束：年末统计的数字只计入了到生成时为止的记录，与上年的比较仅供参考。")
+
+
+def table_headers(year: int) -> list[str]:
+    return [_("指标"), _("%(year)s 年") % {"year": year}, _("上年"), _("变化"), _("目标")]
+
+
+def table_row(line: Line) -> list[str]:
+    targets = "；".join(f"{c.target.get_level_display()} {goal(c.target)}：{c.label}" for c in line.targets)
+    return [line.indicator.name, line.shown, line.shown_before, line.change, targets]
+
+
+def missed_words(check: selectors.TargetCheck) -> str:
+    """A target not met, in words: 省级目标 就业率 ≥97，实际 91.9%."""
+    indicator = catalogue()[check.target.indicator_code]
+    return _("%(level)s目标 %(name)s %(goal)s，实际 %(actual)s") % {
+        "level": check.target.get_level_display(),
+        "name": indicator.name,
+        "goal": goal(check.target),
+        "actual": format_value(check.value, indicator.unit),
+    }

@@ -1,0 +1,85 @@
+"""The annual quality report: its sentences worked out by hand, and the page and Word file made
+from the generated region's register."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gongjiang.insight.catalogue import catalogue
+from gongjiang.insight.compute import IndicatorValue
+from gongjiang.insight.models import Target
+from gongjiang.insight.report import Chapter, Line, change_words, goal
+from gongjiang.insight.selectors import TargetCheck
+
+
+def _value(code: str, year: int, value: float | None) -> IndicatorValue:
+    status = "ok" if value is not None else "no_data"
+    return IndicatorValue(code, year, "all", value, value, None, catalogue()[code].unit, status)  # type: ignore[arg-type]
+
+
+def test_changes_are_said_in_points_for_shares_and_in_per_cent_for_counts() -> None:
+    rate, count = catalogue()["employment_rate"], catalogue()["graduates"]
+    assert change_words(rate, 91.9, 89.8) == "比上年提高 2.1 个百分点"
+    assert change_words(rate, 88.0, 90.0) == "比上年下降 2.0 个百分点"
+    assert change_words(rate, 90.02, 90.0) == "与上年持平"
+    assert change_words(count, 110, 100) == "比上年增长 10.0%"
+    assert change_words(count, 90, 100) == "比上年减少 10.0%"
+    assert change_words(count, 100, 100) == "与上年持平"
+    # No year before, or nothing the year before: no change is said.
+    assert change_words(count, 100, None) == "" and change_words(count, 5, 0) == ""
+
+
+def test_a_line_says_its_figure_change_and_targets_and_a_chapter_names_what_has_no_data() -> None:
+    rate, pay = catalogue()["employment_rate"], catalogue()["pay_six_months"]
+    target = Target(indicator_code="employment_rate", comparator="ge", value=Decimal("97"), level="provincial")
+    check = TargetCheck(target=target, year=2025, value=91.9, status="missed")
+    line = Line(rate, _value(rate.code, 2025, 91.9), _value(rate.code, 2024, 89.8), [check])
+    assert goal(target) == "不低于（≥）97"
+    assert line.sentence == "就业率 91.9%，比上年提高 2.1 个百分点（省级目标 不低于（≥）97：未达成）"
+    paid = Line(pay, _value(pay.code, 2025, 4791.0), None, [])
+    assert paid.sentence == "毕业半年平均月收入 4,791 元"
+    empty = Line(catalogue()["further_study_rate"], _value("further_study_rate", 2025, None), None, [])
+    chapter = Chapter("毕业生就业质量", [line, paid, empty])
+    assert chapter.summary == f"{line.sentence}；{paid.sentence}。暂无数据：升学率。"
+    ranged = Target(
+        indicator_code="student_teacher_ratio", comparator="range", value=Decimal("15"), value_high=Decimal("20")
+    )
+    assert goal(ranged).endswith("15–20")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("populated")
+def test_the_report_page_and_its_word_file(client_for: Callable[[str], Client], world: dict[str, Any]) -> None:
+    from docx import Document
+
+    client = client_for("bureau")
+    page = client.get("/insight/report/?year=2025")
+    body = page.content.decode()
+    assert page.status_code == 200 and "内蒙古自治区技工教育质量年度报告（2025 年）" in body
+    made = page.context["report"]
+    # Every indicator of the catalogue is in one chapter; every chapter has its paragraph.
+    assert sum(len(chapter.lines) for chapter in made.chapters) == len(catalogue())
+    assert all(chapter.summary for chapter in made.chapters)
+    graduates = next(line for chapter in made.chapters for line in chapter.lines if line.indicator.code == "graduates")
+    dashboard = client.get("/insight/?year=2025").context["sections"]
+    shown = next(row["shown"] for _title, rows in dashboard for row in rows if row["indicator"].code == "graduates")
+    assert graduates.shown == shown  # the same figure as the dashboard
+    assert 'data-testid="report-targets"' in body and 'data-testid="report-warnings"' in body
+    word = client.get("/insight/report/?year=2025&format=docx")
+    assert word["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    document = Document(io.BytesIO(word.content))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == made.title and any(graduates.sentence in t for t in texts)
+    assert len(document.tables) == len(made.chapters)
+    assert document.tables[0].rows[0].cells[1].text == "2025 年"
+    # A school gets its own report, and cannot ask for the province's.
+    school = client_for("school").get("/insight/report/?year=2025")
+    assert school.status_code == 200 and world["school"].name in school.content.decode()
+    assert client_for("school").get("/insight/report/?scope=region:150000").status_code == 404
+    assert client_for("student").get("/insight/report/").status_code == 403
