@@ -139,6 +139,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/insight/warnings/": ("/insight/warnings/", REGISTER_PAGES),
     "/insight/quality/": ("/insight/quality/", REGISTER_PAGES),
     "/insight/forecasts/": ("/insight/forecasts/", REGISTER_PAGES),
+    "/insight/report/": ("/insight/report/", REGISTER_PAGES),
     "/insight/refresh/": ("/insight/refresh/", {**dict.fromkeys(PERSONAS, 405), "anonymous": 302}),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
