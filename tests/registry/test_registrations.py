@@ -337,3 +337,28 @@ def test_a_transfer_is_asked_from_the_page_by_the_receiving_schools_code_and_cla
     approve_latest(actor_of, again)
     both = client.post(f"/registry/registrations/{again.pk}/", {**asked, "target_class_name": "数控高级1班"})
     assert "（2025、2026）" in both.content.decode()
+
+
+def test_registrations_are_found_by_name_class_or_identity_number(
+    actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    person = new_person(name="赵一鸣")
+    registration = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=person, enrolled_on=SEPT
+    )
+    other = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(name="钱二"), enrolled_on=SEPT
+    )
+
+    def found(q: str) -> set[int]:
+        return set(selectors.registration_list(actor=actor_of("school"), q=q).values_list("pk", flat=True))
+
+    assert found("赵一") == {registration.pk}
+    assert found(cnc_class.name) == {registration.pk, other.pk}
+    assert found(person.id_number) == {registration.pk}  # the whole number
+    assert found(person.id_number[-6:]) == {registration.pk}  # its last six digits
+    assert found(person.id_number.lower()) == {registration.pk}  # an x typed small
+    assert found(" " + person.id_number + " ") == {registration.pk}
+    assert found(person.id_number[:17] + "0" if person.id_number[-1] != "0" else person.id_number[:17] + "1") == set()
+    # Another school's clerk does not find it by its number.
+    assert not selectors.registration_list(actor=actor_of("school2"), q=person.id_number).exists()

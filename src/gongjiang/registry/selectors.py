@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, overload
@@ -53,6 +54,11 @@ def class_list(*, actor: Actor, school_id: int | None = None) -> QuerySet[School
     return qs.filter(school_id=school_id) if school_id is not None else qs
 
 
+# What a search for an identity number looks like: at least its last six digits (or X); fewer
+# would match years and class numbers.
+ID_DIGITS = re.compile(r"[0-9]{5,17}[0-9Xx]")
+
+
 def registration_list(
     *, actor: Actor, school_id: int | None = None, status: str = "", q: str = ""
 ) -> QuerySet[Registration]:
@@ -63,8 +69,14 @@ def registration_list(
         qs = qs.filter(school_id=school_id)
     if status:
         qs = qs.filter(status=status)
+    q = q.strip()
     if q:
-        qs = qs.filter(person__name__contains=q) | qs.filter(school_class__name__contains=q)
+        found = Q(person__name__contains=q) | Q(school_class__name__contains=q)
+        if ID_DIGITS.fullmatch(q):
+            # An identity number, whole or its last digits (as a clerk reads them off a form).
+            number = q.upper()
+            found |= Q(person__id_number=number) if len(number) == 18 else Q(person__id_number__endswith=number)
+        qs = qs.filter(found)
     return qs
 
 
