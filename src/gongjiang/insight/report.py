@@ -41,6 +41,11 @@ CHAPTERS = (
     ("demand", gettext_lazy("岗位需求")),
     ("data_quality", gettext_lazy("数据质量")),
 )
+# The report's punctuation, translated with its words: Chinese full-width marks, English ones.
+COMMA = gettext_lazy("，")
+SEMICOLON = gettext_lazy("；")
+FULL_STOP = gettext_lazy("。")
+ENUMERATION = gettext_lazy("、")
 # A change in a share smaller than this (in percentage points) is called unchanged.
 STEADY_POINTS = 0.05
 
@@ -75,14 +80,14 @@ class Line:
         unit = {"yuan": _(" 元"), "months": _(" 个月")}.get(self.indicator.unit, "")
         text = f"{self.indicator.name} {self.shown}{unit}"
         if self.change:
-            text += "，" + self.change
+            text += str(COMMA) + self.change
         verdicts = [
             _("%(level)s目标 %(goal)s：%(status)s")
             % {"level": check.target.get_level_display(), "goal": goal(check.target), "status": check.label}
             for check in self.targets
         ]
         if verdicts:
-            text += "（" + "；".join(verdicts) + "）"
+            text += _("（%(inside)s）") % {"inside": str(SEMICOLON).join(verdicts)}
         return text
 
 
@@ -123,9 +128,9 @@ class Chapter:
         """The chapter's figures in one paragraph; the indicators without a figure are named."""
         said = [line.sentence for line in self.lines if line.sentence]
         missing = [line.indicator.name for line in self.lines if not line.sentence]
-        text = "；".join(said) + "。" if said else ""
+        text = str(SEMICOLON).join(said) + str(FULL_STOP) if said else ""
         if missing:
-            text += _("暂无数据：%(names)s。") % {"names": "、".join(missing)}
+            text += _("暂无数据：%(names)s。") % {"names": str(ENUMERATION).join(missing)}
         return text
 
 
@@ -272,7 +277,7 @@ def to_docx(report: Report) -> bytes:
     document.add_heading(f"{number + 2}. {_('专业预警')}", level=1)
     document.add_paragraph(report.warning_summary)
     for name, warning in report.warnings:
-        document.add_paragraph(f"{name}：{'；'.join(warning.reasons)}", style="List Bullet")
+        document.add_paragraph(reasons_words(name, warning), style="List Bullet")
     document.add_heading(f"{number + 3}. {_('数据质量')}", level=1)
     document.add_paragraph(report.quality_summary)
     for rule, schools, times in report.problems:
@@ -293,8 +298,17 @@ def table_headers(year: int) -> list[str]:
 
 
 def table_row(line: Line) -> list[str]:
-    targets = "；".join(f"{c.target.get_level_display()} {goal(c.target)}：{c.label}" for c in line.targets)
+    targets = str(SEMICOLON).join(
+        _("%(level)s %(goal)s：%(status)s")
+        % {"level": c.target.get_level_display(), "goal": goal(c.target), "status": c.label}
+        for c in line.targets
+    )
     return [line.indicator.name, line.shown, line.shown_before, line.change, targets]
+
+
+def reasons_words(name: str, warning: early_warning.MajorWarning) -> str:
+    """A warned major and its reasons: 会计：就业率 83.1%，低于 85.0%；……"""
+    return _("%(name)s：%(reasons)s") % {"name": name, "reasons": str(SEMICOLON).join(warning.reasons)}
 
 
 def missed_words(check: selectors.TargetCheck) -> str:

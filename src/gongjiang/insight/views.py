@@ -690,6 +690,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
             "headers": report.table_headers(year),
             "chapters": [(c, [report.table_row(line) for line in c.lines]) for c in made.chapters],
             "missed": [report.missed_words(c) for c in made.targets.get("missed", [])],
+            "warned": [report.reasons_words(name, w) for name, w in made.warnings],
             "partial_note": report.PARTIAL_NOTE % {"year": year},
             **snapshot,
         },
