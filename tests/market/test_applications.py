@@ -46,6 +46,7 @@ def test_an_accepted_internship_offer_lands_in_the_register(
     home = enterprise.get("/market/mine/")
     assert home.context["new_applications"] == 1 and 'data-testid="new-applicants"' in home.content.decode()
     assert client_for("school").get("/market/mine/").context["new_applications"] == 0  # not the school's posting
+    assert ("待处理的申请", 1, "/market/mine/") in enterprise.get("/").context["todo"]
     page = enterprise.get(f"/market/postings/{posting.pk}/applications/").content.decode()
     assert "想学数控" in page and application.applicant.id_number not in page  # the number is masked
     # What the applicant studies, to judge by.

@@ -362,3 +362,20 @@ def test_registrations_are_found_by_name_class_or_identity_number(
     assert found(person.id_number[:17] + "0" if person.id_number[-1] != "0" else person.id_number[:17] + "1") == set()
     # Another school's clerk does not find it by its number.
     assert not selectors.registration_list(actor=actor_of("school2"), q=person.id_number).exists()
+
+
+def test_the_home_page_lists_what_waits_for_the_school_and_the_bureau(
+    client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    def todo(persona: str) -> dict[str, int]:
+        return {label: n for label, n, _url in client_for(persona).get("/").context["todo"]}
+
+    assert "等待人社部门审核的学籍注册" not in todo("school")
+    services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(), enrolled_on=SEPT
+    )
+    assert todo("school")["等待人社部门审核的学籍注册"] == 1
+    assert todo("bureau")["待审核的专业备案和学籍申请"] >= 1
+    page = client_for("school").get("/").content.decode()
+    assert 'data-testid="todo"' in page and "/registry/registrations/?status=pending" in page
+    assert "等待人社部门审核的学籍注册" not in todo("school2")  # another school's wait is not its own

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gongjiang.core import selectors as core_selectors
+from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.masking import mask_id_number, mask_phone
 from gongjiang.core.paging import CappedPaginator
@@ -25,9 +27,14 @@ from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.middleware import ACTIVE_ORGANISATION_SESSION_KEY
 from gongjiang.directory.models import OrganisationKind
+from gongjiang.insight import selectors as insight
+from gongjiang.insight.compute import Scope
+from gongjiang.market import selectors as market
+from gongjiang.market.models import PostingStatus
 from gongjiang.refdata import selectors as refdata
 from gongjiang.refdata.models import Scheme
 from gongjiang.registry import selectors as registry
+from gongjiang.registry.models import RegistrationStatus
 
 BROWSABLE_SCHEMES = [
     Scheme.REGION,
@@ -69,6 +76,42 @@ def _region_name(code: str) -> str:
     return region.name if region else code
 
 
+def _todo(actor: Actor) -> list[tuple[str, int, str]]:
+    """What waits for the actor's organisation, each with how many and where to act on it; only
+    what is there (a count of 0 is not shown)."""
+    items: list[tuple[str, int, str]] = []
+    if actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        items += [
+            (
+                str(_("待审核的专业备案和学籍申请")),
+                registry.approval_queue(actor=actor).count(),
+                reverse("registry:queue"),
+            ),
+            (str(_("待审核的供需信息")), market.moderation_queue(actor=actor).count(), reverse("market:moderation")),
+        ]
+    if actor.kind == ActorKind.SCHOOL:
+        check = insight.quality_check_for(actor=actor, scope=Scope("school", actor.organisation_code))
+        items += [
+            (
+                str(_("等待人社部门审核的学籍注册")),
+                registry.registration_list(actor=actor, status=RegistrationStatus.PENDING).count(),
+                reverse("registry:registration_list") + "?status=pending",
+            ),
+            (str(_("数据质量错误")), check.errors if check else 0, reverse("insight:quality")),
+        ]
+    if actor.kind in (ActorKind.SCHOOL, ActorKind.ENTERPRISE) and actor.organisation_id is not None:
+        own = market.posting_list(actor=actor).filter(owner_id=actor.organisation_id)
+        items += [
+            (str(_("待处理的申请")), market.new_applications(actor=actor), reverse("market:mine")),
+            (
+                str(_("被退回待修改的供需信息")),
+                own.filter(status=PostingStatus.RETURNED).count(),
+                reverse("market:mine"),
+            ),
+        ]
+    return [item for item in items if item[1]]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not actor.is_authenticated:
@@ -83,7 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 o.region_code: _region_name(o.region_code) for o in orgs.filter(kind=OrganisationKind.SCHOOL)
             },
         )
-        return render(request, "portal/home_bureau.html", context)
+        return render(request, "portal/home_bureau.html", {**context, "todo": _todo(actor)})
     if actor.kind == ActorKind.LEARNER:
         person = directory.person_of(actor=actor)
         context.update(
@@ -94,7 +137,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "portal/home_learner.html", context)
     org = directory.organisation_of(actor=actor)
-    context.update(org=org, members=directory.membership_list(actor=actor, organisation=org) if org else [])
+    context.update(
+        org=org,
+        members=directory.membership_list(actor=actor, organisation=org) if org else [],
+        todo=_todo(actor),
+    )
     return render(request, "portal/home_organisation.html", context)
 
 
