@@ -344,6 +344,23 @@ def test_pinyin_or_a_homophone_finds_the_occupation_it_spells(
     assert "共 0 条" in nothing and 'data-testid="searched-instead"' not in nothing
 
 
+def test_ordinary_words_typed_in_pinyin_are_searched_as_the_words_they_spell(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    _published(actor_of, world, title="数控铣工", description="数控铣床操作", occupation_code="6-18-01-02")
+    client = client_for("anonymous")
+    page = client.get("/market/", {"q": "shukong"}).content.decode()
+    assert 'data-testid="searched-instead"' in page and "共 1 条" in page and "“数控”" in page
+    # A word learnt from a posting's own text, as soon as the posting is published.
+    assert "共 0 条" in client.get("/market/", {"q": "qixiu"}).content.decode()
+    _published(actor_of, world, title="汽修学徒", description="汽修门店招学徒", occupation_code="4-12-01-01")
+    spelled = client.get("/market/", {"q": "qixiu"}).content.decode()
+    assert 'data-testid="searched-instead"' in spelled and "共 1 条" in spelled
+    # Two words, each spelled; a part that spells nothing known leaves the query as it is.
+    assert "共 1 条" in client.get("/market/", {"q": "ShuKong xiGong"}).content.decode()
+    assert "共 0 条" in client.get("/market/", {"q": "shukong xyzq"}).content.decode()
+
+
 def test_words_no_posting_holds_together_are_searched_alone_and_said(
     client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:

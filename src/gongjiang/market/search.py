@@ -14,16 +14,19 @@ import functools
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import jieba
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, FloatField, Max, Model, Q, QuerySet
 from django.db.models.expressions import Expression
 from django.utils import timezone
 
-from gongjiang.refdata.text import tokenizer
+from gongjiang.market.models import Posting, PostingStatus
+from gongjiang.refdata.pinyin import pinyin_of
+from gongjiang.refdata.text import dictionary_words, tokenizer
 
 M = TypeVar("M", bound=Model)
 MAX_QUERY_CHARS = 100
@@ -239,3 +242,57 @@ def industry_section(code: str) -> str:
         division = int(code[:2])
         return next((letter for letter, divisions in SECTION_DIVISIONS.items() if division in divisions), "")
     return ""
+
+
+# -- pinyin typed for Chinese words -----------------------------------------------------------
+
+SPELLING = re.compile(r"[a-z]{2,40}")
+SPELLING_POSTINGS = 3000  # the newest published postings whose words are learnt
+
+
+class _Spellings:
+    """Chinese words by their full pinyin: the taxonomy's names and their parts, and the words of
+    the newest published postings (汽修, 数控), each spelling kept for the word met most often.
+    Learnt again whenever the published postings have changed since, so their words count at once."""
+
+    def __init__(self) -> None:
+        self.state: tuple[Any, ...] | None = None
+        self.words: dict[str, str] = {}
+
+    def get(self, spelled: str) -> str | None:
+        published = Posting.objects.filter(status=PostingStatus.PUBLISHED)
+        state = tuple(published.aggregate(n=Count("pk"), newest=Max("pk"), changed=Max("updated_at")).values())
+        if state != self.state:
+            self.words, self.state = _learn_spellings(), state
+        return self.words.get(spelled)
+
+
+def _learn_spellings() -> dict[str, str]:
+    seen: Counter[str] = Counter()
+    for name, _tag in dictionary_words():
+        seen.update(w for w in _tokenizer().cut_for_search(name) if CJK.fullmatch(w) and len(w) >= 2)
+    texts = (
+        Posting.objects.filter(status=PostingStatus.PUBLISHED)
+        .order_by("-published_at")
+        .values_list("search_text", flat=True)[:SPELLING_POSTINGS]
+    )
+    for text in texts:
+        seen.update(w for w in text.split() if CJK.fullmatch(w) and len(w) >= 2)
+    spellings: dict[str, str] = {}
+    for word, _count in seen.most_common():
+        spellings.setdefault(pinyin_of(word)[0], word)
+    return spellings
+
+
+_SPELLINGS = _Spellings()
+
+
+def spelled_out(q: str) -> str | None:
+    """What a query typed in pinyin spells ("shukong" → 数控, "qixiu xueyuan" → 汽修 学员): each
+    space-separated part must be the full pinyin of a known word; None otherwise, or for a query
+    that is not all letters."""
+    parts = unicodedata.normalize("NFKC", q).lower().split()
+    if not parts or not all(SPELLING.fullmatch(part) for part in parts):
+        return None
+    found = [_SPELLINGS.get(part) for part in parts]
+    return " ".join(w for w in found if w) if all(found) else None

@@ -84,6 +84,11 @@ def market(request: HttpRequest) -> HttpResponse:
             retry = selectors.posting_search(actor=_actor(request), filters=replace(filters, q=spelled[0].name))
             if retry.count:
                 found, searched_instead = retry, spelled[0].name
+    if not found.count and not searched_instead and (spelled_words := search.spelled_out(filters.q)):
+        # Ordinary words typed in pinyin (shukong → 数控), learnt from the taxonomy and the postings.
+        retry = selectors.posting_search(actor=_actor(request), filters=replace(filters, q=spelled_words))
+        if retry.count:
+            found, searched_instead = retry, spelled_words
     if not found.count and len(found.terms) > 1:
         # No posting has every word (数控 车工): the word alone that finds the most, said so.
         alone = [
