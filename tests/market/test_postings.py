@@ -202,9 +202,16 @@ def test_facets_count_the_matching_postings(
     assert "共 1 条" in filtered and "焊工" in filtered
 
 
-def test_suggestions_find_occupations_by_sound(client_for: Any) -> None:
+def test_suggestions_find_occupations_by_sound(
+    client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
     page = client_for("anonymous").get("/market/suggest/", {"q": "hangong"}).content.decode()
-    assert "焊工" in page
+    assert "焊工" in page and "条在招" not in page
+    # What it belongs to is said, not its bare code; and how many places are open.
+    assert ">6-18-02-04<" not in page and "机械热加工人员" in page
+    _published(actor_of, world, title="焊工", description="焊接钢结构", occupation_code="6-18-02-04")
+    again = client_for("anonymous").get("/market/suggest/", {"q": "hangong"}).content.decode()
+    assert "1 条在招" in again
 
 
 def test_a_posting_without_an_occupation_is_coded_from_its_title(

@@ -111,6 +111,12 @@ def public_postings(today: dt.date | None = None) -> QuerySet[Posting]:
     return Posting.objects.filter(status=PostingStatus.PUBLISHED, deadline__gte=today)
 
 
+def open_by_occupation(codes: Sequence[str]) -> dict[str, int]:
+    """How many open postings each occupation has, for the suggestions under the search box."""
+    rows = public_postings().filter(occupation_code__in=codes).values("occupation_code").annotate(n=Count("pk"))
+    return {row["occupation_code"]: row["n"] for row in rows}
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """A search: the postings in the order asked for, how many match (counted up to

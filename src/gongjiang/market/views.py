@@ -150,7 +150,11 @@ def suggest(request: HttpRequest) -> HttpResponse:
     with the wrong character of the same sound (焊功 for 焊工) still finds it."""
     q = request.GET.get("q", "").strip()[:30]
     found = concept_search(Scheme.OCCUPATION, q, level=4, limit=8) if q else []
-    return render(request, "market/_suggestions.html", {"suggestions": found})
+    # Each with what it belongs to and how many places are open, rather than its bare code.
+    parents = dict(concepts(Scheme.OCCUPATION).filter(pk__in={c.parent_id for c in found}).values_list("pk", "name"))
+    open_now = selectors.open_by_occupation([c.code for c in found])
+    suggestions = [(c, parents.get(c.parent_id or 0, ""), open_now.get(c.code, 0)) for c in found]
+    return render(request, "market/_suggestions.html", {"suggestions": suggestions})
 
 
 def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
