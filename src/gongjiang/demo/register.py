@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import jieba
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
@@ -46,6 +47,32 @@ IN_SCHOOL_COHORTS = 3  # a three-year course: this year's intake and the two bef
 # events) and, for the older one, destinations at a census that has passed.
 GRADUATED_COHORTS = 2
 CLASS_SIZE = 45
+
+
+# Trailing words a class name drops from its major's name, as schools write it (数控, 机电一体化).
+MAJOR_SUFFIXES = (
+    "与维修", "与维护", "与管理", "与应用", "技术", "应用", "管理", "服务", "安装", "检测", "设备", "艺术", "工艺",
+)  # fmt: skip
+SHORT_NAME_CHARS = 5
+
+
+def class_short_name(major_name: str) -> str:
+    """The major as a class name carries it: 机电一体化技术 → 机电一体化, 电气自动化设备安装与维修
+    → 电气自动化, 发电厂及变电站电气设备 → 发电厂: trailing generic words dropped while the
+    name is long, then whole words up to five characters (never a word cut in half)."""
+    name = major_name.split("（")[0]
+    while len(name) > SHORT_NAME_CHARS and (end := next((x for x in MAJOR_SUFFIXES if name.endswith(x)), "")):
+        name = name[: -len(end)]
+    if len(name) <= SHORT_NAME_CHARS:
+        return name
+    kept = ""
+    for word in jieba.lcut(name):
+        if word in ("及", "与", "和"):
+            continue
+        if kept and len(kept) + len(word) > SHORT_NAME_CHARS:
+            break
+        kept += word
+    return kept
 
 
 def person_name(rng: random.Random) -> str:
@@ -209,7 +236,7 @@ class _Intake:
                 number += 1
                 offering = offerings[code]
                 label = {"intermediate": "中级", "senior": "高级", "preparatory_technician": "技师"}[level]
-                short = offering.major_name.split("（")[0][:4]
+                short = class_short_name(offering.major_name)
                 class_name = f"{cohort}级{short}{label}{'在职' if form == 'part_time' else ''}{number}班"
                 headcount = max(1, size // classes if form == "full_time" else size // classes * 3 // 4)
                 if cohort > latest - IN_SCHOOL_COHORTS:
