@@ -10,8 +10,9 @@ million). The snapshot is built from those tables as `gongjiang indicators` buil
 - `duckdb`: the whole catalogue for one year, all scopes together (the figure the issue asks
   for), timed 5 times after one warm-up, and the same for five years and for one province;
 - `spark`: the same on Spark in local mode (2 cores), once after a warm-up;
-- `pages`: the dashboard and an indicator page through Django's test client over the province
-  snapshot (the organisation list is the demo's 12 schools; the figures are the province's).
+- `pages`: the dashboard, an indicator page, the alignment page and the annual report (page and
+  Word file) through Django's test client over the province snapshot (the organisation list is
+  the demo's 12 schools; the figures are the province's).
 
     ./gj run python benchmarks/insight_catalogue.py [--scales province nation] [--no-spark]
 
@@ -159,7 +160,7 @@ def main() -> int:
 
 
 def _pages(snapshot: Path, demo: Path, year: int) -> dict[str, Any]:
-    """p50/p95 of the dashboard and an indicator page over the province snapshot (20 requests each)."""
+    """p50/p95 of the insight pages over the province snapshot (20 requests each)."""
     import shutil
 
     from django.test import Client
@@ -181,6 +182,8 @@ def _pages(snapshot: Path, demo: Path, year: int) -> dict[str, Any]:
             ("dashboard", f"/insight/?year={year}"),
             ("indicator", f"/insight/indicators/employment_rate/?year={year}"),
             ("alignment", f"/insight/alignment/?year={year}"),
+            ("report", f"/insight/report/?year={year}"),
+            ("report_docx", f"/insight/report/?year={year}&format=docx"),
         ):
             client.get(url)
             seconds = []

@@ -139,6 +139,14 @@ def test_a_bureau_adds_a_target_from_the_page_and_sees_its_status(client_for: Ca
     assert "data-target" in client_for("school").get("/insight/targets/?year=2025").content.decode()
     dashboard = client.get("/insight/?year=2025").content.decode()
     assert "省级 不低于（≥）97" in dashboard
+    # The targets table is exported with its figure and status, the value as written (97, not 97.0000).
+    exported = client.get("/insight/targets/?year=2025&format=csv").content.decode("utf-8-sig").splitlines()
+    assert exported[0].startswith("指标代码,指标,范围,层级,比较方式,目标值")
+    assert len(exported) == 2 and ",97," in exported[1] and "内蒙古：就业率不低于 97%" in exported[1]
+    # So is an indicator's trend, year by year.
+    trend = client.get("/insight/indicators/employment_rate/?year=2025&table=trend&format=csv")
+    lines = trend.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "年度,值,分子,分母,状态" and len(lines) == 1 + 5 and lines[-1].startswith("2025,")
 
 
 def test_key_industries_and_the_alignment_page(client_for: Callable[[str], Client]) -> None:

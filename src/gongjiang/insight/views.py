@@ -14,6 +14,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -205,6 +206,8 @@ STATUS_LABELS = {"ok": "", "no_data": gettext_lazy("无数据"), "empty_denomina
 def _plain(value: Any) -> Any:
     """A number as a reader of the file wants it: whole numbers without ".0", others to four
     decimals (a float's last digits are noise)."""
+    if isinstance(value, Decimal):  # a target's value, kept to four places: 97, not 97.0000
+        value = float(value)
     if isinstance(value, float):
         return int(value) if value.is_integer() else round(value, 4)
     return value
@@ -409,6 +412,13 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         key=lambda r: (r["value"].value is None, -(r["value"].value or 0)),
     )
     export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"} and request.GET.get("table") == "trend":
+        headers = [_("年度"), _("值"), _("分子"), _("分母"), _("状态")]
+        table = [[v.year, v.value, v.numerator, v.denominator, str(STATUS_LABELS[v.status])] for v in trend]
+        title = _("%(scope)s · %(indicator)s · %(first)s–%(last)s 年") % {
+            "scope": _scope_name(scope), "indicator": indicator.name, "first": years[0], "last": years[-1]
+        }  # fmt: skip
+        return _download(f"{code}-{scope}-{years[0]}-{years[-1]}", headers, table, export, title=title)
     if export in {"csv", "xlsx"}:
         headers = [_("代码"), _("名称"), _("值"), _("分子"), _("分母"), _("状态")]
         table = [
@@ -624,6 +634,23 @@ def targets(request: HttpRequest) -> HttpResponse:
             actor=actor, engine=engine, year=year, scope=Scope() if actor.kind == ActorKind.OPERATOR else None
         )
     names = {code: i.name for code, i in catalogue().items()}
+    export = request.GET.get("format", "")
+    if export in {"csv", "xlsx"}:
+        headers = [
+            _("指标代码"), _("指标"), _("范围"), _("层级"), _("比较方式"), _("目标值"), _("区间上限"), _("容差"),
+            _("基期值"), _("起始年度"), _("截止年度"), _("实际"), _("状态"), _("依据"),
+        ]  # fmt: skip
+        table = [
+            [
+                c.target.indicator_code, names.get(c.target.indicator_code, ""), _scope_label(c.target),
+                c.target.get_level_display(), c.target.get_comparator_display(), c.target.value, c.target.value_high,
+                c.target.tolerance, c.target.baseline, c.target.from_year, c.target.to_year, c.value, c.label,
+                c.target.source,
+            ]
+            for c in checks
+        ]  # fmt: skip
+        title = _("目标及其达成情况 · %(year)s 年") % {"year": year}
+        return _download(f"targets-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/targets.html",
