@@ -170,6 +170,9 @@ def test_key_industries_and_the_alignment_page(client_for: Callable[[str], Clien
     rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert "毕业生供给与岗位需求 · 2025 年" in rows[0][0] and rows[1][:2] == ("专业代码", "专业")
     assert len(rows) == 2 + len(page.context["rows"])
+    keys = client.get("/insight/alignment/?year=2025&table=keys&format=csv").content.decode("utf-8-sig").splitlines()
+    assert keys[0] == "地区,行业代码,行业,说明,有专业服务" and len(keys) == 1 + len(page.context["keys"])
+    assert any(line.startswith("内蒙古自治区,H,") for line in keys[1:])
     listed = client.get("/insight/alignment/?year=2025&format=csv").content.decode("utf-8-sig").splitlines()
     assert listed[0].startswith("专业代码,专业,对应职业") and len(listed) == 1 + len(page.context["rows"])
     school = client_for("school").get("/insight/alignment/?year=2025")

@@ -762,6 +762,29 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
         picture = alignment.supply_and_demand(engine, scope=scope, year=year, school_names=_schools_in(actor, scope))
     rows = picture.rows()
     export = request.GET.get("format", "")
+    keys = selectors.key_industries_for(actor=actor, scope=scope)
+    names = alignment.industry_names()
+    key_regions = dict(
+        concepts(Scheme.REGION).filter(code__in={k.region_code for k in keys}).values_list("code", "name")
+    )
+    offered = [link for link in picture.links if link.major_code in picture.offered]
+    served = {link.industry_code for link in offered}
+    served_sections = {link.section for link in offered}
+    unserved = [
+        (k, names.get(k.industry_code, ""))
+        for k in keys
+        if not any(code.startswith(k.industry_code) for code in served) and k.industry_code not in served_sections
+    ]
+    unserved_keys = {k for k, _name in unserved}
+    if export in {"csv", "xlsx"} and request.GET.get("table") == "keys":
+        headers = [_("地区"), _("行业代码"), _("行业"), _("说明"), _("有专业服务")]
+        table = [
+            [key_regions.get(k.region_code, k.region_code), k.industry_code, names.get(k.industry_code, ""), k.note,
+             _("否") if k in unserved_keys else _("是")]
+            for k in keys
+        ]  # fmt: skip
+        title = _("%(scope)s · 重点产业名单 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        return _download(f"key-industries-{scope}-{year}", headers, table, export, title=title)
     if export in {"csv", "xlsx"}:
         headers = [
             _("专业代码"), _("专业"), _("对应职业"), _("对应行业门类"), _("毕业生"), _("对应职业的岗位需求"),
@@ -776,19 +799,6 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
         ]  # fmt: skip
         title = _("%(scope)s · 毕业生供给与岗位需求 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
         return _download(f"supply-demand-{scope}-{year}", headers, table, export, title=title)
-    keys = selectors.key_industries_for(actor=actor, scope=scope)
-    names = alignment.industry_names()
-    key_regions = dict(
-        concepts(Scheme.REGION).filter(code__in={k.region_code for k in keys}).values_list("code", "name")
-    )
-    offered = [link for link in picture.links if link.major_code in picture.offered]
-    served = {link.industry_code for link in offered}
-    served_sections = {link.section for link in offered}
-    unserved = [
-        (k, names.get(k.industry_code, ""))
-        for k in keys
-        if not any(code.startswith(k.industry_code) for code in served) and k.industry_code not in served_sections
-    ]
     return render(
         request,
         "insight/alignment.html",
