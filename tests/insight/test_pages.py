@@ -237,6 +237,9 @@ def test_the_api_gives_figures_with_what_they_are_made_of(client_for: Callable[[
     assert rate["value"] == round(rate["numerator"] / rate["denominator"] * 100, 6)
     by_tier = client.get("/api/v1/insight/indicators?year=2025&code=graduates&by=tier").json()
     assert {v["group"]["tier"] for v in by_tier} >= {"technician_college"}
+    by_city = client.get("/api/v1/insight/indicators?year=2025&code=graduates&by=city").json()
+    assert by_city and all(v["group"]["city"].endswith("00") for v in by_city)
+    assert sum(v["value"] for v in by_city) == next(v for v in found if v["code"] == "graduates")["value"]
     for bad, field in (("year=99999", "year"), ("scope=city:1", "scope"), ("code=nope", "code"), ("by=colour", "by")):
         answer = client.get(f"/api/v1/insight/indicators?{bad}")
         assert answer.status_code == 422 and field in answer.json()["detail"], bad
