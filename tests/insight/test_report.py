@@ -53,6 +53,28 @@ def test_a_line_says_its_figure_change_and_targets_and_a_chapter_names_what_has_
     assert goal(ranged).endswith("15–20")
 
 
+def test_the_overview_names_what_worsened_by_each_indicators_direction() -> None:
+    import datetime as dt
+
+    from gongjiang.insight.compute import Scope
+    from gongjiang.insight.report import Report
+
+    def line(code: str, value: float, before: float) -> Line:
+        return Line(catalogue()[code], _value(code, 2025, value), _value(code, 2024, before), [])
+
+    lines = [
+        line("employment_rate", 91.9, 89.8),  # higher is better: improved
+        line("dropout_rate", 0.6, 0.4),  # lower is better: worsened
+        line("graduates", 5353, 286),  # neutral: neither
+        line("dual_qualified_share", 62.62, 62.6),  # within 0.05 points: unchanged
+    ]
+    made = Report(Scope(), "全区", 2025, dt.datetime(2026, 3, 1), [Chapter("x", lines)])
+    assert made.overview == "与上年相比，1 项指标改善，1 项变差。变差的指标：学生流失率（比上年提高 0.2 个百分点）。"
+    assert not made.partial
+    calm = Report(Scope(), "全区", 2025, dt.datetime(2026, 3, 1), [Chapter("x", lines[2:])])
+    assert calm.overview.startswith("本年度与上年可比的指标没有明显变化")
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("populated")
 def test_the_report_page_and_its_word_file(client_for: Callable[[str], Client], world: dict[str, Any]) -> None:

@@ -73,6 +73,18 @@ class Line:
         return change_words(self.indicator, self.value.value, self.before.value if self.before else None)
 
     @property
+    def judged(self) -> str:
+        """ "better", "worse" or "" against the year before, by the indicator's direction (a
+        neutral indicator, a missing year or a change said as unchanged is neither)."""
+        before = self.before.value if self.before else None
+        if self.indicator.direction == "neutral" or self.value.value is None or before is None:
+            return ""
+        if self.change in ("", _("与上年持平")):
+            return ""
+        up = self.value.value > before
+        return "better" if up == (self.indicator.direction == "higher") else "worse"
+
+    @property
     def sentence(self) -> str:
         """ "就业率 91.9%，比上年提高 2.1 个百分点（省级目标 ≥97%：未达成）"; "" without a figure."""
         if self.value.value is None:
@@ -154,6 +166,26 @@ class Report:
     def partial(self) -> bool:
         """The year is not over: its year-end figures count the records up to today only."""
         return self.year >= self.made_at.year
+
+    @property
+    def overview(self) -> str:
+        """The year in one paragraph: how many figures improved and worsened on the year before
+        (by each indicator's direction), and which worsened, for the reader to look at first."""
+        lines = [line for chapter in self.chapters for line in chapter.lines]
+        better = [line for line in lines if line.judged == "better"]
+        worse = [line for line in lines if line.judged == "worse"]
+        if not better and not worse:
+            return _("本年度与上年可比的指标没有明显变化，或上年尚无数据。")
+        text = _("与上年相比，%(better)s 项指标改善，%(worse)s 项变差。") % {
+            "better": len(better),
+            "worse": len(worse),
+        }
+        if worse:
+            named = str(ENUMERATION).join(
+                _("%(name)s（%(change)s）") % {"name": line.indicator.name, "change": line.change} for line in worse
+            )
+            text += _("变差的指标：%(names)s。") % {"names": named}
+        return text
 
     @property
     def target_summary(self) -> str:
@@ -258,6 +290,9 @@ def to_docx(report: Report) -> bytes:
     )
     if report.partial:
         document.add_paragraph(PARTIAL_NOTE % {"year": report.year})
+    document.add_heading(_("概要"), level=1)
+    document.add_paragraph(report.overview)
+    document.add_paragraph(report.target_summary)
     for number, chapter in enumerate(report.chapters, start=1):
         document.add_heading(f"{number}. {chapter.title}", level=1)
         document.add_paragraph(chapter.summary)
