@@ -133,6 +133,12 @@ def demo(
             f"已退回 {m.returned}），往年已截止的招聘信息 {m.archived} 条，学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
             f"学徒 {m.apprenticeships} 人），订单班协议 {m.order_classes} 个。"
         )
+    from gongjiang.demo.generator import set_demo_targets
+    from gongjiang.directory.models import User
+    from gongjiang.directory.selectors import actor_for_user
+
+    targets = set_demo_targets(bureau=actor_for_user(User.objects.get(username="bureau")))
+    click.echo(f"监测目标 {targets} 项（自治区规划目标和一项市级目标）。")
     from gongjiang.insight.engines import build_snapshot, snapshot_path
 
     # The dashboards read a snapshot of the register; a rebuilt demo must not show the last one's.

@@ -188,3 +188,13 @@ def test_the_snapshot_knows_when_the_register_has_changed(actor_of: Callable[[st
         assert not engine.is_current()
     finally:
         engine.close()
+
+
+def test_the_demo_enters_the_plan_targets_as_the_bureau(actor_of: Callable[[str], Actor]) -> None:
+    from gongjiang.demo.generator import set_demo_targets
+
+    assert set_demo_targets(bureau=actor_of("bureau")) == 3
+    kept = {(t.indicator_code, t.scope_code, t.level, t.value) for t in Target.objects.all()}
+    assert ("employment_rate", "150000", "provincial", Decimal("97")) in kept
+    assert ("employment_rate", "150200", "city", Decimal("95")) in kept  # a city's beside the province's
+    assert AuditEntry.objects.filter(action="target.create").count() == 3

@@ -10,6 +10,7 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from stdnum.cn import uscc
@@ -319,6 +320,24 @@ def build_region(
 # The province's key industries (GB/T 4754 divisions), as a bureau in the north might name them:
 # chemicals, metals, equipment, vehicles, electrical machinery, power and elderly care.
 KEY_INDUSTRIES = ("26", "31", "32", "34", "35", "36", "38", "44", "85")
+# The region's plan targets (内人社发〔2022〕91号 一（二）: by 2025 over 20,000 students in school and
+# an employment rate of 97 % or more), and one city's own target beside the province's.
+PLAN = "内人社发〔2022〕91号 一（二）目标任务：到2025年"
+DEMO_TARGETS: tuple[dict[str, Any], ...] = (
+    {"indicator_code": "students_in_school", "scope_code": "150000", "level": "provincial", "comparator": "ge",
+     "value": "20000", "tolerance": "1000", "source": f"{PLAN}全区技工院校在校生规模达到2万人以上"},
+    {"indicator_code": "employment_rate", "scope_code": "150000", "level": "provincial", "comparator": "ge",
+     "value": "97", "tolerance": "2", "source": f"{PLAN}毕业生就业率97%以上"},
+    {"indicator_code": "employment_rate", "scope_code": "150200", "level": "city", "comparator": "ge",
+     "value": "95", "tolerance": "2", "source": "包头市的市级目标（演示数据）"},
+)  # fmt: skip
+
+
+def set_demo_targets(*, bureau: Actor) -> int:
+    """The plan's targets for 2023–2025, entered by the bureau as a user would."""
+    for values in DEMO_TARGETS:
+        insight.target_create(actor=bureau, scope_kind="region", from_year=2023, to_year=2025, **values)
+    return len(DEMO_TARGETS)
 
 
 def populate_region(
