@@ -298,3 +298,19 @@ def test_quality_command(demo_dir: Path) -> None:
     assert all({"rule", "severity", "school", "year", "left", "right", "fix"} <= set(v) for v in found)
     # Errors (an uninsured internship, a fee) fail the command, as a batch job should.
     assert result.returncode == (1 if any(v["severity"] == "error" for v in found) else 0)
+
+
+def test_report_command(demo_dir: Path, tmp_path: Path) -> None:
+    """The annual report as a Word file, as the page gives it; its summary on stderr."""
+    from docx import Document
+
+    out = tmp_path / "报告.docx"
+    result = run("report", "--scope", "region:150200", "--year", "2025", "--out", str(out), data_dir=demo_dir)
+    assert result.returncode == 0, result.stderr
+    assert "包头市技工教育质量年度报告（2025 年）" in result.stdout and "与上年相比" in result.stderr
+    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    assert paragraphs[0] == "包头市技工教育质量年度报告（2025 年）" and "概要" in paragraphs
+    # The demo's targets are judged in it: the city's own and the province's do not mix.
+    assert any("市级目标" in text for text in paragraphs)
+    nowhere = run("report", "--scope", "region:159999", "--out", str(tmp_path / "x.docx"), data_dir=demo_dir)
+    assert nowhere.returncode != 0 and "没有行政区划 159999" in nowhere.stderr

@@ -407,6 +407,48 @@ def quality_command(data_dir: Path | None, scope_text: str | None, years: tuple[
         sys.exit(1)
 
 
+@main.command("report")
+@data_dir_option
+@click.option("--scope", "scope_text", default=None, help="范围：region:地区代码 或 school:学校代码；默认全部。")
+@click.option("--year", type=int, default=None, help="报告年度；默认上一年度。")
+@click.option("--engine", type=click.Choice(["duckdb", "db", "spark"]), default="duckdb", show_default=True)
+@click.option("--refresh", is_flag=True, help="先重建 DuckDB 快照。")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Word 文件（.docx）的路径。"
+)
+def report_command(
+    data_dir: Path | None, scope_text: str | None, year: int | None, engine: str, refresh: bool, out: Path
+) -> None:
+    """生成年度质量报告（Word 文档），内容与网站上“年度质量报告”页相同。"""
+    _setup(data_dir)
+    _migrate()
+    from django.http import Http404
+
+    from gongjiang.core.actors import system_actor
+    from gongjiang.insight import report, selectors
+    from gongjiang.insight.engines import build_snapshot, open_engine, snapshot_path
+
+    scope = _parse_scope(scope_text)
+    if engine != "db" and (refresh or not snapshot_path().exists()):
+        _build_snapshot_with_progress(build_snapshot)
+    runner = open_engine(engine)
+    try:
+        made = report.build(
+            runner,
+            actor=system_actor(),
+            scope=scope,
+            scope_name=selectors.scope_name(scope),
+            year=year or selectors.default_year(),
+        )
+    except Http404 as exc:
+        raise click.ClickException(str(exc) or "not found") from exc
+    finally:
+        runner.close()
+    out.write_bytes(report.to_docx(made))
+    click.echo(f"{made.title}：{out}")
+    click.echo(made.overview, err=True)
+
+
 @main.command("forecast")
 @data_dir_option
 @click.option("--scope", "scope_text", default=None, help="地区范围：region:地区代码；默认全部。")

@@ -25,7 +25,7 @@ from gongjiang.insight.catalogue import Indicator, catalogue
 from gongjiang.insight.compute import IndicatorValue, Scope, compute
 from gongjiang.insight.engines import Engine
 from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target
-from gongjiang.refdata.selectors import region_ever_existed
+from gongjiang.refdata.selectors import region_ever_existed, region_get
 
 
 class UnknownIndicatorError(LookupError):
@@ -227,3 +227,13 @@ def quality_check_for(*, actor: Actor, scope: Scope) -> QualityCheck | None:
         return None
     scope_for(actor, scope)
     return QualityCheck.objects.filter(school__code=scope.code).first()
+
+
+def scope_name(scope: Scope) -> str:
+    """A scope as a reader names it: the school's or the region's name, or 全部."""
+    if scope.kind == "school":
+        return organisation_by_code(code=scope.code).name
+    if scope.kind == "region":
+        region = region_get(scope.code)
+        return region.name if region else scope.code
+    return _("全部")

@@ -120,15 +120,6 @@ def _scope(request: HttpRequest, actor: Actor) -> Scope:
     return selectors.scope_for(actor, asked)
 
 
-def _scope_name(scope: Scope) -> str:
-    if scope.kind == "school":
-        return directory.organisation_by_code(code=scope.code).name
-    if scope.kind == "region":
-        region = region_get(scope.code)
-        return region.name if region else scope.code
-    return _("全部")
-
-
 def _trail(actor: Actor, scope: Scope) -> list[tuple[str, str]]:
     """The scopes above this one the actor may open, widest first: province → city → school."""
     trail: list[tuple[str, str]] = []
@@ -140,7 +131,7 @@ def _trail(actor: Actor, scope: Scope) -> list[tuple[str, str]]:
     for code in dict.fromkeys([f"{region_code[:2]}0000", f"{region_code[:4]}00"]) if region_code else []:
         candidate = Scope("region", code)
         if candidate != scope and _may_see(actor, candidate):
-            trail.append((str(candidate), _scope_name(candidate)))
+            trail.append((str(candidate), selectors.scope_name(candidate)))
     return trail
 
 
@@ -289,7 +280,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ]
             for i in catalogue().values()
         ]
-        heading = _("%(scope)s · 指标一览 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        heading = _("%(scope)s · 指标一览 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
         return _download(f"indicators-{scope}-{year}", headers, table, export, title=heading)
     sections = []
     for group, title in GROUPS:
@@ -317,7 +308,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "insight/dashboard.html",
         {
             "scope": scope,
-            "scope_name": _scope_name(scope),
+            "scope_name": selectors.scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
             # The census is taken on 31 December: a year not yet over is only partly counted.
@@ -416,7 +407,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         headers = [_("年度"), _("值"), _("分子"), _("分母"), _("状态")]
         table = [[v.year, v.value, v.numerator, v.denominator, str(STATUS_LABELS[v.status])] for v in trend]
         title = _("%(scope)s · %(indicator)s · %(first)s–%(last)s 年") % {
-            "scope": _scope_name(scope), "indicator": indicator.name, "first": years[0], "last": years[-1]
+            "scope": selectors.scope_name(scope), "indicator": indicator.name, "first": years[0], "last": years[-1]
         }  # fmt: skip
         return _download(f"{code}-{scope}-{years[0]}-{years[-1]}", headers, table, export, title=title)
     if export in {"csv", "xlsx"}:
@@ -433,7 +424,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             for r in rows
         ]
         title = _("%(scope)s · %(indicator)s · %(year)s 年 · 按%(by)s") % {
-            "scope": _scope_name(scope), "indicator": indicator.name, "year": year, "by": BY_LABELS.get(by, by)
+            "scope": selectors.scope_name(scope), "indicator": indicator.name, "year": year, "by": BY_LABELS.get(by, by)
         }  # fmt: skip
         return _download(f"{code}-{scope}-{year}-by-{by}", headers, table, export, title=title)
     chart = {
@@ -454,7 +445,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "indicator": indicator,
             "scope": scope,
-            "scope_name": _scope_name(scope),
+            "scope_name": selectors.scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
             # The census is taken on 31 December: a year not yet over is only partly counted.
@@ -508,7 +499,7 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
             for row in rows
         ]
         title = _("%(scope)s · %(indicator)s · %(year)s 年 · 计算所用记录") % {
-            "scope": _scope_name(scope), "indicator": indicator.name, "year": year
+            "scope": selectors.scope_name(scope), "indicator": indicator.name, "year": year
         }  # fmt: skip
         return _download(f"{indicator.code}-{scope.code}-{year}-records", headers, table, export, title=title)
     return render(
@@ -517,7 +508,7 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
         {
             "indicator": indicator,
             "scope": scope,
-            "scope_name": _scope_name(scope),
+            "scope_name": selectors.scope_name(scope),
             "year": year,
             "major": major,
             "major_name": _major_names().get(major, ""),
@@ -683,7 +674,7 @@ def _target_label(field: str) -> str:
 
 
 def _scope_label(target: Any) -> str:
-    return _scope_name(Scope(target.scope_kind, target.scope_code))
+    return selectors.scope_name(Scope(target.scope_kind, target.scope_code))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -697,7 +688,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, actor)
     year = _year(request)
     with page_engine() as engine:
-        made = report.build(engine, actor=actor, scope=scope, scope_name=_scope_name(scope), year=year)
+        made = report.build(engine, actor=actor, scope=scope, scope_name=selectors.scope_name(scope), year=year)
         snapshot = _snapshot_context(engine)
     if request.GET.get("format") == "docx":
         response = HttpResponse(
@@ -783,7 +774,7 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
              _("否") if k in unserved_keys else _("是")]
             for k in keys
         ]  # fmt: skip
-        title = _("%(scope)s · 重点产业名单 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        title = _("%(scope)s · 重点产业名单 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
         return _download(f"key-industries-{scope}-{year}", headers, table, export, title=title)
     if export in {"csv", "xlsx"}:
         headers = [
@@ -797,14 +788,17 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             ]
             for r in rows
         ]  # fmt: skip
-        title = _("%(scope)s · 毕业生供给与岗位需求 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        title = _("%(scope)s · 毕业生供给与岗位需求 · %(year)s 年") % {
+            "scope": selectors.scope_name(scope),
+            "year": year,
+        }
         return _download(f"supply-demand-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/alignment.html",
         {
             "scope": scope,
-            "scope_name": _scope_name(scope),
+            "scope_name": selectors.scope_name(scope),
             "year": year,
             "shares": [(v, catalogue()[v.code], format_value(v.value, "%")) for v in shares],
             "keys": [
@@ -865,14 +859,14 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
             ]
             for w in found
         ]  # fmt: skip
-        title = _("%(scope)s · 专业预警 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        title = _("%(scope)s · 专业预警 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
         return _download(f"major-warnings-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/warnings.html",
         {
             "scope": scope,
-            "scope_name": _scope_name(scope),
+            "scope_name": selectors.scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
             "year_choices": _year_choices(),
@@ -930,14 +924,14 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             ]
             for v in found
         ]
-        title = _("%(scope)s · 数据质量问题 · %(year)s 年") % {"scope": _scope_name(scope), "year": year}
+        title = _("%(scope)s · 数据质量问题 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
         return _download(f"data-quality-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/quality.html",
         {
             "scope": scope,
-            "scope_name": _scope_name(scope),
+            "scope_name": selectors.scope_name(scope),
             "trail": _trail(actor, scope),
             "year": year,
             "year_choices": _year_choices(),
@@ -1012,7 +1006,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             for f in found
         ]  # fmt: skip
         title = _("%(scope)s · 岗位需求预测（未来 %(months)s 个月）") % {
-            "scope": _scope_name(asked.scope), "months": asked.horizon
+            "scope": selectors.scope_name(asked.scope), "months": asked.horizon
         }  # fmt: skip
         file_name = f"demand-forecast-{asked.scope}-{asked.breakdown}-{asked.level}"
         return _download(file_name, headers, table, export, title=title)
@@ -1038,7 +1032,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
         "insight/forecasts.html",
         {
             "scope": asked.scope,
-            "scope_name": _scope_name(asked.scope),
+            "scope_name": selectors.scope_name(asked.scope),
             "trail": _trail(actor, asked.scope) if actor.kind != ActorKind.SCHOOL else [],
             "asked": asked,
             "query": query,
