@@ -76,13 +76,10 @@ class Line:
     def judged(self) -> str:
         """ "better", "worse" or "" against the year before, by the indicator's direction (a
         neutral indicator, a missing year or a change said as unchanged is neither)."""
-        before = self.before.value if self.before else None
-        if self.indicator.direction == "neutral" or self.value.value is None or before is None:
+        moved = change(self.indicator, self.value.value, self.before.value if self.before else None)
+        if self.indicator.direction == "neutral" or not moved:
             return ""
-        if self.change in ("", _("与上年持平")):
-            return ""
-        up = self.value.value > before
-        return "better" if up == (self.indicator.direction == "higher") else "worse"
+        return "better" if (moved > 0) == (self.indicator.direction == "higher") else "worse"
 
     @property
     def sentence(self) -> str:
@@ -111,23 +108,33 @@ def goal(target: Target) -> str:
     return text
 
 
+def change(indicator: Indicator, value: float | None, before: float | None) -> float | None:
+    """The change from the year before: in percentage points for a share, in per cent of the
+    year before for anything else; 0 when it is too small to call a change (under
+    `STEADY_POINTS`); None when either year has no figure, or the year before was 0."""
+    if value is None or before is None:
+        return None
+    if indicator.unit == "%":
+        moved = value - before
+    elif before == 0:
+        return None
+    else:
+        moved = (value - before) / abs(before) * 100
+    return 0.0 if abs(moved) < STEADY_POINTS else moved
+
+
 def change_words(indicator: Indicator, value: float | None, before: float | None) -> str:
     """比上年提高 2.1 个百分点 for a share; 比上年增长 4.5% for anything else; 与上年持平."""
-    if value is None or before is None:
+    moved = change(indicator, value, before)
+    if moved is None:
         return ""
-    if indicator.unit == "%":
-        points = value - before
-        if abs(points) < STEADY_POINTS:
-            return _("与上年持平")
-        words = _("比上年提高 %(n).1f 个百分点") if points > 0 else _("比上年下降 %(n).1f 个百分点")
-        return words % {"n": abs(points)}
-    if before == 0:
-        return ""
-    ratio = (value - before) / abs(before) * 100
-    if abs(ratio) < STEADY_POINTS:
+    if moved == 0:
         return _("与上年持平")
-    words = _("比上年增长 %(n).1f%%") if ratio > 0 else _("比上年减少 %(n).1f%%")
-    return words % {"n": abs(ratio)}
+    if indicator.unit == "%":
+        words = _("比上年提高 %(n).1f 个百分点") if moved > 0 else _("比上年下降 %(n).1f 个百分点")
+    else:
+        words = _("比上年增长 %(n).1f%%") if moved > 0 else _("比上年减少 %(n).1f%%")
+    return words % {"n": abs(moved)}
 
 
 @dataclass
