@@ -43,7 +43,7 @@ def test_registration_waits_for_approval_then_is_enrolled(
     assert registration.status == RegistrationStatus.ENROLLED
 
 
-def test_one_active_full_time_registration_per_person_naming_the_holder(
+def test_one_active_full_time_registration_per_person_without_naming_the_holder(
     actor_of: Callable[[str], Actor],
     world: dict[str, Organisation],
     cnc_class: SchoolClass,
@@ -62,8 +62,21 @@ def test_one_active_full_time_registration_per_person_naming_the_holder(
         cohort_year=2025,
         planned_years=3,
     )
-    with pytest.raises(ValidationError, match="已在包头机电技师学院有全日制学籍"):
-        services.registration_create(actor=actor_of("school2"), school_class=other, person=person, enrolled_on=SEPT)
+    # Another school is not told where the learner studies: its request is filed without holding a
+    # place, and the bureau, which sees both, cannot approve it while the first is active.
+    clash = services.registration_create(
+        actor=actor_of("school2"), school_class=other, person=person, enrolled_on=SEPT
+    )
+    assert (clash.status, clash.is_active) == ("pending", False)
+    with pytest.raises(ValidationError, match="已有一个有效的全日制学籍"):
+        services.registration_decide(actor=actor_of("bureau"), event=clash.events.get(), approve=True)
+    # The same school is told plainly: both registrations are its own.
+    second = services.class_create(
+        actor=actor_of("school"), school=world["school"], major_code="0102", name="2025级数控2班",
+        class_level="senior", form="full_time", cohort_year=2025, planned_years=3,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="已在本校2025级数控1班有全日制学籍"):
+        services.registration_create(actor=actor_of("school"), school_class=second, person=person, enrolled_on=SEPT)
     part_time = services.class_create(
         actor=actor_of("school2"),
         school=world["school2"],

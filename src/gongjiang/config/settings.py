@@ -131,6 +131,10 @@ GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 # transaction, which another thread's connection cannot see).
 IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
 
+# Imports (dry runs included) an organisation may make in an hour: each reads the register for the
+# identity numbers it names, so a flood of them is slowed down (registry/import_guard.py).
+IMPORTS_PER_HOUR = int(env_str("GONGJIANG_IMPORTS_PER_HOUR", "30"))
+
 # Where the pages compute indicators: "duckdb" (a snapshot of the register, rebuilt after writes,
 # on request and by `gongjiang indicators --refresh`) or "db" (the live database, always current, slower).
 INSIGHT_ENGINE = env_str("GONGJIANG_INSIGHT_ENGINE", "duckdb")

@@ -88,6 +88,27 @@ class Person(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     household_registration = models.CharField(_("户籍地"), max_length=100, blank=True)
+    # An identity as an organisation gave it, for a document number the register already holds
+    # under a person that organisation may not read (ADR 0023). It holds only what the organisation
+    # typed, so its records show nothing it did not know; the bureau confirms it is the registered
+    # person (its records then move to them) or returns it.
+    claims = models.ForeignKey(
+        "self",
+        verbose_name=_("待核对的已登记人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimants",
+    )
+    claimed_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("填报机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("核对确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,7 +117,19 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("自然人")
         verbose_name_plural = _("自然人")
-        constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_id_document")]
+        constraints = [
+            # One registered person per document; claims on it wait beside it until the bureau decides.
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=models.Q(claims__isnull=True),
+                name="person_unique_id_document",
+            ),
+            models.UniqueConstraint(
+                fields=["claims", "claimed_by", "name"],
+                condition=models.Q(claims__isnull=False, merged_at__isnull=True),
+                name="person_one_open_claim_per_org_and_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

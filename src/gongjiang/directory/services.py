@@ -126,22 +126,31 @@ def person_create(
     id_number: str,
     id_type: str = IdType.RESIDENT_ID,
     phone: str = "",
+    claims: Person | None = None,
+    claimed_by_id: int | None = None,
     **facts: Any,
 ) -> Person:
     """Register a natural person. For a 身份证 the birth date and sex come from the number; if
-    given as well they must agree."""
+    given as well they must agree. With `claims`, the person is an organisation's claim on a
+    registered person (`registry.services.identity`)."""
     require(actor, "person.create")
     person = _new_person(
         region_known=id_region_valid, name=name, id_number=id_number, id_type=id_type, phone=phone, **facts
     )
+    person.claims, person.claimed_by_id = claims, claimed_by_id
     with transaction.atomic():
         try:
             with transaction.atomic():
                 person.save()
         except IntegrityError as exc:
             raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
-        audit.record(actor=actor, action="person.create", entity=person, after=audit.snapshot(person))
+        audit.record(actor=actor, action="person.create", entity=person, after=audit.snapshot(person, PERSON_HIDDEN))
     return person
+
+
+# Left out of the audit's picture of a person: whether a row is a claim on someone registered
+# elsewhere is the bureau's to know, and the entry is shown to the organisation that wrote it.
+PERSON_HIDDEN = (*audit.DEFAULT_EXCLUDE, "claims", "claimed_by", "merged_at")
 
 
 def person_create_many(*, actor: Actor, people: Sequence[Mapping[str, Any]]) -> list[Person]:
@@ -161,7 +170,8 @@ def person_create_many(*, actor: Actor, people: Sequence[Mapping[str, Any]]) -> 
         except IntegrityError as exc:
             raise ValidationError({"id_number": _("该证件号码已登记。")}) from exc
         audit.record_many(
-            audit.entry_values(actor=actor, action="person.create", entity=p, after=audit.snapshot(p)) for p in created
+            audit.entry_values(actor=actor, action="person.create", entity=p, after=audit.snapshot(p, PERSON_HIDDEN))
+            for p in created
         )
     return created
 

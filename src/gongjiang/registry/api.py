@@ -299,7 +299,7 @@ def registration_create(request: HttpRequest, payload: RegistrationIn) -> tuple[
     actor = actor_of(request)
     school_class = get_scoped_or_404(SchoolClass.objects.select_related("school"), actor, pk=payload.class_id)
     person = services.person_find_or_register(
-        actor=actor, name=payload.name, id_number=payload.id_number, phone=payload.phone
+        actor=actor, name=payload.name, id_number=payload.id_number, phone=payload.phone, until_approved=True
     )
     registration = services.registration_create(
         actor=actor, school_class=school_class, person=person, enrolled_on=payload.enrolled_on

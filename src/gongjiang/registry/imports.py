@@ -34,7 +34,9 @@ from gongjiang.core.sheets import (
 )
 from gongjiang.core.validators import PHONE, parse_resident_id
 from gongjiang.directory.models import IdType, Organisation, Person, Sex
+from gongjiang.directory.services import PERSON_HIDDEN
 from gongjiang.refdata.selectors import id_region_valid
+from gongjiang.registry.import_guard import import_audit, import_refusal
 from gongjiang.registry.models import (
     ClassLevel,
     EventKind,
@@ -46,7 +48,7 @@ from gongjiang.registry.models import (
     SchoolClass,
     StudyForm,
 )
-from gongjiang.registry.services import MIN_PART_TIME_YEARS, approval_days
+from gongjiang.registry.services import MIN_PART_TIME_YEARS, approval_days, persons_readable
 
 BATCH_SIZE = 1000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -125,6 +127,18 @@ class ImportReport:
             "unchanged": self.unchanged,
             "errors": [asdict(e) for e in self.errors],
             "new_classes": self.new_classes,
+        }
+
+    def summary(self, *, refused: bool = False) -> dict[str, Any]:
+        """What the audit keeps of an import: counts, never the rows."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+            "dry_run": self.dry_run,
+            "refused": refused,
         }
 
 
@@ -355,7 +369,27 @@ class _Importer:
             else:
                 first_seen[row.id_number] = row.number
         ids = [r.id_number for r in rows if r.id_number]
-        self.persons = {p.id_number: p for p in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=ids)}
+        # Who each number is, as `identity.person_find_or_register` decides for one record: the
+        # registered person where this school may read them, else the school's claim (ADR 0023).
+        registered = {
+            p.id_number: p
+            for p in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=ids, claims__isnull=True)
+        }
+        self.readable = persons_readable(self.actor, [p.pk for p in registered.values()])
+        self.registered = {k: p for k, p in registered.items() if p.pk in self.readable}
+        self.claimed = {k: p for k, p in registered.items() if p.pk not in self.readable}
+        self.claims = {
+            (p.id_number, p.name): p
+            for p in Person.objects.filter(
+                claims__in=list(self.claimed.values()), claimed_by_id=self.actor.organisation_id, merged_at__isnull=True
+            )
+        }
+        self.persons: dict[str, Person] = {}
+        for row in rows:
+            if row.id_number in self.registered:
+                self.persons[row.id_number] = self.registered[row.id_number]
+            elif (row.id_number, row.name) in self.claims:
+                self.persons[row.id_number] = self.claims[(row.id_number, row.name)]
         # Through the people found (none, for a new intake), not a join on their numbers: that
         # join read every active registration of a province.
         active = Registration.objects.filter(
@@ -364,6 +398,9 @@ class _Importer:
         self.active: dict[str, list[Registration]] = {}
         for registration in active:
             self.active.setdefault(registration.person.id_number, []).append(registration)
+        # Rows whose full-time place is held at another school: filed without holding a place,
+        # for the bureau to resolve (that school's registration is not this school's to see).
+        self.deferred: set[str] = set()
         self.classes = {(c.cohort_year, c.name): c for c in SchoolClass.objects.filter(school=self.school)}
         planned_classes: dict[tuple[int, str], Row] = {}
         create: list[Row] = []
@@ -387,7 +424,7 @@ class _Importer:
                 self.error(
                     row.number,
                     cols.name_of("name"),
-                    _("该身份证号已登记的姓名为“%(registered)s”，与本行“%(given)s”不一致")
+                    _("该身份证号在本校记录中的姓名为“%(registered)s”，与本行“%(given)s”不一致")
                     % {"registered": person.name, "given": row.name},
                 )
                 continue
@@ -409,19 +446,16 @@ class _Importer:
                 continue
             if row.form == StudyForm.FULL_TIME:
                 other = next((r for r in held if r.form == StudyForm.FULL_TIME), None)
-                if other is not None:
-                    where = (
-                        _("本校%(cls)s") % {"cls": other.school_class.name}
-                        if other.school_id == self.school.pk
-                        else other.school.name
-                    )
+                if other is not None and other.school_id == self.school.pk:
                     self.error(
                         row.number,
                         cols.name_of("id_number"),
-                        _("%(name)s已在%(where)s有全日制学籍，同一人只能有一个全日制学籍")
-                        % {"name": row.name, "where": where},
+                        _("%(name)s已在本校%(cls)s有全日制学籍，同一人只能有一个全日制学籍")
+                        % {"name": row.name, "cls": other.school_class.name},
                     )
                     continue
+                if other is not None:
+                    self.deferred.add(row.id_number)
             create.append(row)
         return create, update, same
 
@@ -493,13 +527,23 @@ class _Importer:
                 phone=row.phone,
                 ethnicity=row.ethnicity,
                 household_registration=row.household,
+                claims=self.claimed.get(row.id_number),
+                claimed_by_id=self.actor.organisation_id if row.id_number in self.claimed else None,
             )
             for row in create
             if row.id_number not in self.persons
         ]
         for person in insert_many(new_people):
             self.persons[person.id_number] = person
-            note("person.create", person)
+            entries.append(
+                audit.entry_values(
+                    actor=self.actor,
+                    action="person.create",
+                    entity=person,
+                    after=audit.snapshot(person, PERSON_HIDDEN),
+                    owner=self.school,
+                )
+            )
         changed: list[Person] = []
         for row in update + create:
             person = self.persons[row.id_number]
@@ -526,7 +570,7 @@ class _Importer:
                         form=row.form,
                         enrolled_on=_enrolled(row),
                         status=RegistrationStatus.PENDING,
-                        is_active=True,
+                        is_active=row.id_number not in self.deferred,
                     )
                     for row in batch
                 ]
@@ -575,8 +619,20 @@ def registrations_import(
     """Import a school's registrations from an xlsx or csv file. New registrations wait for the
     bureau's approval like any other."""
     require(actor, "registry.registration.request", school)
-    with gc_paused():
-        return _import(actor, school, source, filename, dry_run, progress)
+    refusal = import_refusal(actor=actor, school=school)
+    if refusal:
+        report = ImportReport(dry_run=dry_run, errors=[RowError(row=0, column="", message=refusal)])
+    else:
+        with gc_paused():
+            report = _import(actor, school, source, filename, dry_run, progress)
+    import_audit(
+        actor=actor,
+        school=school,
+        kind="registrations",
+        filename=filename,
+        summary=report.summary(refused=bool(refusal)),
+    )
+    return report
 
 
 def _import(

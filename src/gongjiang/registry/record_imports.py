@@ -35,6 +35,7 @@ from gongjiang.core.sheets import (
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.registry import services
+from gongjiang.registry.import_guard import import_audit, import_refusal
 from gongjiang.registry.imports import HEADERS, REQUIRED, ImportReport, Progress, RowError
 from gongjiang.registry.models import (
     Destination,
@@ -412,10 +413,18 @@ def records_import(
     if school.kind != OrganisationKind.SCHOOL:
         report.errors.append(RowError(row=0, column="", message=_("“%(name)s”不是技工院校。") % {"name": school.name}))
         return report
-    import_rows(
-        report, source=source, filename=filename, headers=kind.headers, required=kind.required,
-        required_any=kind.headers["id_number"], apply=lambda row: kind.apply(actor, school, row), progress=progress,
-    )  # fmt: skip
+    refusal = import_refusal(actor=actor, school=school)
+    if refusal:
+        report.errors.append(RowError(row=0, column="", message=refusal))
+    else:
+        import_rows(
+            report, source=source, filename=filename, headers=kind.headers, required=kind.required,
+            required_any=kind.headers["id_number"], apply=lambda row: kind.apply(actor, school, row),
+            progress=progress,
+        )  # fmt: skip
+    import_audit(
+        actor=actor, school=school, kind=kind.name, filename=filename, summary=report.summary(refused=bool(refusal))
+    )
     return report
 
 

@@ -3,6 +3,12 @@ status) and `records` (teachers, training, apprenticeships, internships, destina
 assessments, awards), each high-volume write with a `_many` variant that checks every item
 the same way and audits in bulk. Callers import this package: `from gongjiang.registry import services`."""
 
+from gongjiang.registry.services.identity import (
+    claim_confirm,
+    claim_problem,
+    person_find_or_register,
+    persons_readable,
+)
 from gongjiang.registry.services.records import (
     apprenticeship_create,
     apprenticeship_create_many,
@@ -30,7 +36,6 @@ from gongjiang.registry.services.register import (
     class_create,
     major_apply,
     major_decide,
-    person_find_or_register,
     registration_create,
     registration_decide,
     registration_decide_many,
@@ -48,6 +53,8 @@ __all__ = [
     "assessment_record",
     "assessment_record_many",
     "award_record",
+    "claim_confirm",
+    "claim_problem",
     "class_create",
     "destination_record",
     "destination_record_many",
@@ -57,6 +64,7 @@ __all__ = [
     "major_apply",
     "major_decide",
     "person_find_or_register",
+    "persons_readable",
     "practice_record",
     "practice_record_many",
     "registration_create",

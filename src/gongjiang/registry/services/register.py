@@ -22,9 +22,7 @@ from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
-from gongjiang.core.validators import parse_resident_id
-from gongjiang.directory.models import IdType, Organisation, OrganisationKind, Person
-from gongjiang.directory.services import person_create
+from gongjiang.directory.models import Organisation, OrganisationKind, Person
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get
 from gongjiang.registry import policies as _policies  # noqa: F401  (registers the rules)
@@ -44,6 +42,7 @@ from gongjiang.registry.models import (
     SchoolProfile,
     StudyForm,
 )
+from gongjiang.registry.services.identity import claim_confirm, full_time_held
 
 M = TypeVar("M", bound=models.Model)
 
@@ -326,29 +325,12 @@ def class_create(
 
 
 def _active_full_time_elsewhere(person: Person, exclude: Registration | None = None) -> Registration | None:
-    qs = Registration.objects.filter(person=person, form=StudyForm.FULL_TIME, is_active=True).select_related("school")
+    qs = Registration.objects.filter(person=person, form=StudyForm.FULL_TIME, is_active=True).select_related(
+        "school", "school_class"
+    )
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.first()
-
-
-def person_find_or_register(*, actor: Actor, name: str, id_number: str, phone: str = "") -> Person:
-    """The person a new registration is for: found by the 身份证号 (the name must agree) or registered."""
-    try:
-        number = parse_resident_id(id_number).number
-    except ValidationError as exc:
-        raise ValidationError({"id_number": exc.messages}) from exc
-    person = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
-    if person is None:
-        return person_create(actor=actor, name=name, id_number=number, phone=phone)
-    if person.name != name.strip():
-        raise ValidationError(
-            {
-                "name": _("该身份证号已登记的姓名为“%(registered)s”，与填写的“%(given)s”不一致。")
-                % {"registered": person.name, "given": name}
-            }
-        )
-    return person
 
 
 def registration_create(
@@ -361,15 +343,19 @@ def registration_create(
         raise ValidationError({"enrolled_on": _("入学日期不能晚于明年。")})
     if Registration.objects.filter(person=person, school_class=school_class, is_active=True).exists():
         raise ValidationError({"person": _("%(name)s已在该班级注册。") % {"name": person.name}})
+    # A full-time place held at another school is not this school's to see: the request is filed
+    # without holding a place, and the bureau resolves the clash when it decides (ADR 0023).
+    holds_place = True
     if school_class.form == StudyForm.FULL_TIME:
         holder = _active_full_time_elsewhere(person)
-        if holder is not None:
+        if holder is not None and holder.school_id == school.pk:
             raise ValidationError(
                 {
-                    "person": _("%(name)s已在%(school)s有全日制学籍，同一人只能有一个全日制学籍。")
-                    % {"name": person.name, "school": holder.school.name}
+                    "person": _("%(name)s已在本校%(cls)s有全日制学籍，同一人只能有一个全日制学籍。")
+                    % {"name": person.name, "cls": holder.school_class.name}
                 }
             )
+        holds_place = holder is None
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -380,7 +366,7 @@ def registration_create(
                     form=school_class.form,
                     enrolled_on=enrolled_on,
                     status=RegistrationStatus.PENDING,
-                    is_active=True,
+                    is_active=holds_place,
                 )
         except IntegrityError as exc:  # a concurrent registration took the full-time place first
             raise ValidationError({"person": _("%(name)s已有全日制学籍。") % {"name": person.name}}) from exc
@@ -514,6 +500,8 @@ def registration_decide(*, actor: Actor, event: RegistrationEvent, approve: bool
             raise ValidationError(_("学籍状态已变化，该事项不能再生效，请驳回后重新申请。"))
         if not approve and event.kind != EventKind.REGISTER:
             return event
+        if approve and event.kind == EventKind.REGISTER:
+            _settle_identity(actor, registration)
         before = audit.snapshot(registration)
         registration.status = after if approve else RegistrationStatus.REJECTED
         registration.is_active = registration.status in ACTIVE_STATUSES
@@ -534,6 +522,21 @@ def registration_decide(*, actor: Actor, event: RegistrationEvent, approve: bool
             )
             _record(actor, "registration.transfer_in", incoming, target.school, None)
     return event
+
+
+def _settle_identity(actor: Actor, registration: Registration) -> None:
+    """Before a registration is approved: its person, if a claim, is confirmed as the registered
+    person, and no other full-time place may be active. Refusals are worded for the bureau."""
+    registration.person.refresh_from_db()
+    if registration.person.claims_id is not None and registration.person.merged_at is None:
+        claim_confirm(actor=actor, claim=registration.person, registration=registration)
+        registration.refresh_from_db()
+    if (
+        registration.form == StudyForm.FULL_TIME
+        and not registration.is_active
+        and _active_full_time_elsewhere(registration.person, exclude=registration) is not None
+    ):
+        raise ValidationError(full_time_held())
 
 
 def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: bool, note: str = "") -> int:
@@ -568,6 +571,13 @@ def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: boo
                     _("%(name)s的学籍状态已变化，“%(event)s”不能再生效。")
                     % {"name": registration.person.name, "event": EventKind(event.kind).label}
                 )
+            if approve and event.kind == EventKind.REGISTER:
+                try:
+                    _settle_identity(actor, registration)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        _("%(name)s：%(problem)s") % {"name": registration.person.name, "problem": exc.messages[0]}
+                    ) from exc
             event.decision = Decision.APPROVED if approve else Decision.RETURNED
             event.decided_by_id, event.decided_at, event.decision_note = actor.user_id, now, note.strip()
             school = schools[registration.school_id]
