@@ -74,6 +74,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/refdata/": ("/refdata/", ALL_200),
     "/refdata/occupation/6-18-01-01/": ("/refdata/{x}/{x}/", ALL_200),
     "/audit/": ("/audit/", AUDIT),
+    "/audit/1/reveal/": ("/audit/{x}/reveal/", dict.fromkeys(PERSONAS, 405)),
     "/registry/registrations/": ("/registry/registrations/", REGISTER_PAGES),
     "/registry/registrations/{registration}/": ("/registry/registrations/{x}/", SCHOOL_DETAIL),
     "/registry/queue/": ("/registry/queue/", BUREAU_PAGES),
@@ -175,6 +176,9 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
          "form": "full_time", "cohort_year": 2025, "planned_years": "3"},
     ),
     "/api/v1/registry/registrations": ("GET", "/api/v1/registry/registrations", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/registrations/search": (
+        "POST", "/api/v1/registry/registrations/search", API_SIGNED_IN_200, {"q": "矩阵"},
+    ),
     "POST /api/v1/registry/registrations": (
         "POST", "/api/v1/registry/registrations", SCHOOL_WRITE,
         {"class_id": "{class}", "name": "矩阵", "id_number": "15020319491231002X", "enrolled_on": "2025-09-01"},

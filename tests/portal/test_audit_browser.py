@@ -28,3 +28,37 @@ def test_entries_show_before_and_after(client_for: Any, world: dict[str, Organis
     entries = client_for("bureau").get("/api/v1/core/audit", {"action": "organisation.create", "limit": 1}).json()
     assert entries[0]["before"] is None
     assert entries[0]["after"]["code"]
+
+
+def test_personal_values_in_the_trail_are_masked_and_a_full_read_is_itself_audited(
+    client_for: Any, world: dict[str, Organisation]
+) -> None:
+    from gongjiang.core.models import AuditEntry
+    from gongjiang.directory.models import User
+    from gongjiang.directory.selectors import actor_for_user
+    from gongjiang.registry import services
+
+    school_actor = actor_for_user(User.objects.get(username="school"))
+    from gongjiang.core.validators import resident_id_check_digit
+
+    number = "15020320080504001" + resident_id_check_digit("15020320080504001")
+    person = services.person_find_or_register(actor=school_actor, name="周小雨", id_number=number, phone="13912345678")
+    entry = AuditEntry.objects.get(action="person.create", entity_id=str(person.pk))
+    assert entry.after is not None and entry.after["id_number"] == number  # kept whole in the trail
+    # The school's admin and the bureau see it masked, on the page and in the API.
+    for persona in ("school", "bureau"):
+        page = client_for(persona).get("/audit/", {"action": "person.create"}).content.decode()
+        assert "周小雨" in page and number not in page and "13912345678" not in page
+        assert f"150203********{number[-4:]}" in page and "139****5678" in page
+        api = client_for(persona).get("/api/v1/core/audit", {"action": "person.create", "limit": 500}).json()
+        shown = next(e for e in api if e["entity_id"] == str(person.pk))
+        assert (shown["after"]["id_number"], shown["after"]["phone"]) == (f"150203********{number[-4:]}", "139****5678")
+    # Only a bureau administrator opens the entry whole, and that read is recorded.
+    assert "查看完整值" not in client_for("school").get("/audit/").content.decode()
+    assert client_for("school").post(f"/audit/{entry.pk}/reveal/").status_code == 403
+    assert not AuditEntry.objects.filter(action="audit.reveal").exists()
+    whole = client_for("bureau").post(f"/audit/{entry.pk}/reveal/")
+    assert whole.status_code == 200 and number in whole.content.decode()
+    assert AuditEntry.objects.filter(action="audit.reveal", entity_id=str(entry.pk), actor_username="bureau").exists()
+    # A bureau that does not oversee the school cannot open it at all.
+    assert client_for("bureau_other").post(f"/audit/{entry.pk}/reveal/").status_code in (403, 404)

@@ -64,9 +64,7 @@ def test_one_active_full_time_registration_per_person_without_naming_the_holder(
     )
     # Another school is not told where the learner studies: its request is filed without holding a
     # place, and the bureau, which sees both, cannot approve it while the first is active.
-    clash = services.registration_create(
-        actor=actor_of("school2"), school_class=other, person=person, enrolled_on=SEPT
-    )
+    clash = services.registration_create(actor=actor_of("school2"), school_class=other, person=person, enrolled_on=SEPT)
     assert (clash.status, clash.is_active) == ("pending", False)
     with pytest.raises(ValidationError, match="已有一个有效的全日制学籍"):
         services.registration_decide(actor=actor_of("bureau"), event=clash.events.get(), approve=True)
@@ -375,6 +373,23 @@ def test_registrations_are_found_by_name_class_or_identity_number(
     assert found(person.id_number[:17] + "0" if person.id_number[-1] != "0" else person.id_number[:17] + "1") == set()
     # Another school's clerk does not find it by its number.
     assert not selectors.registration_list(actor=actor_of("school2"), q=person.id_number).exists()
+
+
+def test_a_search_by_identity_number_never_travels_in_a_url(
+    client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    person = new_person(name="孙一鸣")
+    services.registration_create(actor=actor_of("school"), school_class=cnc_class, person=person, enrolled_on=SEPT)
+    client = client_for("school")
+    posted = client.post("/registry/registrations/", {"q": person.id_number, "status": "pending"})
+    assert posted.status_code == 302
+    location = posted["Location"]
+    assert person.id_number not in location and person.id_number[-6:] not in location and "孙" not in location
+    assert "status=pending" in location and "search=" in location
+    page = client.get(location)
+    assert [r.person.name for r, _masked in page.context["rows"]] == ["孙一鸣"]
+    # The key means nothing in another session.
+    assert client_for("school").get(location).context["q"] == ""
 
 
 def test_the_home_page_lists_what_waits_for_the_school_and_the_bureau(

@@ -20,6 +20,7 @@ from ninja.security import APIKeyCookie
 
 from gongjiang.core import selectors
 from gongjiang.core.actors import PUBLIC, Actor
+from gongjiang.core.masking import mask_values
 from gongjiang.core.policies import require
 
 
@@ -133,8 +134,8 @@ def audit_list(
             entity_label=e.entity_label,
             organisation_code=e.scope_organisation_code,
             region_code=e.scope_region_code,
-            before=e.before,
-            after=e.after,
+            before=mask_values(e.before),
+            after=mask_values(e.after),
         )
         for e in entries[: max(1, min(limit, 500))]
     ]

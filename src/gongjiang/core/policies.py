@@ -56,3 +56,10 @@ def oversees_region(actor: Actor, region_code: str) -> bool:
 def _audit_view(actor: Actor, _target: Any) -> bool:
     # Bureaus browse their region's trail; an organisation's admin sees its own.
     return actor.kind == ActorKind.BUREAU or (actor.organisation_id is not None and actor.role == "admin")
+
+
+@rule("audit.reveal")
+def _audit_reveal(actor: Actor, _target: Any) -> bool:
+    # The full personal values behind an entry: a bureau's administrators, who answer for the
+    # register's corrections and complaints; each such read is itself an entry.
+    return actor.kind == ActorKind.BUREAU and actor.role == "admin"

@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
+from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
-from gongjiang.core.policies import allowed
-from gongjiang.core.scope import scoped
+from gongjiang.core.policies import allowed, require
+from gongjiang.core.scope import get_scoped_or_404, scoped
 
 
 def audit_list(
@@ -39,3 +40,18 @@ def audit_list(
     if until:
         qs = qs.filter(at__date__lte=until)
     return qs
+
+
+def audit_reveal(*, actor: Actor, entry_id: int) -> AuditEntry:
+    """One entry of the actor's trail, to be shown with its personal values whole: allowed to those
+    the policy names (`audit.reveal`), and recorded, since it is a read of unmasked personal data."""
+    require(actor, "audit.reveal")
+    entry = get_scoped_or_404(AuditEntry.objects.all(), actor, pk=entry_id)
+    audit.record(
+        actor=actor,
+        action="audit.reveal",
+        entity=entry,
+        entity_label=f"{entry.action} {entry.entity_label}"[:200],
+        after={"entry": entry.pk, "unmasked": True},
+    )
+    return entry

@@ -14,4 +14,5 @@ urlpatterns = [
     path("refdata/", views.refdata_browser, name="refdata"),
     path("refdata/<str:scheme>/<str:code>/", views.concept_detail, name="concept_detail"),
     path("audit/", views.audit_browser, name="audit"),
+    path("audit/<int:entry_id>/reveal/", views.audit_reveal, name="audit_reveal"),
 ]

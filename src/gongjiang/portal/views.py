@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core import selectors as core_selectors
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
-from gongjiang.core.masking import mask_id_number, mask_phone
+from gongjiang.core.masking import mask_id_number, mask_phone, mask_values
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
@@ -284,9 +284,28 @@ def audit_browser(request: HttpRequest) -> HttpResponse:
     until = parse_date_or_none(request.GET.get("until", ""))
     entries = core_selectors.audit_list(actor=actor, since=since, until=until, **filters)
     page = CappedPaginator(entries, 50).get_page(request.GET.get("page"))
+    # Personal values are masked here as everywhere; a bureau administrator may open one entry whole.
+    rows = [(e, mask_values(e.before), mask_values(e.after)) for e in page]
     return render(
-        request, "portal/audit.html", {"page": page, "filters": filters, "dates": {"since": since, "until": until}}
+        request,
+        "portal/audit.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "dates": {"since": since, "until": until},
+            "can_reveal": allowed(actor, "audit.reveal"),
+        },
     )
+
+
+@require_POST
+@login_required
+def audit_reveal(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """One entry with its personal values whole; the read is recorded in the trail."""
+    actor = _actor(request)
+    entry = core_selectors.audit_reveal(actor=actor, entry_id=entry_id)
+    return render(request, "portal/audit_entry.html", {"entry": entry})
 
 
 def parse_date_or_none(value: str) -> dt.date | None:

@@ -20,6 +20,7 @@ from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed, require
+from gongjiang.core.private_search import search_redirect, search_words
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.core.sheets import parse_date
 from gongjiang.directory import selectors as directory
@@ -59,8 +60,10 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if actor.kind not in (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR):
         raise PermissionDenied
+    if request.method == "POST":
+        return search_redirect(request, keep=("status",))
     status = request.GET.get("status", "")
-    q = request.GET.get("q", "").strip()[:50]
+    q = search_words(request)
     # In the order of an index (school, class, registration): a page of a province's list reads
     # only the rows before it instead of sorting every registration of the region.
     found = selectors.registration_list(actor=actor, status=status, q=q).order_by("school_id", "school_class_id", "pk")
