@@ -140,6 +140,17 @@ def test_the_applicant_hears_when_the_application_moves(
     person = Person.objects.get(pk=actor_of("student").person_id)
     message = Notification.objects.get(person=person, kind="application")
     assert "面试" in message.body and note in message.body
+    # The phone is the publisher's while the application is open, each look recorded; masked after.
+    from gongjiang.core.masking import mask_phone
+    from gongjiang.core.models import AuditEntry
+
+    phone = person.phone
+    assert phone, "the student persona has a phone"
+    assert phone in enterprise.get(f"/market/postings/{posting.pk}/applications/").content.decode()
+    assert AuditEntry.objects.filter(action="application.contact_view", entity_id=str(posting.pk)).exists()
+    services.application_advance(actor=actor_of("enterprise"), application=application, to="rejected")
+    after = enterprise.get(f"/market/postings/{posting.pk}/applications/").content.decode()
+    assert phone not in after and mask_phone(phone) in after
 
 
 def test_waiting_emails_are_sent_once(

@@ -14,7 +14,9 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 
+from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.masking import mask_phone
 from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
 from gongjiang.directory.models import Organisation
 from gongjiang.market import search
@@ -289,6 +291,32 @@ def _facets(window: list[tuple[Any, ...]]) -> dict[str, list[Facet]]:
 def application_list(*, actor: Actor) -> QuerySet[Application]:
     """A learner's own applications; a publisher's applicants; the bureau's region's."""
     return scoped(Application.objects.select_related("posting__owner", "applicant"), actor)
+
+
+# An application is open while the publisher still decides on it: its contact details serve that.
+CONTACT_OPEN = ("applied", "viewed", "interview", "offer")
+
+
+def applicant_phones(*, actor: Actor, posting: Posting, applications: Sequence[Application]) -> dict[int, str]:
+    """Each application's phone as its publisher may see it: whole while the application is open
+    and the actor acts for the publisher, masked otherwise. Showing whole numbers is a read of
+    personal data, so it is recorded."""
+    publisher = actor.organisation_id == posting.owner_id
+    shown: dict[int, str] = {}
+    for application in applications:
+        phone = application.applicant.phone
+        whole = publisher and application.status in CONTACT_OPEN and bool(phone)
+        shown[application.pk] = phone if whole else (mask_phone(phone) if phone else "")
+    revealed = [pk for pk in shown if shown[pk] and "*" not in shown[pk]]
+    if revealed:
+        audit.record(
+            actor=actor,
+            action="application.contact_view",
+            entity=posting,
+            after={"applications": revealed, "unmasked": True},
+            owner=posting.owner,
+        )
+    return shown
 
 
 def application_get(*, actor: Actor, application_id: int) -> Application:

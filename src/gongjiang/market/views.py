@@ -305,6 +305,7 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
         return redirect("market:applicants", posting_id=posting.pk)
     applications = list(selectors.application_list(actor=actor).filter(posting=posting).order_by("created_at"))
     studies = recommend.studies_of([a.applicant_id for a in applications])
+    phones = selectors.applicant_phones(actor=actor, posting=posting, applications=applications)
     rows = [
         (
             a,
@@ -312,6 +313,7 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
             services.OWNER_STEPS.get(a.status, ()),
             # What the applicant studies or has completed, for the publisher to judge by.
             studies.get(a.applicant_id),
+            phones[a.pk],
         )
         for a in applications
     ]
