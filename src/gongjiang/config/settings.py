@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongjiang.core.bounds.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongjiang.core.i18n.ChosenLanguageMiddleware",
@@ -122,6 +123,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF check answers in the site's language, and in JSON on the API.
+CSRF_FAILURE_VIEW = "gongjiang.portal.views.csrf_failure"
 
 # Days the bureau has to decide on a filing or a registration change before it shows as overdue.
 GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))

@@ -6,6 +6,8 @@ from gongjiang.portal.views import healthz
 # Refusals and missing pages in the site's own layout, in Chinese.
 handler403 = "gongjiang.portal.views.forbidden"
 handler404 = "gongjiang.portal.views.not_found"
+handler400 = "gongjiang.portal.views.bad_request"
+handler500 = "gongjiang.portal.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DataError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
@@ -80,6 +80,12 @@ def new_api() -> NinjaAPI:
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return refuse(request, str(exc) or _("没有权限。"), 403)
+
+    @api.exception_handler(DataError)
+    def out_of_range(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database's own refusal of a value (a number beyond its column, an offset too large):
+        # the caller's input, so a 422, not a server error.
+        return refuse(request, {"__all__": [_("输入的数值或文本超出允许的范围。")]}, 422)
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -24,6 +24,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import DateTimeField, Field, JSONField, Model
 from django.utils import timezone
 
+from gongjiang.core.bounds import check_bounds
+
 M = TypeVar("M", bound=Model)
 BATCH_SIZE = 1000
 
@@ -91,6 +93,8 @@ def insert_many(objects: Sequence[M], batch_size: int = BATCH_SIZE) -> Sequence[
     if not objects:
         return objects
     model = type(objects[0])
+    for obj in objects:  # what `save()` checks through its signal, which bulk writes do not send
+        check_bounds(obj)
     # The connection itself, not the thread-local proxy: it is consulted for every cell.
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -325,11 +326,48 @@ def _said_in_chinese(exception: Exception | None) -> str:
     return said if any("\u4e00" <= c <= "\u9fff" for c in said) else ""
 
 
+def _for_a_program(request: HttpRequest) -> bool:
+    """The API speaks JSON, whatever went wrong and wherever it was caught."""
+    return request.path.startswith("/api/")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Nothing here, in the site's own page with its menu and a way back. No reason is shown:
     what does not exist and what is not the reader's must read the same."""
+    if _for_a_program(request):
+        return JsonResponse({"detail": str(_("未找到。"))}, status=404)
     return render(request, "404.html", {}, status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _for_a_program(request):
+        return JsonResponse({"detail": _said_in_chinese(exception) or str(_("没有权限。"))}, status=403)
     return render(request, "403.html", {"reason": _said_in_chinese(exception)}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _for_a_program(request):
+        return JsonResponse({"detail": str(_("请求无效。"))}, status=400)
+    return render(request, "400.html", {}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _for_a_program(request):
+        return JsonResponse({"detail": str(_("服务器出错，请稍后再试；问题已记录。"))}, status=500)
+    # Without the request's context: its processors read the database, which may be what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A write without its CSRF token: for a program, JSON saying what to send; for a person, the
+    site's page asking to reload (a form kept open past its session's end)."""
+    if _for_a_program(request):
+        return JsonResponse(
+            {
+                "detail": str(
+                    _("缺少或错误的 CSRF 令牌：请先登录，并在请求头 X-CSRFToken 中带上 csrftoken Cookie 的值。")
+                )
+            },
+            status=403,
+        )
+    return render(request, "403.html", {"reason": _("页面已过期，请刷新后重新提交。")}, status=403)

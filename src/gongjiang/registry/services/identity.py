@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.bounds import text_problem
 from gongjiang.core.scope import ActorKind, scoped
 from gongjiang.core.validators import parse_resident_id
 from gongjiang.directory.models import IdType, Person
@@ -83,6 +84,9 @@ def person_find_or_register(
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("姓名不能为空。")})
+    problem = text_problem(name, max_length=Person._meta.get_field("name").max_length, multiline=False)
+    if problem:
+        raise ValidationError({"name": problem})
     registered = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number, claims__isnull=True).first()
     readable = persons_readable(actor, [registered.pk] if registered is not None else [])
     own_claim = (

@@ -341,6 +341,13 @@ def registration_create(
     require(actor, "registry.registration.request", school)
     if enrolled_on > timezone.localdate() + dt.timedelta(days=366):
         raise ValidationError({"enrolled_on": _("入学日期不能晚于明年。")})
+    if abs(enrolled_on.year - school_class.cohort_year) > 1:
+        raise ValidationError(
+            {
+                "enrolled_on": _("入学日期%(date)s与班级的入学年份（%(year)d级）相差超过一年，请核对。")
+                % {"date": enrolled_on.isoformat(), "year": school_class.cohort_year}
+            }
+        )
     if Registration.objects.filter(person=person, school_class=school_class, is_active=True).exists():
         raise ValidationError({"person": _("%(name)s已在该班级注册。") % {"name": person.name}})
     # A full-time place held at another school is not this school's to see: the request is filed
