@@ -113,8 +113,8 @@ def test_the_probe_covers_every_api_write_that_names_a_person() -> None:
 def test_api_writes_answer_alike_for_new_and_foreign_numbers(
     persona: str,
     key: str,
-    register: dict[str, str],
-    foreign: Person,  # noqa: F811
+    register: dict[str, str],  # noqa: F811  (the fixture imported above)
+    foreign: Person,
 ) -> None:
     user = User.objects.get(username=PERSONA_USERS[persona])
     assert foreign.pk not in services.persons_readable(actor_for_user(user), [foreign.pk])

@@ -20,7 +20,7 @@ from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market import push
 from gongjiang.market import services as market
-from gongjiang.market.models import Notification
+from gongjiang.market.models import EnterpriseProfile, Notification
 from gongjiang.registry import services
 from tests.conftest import PERSONAS
 
@@ -412,7 +412,12 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
         posting=market.posting_create(actor=enterprise_actor, owner=world["enterprise"], kind="job", **posting_values),
         publish=True,
     )
-    market.profile_save(actor=enterprise_actor, organisation=world["enterprise"], industry_code="C", size="medium")
+    market.profile_save(
+        actor=enterprise_actor, organisation=world["enterprise"], industry_code="C", size="medium",
+        expected_version=EnterpriseProfile.objects.filter(organisation=world["enterprise"]).values_list(
+            "version", flat=True
+        ).first(),
+    )  # fmt: skip
     policy = push.policy_publish(actor=bureau_actor, bureau=world["bureau"], title="矩阵通知", body="内容")
     # Delivered in bulk as `push` delivers (messages are not register records, so not audited).
     (message,) = Notification.objects.bulk_create(

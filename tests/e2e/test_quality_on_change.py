@@ -18,6 +18,7 @@ from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.insight import quality, quality_worker
 from gongjiang.insight.models import QualityCheck
+from gongjiang.registry.models import SchoolProfile
 from gongjiang.registry.services.records import teacher_add
 from gongjiang.registry.services.register import person_find_or_register, school_profile_update
 from tests.conftest import PASSWORD
@@ -56,7 +57,8 @@ def test_rules_rerun_in_the_background_after_a_school_writes(site: str) -> None:
         assert quality.is_current(check)
 
         school_profile_update(
-            actor=actor, school=school, land_area_m2=120000, floor_area_m2=60000, training_floor_area_m2=20000,
+            actor=actor, school=school, expected_version=SchoolProfile.objects.get(school=school).version,
+            land_area_m2=120000, floor_area_m2=60000, training_floor_area_m2=20000,
             equipment_value_wan=3000, books=150000,
         )  # fmt: skip
         check = _checked_after(school, quality.school_mark(school.pk))
@@ -76,6 +78,11 @@ def test_rules_rerun_in_the_background_after_a_school_writes(site: str) -> None:
 def test_without_the_thread_a_write_queues_nothing(site: Any) -> None:
     user = User.objects.get(username="school")
     school = user.memberships.get().organisation
-    school_profile_update(actor=actor_for_user(user), school=school, books=1000)
+    school_profile_update(
+        actor=actor_for_user(user),
+        school=school,
+        expected_version=SchoolProfile.objects.get(school=school).version,
+        books=1000,
+    )
     assert quality_worker.pending() == 0 and not quality_worker.running()
     assert not QualityCheck.objects.filter(school=school).exists()

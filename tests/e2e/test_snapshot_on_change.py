@@ -18,6 +18,7 @@ from gongjiang.directory.selectors import actor_for_user
 from gongjiang.insight import forecast, snapshot_worker
 from gongjiang.insight.compute import Scope
 from gongjiang.insight.engines import DuckDBEngine, build_snapshot
+from gongjiang.registry.models import SchoolProfile
 from gongjiang.registry.services.register import school_profile_update
 from tests.conftest import PASSWORD
 
@@ -43,7 +44,9 @@ def _forecast_current(asked: forecast.Request) -> bool:
 
 def _write(books: int) -> None:
     user = User.objects.get(username="school")
-    school_profile_update(actor=actor_for_user(user), school=user.memberships.get().organisation, books=books)
+    school = user.memberships.get().organisation
+    version = SchoolProfile.objects.get(school=school).version
+    school_profile_update(actor=actor_for_user(user), school=school, expected_version=version, books=books)
 
 
 def test_a_write_is_in_the_snapshot_once_the_register_is_quiet(site: str, settings: Any, monkeypatch: Any) -> None:

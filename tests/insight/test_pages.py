@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from gongjiang.directory.models import Organisation
 from gongjiang.insight.catalogue import catalogue
 from gongjiang.insight.models import KeyIndustry, Target
+from gongjiang.registry.models import SchoolProfile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("populated")]
 
@@ -211,14 +212,17 @@ def test_data_quality_page_checks_a_school_live(
     assert before.status_code == 200 and before.context["live"]
     # Empty the school's facilities, and the rule says so at once; fill them in, and it is gone.
     actor = actor_for_user(User.objects.get(username="school"))
-    registry.school_profile_update(actor=actor, school=school, books=None)
+    registry.school_profile_update(
+        actor=actor, school=school, expected_version=SchoolProfile.objects.get(school=school).version, books=None
+    )
     page = client.get("/insight/quality/?year=2026")
     broken = {v.rule.code for v, _name in page.context["rows"]}
     assert "profile_complete" in broken
     # Both figures are named in words: what was found, and what it should be.
     assert "已填的办学条件项：" in page.content.decode() and "应等于应填的办学条件项" in page.content.decode()
     registry.school_profile_update(
-        actor=actor, school=school, land_area_m2=70000, floor_area_m2=52000, training_floor_area_m2=20000,
+        actor=actor, school=school, expected_version=SchoolProfile.objects.get(school=school).version,
+        land_area_m2=70000, floor_area_m2=52000, training_floor_area_m2=20000,
         equipment_value_wan=3100, books=120000,
     )  # fmt: skip
     fixed = {v.rule.code for v, _name in client.get("/insight/quality/?year=2026").context["rows"]}

@@ -58,7 +58,7 @@ def test_a_bureau_sets_edits_and_withdraws_a_target_with_history(actor_of: Calla
     update = AuditEntry.objects.get(entity_id=str(target.pk), action="target.update")
     assert update.before["value"] == "97.0000" and update.after["value"] == "98.0000"
     with pytest.raises(ValidationError, match="已撤销"):
-        services.target_update(actor=bureau, target=changed, value="90")
+        services.target_update(actor=bureau, target=changed, expected_version=2, value="90")
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_a_second_target_of_the_same_level_scope_and_years_is_refused(actor_of: 
     # Another level, or years that do not meet, may stand beside it; editing the first is no clash.
     services.target_create(actor=bureau, **{**GOOD, "level": "national", "value": "90"})
     services.target_create(actor=bureau, **{**GOOD, "from_year": 2026, "to_year": 2030})
-    services.target_update(actor=bureau, target=first, value="95")
+    services.target_update(actor=bureau, target=first, expected_version=first.version, value="95")
     services.target_withdraw(actor=bureau, target=first)
     services.target_create(actor=bureau, **{**GOOD, "value": "96"})  # the first no longer stands
 

@@ -15,7 +15,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation
 from gongjiang.market import partners, push, recommend, search, services
-from gongjiang.market.models import Posting
+from gongjiang.market.models import EnterpriseProfile, Posting
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Registration
 from tests.registry.conftest import file_major
@@ -74,8 +74,11 @@ def test_over_subscribed_postings_are_damped_and_small_employers_lifted(
     damped = recommend.score(learner, posting, None)
     assert damped.score < plain and damped.adjustments
     profile = services.profile_save(
-        actor=actor_of("enterprise"), organisation=world["enterprise"], industry_code="C", size="small"
-    )
+        actor=actor_of("enterprise"), organisation=world["enterprise"], industry_code="C", size="small",
+        expected_version=EnterpriseProfile.objects.filter(organisation=world["enterprise"]).values_list(
+            "version", flat=True
+        ).first(),
+    )  # fmt: skip
     posting.applicants = 0  # type: ignore[attr-defined]
     lifted = recommend.score(learner, posting, profile)
     assert lifted.score == pytest.approx(plain + recommend.SMALL_EMPLOYER_LIFT)

@@ -154,7 +154,10 @@ def test_two_clerks_editing_the_school_facts_the_second_is_refused(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:
     school = world["school"]
-    first = services.school_profile_update(actor=actor_of("school"), school=school, land_area_m2="120000")
+    first = services.school_profile_update(
+        actor=actor_of("school"), school=school, expected_version=SchoolProfile.objects.get(school=school).version,
+        land_area_m2="120000",
+    )  # fmt: skip
     read_version = first.version
     services.school_profile_update(actor=actor_of("school"), school=school, expected_version=read_version, books=150000)
     with pytest.raises(ValidationError, match="已被他人修改"):
@@ -162,4 +165,7 @@ def test_two_clerks_editing_the_school_facts_the_second_is_refused(
     profile = SchoolProfile.objects.get(school=school)
     assert profile.books == 150000 and str(profile.land_area_m2) == "120000.00"
     with pytest.raises(ValidationError, match="不能为负数"):
-        services.school_profile_update(actor=actor_of("school"), school=school, books=-1)
+        services.school_profile_update(actor=actor_of("school"), school=school, expected_version=3, books=-1)
+    # An edit that does not say which version it was based on is refused: it could undo another's.
+    with pytest.raises(ValidationError, match="须带上所依据的版本号"):
+        services.school_profile_update(actor=actor_of("school"), school=school, expected_version=None, books=1)

@@ -638,6 +638,7 @@ def _profile(context: _Context, employer: Employer, rng: random.Random) -> int:
     services.profile_save(
         actor=context.clerk(org),
         organisation=org,
+        expected_version=None,  # the enterprise's first profile
         industry_code=trade.industry,
         size=size,
         is_integration_enterprise=integration,

@@ -136,6 +136,7 @@ def _school_profile(actor: Actor, school: Organisation, rng: random.Random) -> N
     services.school_profile_update(
         actor=actor,
         school=school,
+        expected_version=None,  # a new school's facts, entered for the first time
         land_area_m2=round(land * scale * rng.uniform(0.9, 1.1)),
         floor_area_m2=round(floor * scale * rng.uniform(0.9, 1.1)),
         training_floor_area_m2=None if rng.random() < 1 / 6 else round(floor * scale * rng.uniform(0.25, 0.4)),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
+from gongjiang.core.versions import require_version
 from gongjiang.directory.models import Organisation
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.insight import policies as _policies  # noqa: F401  (registers the rules)
@@ -199,7 +200,7 @@ def target_create(*, actor: Actor, **values: Any) -> Target:
     return target
 
 
-def target_update(*, actor: Actor, target: Target, expected_version: int | None = None, **values: Any) -> Target:
+def target_update(*, actor: Actor, target: Target, expected_version: int | None, **values: Any) -> Target:
     """Change a target; the values before are kept in the audit trail."""
     unknown = set(values) - set(TARGET_FIELDS)
     if unknown:
@@ -210,8 +211,7 @@ def target_update(*, actor: Actor, target: Target, expected_version: int | None 
     require(actor, "insight.target.write", clean["scope_region_code"])
 
     def change(locked: Target) -> bool:
-        if expected_version is not None and locked.version != expected_version:
-            raise ValidationError(_("该目标已被他人修改，请刷新后再改。"))
+        require_version(locked.version, expected_version)
         if locked.withdrawn_on is not None:
             raise ValidationError(_("该目标已撤销，不能再修改。"))
         _refuse_overlap(clean, exclude=locked.pk)

@@ -21,6 +21,7 @@ from gongjiang.core import audit
 from gongjiang.core.actors import Actor, on_behalf
 from gongjiang.core.policies import require
 from gongjiang.core.validators import PHONE, validate_uscc
+from gongjiang.core.versions import require_version
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.market import policies as _policies  # noqa: F401  (registers the rules)
 from gongjiang.market import push
@@ -77,9 +78,10 @@ def _industry(code: str) -> None:
 
 
 def profile_save(
-    *, actor: Actor, organisation: Organisation, expected_version: int | None = None, **values: Any
+    *, actor: Actor, organisation: Organisation, expected_version: int | None, **values: Any
 ) -> EnterpriseProfile:
-    """Create or update an enterprise's profile; a save based on an older version is refused."""
+    """Create or update an enterprise's profile; an update names the version it read (None only
+    for the first save)."""
     require(actor, "market.profile.write", organisation)
     if organisation.kind != OrganisationKind.ENTERPRISE:
         raise ValidationError(_("只有企业可以填写企业档案。"))
@@ -92,10 +94,8 @@ def profile_save(
         before = audit.snapshot(profile) if profile is not None else None
         if profile is None:
             profile = EnterpriseProfile(organisation=organisation)
-        elif expected_version is not None and profile.version != expected_version:
-            raise ValidationError(
-                _("企业档案已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": profile.version}
-            )
+        else:
+            require_version(profile.version, expected_version)
         for field, value in values.items():
             setattr(profile, field, value.strip() if isinstance(value, str) else value)
         if not profile.industry_code:
@@ -286,7 +286,7 @@ def posting_archive(
     return posting
 
 
-def posting_update(*, actor: Actor, posting: Posting, expected_version: int | None = None, **values: Any) -> Posting:
+def posting_update(*, actor: Actor, posting: Posting, expected_version: int | None, **values: Any) -> Posting:
     """Edit a posting; the version before is kept, and a published posting goes back to moderation."""
     require(actor, "market.posting.write", posting.owner)
     unknown = set(values) - set(POSTING_FIELDS) - {"occupation_confidence", "occupation_evidence"}
@@ -294,10 +294,7 @@ def posting_update(*, actor: Actor, posting: Posting, expected_version: int | No
         raise ValidationError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
     with transaction.atomic():
         current = Posting.objects.select_for_update().select_related("owner").get(pk=posting.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ValidationError(
-                _("该信息已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": current.version}
-            )
+        require_version(current.version, expected_version)
         if current.status == PostingStatus.CLOSED:
             raise ValidationError(_("已关闭的信息不能修改。"))
         before = audit.snapshot(current, exclude=(*audit.DEFAULT_EXCLUDE, "search_text"))

@@ -154,7 +154,8 @@ def _apply_teacher(actor: Actor, school: Organisation, row: dict[str, Any]) -> s
         return "created"
     if all(getattr(existing, k) == v for k, v in wanted.items()):
         return "unchanged"
-    services.teacher_update(actor=actor, teacher=existing, **wanted)
+    # The row is read and written in the import's one transaction: its version is the one read.
+    services.teacher_update(actor=actor, teacher=existing, expected_version=existing.version, **wanted)
     return "updated"
 
 

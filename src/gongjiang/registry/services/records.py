@@ -18,6 +18,7 @@ from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
+from gongjiang.core.versions import require_version
 from gongjiang.directory.models import Organisation, OrganisationKind, Person
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get
@@ -161,7 +162,7 @@ TEACHER_FIELDS = (
 )  # fmt: skip
 
 
-def teacher_update(*, actor: Actor, teacher: Teacher, expected_version: int | None = None, **changes: Any) -> Teacher:
+def teacher_update(*, actor: Actor, teacher: Teacher, expected_version: int | None, **changes: Any) -> Teacher:
     """Change a teacher's facts (a new 双师型 certificate, a move to full time), checked like a new one."""
     require(actor, "registry.teacher.write", teacher.school)
     unknown = set(changes) - set(TEACHER_FIELDS)
@@ -169,10 +170,7 @@ def teacher_update(*, actor: Actor, teacher: Teacher, expected_version: int | No
         raise ValidationError(_("不能修改这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
     with transaction.atomic():
         current = Teacher.objects.select_for_update().get(pk=teacher.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ValidationError(
-                _("该记录已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": current.version}
-            )
+        require_version(current.version, expected_version)
         before = audit.snapshot(current)
         for field, value in changes.items():
             setattr(current, field, value)

@@ -22,6 +22,7 @@ from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
+from gongjiang.core.versions import require_version
 from gongjiang.directory.models import Organisation, OrganisationKind, Person
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get
@@ -89,13 +90,11 @@ def _entry(
     )
 
 
-def _lock(queryset: models.QuerySet[M], pk: int, expected_version: int | None) -> M:
-    """Lock a row for update and refuse the write if somebody saved it since it was read."""
+def _lock(queryset: models.QuerySet[M], pk: int, expected_version: int | None, *, edit: bool = False) -> M:
+    """Lock a row for update; for an `edit`, refuse it unless it names the version it read."""
     row = queryset.select_for_update().get(pk=pk)
-    if expected_version is not None:
-        current = int(getattr(row, "version"))  # noqa: B009  (models without a version pass None)
-        if current != expected_version:
-            raise ValidationError(_("该记录已被他人修改（当前为第%(n)d版），请刷新后重新填写。") % {"n": current})
+    if edit:
+        require_version(int(getattr(row, "version")), expected_version)  # noqa: B009
     return row
 
 
@@ -120,8 +119,10 @@ PROFILE_FIELDS = (
 
 
 def school_profile_update(
-    *, actor: Actor, school: Organisation, expected_version: int | None = None, **facts: Any
+    *, actor: Actor, school: Organisation, expected_version: int | None, **facts: Any
 ) -> SchoolProfile:
+    """Change a school's facts; `expected_version` is the version the clerk read (None only for a
+    school whose facts were never entered)."""
     require(actor, "registry.profile.update", school)
     _require_school(school)
     unknown = set(facts) - set(PROFILE_FIELDS)
@@ -132,8 +133,8 @@ def school_profile_update(
         if value is not None and Decimal(value) < 0:
             raise ValidationError({field: _("不能为负数。")})
     with transaction.atomic():
-        SchoolProfile.objects.get_or_create(school=school)
-        profile = _lock(SchoolProfile.objects.all(), SchoolProfile.objects.get(school=school).pk, expected_version)
+        _new, created = SchoolProfile.objects.get_or_create(school=school)
+        profile = _lock(SchoolProfile.objects.all(), _new.pk, expected_version if not created else 1, edit=True)
         before = audit.snapshot(profile)
         for field, value in facts.items():
             setattr(profile, field, value)
