@@ -231,6 +231,17 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         {"registration_id": "{registration}", "enterprise": "{enterprise}", "post": "车床操作",
          "starts_on": "2026-03-01", "ends_on": "2026-06-30", "insurance_policy_no": "P-1"},
     ),
+    # Only the organisation a request waits for answers it; the others cannot see it or may not.
+    "POST /api/v1/registry/internships/{placed}/answer": (
+        "POST", "/api/v1/registry/internships/{internship_id}/answer",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200, "school": 403, "bureau": 403},
+        {"agree": True},
+    ),
+    "POST /api/v1/registry/apprenticeships/{trained}/answer": (
+        "POST", "/api/v1/registry/apprenticeships/{apprenticeship_id}/answer",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 200, "enterprise": 403, "bureau": 403},
+        {"agree": True},
+    ),
     "/api/v1/registry/destinations": ("GET", "/api/v1/registry/destinations", API_SIGNED_IN_200, None),
     "POST /api/v1/registry/destinations": (
         "POST", "/api/v1/registry/destinations", SCHOOL_WRITE,
@@ -423,8 +434,24 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
     (message,) = Notification.objects.bulk_create(
         [Notification(person_id=actor_for_user(User.objects.get(username="student")).person_id, title="矩阵消息")]
     )
+    # The school places its student with the enterprise: a request the enterprise answers.
+    placed = services.internship_create(
+        actor=school_actor, registration=registration, enterprise=world["enterprise"], post="矩阵实习",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 6, 30), insurance_policy_no="P-1",
+    )  # fmt: skip
+    apprentice17 = "15020319990101017"
+    trained = services.apprenticeship_create(
+        actor=enterprise_actor, enterprise=world["enterprise"], school=school,
+        apprentice=services.person_find_or_register(
+            actor=enterprise_actor, name="矩阵学徒甲", id_number=apprentice17 + resident_id_check_digit(apprentice17)
+        ),
+        occupation_code="6-18-02-04", enterprise_tutor="王师傅", school_tutor="李老师", plan="工学交替",
+        starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2027, 2, 28),
+    )  # fmt: skip
     new17 = "15020319990101009"
     return {
+        "placed": str(placed.pk),
+        "trained": str(trained.pk),
         "message": str(message.pk),
         "posting": str(pending_posting.pk),
         "policy": str(policy.pk),

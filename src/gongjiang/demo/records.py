@@ -369,7 +369,14 @@ def _internships(
                 "status": status,
             }
         )
-    return services.internship_create_many(actor=clerk, internships=items)
+    created = services.internship_create_many(actor=clerk, internships=items)
+    # Each enterprise confirms the interns the school placed with it (ADR 0024).
+    by_enterprise: dict[int, list[Any]] = {}
+    for internship in created:
+        by_enterprise.setdefault(internship.enterprise_id, []).append(internship)
+    for interns in by_enterprise.values():
+        services.placement_answer_many(actor=clerk_of(interns[0].enterprise), records=interns, agree=True)
+    return created
 
 
 def _graduate(
@@ -747,4 +754,10 @@ def _apprenticeships(
                 {"enterprise": enterprise, "apprentice": a} | term for a, term in zip(apprentices, terms, strict=True)
             ],
         )
+        # The school confirms the apprentices it trains (ADR 0024).
+        by_school: dict[int, list[Any]] = {}
+        for apprenticeship in created:
+            by_school.setdefault(apprenticeship.school_id, []).append(apprenticeship)
+        for trained in by_school.values():
+            services.placement_answer_many(actor=clerk_of(trained[0].school), records=trained, agree=True)
         counts.apprenticeships += len(created)

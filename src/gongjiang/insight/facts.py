@@ -72,6 +72,7 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
         "starts_on",
         "ends_on",
         "status",
+        "consent",
     ),
     "registry_internship": (
         "registration_id",
@@ -81,6 +82,7 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
         "insurance_policy_no",
         "fee_charged",
         "status",
+        "consent",
     ),
     "registry_destination": ("registration_id", "census_date", "kind", "occupation_code", "in_field", "monthly_pay"),
     "registry_skillassessment": (
@@ -369,8 +371,13 @@ def training(tables: Tables, years: Sequence[int]) -> ir.Table:
     return out.filter(out.year.isin(list(years)))
 
 
+def _agreed(placements: ir.Table) -> ir.Table:
+    """Apprenticeships and internships count once both organisations agree (ADR 0024)."""
+    return placements.filter(placements.consent == "agreed")
+
+
 def apprenticeships(tables: Tables, years: Sequence[int]) -> ir.Table:
-    app = tables.table("registry_apprenticeship")
+    app = _agreed(tables.table("registry_apprenticeship"))
     school = _org_dims(tables, "dims_school_id")
     enterprise = _org_dims(tables, "dims_enterprise_id")
     joined = app.left_join(school, app.school_id == school.dims_school_id).join(
@@ -390,7 +397,7 @@ def apprenticeships(tables: Tables, years: Sequence[int]) -> ir.Table:
 
 
 def internships(tables: Tables, years: Sequence[int]) -> ir.Table:
-    intern = tables.table("registry_internship")
+    intern = _agreed(tables.table("registry_internship"))
     regs = _registrations(tables)
     joined = intern.join(regs, intern.registration_id == regs.registration_id)
     fee = intern.fee_charged.cast("float64").fill_null(0.0)
@@ -477,7 +484,7 @@ def majors(tables: Tables, years: Sequence[int]) -> ir.Table:
     schools = _schools(tables)
     classes = tables.table("registry_schoolclass")
     regs = _registrations(tables)
-    intern = tables.table("registry_internship")
+    intern = _agreed(tables.table("registry_internship"))
     located = offering.join(schools, offering.school_id == schools.school_id).select(
         offering_id=offering.id,
         major_code=offering.major_code,

@@ -33,7 +33,14 @@ from gongjiang.market.models import EnterpriseProfile, Posting, PostingStatus
 from gongjiang.market.recommend import SMALL_EMPLOYER_LIFT, Contribution, region_fit
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, crosswalk_targets
-from gongjiang.registry.models import Apprenticeship, Internship, MajorOffering, OfferingStatus, Registration
+from gongjiang.registry.models import (
+    Apprenticeship,
+    Consent,
+    Internship,
+    MajorOffering,
+    OfferingStatus,
+    Registration,
+)
 
 WEIGHTS = {"fit": 0.45, "industry": 0.15, "region": 0.2, "certified": 0.1, "history": 0.1}
 DEMAND_WINDOW_DAYS = 365
@@ -114,10 +121,15 @@ def _history(school_ids: list[int], enterprise_ids: list[int]) -> dict[tuple[int
     """(school id, enterprise id) → internships, apprenticeships and order classes between them."""
     pairs: dict[tuple[int, int], int] = defaultdict(int)
     rows = [
-        Internship.objects.filter(registration__school_id__in=school_ids, enterprise_id__in=enterprise_ids)
+        # Only what both sides agreed to is cooperation (ADR 0024).
+        Internship.objects.filter(
+            registration__school_id__in=school_ids, enterprise_id__in=enterprise_ids, consent=Consent.AGREED
+        )
         .values_list("registration__school_id", "enterprise_id")
         .annotate(n=Count("pk")),
-        Apprenticeship.objects.filter(school_id__in=school_ids, enterprise_id__in=enterprise_ids)
+        Apprenticeship.objects.filter(
+            school_id__in=school_ids, enterprise_id__in=enterprise_ids, consent=Consent.AGREED
+        )
         .values_list("school_id", "enterprise_id")
         .annotate(n=Count("pk")),
         Posting.objects.filter(agreements__school_id__in=school_ids, owner_id__in=enterprise_ids)

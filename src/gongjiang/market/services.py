@@ -45,7 +45,7 @@ from gongjiang.refdata.coding import OccupationCoder
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concept_get, current_version, region_ever_existed
 from gongjiang.registry import services as registry
-from gongjiang.registry.models import Apprenticeship, Registration
+from gongjiang.registry.models import Apprenticeship, Consent, Registration
 
 MAX_PAY = 1_000_000
 MAX_HEADCOUNT = 100_000
@@ -487,9 +487,10 @@ def _land_in_register(actor: Actor, application: Application) -> None:
         )
         if registration is None:
             raise ValidationError(_("实习须有在籍学籍；您目前没有在籍记录，请联系学校。"))
+        # The enterprise offered and the learner accepted; the school answers for its student.
         registry.internship_create(
             actor=platform, registration=registration, enterprise=posting.owner, post=posting.title,
-            starts_on=starts_on, ends_on=ends_on,
+            starts_on=starts_on, ends_on=ends_on, awaiting=registration.school,
         )  # fmt: skip
     elif posting.kind == PostingKind.APPRENTICESHIP:
         school = _partner_school(posting)
@@ -497,13 +498,16 @@ def _land_in_register(actor: Actor, application: Application) -> None:
             actor=platform, enterprise=posting.owner, school=school, apprentice=application.applicant,
             occupation_code=posting.occupation_code or "", enterprise_tutor=_("待定"), school_tutor=_("待定"),
             plan=posting.requirements or posting.description, starts_on=starts_on, ends_on=ends_on,
+            awaiting=school,
         )  # fmt: skip
 
 
 def _partner_school(posting: Posting) -> Organisation:
     """The school an apprenticeship place trains with: the school of the enterprise's most recent
     apprenticeship (an enterprise trains its apprentices with a partner school it already has)."""
-    previous = Apprenticeship.objects.filter(enterprise=posting.owner).order_by("-starts_on").first()
+    previous = (
+        Apprenticeship.objects.filter(enterprise=posting.owner, consent=Consent.AGREED).order_by("-starts_on").first()
+    )
     if previous is None:
         raise ValidationError(_("该学徒岗位尚未确定合作院校，请联系企业。"))
     return previous.school

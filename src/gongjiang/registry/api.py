@@ -512,6 +512,8 @@ class ApprenticeshipOut(Schema):
     starts_on: dt.date
     ends_on: dt.date
     status: str
+    consent: str
+    awaiting_code: str | None
 
 
 class InternshipIn(Schema):
@@ -534,6 +536,8 @@ class InternshipOut(Schema):
     ends_on: dt.date
     insured: bool
     fee_charged: Decimal
+    consent: str
+    awaiting_code: str | None
 
 
 class InternshipFlagOut(InternshipOut):
@@ -632,6 +636,8 @@ def _apprenticeship(a: Apprenticeship) -> ApprenticeshipOut:
         starts_on=a.starts_on,
         ends_on=a.ends_on,
         status=a.status,
+        consent=a.consent,
+        awaiting_code=a.awaiting.code if a.awaiting is not None else None,
     )
 
 
@@ -679,6 +685,8 @@ def _internship(i: Internship) -> InternshipOut:
         ends_on=i.ends_on,
         insured=bool(i.insurance_policy_no),
         fee_charged=i.fee_charged,
+        consent=i.consent,
+        awaiting_code=i.awaiting.code if i.awaiting is not None else None,
     )
 
 
@@ -836,6 +844,31 @@ def internship_create(request: HttpRequest, payload: InternshipIn) -> tuple[int,
         fee_charged=payload.fee_charged,
     )
     return 201, _internship(internship)
+
+
+class AnswerIn(Schema):
+    agree: bool
+    note: str = Field("", max_length=200)
+
+
+@router.post(
+    "/apprenticeships/{apprenticeship_id}/answer", response=ApprenticeshipOut, summary="确认或拒绝对方登记的学徒"
+)
+def apprenticeship_answer(request: HttpRequest, apprenticeship_id: int, payload: AnswerIn) -> ApprenticeshipOut:
+    actor = actor_of(request)
+    record = get_scoped_or_404(Apprenticeship.objects.all(), actor, pk=apprenticeship_id)
+    answered = services.placement_answer(actor=actor, record=record, agree=payload.agree, note=payload.note)
+    assert isinstance(answered, Apprenticeship)
+    return _apprenticeship(answered)
+
+
+@router.post("/internships/{internship_id}/answer", response=InternshipOut, summary="确认或拒绝学校登记的实习")
+def internship_answer(request: HttpRequest, internship_id: int, payload: AnswerIn) -> InternshipOut:
+    actor = actor_of(request)
+    record = get_scoped_or_404(Internship.objects.select_related("registration__person"), actor, pk=internship_id)
+    answered = services.placement_answer(actor=actor, record=record, agree=payload.agree, note=payload.note)
+    assert isinstance(answered, Internship)
+    return _internship(answered)
 
 
 @router.get("/destinations", response=list[DestinationOut], summary="毕业去向")

@@ -418,13 +418,34 @@ class TrainingRecord(models.Model):
 # Apprenticeships and internships
 
 
+class Consent(models.TextChoices):
+    """A record naming two organisations stands only when both agree: the one that did not write
+    it answers the request (ADR 0024)."""
+
+    AGREED = "agreed", _("双方已确认")
+    PENDING = "pending", _("待对方确认")
+    DECLINED = "declined", _("对方已拒绝")
+
+
+class ConsentFields(models.Model):
+    consent = models.CharField(_("对方确认"), max_length=16, choices=Consent.choices, default=Consent.AGREED)
+    # The organisation whose answer is awaited (or was given); none when both wrote it together.
+    awaiting = models.ForeignKey(
+        Organisation, verbose_name=_("待确认方"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_note = models.CharField(_("确认意见"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class PlacementStatus(models.TextChoices):
     ACTIVE = "active", _("进行中")
     COMPLETED = "completed", _("已完成")
     TERMINATED = "terminated", _("已终止")
 
 
-class Apprenticeship(models.Model):
+class Apprenticeship(ConsentFields):
     """企业新型学徒制: an employee trained by the enterprise and a school together ('recruited = enrolled')."""
 
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="apprenticeships")
@@ -452,7 +473,7 @@ class Apprenticeship(models.Model):
         return f"{self.apprentice.name} @ {self.enterprise.name}"
 
 
-class Internship(models.Model):
+class Internship(ConsentFields):
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="internships")
     enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="internships")
     post = models.CharField(_("实习岗位"), max_length=100)

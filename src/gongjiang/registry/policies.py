@@ -67,6 +67,16 @@ def _internship_write(actor: Actor, school: Any) -> bool:
     return _school_staff(actor, school)
 
 
+@rule("registry.placement.answer")
+def _placement_answer(actor: Actor, record: Any) -> bool:
+    # Only the organisation the request waits for answers it, by its staff.
+    return (
+        record.awaiting_id is not None
+        and actor.organisation_id == record.awaiting_id
+        and actor.role in ("admin", "staff")
+    )
+
+
 @rule("registry.destination.write")
 def _destination_write(actor: Actor, school: Any) -> bool:
     return _school_staff(actor, school)

@@ -31,7 +31,14 @@ from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import forms, selectors, services
-from gongjiang.registry.models import Internship, Registration, RegistrationStatus, Teacher, TrainingProgramme
+from gongjiang.registry.models import (
+    Apprenticeship,
+    Internship,
+    Registration,
+    RegistrationStatus,
+    Teacher,
+    TrainingProgramme,
+)
 
 PAGE_SIZE = 50
 STAFF = (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR)
@@ -287,6 +294,22 @@ def placements(request: HttpRequest) -> HttpResponse:
         if _submitted(request, internship, save_internship):
             messages.success(request, _("实习已登记。"))
             return redirect("registry:placements")
+    if request.method == "POST" and which == "answer":
+        try:
+            pk = int(request.POST.get("record", "0") or 0)
+            record: Apprenticeship | Internship = (
+                get_scoped_or_404(Apprenticeship.objects.all(), actor, pk=pk)
+                if request.POST.get("kind") == "apprenticeship"
+                else get_scoped_or_404(Internship.objects.all(), actor, pk=pk)
+            )
+            agree = request.POST.get("agree") == "1"
+            services.placement_answer(actor=actor, record=record, agree=agree, note=request.POST.get("note", ""))
+        except (ValidationError, ValueError) as exc:
+            for message in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已确认。") if agree else _("已拒绝，对方会看到您写的原因。"))
+        return redirect(request.get_full_path())
     if request.method == "POST" and which == "insure" and school is not None:
         try:
             target = get_scoped_or_404(

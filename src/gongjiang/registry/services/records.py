@@ -28,6 +28,7 @@ from gongjiang.registry.models import (
     AssessmentResult,
     CompetitionAward,
     CompetitionLevel,
+    Consent,
     Destination,
     DestinationKind,
     EnterprisePractice,
@@ -48,6 +49,27 @@ from gongjiang.registry.models import (
 MAX_MONTHLY_PAY = Decimal("200000")
 M = TypeVar("M", bound=models.Model)
 Occupation = Callable[[str], str]
+
+
+def _ask_the_other(
+    actor: Actor,
+    record: Apprenticeship | Internship,
+    parties: tuple[Organisation, Organisation],
+    awaiting: Organisation | None,
+) -> None:
+    """A record naming two organisations is a request to the one that did not write it (ADR 0024):
+    `awaiting` when the caller names it (the platform writing for a learner), else the party the
+    actor does not act for; the operator at the command line writes for both."""
+    if awaiting is None:
+        first, second = parties
+        if actor.organisation_id == first.pk:
+            awaiting = second
+        elif actor.organisation_id == second.pk:
+            awaiting = first
+    if awaiting is not None and actor.organisation_id != awaiting.pk:
+        record.consent, record.awaiting = Consent.PENDING, awaiting
+    else:
+        record.consent, record.awaiting = Consent.AGREED, None
 
 
 def _save(
@@ -340,15 +362,17 @@ def apprenticeship_create(
     starts_on: dt.date,
     ends_on: dt.date,
     status: str = PlacementStatus.ACTIVE,
+    awaiting: Organisation | None = None,
 ) -> Apprenticeship:
     """Record an apprenticeship; one entered after the fact carries its status (completed or
-    terminated, with the day it ended)."""
+    terminated, with the day it ended). It stands once the other party agrees (`placement_answer`)."""
     require(actor, "registry.apprenticeship.write", (enterprise, school))
     apprenticeship = _new_apprenticeship(
         enterprise=enterprise, school=school, apprentice=apprentice, occupation_code=occupation_code,
         enterprise_tutor=enterprise_tutor, school_tutor=school_tutor, plan=plan, starts_on=starts_on,
         ends_on=ends_on, status=status,
     )  # fmt: skip
+    _ask_the_other(actor, apprenticeship, (enterprise, school), awaiting)
     _save(actor, "apprenticeship.create", apprenticeship, school)
     return apprenticeship
 
@@ -360,6 +384,8 @@ def apprenticeship_create_many(*, actor: Actor, apprenticeships: Sequence[Mappin
     built = [_new_apprenticeship(occupation=occupation, **fields) for fields in apprenticeships]
     for enterprise, school in {(a.enterprise_id, a.school_id): (a.enterprise, a.school) for a in built}.values():
         require(actor, "registry.apprenticeship.write", (enterprise, school))
+    for apprenticeship in built:
+        _ask_the_other(actor, apprenticeship, (apprenticeship.enterprise, apprenticeship.school), None)
     return _save_many(actor, "apprenticeship.create", built, lambda a: a.school)
 
 
@@ -403,13 +429,16 @@ def internship_create(
     insurance_policy_no: str = "",
     fee_charged: Decimal | int | str = 0,
     status: str = PlacementStatus.ACTIVE,
+    awaiting: Organisation | None = None,
 ) -> Internship:
-    """Record an internship. One without insurance or with a fee is kept, and flagged to the bureau."""
+    """Record an internship. One without insurance or with a fee is kept, and flagged to the bureau.
+    It stands once the other party agrees (`placement_answer`)."""
     require(actor, "registry.internship.write", registration.school)
     internship = _new_internship(
         registration=registration, enterprise=enterprise, post=post, starts_on=starts_on, ends_on=ends_on,
         insurance_policy_no=insurance_policy_no, fee_charged=fee_charged, status=status,
     )  # fmt: skip
+    _ask_the_other(actor, internship, (registration.school, enterprise), awaiting)
     _save(actor, "internship.create", internship, registration.school)
     return internship
 
@@ -419,7 +448,72 @@ def internship_create_many(*, actor: Actor, internships: Sequence[Mapping[str, A
     with the keyword arguments of `internship_create` and checked the same way."""
     built = [_new_internship(**fields) for fields in internships]
     _require_each(actor, "registry.internship.write", (i.registration.school for i in built))
+    for internship in built:
+        _ask_the_other(actor, internship, (internship.registration.school, internship.enterprise), None)
     return _save_many(actor, "internship.create", built, lambda i: i.registration.school)
+
+
+def _placement_school(record: Any) -> Organisation:
+    """The school a placement belongs to, whose region scopes its audit entries."""
+    return record.school if isinstance(record, Apprenticeship) else record.registration.school
+
+
+def placement_answer(
+    *, actor: Actor, record: Apprenticeship | Internship, agree: bool, note: str = ""
+) -> Apprenticeship | Internship:
+    """The organisation a record names answers its request: agreed, it stands (and counts);
+    declined, it is kept with the reason and counts nowhere."""
+    require(actor, "registry.placement.answer", record)
+    note = note.strip()
+    if not agree and not note:
+        raise ValidationError({"consent_note": _("拒绝时请写明原因，以便对方核对。")})
+    owner = _placement_school(record)
+    with transaction.atomic():
+        current = type(record)._default_manager.select_for_update().get(pk=record.pk)
+        if current.consent != Consent.PENDING:
+            raise ValidationError(_("该记录已确认或已拒绝，不能再次处理。"))
+        before = audit.snapshot(current)
+        current.consent = Consent.AGREED if agree else Consent.DECLINED
+        current.consent_note = note[:200]
+        current.save(update_fields=["consent", "consent_note"])
+        audit.record(
+            actor=actor, action=f"{current._meta.model_name}.{'agree' if agree else 'decline'}", entity=current,
+            before=before, after=audit.snapshot(current), owner=owner,
+        )  # fmt: skip
+    return current
+
+
+def placement_answer_many(*, actor: Actor, records: Sequence[Apprenticeship | Internship], agree: bool) -> int:
+    """Agree to (or decline) many requests at once: an enterprise confirming a school's whole class
+    of interns. Each must wait for the actor's organisation; declining many needs no reason here
+    only because none is asked of a bulk agreement, so declining in bulk is refused."""
+    if not agree:
+        raise ValidationError(_("拒绝须逐条填写原因。"))
+    entries = []
+    with transaction.atomic():
+        for model in {type(r) for r in records}:
+            ids = [r.pk for r in records if type(r) is model]
+            locked = list(
+                model._default_manager.select_for_update(of=("self",))
+                .filter(pk__in=ids, consent=Consent.PENDING)
+                .select_related(*(("school",) if model is Apprenticeship else ("registration__school",)))
+            )
+            for record in locked:
+                require(actor, "registry.placement.answer", record)
+                before = audit.snapshot(record)
+                record.consent = Consent.AGREED
+                entry = audit.entry_values(
+                    actor=actor,
+                    action=f"{model._meta.model_name}.agree",
+                    entity=record,
+                    before=before,
+                    after=audit.snapshot(record),
+                    owner=_placement_school(record),
+                )
+                entries.append(entry)
+            model._default_manager.filter(pk__in=[r.pk for r in locked]).update(consent=Consent.AGREED)
+        audit.record_many(entries)
+    return len(entries)
 
 
 def internship_insure(*, actor: Actor, internship: Internship, insurance_policy_no: str) -> Internship:
