@@ -10,11 +10,13 @@ from typing import IO, Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from gongjiang.core.api import actor_of, scoped_router
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import get_scoped_or_404
+from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
@@ -361,6 +363,9 @@ def approval_queue(request: HttpRequest, limit: int = 200, offset: int = 0) -> l
 def registrations_import_endpoint(
     request: HttpRequest, school: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> dict[str, Any]:
+    refusal = upload_refusal(request, file)
+    if refusal:
+        raise HttpError(413, refusal)
     report = registrations_import(
         actor=actor_of(request),
         school=_school(request, school),
