@@ -43,7 +43,7 @@ RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 ATTRIBUTE = re.compile(rb'(\w+)="([^"]*)"')
 
 
-class Refused(Exception):
+class RefusedError(Exception):
     """The file passes a limit; `code` and `details` say which, for the parent's message."""
 
     def __init__(self, code: str, **details: int | str) -> None:
@@ -63,15 +63,15 @@ def check_zip(archive: zipfile.ZipFile, limits: dict[str, int]) -> None:
     """The zip directory against the limits, before anything is decompressed."""
     members = archive.infolist()
     if len(members) > limits["zip_members"]:
-        raise Refused("zip_members", count=len(members))
+        raise RefusedError("zip_members", count=len(members))
     total = sum(member.file_size for member in members)
     if total > limits["zip_bytes"]:
-        raise Refused("zip_bytes", size=total)
+        raise RefusedError("zip_bytes", size=total)
     for member in members:
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > limits["zip_ratio"] * max(
             member.compress_size, 1
         ):
-            raise Refused("zip_ratio", ratio=member.file_size // max(member.compress_size, 1))
+            raise RefusedError("zip_ratio", ratio=member.file_size // max(member.compress_size, 1))
 
 
 def first_sheet_member(archive: zipfile.ZipFile) -> str | None:
@@ -123,11 +123,11 @@ def check_xlsx_cells(archive: zipfile.ZipFile, limits: dict[str, int]) -> None:
 
 def check_area(rows: int, columns: int, limits: dict[str, int]) -> None:
     if columns > limits["columns"]:
-        raise Refused("columns", count=columns)
+        raise RefusedError("columns", count=columns)
     if rows > limits["sheet_rows"]:
-        raise Refused("rows", count=rows)
+        raise RefusedError("rows", count=rows)
     if rows * columns > limits["cells"]:
-        raise Refused("cells", count=rows * columns)
+        raise RefusedError("cells", count=rows * columns)
 
 
 def numbered(rows: Iterable[list[Any]], limits: dict[str, int], first: int = 1) -> list[tuple[int, list[Any]]]:
@@ -135,11 +135,11 @@ def numbered(rows: Iterable[list[Any]], limits: dict[str, int], first: int = 1) 
     kept: list[tuple[int, list[Any]]] = []
     for number, cells in enumerate(rows, start=first):
         if len(cells) > limits["columns"]:
-            raise Refused("columns", count=len(cells))
+            raise RefusedError("columns", count=len(cells))
         if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
             kept.append((number, cells))
             if len(kept) > limits["sheet_rows"]:
-                raise Refused("rows", count=len(kept))
+                raise RefusedError("rows", count=len(kept))
     return kept
 
 
@@ -152,15 +152,15 @@ def read_csv(path: Path, limits: dict[str, int]) -> list[tuple[int, list[Any]]]:
                 rows: list[tuple[int, list[Any]]] = []
                 for cells in reader:
                     if len(cells) > limits["columns"]:
-                        raise Refused("columns", count=len(cells))
+                        raise RefusedError("columns", count=len(cells))
                     if any(c.strip() for c in cells):
                         rows.append((reader.line_num, list(cells)))
                         if len(rows) > limits["sheet_rows"]:
-                            raise Refused("rows", count=len(rows))
+                            raise RefusedError("rows", count=len(rows))
                 return rows
         except UnicodeDecodeError:
             continue
-    raise Refused("encoding")
+    raise RefusedError("encoding")
 
 
 def read_workbook(path: Path, suffix: str, limits: dict[str, int]) -> list[tuple[int, list[Any]]]:
@@ -173,7 +173,7 @@ def read_workbook(path: Path, suffix: str, limits: dict[str, int]) -> list[tuple
                 if suffix != ".ods":
                     check_xlsx_cells(archive, limits)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, OSError) as exc:
-            raise Refused("broken") from exc
+            raise RefusedError("broken") from exc
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             sheet = workbook.get_sheet_by_index(0)
@@ -183,7 +183,7 @@ def read_workbook(path: Path, suffix: str, limits: dict[str, int]) -> list[tuple
             margin = [""] * (sheet.start[1] if sheet.start else 0)
             return numbered(([*margin, *cells] for cells in sheet.iter_rows()), limits)
     except (CalamineError, IndexError, ValueError, OSError) as exc:
-        raise Refused("broken") from exc
+        raise RefusedError("broken") from exc
 
 
 def read(path: Path, suffix: str, limits: dict[str, int]) -> dict[str, Any]:
@@ -192,8 +192,8 @@ def read(path: Path, suffix: str, limits: dict[str, int]) -> dict[str, Any]:
             return {"rows": read_csv(path, limits)}
         if suffix in WORKBOOK_SUFFIXES:
             return {"rows": read_workbook(path, suffix, limits)}
-        raise Refused("suffix")
-    except Refused as refused:
+        raise RefusedError("suffix")
+    except RefusedError as refused:
         return {"error": refused.code, **refused.details}
 
 

@@ -234,7 +234,7 @@ def _parse_in_child(path: Path, suffix: str, limits: SheetLimits) -> dict[str, A
     except subprocess.TimeoutExpired as exc:
         raise SheetError(failed) from exc
     if done.returncode != 0:
-        log.warning("sheet reader exited with %s: %s", done.returncode, done.stderr[-2000:].decode("utf-8", "replace"))
+        log.warning("sheet reader exited with %s: %s", done.returncode, done.stderr[:1000].decode("utf-8", "replace"))
         raise SheetError(failed)
     try:
         result: dict[str, Any] = _Rows(io.BytesIO(done.stdout)).load()

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import IO, Any, cast
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -361,11 +362,15 @@ def approval_queue(request: HttpRequest, limit: int = 200, offset: int = 0) -> l
 
 @router.post("/imports/registrations", response=ImportReportOut, summary="导入学籍（xlsx 或 csv）")
 def registrations_import_endpoint(
-    request: HttpRequest, school: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False
+    request: HttpRequest, school: Form[str], file: File[UploadedFile | None] = None, dry_run: Form[bool] = False
 ) -> dict[str, Any]:
+    # The file is optional to the schema only so that one stopped for its size (and so absent)
+    # is answered with the reason rather than a validation error.
     refusal = upload_refusal(request, file)
     if refusal:
         raise HttpError(413, refusal)
+    if file is None:
+        raise HttpError(422, _("请选择要导入的文件。"))
     report = registrations_import(
         actor=actor_of(request),
         school=_school(request, school),
