@@ -200,10 +200,15 @@ def read(path: Path, suffix: str, limits: dict[str, int]) -> dict[str, Any]:
 def confine(limits: dict[str, int]) -> None:
     """Limits the child sets on itself: setting them from the parent (preexec_fn) is unsafe in a
     web process that runs threads."""
-    memory = limits["memory_bytes"]
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    seconds = limits["cpu_seconds"]
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    for which, soft, hard in (
+        (resource.RLIMIT_AS, limits["memory_bytes"], limits["memory_bytes"]),
+        (resource.RLIMIT_CPU, limits["cpu_seconds"], limits["cpu_seconds"] + 1),
+    ):
+        # Never above a hard limit the machine already sets (raising it is not allowed).
+        current = resource.getrlimit(which)[1]
+        if current != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current), min(hard, current)
+        resource.setrlimit(which, (soft, hard))
 
 
 def main(argv: list[str]) -> None:
