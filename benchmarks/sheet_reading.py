@@ -108,7 +108,7 @@ def main() -> None:
                 "results": results,
             },
             indent=2,
-        )  # fmt: skip
+        )
         + "\n",
         encoding="utf-8",
     )
