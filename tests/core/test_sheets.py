@@ -117,6 +117,13 @@ def test_a_tiny_workbook_with_a_cell_at_xfd1048576_is_refused_not_parsed() -> No
     assert "16384 列" in message and "请删除多余的列" in message
 
 
+def test_a_cell_reference_hidden_behind_unusual_whitespace_is_still_found() -> None:
+    data = workbook_bytes({"A1": "身份证号", "XFD1048576": "x"})
+    hidden = rezip(data, lambda name, body: body.replace(b' r="XFD1048576"', b'\n\tr="XFD1048576"'))
+    assert b"\n\tr=" in zipfile.ZipFile(io.BytesIO(hidden)).read("xl/worksheets/sheet1.xml")
+    assert "16384 列" in refused(hidden)
+
+
 def test_a_declared_dimension_past_the_limits_is_refused() -> None:
     data = workbook_bytes({"A1": "身份证号", "A2": "1"})
     lying = rezip(data, lambda name, body: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:Z900000"', body))

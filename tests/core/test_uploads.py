@@ -37,6 +37,13 @@ def test_the_api_answers_413_with_the_reason_in_json(
     assert "文件过大" in response.json()["detail"] and "最多 1 MB" in response.json()["detail"]
 
 
+def test_the_api_asks_for_a_file_when_none_came(
+    client_for: Callable[[str], Client], world: dict[str, Organisation]
+) -> None:
+    response = client_for("school").post("/api/v1/registry/imports/registrations", {"school": world["school"].code})
+    assert response.status_code == 422 and "请选择要导入的文件" in response.json()["detail"]
+
+
 def test_the_import_page_says_the_file_is_too_large(client_for: Callable[[str], Client]) -> None:
     page = client_for("school").post(
         "/registry/import/", {"kind": "teachers", "file": big_file("教师.csv")}, follow=True
