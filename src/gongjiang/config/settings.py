@@ -3,7 +3,8 @@
 - `DATABASE_URL`: e.g. `postgres://user@127.0.0.1:5432/gongjiang`; SQLite in the data dir when unset.
 - `GONGJIANG_DATA_DIR`: where the SQLite file, the secret key and generated files live.
 - `GONGJIANG_DEBUG`, `GONGJIANG_SECRET_KEY`, `GONGJIANG_ALLOWED_HOSTS`, `GONGJIANG_APPROVAL_DAYS`,
-  `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`,
+  `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_UPLOAD_MAX_MB`, `GONGJIANG_SHEET_READ_MEMORY_MB|SECONDS`,
+  `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`,
   `GONGJIANG_EMAIL_HOST|PORT|FROM`.
 """
 
@@ -137,6 +138,21 @@ IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
 # Imports (dry runs included) an organisation may make in an hour: each reads the register for the
 # identity numbers it names, so a flood of them is slowed down (registry/import_guard.py).
 IMPORTS_PER_HOUR = int(env_str("GONGJIANG_IMPORTS_PER_HOUR", "30"))
+
+# Spreadsheet uploads (core/uploads.py, core/sheets.py): the largest file taken, stopped as it
+# arrives and checked again while it is copied for reading; the address space and seconds the
+# child process that parses it may use. Django keeps uploads above 2.5 MB in a temporary file, never
+# in memory (FILE_UPLOAD_MAX_MEMORY_SIZE), and a request's other fields to 2.5 MB.
+UPLOAD_MAX_BYTES = int(env_str("GONGJIANG_UPLOAD_MAX_MB", "50")) * 1024 * 1024
+SHEET_READ_MEMORY_BYTES = int(env_str("GONGJIANG_SHEET_READ_MEMORY_MB", "2048")) * 1024 * 1024
+SHEET_READ_SECONDS = float(env_str("GONGJIANG_SHEET_READ_SECONDS", "180"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "gongjiang.core.uploads.BoundedUploadHandler",  # stops a file over UPLOAD_MAX_BYTES as it arrives
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Where the pages compute indicators: "duckdb" (a snapshot of the register, rebuilt after writes,
 # on request and by `gongjiang indicators --refresh`) or "db" (the live database, always current, slower).

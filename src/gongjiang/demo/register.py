@@ -5,7 +5,6 @@ intake (in one batch). The cohorts that have left graduate in `demo.records`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
@@ -19,6 +18,7 @@ import jieba
 from django.utils import timezone
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.sheets import write_csv
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.demo.parallel import SchoolTask, run_by_school
 from gongjiang.directory import services as directory
@@ -256,11 +256,11 @@ class _Intake:
                         ]
                     )  # fmt: skip
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["姓名", "身份证号", "专业代码", "班级", "班级层次", "学习形式", "入学日期", "联系电话", "民族"]
+        write_csv(
+            ["姓名", "身份证号", "专业代码", "班级", "班级层次", "学习形式", "入学日期", "联系电话", "民族"],
+            rows,
+            buffer,
         )
-        writer.writerows(rows)
         report = registrations_import(
             actor=self.operator,
             school=school,

@@ -8,7 +8,6 @@ by default); every table can be downloaded as xlsx or csv.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -33,7 +32,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind, region_prefix
-from gongjiang.core.sheets import write_xlsx
+from gongjiang.core.sheets import write_csv, write_xlsx
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, SchoolTier
 from gongjiang.insight import (
@@ -212,9 +211,7 @@ def _download(
     rows = [[_plain(cell) for cell in row] for row in rows]
     if kind == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(rows)
+        write_csv(headers, rows, buffer)
         # With a byte-order mark, Excel opens the Chinese text as UTF-8.
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

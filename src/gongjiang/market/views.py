@@ -30,10 +30,11 @@ from gongjiang.core.masking import mask_id_number
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
+from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Person
 from gongjiang.market import forms, partners, push, recommend, search, selectors, services
-from gongjiang.market.archive_import import postings_archive_import
+from gongjiang.market.archive_import import ArchiveReport, postings_archive_import
 from gongjiang.market.archive_import import template_write as archive_template_write
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
@@ -48,7 +49,7 @@ from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.pinyin import pinyin_of
 from gongjiang.refdata.selectors import concept_get, concept_search, concepts, region_get
 from gongjiang.registry import selectors as registry_selectors
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE
+from gongjiang.registry.imports import XLSX_CONTENT_TYPE, RowError
 from gongjiang.registry.models import ClassLevel
 
 PAGE_SIZE = 20
@@ -572,7 +573,10 @@ def archive_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is not None:
+        refusal = upload_refusal(request, upload)
+        if refusal:
+            report = ArchiveReport(errors=[RowError(row=0, column="", message=refusal)])
+        elif upload is not None:
             report = postings_archive_import(
                 actor=actor, source=upload, filename=upload.name or "", dry_run=bool(request.POST.get("dry_run"))
             )

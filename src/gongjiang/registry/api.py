@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from gongjiang.core.api import actor_of, scoped_router
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import get_scoped_or_404
+from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
@@ -383,8 +385,15 @@ def approval_queue(request: HttpRequest, limit: int = 200, offset: int = 0) -> l
 
 @router.post("/imports/registrations", response=ImportReportOut, summary="导入学籍（xlsx 或 csv）")
 def registrations_import_endpoint(
-    request: HttpRequest, school: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False
+    request: HttpRequest, school: Form[str], file: File[UploadedFile | None] = None, dry_run: Form[bool] = False
 ) -> dict[str, Any]:
+    # The file is optional to the schema only so that one stopped for its size (and so absent)
+    # is answered with the reason rather than a validation error.
+    refusal = upload_refusal(request, file)
+    if refusal:
+        raise HttpError(413, refusal)
+    if file is None:
+        raise HttpError(422, _("请选择要导入的文件。"))
     report = registrations_import(
         actor=actor_of(request),
         school=_school(request, school),

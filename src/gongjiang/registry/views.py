@@ -23,6 +23,7 @@ from gongjiang.core.policies import allowed, require
 from gongjiang.core.private_search import search_redirect, search_words
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.core.sheets import parse_date
+from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.refdata.models import Scheme
@@ -283,7 +284,10 @@ def import_registrations(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"school": school, "kind": kind, "kinds": IMPORTS.items()}
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None:
+        refusal = upload_refusal(request, upload)
+        if refusal:
+            messages.error(request, refusal)
+        elif upload is None:
             messages.error(request, _("请选择要导入的文件。"))
         else:
             require(actor, "registry.registration.request", school)
