@@ -144,3 +144,22 @@ def test_a_page_form_shows_the_bound_on_its_field(client_for: Any, world: dict[s
     )  # fmt: skip
     assert answer.status_code == 400 and "“name”含有不可见的控制字符" in answer.content.decode()
     assert "<html" in answer.content.decode()  # the site's own page
+
+
+def test_an_import_with_a_control_character_is_refused_naming_its_row_and_column(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation]
+) -> None:
+    import io
+
+    from gongjiang.registry.imports import registrations_import
+
+    lines = [
+        "姓名,身份证号,专业代码,班级,班级层次,学习形式,入学日期",
+        f"王\x07五,{rid(21)},0102,边界班,高级工班,全日制,2025-09-01",
+    ]
+    report = registrations_import(
+        actor=actor_of("school"), school=world["school"], source=io.BytesIO("\n".join(lines).encode()),
+        filename="学籍.csv",
+    )  # fmt: skip
+    assert [e.message for e in report.errors] == ["第2行“姓名”列含有不可见的控制字符，请删除后重新导入。"]
+    assert not Person.objects.filter(id_number=rid(21)).exists()

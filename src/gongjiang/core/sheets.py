@@ -41,6 +41,7 @@ from openpyxl.utils import get_column_letter
 
 import gongjiang
 from gongjiang.core import sheet_reader
+from gongjiang.core.bounds import CONTROL
 from gongjiang.core.uploads import upload_too_large
 
 log = logging.getLogger(__name__)
@@ -303,6 +304,15 @@ def read_table(
             continue
         if not any(clean_text(c) for c in cells):
             continue
+        for index, cell in enumerate(cells):
+            if isinstance(cell, str) and CONTROL.search(cell):
+                # Never typed by a clerk (it comes from a copied web page or a broken system's
+                # export), and once stored it breaks exports: the file is refused, named.
+                column = header[index] if index < len(header) and header[index] else get_column_letter(index + 1)
+                raise SheetError(
+                    _("第%(row)d行“%(column)s”列含有不可见的控制字符，请删除后重新导入。")
+                    % {"row": number, "column": column}
+                )
         rows.append((number, cells))
         if len(rows) > limits.rows:
             raise SheetError(_("文件超过 %(n)d 行，请分批导入") % {"n": limits.rows})
