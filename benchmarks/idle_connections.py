@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--paths", default="/healthz,/login/")
+    parser.add_argument("--hold", type=float, default=0, help="keep the connections open this many seconds more")
     args = parser.parse_args()
     split = urlsplit(args.url)
     host, port = split.hostname or "127.0.0.1", split.port or 80
@@ -105,6 +106,7 @@ def main() -> None:
     slow = open_slow(host, port, args.slow, stop)
     opened = time.perf_counter() - started
     during = probe(args.url, paths, args.rounds, args.timeout)
+    time.sleep(args.hold)
     stop.set()
     for s in idle + slow:
         s.close()

@@ -844,6 +844,39 @@ def send_mail(data_dir: Path | None, limit: int) -> None:
         sys.exit(1)
 
 
+@main.command("backup")
+@data_dir_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="备份文件（tar）的路径。")
+def backup_command(data_dir: Path | None, out: Path) -> None:
+    """备份数据库（PostgreSQL 用 pg_dump，SQLite 用在线备份）和数据目录中不可重建的文件（密钥、待处理的上传）。"""
+    _setup(data_dir)
+    from gongjiang.core.backup import BackupError, backup
+
+    try:
+        report = backup(out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    kept = "、".join(report.files) or "无"
+    click.echo(f"已备份（{report.engine}，{report.size / 2**20:.1f} MiB，另含文件：{kept}）：{report.path}")
+
+
+@main.command("restore")
+@data_dir_option
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="数据库不是空的时也恢复（先删除其中全部数据）。")
+def restore_command(data_dir: Path | None, archive: Path, force: bool) -> None:
+    """从 gongjiang backup 生成的备份文件恢复数据库和数据目录中的文件；默认只恢复到空数据库。"""
+    _setup(data_dir)
+    from gongjiang.core.backup import BackupError, restore
+
+    try:
+        manifest = restore(archive, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已从 {archive} 恢复（{manifest['engine']}，备份于 {manifest['created']}）。")
+    click.echo("指标快照不在备份中：请运行 gongjiang indicators --refresh 重建。")
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @data_dir_option
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
