@@ -197,33 +197,43 @@ class Importer(Persona):
         self.school = me["organisation_code"]
         offerings = self.client.get("/api/v1/registry/offerings", name="api: offerings").json()
         self.majors = sorted({o["major_code"] for o in offerings if "intermediate" in o["class_levels"]})[:3]
-        self.batch = 0
+        self.first = int(time.time()) // 10 % 20 * 100_000
+        self.made = 0
 
     def workbook(self) -> bytes:
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
         sheet.append(HEADERS)
-        stamp = int(time.time()) % 1000
-        self.batch += 1
+        # Learner g of the run gets an ID of its own: born 2007-2012 in 150200 (the city itself, a
+        # valid region no demo learner was born in), month and day from g % 336, sequence from
+        # g // 336. Runs start 100,000 apart; a class of 45 has one major.
         for n in range(IMPORT_ROWS):
-            seq = (stamp * 7 + self.batch * 131 + n) % 1000
-            first17 = f"150203{2007 + n % 3}{1 + n % 12:02d}{1 + (n // 12) % 28:02d}{seq:03d}"
+            g = self.first + self.made + n
+            first17 = f"150200{2007 + g // 336_000}{1 + g % 12:02d}{1 + g // 12 % 28:02d}{g // 336 % 1000:03d}"
             sheet.append([
-                f"压测{self.batch}-{n}", first17 + check_digit(first17), self.majors[n % len(self.majors)],
-                f"2026级压测{self.batch}-{n // 45}班", "中级工班", "全日制", "2026-09-01", f"139{n:08d}", "汉族",
+                f"压测{g}", first17 + check_digit(first17), self.majors[n // 45 % len(self.majors)],
+                f"2026级压测{self.first // 100_000}-{self.made // IMPORT_ROWS}-{n // 45}班", "中级工班", "全日制", "2026-09-01",
+                f"139{g:08d}", "汉族",
             ])  # fmt: skip
+        self.made += IMPORT_ROWS
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
 
     @task
     def run_import(self) -> None:
-        self.api_post(
+        headers = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": self.host + "/"}
+        with self.client.post(
             "/api/v1/registry/imports/registrations",
-            name="import: registrations (2,000 rows)",
+            name=f"import: registrations ({IMPORT_ROWS:,} rows)",
             data={"school": self.school},
             files={"file": ("registrations.xlsx", self.workbook())},
-        )
+            headers=headers,
+            catch_response=True,
+        ) as response:
+            report = response.json() if response.status_code == 200 else {}
+            if report.get("errors") or report.get("created") != IMPORT_ROWS:
+                response.failure(f"import did not create every row: {str(report.get('errors'))[:200]}")
 
 
 @events.request.add_listener
