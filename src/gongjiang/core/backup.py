@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 
 FORMAT = 1
 KEPT_FILES = ("secret_key", "imports")
@@ -180,10 +180,15 @@ def restore(archive_path: Path, *, force: bool = False) -> dict[str, Any]:
         if engine == "postgresql":
             _check_client("pg_restore")
             if tables:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT current_schema()")
-                    schema = connection.ops.quote_name(cursor.fetchone()[0])
-                    cursor.execute(f"DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}")
+                # Dropping the schema, not only the dump's tables, leaves no table of a newer
+                # migration behind.
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT current_schema()")
+                        schema = connection.ops.quote_name(cursor.fetchone()[0])
+                        cursor.execute(f"DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}")
+                except DatabaseError as exc:
+                    raise BackupError(f"无法清空数据库（需要是数据库的所有者）：{exc}") from exc
             connections.close_all()
             _run(
                 [
