@@ -7,6 +7,7 @@ Each probe runs in a savepoint that is rolled back, so no probe sees what anothe
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -268,3 +269,25 @@ def test_imports_are_limited_per_organisation_and_hour(
         actor=actor_of("school2"), school=world["school2"], source=_csv([], header), filename="空.csv", dry_run=True
     )
     assert not other.errors
+
+
+def test_the_bureau_confirms_a_claim_with_another_name_after_checking_the_documents(
+    client_for: Any, world: dict[str, Organisation], actor_of: Callable[[str], Actor], foreign: Person
+) -> None:
+    from gongjiang.registry.models import CompetitionAward
+
+    services.award_record(
+        actor=actor_of("school"), recorded_by=world["school"],
+        person=services.person_find_or_register(actor=actor_of("school"), name=TYPED_NAME, id_number=foreign.id_number),
+        competition="全区技能大赛", level="provincial", rank="一等奖", awarded_on=dt.date(2026, 5, 20),
+    )  # fmt: skip
+    award = CompetitionAward.objects.get(competition="全区技能大赛", rank="一等奖", recorded_by=world["school"])
+    assert award.person_id != foreign.pk and award.person.name == TYPED_NAME
+    page = client_for("bureau").get("/registry/identities/").content.decode()
+    assert TYPED_NAME in page and REGISTERED_NAME in page and world["school"].name in page
+    # A city bureau elsewhere does not see a claim typed outside its region.
+    assert TYPED_NAME not in client_for("bureau_other").get("/registry/identities/").content.decode()
+    assert client_for("bureau").post("/registry/identities/", {"claim": award.person_id}).status_code == 302
+    award.refresh_from_db()
+    assert award.person_id == foreign.pk
+    assert TYPED_NAME not in client_for("bureau").get("/registry/identities/").content.decode()

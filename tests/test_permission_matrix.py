@@ -79,6 +79,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/registry/registrations/{registration}/": ("/registry/registrations/{x}/", SCHOOL_DETAIL),
     "/registry/queue/": ("/registry/queue/", BUREAU_PAGES),
     "/registry/schools/": ("/registry/schools/", BUREAU_PAGES),
+    "/registry/identities/": ("/registry/identities/", BUREAU_PAGES),
     "/registry/queue/intake/": ("/registry/queue/intake/", dict.fromkeys(PERSONAS, 405)),
     "/registry/queue/registration/{event}/decide/": ("/registry/queue/{x}/{x}/decide/", dict.fromkeys(PERSONAS, 405)),
     "/registry/majors/": ("/registry/majors/", SCHOOL_PAGES),

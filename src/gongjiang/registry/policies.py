@@ -67,6 +67,12 @@ def _internship_write(actor: Actor, school: Any) -> bool:
     return _school_staff(actor, school)
 
 
+@rule("registry.claim.decide")
+def _claim_decide(actor: Actor, claimant: Any) -> bool:
+    # The bureau over the organisation that typed the claim checks the documents and decides.
+    return claimant is not None and oversees_region(actor, claimant.region_code) and actor.role in ("admin", "staff")
+
+
 @rule("registry.placement.answer")
 def _placement_answer(actor: Actor, record: Any) -> bool:
     # Only the organisation the request waits for answers it, by its staff.

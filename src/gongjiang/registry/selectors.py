@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core.actors import Actor
-from gongjiang.core.scope import get_scoped_or_404, scoped
-from gongjiang.directory.models import Organisation, OrganisationKind, SchoolTier
+from gongjiang.core.masking import mask_id_number
+from gongjiang.core.scope import ActorKind, get_scoped_or_404, region_prefix, scoped
+from gongjiang.directory.models import Organisation, OrganisationKind, Person, SchoolTier
 from gongjiang.registry.models import (
     Apprenticeship,
     ClassLevel,
@@ -35,6 +36,7 @@ from gongjiang.registry.models import (
     Teacher,
     TrainingProgramme,
 )
+from gongjiang.registry.services.identity import PERSON_RECORDS, persons_readable
 
 # The class levels each tier runs without a special approval (002 §6, 003 §6).
 TIER_LEVELS: dict[str, tuple[str, ...]] = {
@@ -345,3 +347,44 @@ def pending_intake_event_ids(*, actor: Actor, school_code: str) -> list[int]:
         .filter(registration__school__code=school_code)
         .values_list("pk", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class OpenClaim:
+    """A claim waiting for the bureau, as its page shows it."""
+
+    claim: Person
+    masked_number: str
+    records: dict[str, int]
+    registered_name: str  # empty when the registered person is outside the bureau's own reach
+    waits_for_registration: bool
+
+
+def open_claims(*, actor: Actor) -> list[OpenClaim]:
+    """Claims with another name than the registered one, typed by organisations in the bureau's
+    region, oldest first (ADR 0023). Those behind a pending registration are decided in the
+    approval queue and are marked so."""
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        return []
+    claims = Person.objects.filter(claims__isnull=False, merged_at__isnull=True).select_related("claims", "claimed_by")
+    if actor.kind == ActorKind.BUREAU:
+        claims = claims.filter(claimed_by__region_code__startswith=region_prefix(actor.region_code))
+    found = [c for c in claims.order_by("created_at", "pk")[:500] if c.claims and c.claims.name != c.name]
+    readable = persons_readable(actor, [c.claims_id for c in found if c.claims_id is not None])
+    result = []
+    for claim in found:
+        records = {
+            str(model._meta.verbose_name): model._default_manager.filter(**{field: claim}).count()
+            for model, field in PERSON_RECORDS
+        }
+        assert claim.claims is not None
+        result.append(
+            OpenClaim(
+                claim=claim,
+                masked_number=mask_id_number(claim.id_number),
+                records={k: v for k, v in records.items() if v},
+                registered_name=claim.claims.name if claim.claims_id in readable else "",
+                waits_for_registration=Registration.objects.filter(person=claim, status="pending").exists(),
+            )
+        )
+    return result

@@ -370,3 +370,28 @@ def schools(request: HttpRequest) -> HttpResponse:
             "flag_total": selectors.flagged_internships(actor=actor).count(),
         },
     )
+
+
+@login_required
+def identity_checks(request: HttpRequest) -> HttpResponse:
+    """The bureau's list of claims whose name differs from the registered one (ADR 0023): it checks
+    the documents, then confirms the registered person (the records move to them) or tells the
+    organisation that typed it to correct its record."""
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    if request.method == "POST":
+        claim = next(
+            (c.claim for c in selectors.open_claims(actor=actor) if str(c.claim.pk) == request.POST.get("claim")), None
+        )
+        if claim is None:
+            raise Http404
+        try:
+            services.claim_decide(actor=actor, claim=claim)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已确认为登记在册的同一人，相关记录已归入其名下。"))
+        return redirect("registry:identity_checks")
+    return render(request, "registry/identity_checks.html", {"claims": selectors.open_claims(actor=actor)})

@@ -5,6 +5,7 @@ the same way and audits in bulk. Callers import this package: `from gongjiang.re
 
 from gongjiang.registry.services.identity import (
     claim_confirm,
+    claim_decide,
     claim_problem,
     person_find_or_register,
     persons_readable,
@@ -56,6 +57,7 @@ __all__ = [
     "assessment_record_many",
     "award_record",
     "claim_confirm",
+    "claim_decide",
     "claim_problem",
     "class_create",
     "destination_record",

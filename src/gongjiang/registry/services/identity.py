@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.bounds import text_problem
+from gongjiang.core.policies import require
 from gongjiang.core.scope import ActorKind, scoped
 from gongjiang.core.validators import parse_resident_id
 from gongjiang.directory.models import IdType, Person
@@ -120,13 +121,14 @@ def person_find_or_register(
     return claim_confirm(actor=actor, claim=claim)
 
 
-def claim_problem(claim: Person, *, registration: Registration | None = None) -> str:
+def claim_problem(claim: Person, *, registration: Registration | None = None, names_checked: bool = False) -> str:
     """Why the claim cannot be confirmed as its registered person now (empty when it can), in words
-    for the bureau: a different name, or a second active full-time registration."""
+    for the bureau: a different name (unless the bureau has checked the documents), or a second
+    active full-time registration."""
     registered = claim.claims
     if registered is None or claim.merged_at is not None:
         return ""
-    if registered.name != claim.name:
+    if registered.name != claim.name and not names_checked:
         return _("填报的姓名与该身份证号的已登记姓名不一致，请退回，由填报单位核对证件。")
     full_time = Registration.objects.filter(person=claim, form=StudyForm.FULL_TIME, is_active=True)
     if registration is not None and registration.form == StudyForm.FULL_TIME:
@@ -139,18 +141,28 @@ def claim_problem(claim: Person, *, registration: Registration | None = None) ->
     return ""
 
 
+def claim_decide(*, actor: Actor, claim: Person) -> Person:
+    """The bureau, having checked the documents, confirms an open claim with another name: the
+    writer's records move to the registered person under the registered name."""
+    require(actor, "registry.claim.decide", claim.claimed_by)
+    return claim_confirm(actor=actor, claim=claim, names_checked=True)
+
+
 def full_time_held() -> str:
     """The bureau's reason a full-time registration cannot be approved while another is active."""
     return _("此人已有一个有效的全日制学籍，须先由原学校办理转学、退学或毕业，才能在此注册。")
 
 
-def claim_confirm(*, actor: Actor, claim: Person, registration: Registration | None = None) -> Person:
-    """The bureau confirms a claim: its records move to the registered person, and the claim stays
-    as the history of what was typed. Refused with the reason of `claim_problem`."""
+def claim_confirm(
+    *, actor: Actor, claim: Person, registration: Registration | None = None, names_checked: bool = False
+) -> Person:
+    """Confirm a claim: its records move to the registered person, and the claim stays as the
+    history of what was typed. Refused with the reason of `claim_problem`. `names_checked`: the
+    bureau has checked the documents and the registered name stands though the writer typed another."""
     registered = claim.claims
     if registered is None or claim.merged_at is not None:
         return registered or claim
-    problem = claim_problem(claim, registration=registration)
+    problem = claim_problem(claim, registration=registration, names_checked=names_checked)
     if problem:
         raise ValidationError(problem)
     with transaction.atomic():
