@@ -196,6 +196,7 @@ def run_now(task: Task) -> Task:
 def recover_lost() -> int:
     """Tasks whose worker stopped beating: queued again, or failed and cleaned up once out of
     attempts. Returns how many were found."""
+    discover()
     limit = timezone.now() - dt.timedelta(seconds=settings.TASKS_STALE_SECONDS)
     found = 0
     for lost in Task.objects.filter(state=TaskState.RUNNING, heartbeat_at__lt=limit):
