@@ -235,10 +235,15 @@ class Worker:
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._current: int | None = None
+        self._finished = threading.Event()
         self.done = 0
 
     def stop(self) -> None:
         self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until `run` has returned; whether it has."""
+        return self._finished.wait(timeout)
 
     @property
     def stopping(self) -> bool:
@@ -296,6 +301,7 @@ class Worker:
             except DatabaseError:
                 log.warning("worker %s could not sign off", self.name)
             connection.close()
+            self._finished.set()
 
     def _clean_up(self) -> None:
         purge_finished()
