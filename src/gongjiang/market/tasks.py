@@ -12,10 +12,11 @@ RETRY_SECONDS = 300  # a mail server that refused some messages is tried again a
 
 @tasks.task(SEND_MAIL)
 def send_mail(arguments: dict[str, Any]) -> dict[str, Any]:
-    sent, failed = send_outbox(limit=int(arguments.get("limit", 1000)))
+    limit = int(arguments.get("limit", 1000))
+    sent, failed = send_outbox(limit=limit)
     if failed:
         tasks.enqueue(SEND_MAIL, unique_key=SEND_MAIL, delay=RETRY_SECONDS)
-    elif sent:
+    elif sent >= limit:
         # More may wait than one batch holds: the next batch is a task of its own.
         tasks.enqueue(SEND_MAIL, unique_key=SEND_MAIL)
     return {"sent": sent, "failed": failed}
