@@ -130,9 +130,12 @@ def enqueue_on_commit(name: str, args: dict[str, Any] | None = None, **options: 
 def claim(worker: str, *, task_id: int | None = None) -> Task | None:
     """Take the oldest due task (or the given one) for this worker, or None."""
     now = timezone.now()
+    due = Task.objects.filter(state=TaskState.QUEUED)
+    due = due.filter(pk=task_id) if task_id is not None else due.filter(run_after__lte=now)
+    # Looked at outside a transaction first: an idle worker polling must not take SQLite's write lock.
+    if not due.exists():
+        return None
     with transaction.atomic():
-        due = Task.objects.filter(state=TaskState.QUEUED)
-        due = due.filter(pk=task_id) if task_id is not None else due.filter(run_after__lte=now)
         # SKIP LOCKED: workers claiming at once each take a different row, without waiting.
         found = due.select_for_update(skip_locked=True).order_by("run_after", "id").first()
         if found is None:
@@ -324,9 +327,9 @@ class Worker:
                         Task.objects.filter(pk=current, state=TaskState.RUNNING, worker=self.name).update(
                             heartbeat_at=now
                         )
-                except DatabaseError:
+                except DatabaseError as error:
                     # SQLite's write lock held by the task itself, or the database away: next beat.
-                    log.warning("worker %s missed a heartbeat", self.name, exc_info=True)
+                    log.warning("worker %s missed a heartbeat: %s", self.name, error)
         finally:
             connection.close()
 
