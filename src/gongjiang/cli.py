@@ -161,6 +161,7 @@ def _serve(host: str, port: int) -> None:
 
     from gongjiang.config.wsgi import application
 
+    _start_worker_in_process()
     click.echo(f"网站已启动：http://{host}:{port}/  （按 Ctrl+C 停止）")
     waitress_serve(
         application,
@@ -198,6 +199,65 @@ def _serve_production(host: str, port: int, workers: int, threads: int) -> None:
         respawn_failed_workers=True,
         log_access=os.environ.get("GONGJIANG_ACCESS_LOG", "") == "1",
     ).serve()
+
+
+# -- background tasks (core/tasks.py, ADR 0021) --
+
+
+def _start_worker_in_process() -> None:
+    """On SQLite the site runs its task worker in its own process, so the demo stays one command;
+    on PostgreSQL `gongjiang worker` runs beside the web processes."""
+    from django.conf import settings
+
+    if _sqlite_path() is not None and settings.TASKS_WORKER_IN_SERVE:
+        from gongjiang.core import tasks
+
+        tasks.start_thread()
+        click.echo("后台任务由本进程处理（SQLite）。", err=True)
+
+
+@main.command("worker")
+@data_dir_option
+@click.option("--status", "show_status", is_flag=True, help="只打印任务队列的状况，不处理任务。")
+@click.option("--json", "as_json", is_flag=True, help="与 --status 同用：以 JSON 输出。")
+@click.option("--until-idle", is_flag=True, help="处理完到期的任务后退出。")
+def worker_command(data_dir: Path | None, show_status: bool, as_json: bool, until_idle: bool) -> None:
+    """处理后台任务（网页导入、数据快照重建、数据质量检查、预测、推送邮件）；收到 SIGTERM 时做完手上的任务再退出。"""
+    _setup(data_dir)
+    from gongjiang.core import tasks
+
+    if show_status:
+        _print_task_status(tasks.status(), as_json)
+        return
+    _migrate()
+    import signal
+
+    worker = tasks.Worker()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: worker.stop())
+    click.echo(f"后台任务进程 {worker.name} 已启动。", err=True)
+    worker.run(until_idle=until_idle)
+    click.echo(f"后台任务进程 {worker.name} 已停止，共完成 {worker.done} 个任务。", err=True)
+
+
+def _print_task_status(found: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"工作进程 {len(found['workers'])} 个：")
+    for one in found["workers"]:
+        click.echo(f"  {one['name']}  启动 {one['started_at'][:19]}  最近心跳 {one['seen_at'][:19]}")
+    click.echo("任务数（按种类和状态）：")
+    for row in found["counts"]:
+        click.echo(f"  {row['name']:<20} {row['state']:<8} {row['count']}")
+    click.echo("最近的任务：")
+    for one in found["tasks"]:
+        click.echo(
+            f"  #{one['id']:<6} {one['name']:<20} {one['state']:<8} 第{one['attempts']}次 {one['reference']} {one['error']}"
+        )
+
+
+# -- end background tasks --
 
 
 @main.command()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gongjiang.core import tasks
 from gongjiang.directory.models import Organisation
 from tests.conftest import build_world
 
@@ -40,8 +41,17 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def site(live_server: Any, transactional_db: None, settings: Any) -> str:
-    """A live server over the personas' region, with web imports in the background as in
+def task_worker(transactional_db: None) -> Iterator[tasks.Worker]:
+    """A task worker in this process, as `gongjiang serve` runs one on SQLite."""
+    worker = tasks.start_thread(poll_seconds=0.2)
+    yield worker
+    worker.stop()
+    assert worker.wait(120), "the task worker did not stop"
+
+
+@pytest.fixture
+def site(live_server: Any, transactional_db: None, settings: Any, task_worker: tasks.Worker) -> str:
+    """A live server over the personas' region, with web imports done by a task worker as in
     production. Transactional tests empty the tables after each test, so the region is rebuilt
     when the previous test has wiped it."""
     settings.IMPORTS_IN_BACKGROUND = True

@@ -1,5 +1,5 @@
-"""Data-quality rules run when a school's data changes: with the web process's background thread
-started, a committed write for a school has its rules re-run and the result kept, and the
+"""Data-quality rules run when a school's data changes: with writes queuing checks (as the web
+processes do) and a task worker running, a committed write for a school has its rules re-run and the result kept, and the
 school's page shows it; a correction clears the finding. Committed data, so on the live-server
 database (`site`); no browser needed."""
 
@@ -13,14 +13,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from gongjiang.core.models import Task
 from gongjiang.demo.generator import make_resident_id
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
-from gongjiang.insight import quality, quality_worker
+from gongjiang.insight import quality
+from gongjiang.insight import tasks as insight_tasks
 from gongjiang.insight.models import QualityCheck
 from gongjiang.registry.models import SchoolProfile
+from gongjiang.registry.services import person_find_or_register, school_profile_update
 from gongjiang.registry.services.records import teacher_add
-from gongjiang.registry.services.register import person_find_or_register, school_profile_update
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +48,7 @@ def test_rules_rerun_in_the_background_after_a_school_writes(site: str) -> None:
     school = user.memberships.get().organisation
     actor = actor_for_user(user)
     assert not QualityCheck.objects.filter(school=school).exists()
-    quality_worker.start()
+    insight_tasks.listen()
     try:
         person = person_find_or_register(actor=actor, name="王建国", id_number=resident_id("150203", 1980))
         teacher_add(actor=actor, school=school, person=person, category="specialist", hired_on=dt.date(2020, 9, 1))
@@ -64,8 +66,7 @@ def test_rules_rerun_in_the_background_after_a_school_writes(site: str) -> None:
         check = _checked_after(school, quality.school_mark(school.pk))
         assert "profile_complete" not in {f["rule"] for f in check.findings}
     finally:
-        quality_worker.stop()
-    assert not quality_worker.running()
+        insight_tasks.stop_listening()
 
     # The school's page shows the kept check, with its time.
     client = Client()
@@ -75,7 +76,7 @@ def test_rules_rerun_in_the_background_after_a_school_writes(site: str) -> None:
     assert "profile_complete" not in {v.rule.code for v, _school in page.context["rows"]}
 
 
-def test_without_the_thread_a_write_queues_nothing(site: Any) -> None:
+def test_without_listening_a_write_queues_nothing(site: Any) -> None:
     user = User.objects.get(username="school")
     school = user.memberships.get().organisation
     school_profile_update(
@@ -84,5 +85,5 @@ def test_without_the_thread_a_write_queues_nothing(site: Any) -> None:
         expected_version=SchoolProfile.objects.get(school=school).version,
         books=1000,
     )
-    assert quality_worker.pending() == 0 and not quality_worker.running()
+    assert not Task.objects.filter(name=insight_tasks.QUALITY).exists()
     assert not QualityCheck.objects.filter(school=school).exists()

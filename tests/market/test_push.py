@@ -166,3 +166,28 @@ def test_waiting_emails_are_sent_once(
     assert push.send_outbox() == (1, 0)
     assert mail.outbox[-1].to == ["stu@example.cn"] and mail.outbox[-1].subject == "补贴通知"
     assert push.send_outbox() == (0, 0)
+
+
+def test_written_emails_queue_one_task_that_sends_them(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    enrolled_student: Registration,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core import mail
+
+    from gongjiang.core import tasks
+    from gongjiang.core.models import Task
+
+    push.preference_save(
+        actor=actor_of("student"), person=enrolled_student.person, postings=True, policies=True, by_email=True,
+        email="stu@example.cn",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        push.policy_publish(actor=actor_of("bureau"), bureau=world["bureau"], title="补贴通知", body="可申领")
+        push.policy_publish(actor=actor_of("bureau"), bureau=world["bureau"], title="培训通知", body="可报名")
+    queued = Task.objects.get(name=push.SEND_MAIL, state="queued")  # one task for both notices
+    done = tasks.run_now(queued)
+    assert done.state == "done" and done.result == {"sent": 2, "failed": 0}
+    assert {m.subject for m in mail.outbox[-2:]} == {"补贴通知", "培训通知"}
+    assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()

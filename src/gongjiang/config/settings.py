@@ -4,8 +4,9 @@
 - `GONGJIANG_DATA_DIR`: where the SQLite file, the secret key and generated files live.
 - `GONGJIANG_DEBUG`, `GONGJIANG_SECRET_KEY`, `GONGJIANG_ALLOWED_HOSTS`, `GONGJIANG_APPROVAL_DAYS`,
   `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_UPLOAD_MAX_MB`, `GONGJIANG_SHEET_READ_MEMORY_MB|SECONDS`,
-  `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`,
-  `GONGJIANG_EMAIL_HOST|PORT|FROM`.
+  `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`, `GONGJIANG_EMAIL_HOST|PORT|FROM`,
+  `GONGJIANG_TASKS_HEARTBEAT_SECONDS|STALE_SECONDS|KEEP_DAYS|WORKER_IN_SERVE`, `GONGJIANG_IMPORT_ERRORS_KEEP_HOURS`,
+  `GONGJIANG_IMPORTS_PER_HOUR`.
 """
 
 from __future__ import annotations
@@ -130,10 +131,22 @@ CSRF_FAILURE_VIEW = "gongjiang.portal.views.csrf_failure"
 # Days the bureau has to decide on a filing or a registration change before it shows as overdue.
 GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 
-# Web imports run in a background thread so the page can show their progress; with False they
-# run inside the upload request (the unit tests' choice: their data lives in the test's own
-# transaction, which another thread's connection cannot see).
+# -- background tasks (core/tasks.py, ADR 0021) --
+# Web imports are tasks done by `gongjiang worker` so the page can show their progress; with False
+# they run at once inside the upload request (the unit tests' choice: their data lives in the
+# test's own transaction, which a worker's connection cannot see).
 IMPORTS_IN_BACKGROUND = env_bool("GONGJIANG_IMPORTS_IN_BACKGROUND", True)
+# A worker stamps its running task every HEARTBEAT seconds; a running task not stamped for STALE
+# seconds has lost its worker and is retried or failed. Finished tasks are kept KEEP_DAYS days,
+# an import's workbook of errors IMPORT_ERRORS_KEEP_HOURS hours after the import ended.
+TASKS_HEARTBEAT_SECONDS = float(env_str("GONGJIANG_TASKS_HEARTBEAT_SECONDS", "5"))
+TASKS_STALE_SECONDS = float(env_str("GONGJIANG_TASKS_STALE_SECONDS", "60"))
+TASKS_KEEP_DAYS = int(env_str("GONGJIANG_TASKS_KEEP_DAYS", "30"))
+IMPORT_ERRORS_KEEP_HOURS = float(env_str("GONGJIANG_IMPORT_ERRORS_KEEP_HOURS", "24"))
+# `gongjiang serve` on SQLite runs a worker in its own process (one command for the demo); set
+# False where a separate `gongjiang worker` runs.
+TASKS_WORKER_IN_SERVE = env_bool("GONGJIANG_TASKS_WORKER_IN_SERVE", True)
+# -- end background tasks --
 
 # Imports (dry runs included) an organisation may make in an hour: each reads the register for the
 # identity numbers it names, so a flood of them is slowed down (registry/import_guard.py).
@@ -158,9 +171,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # on request and by `gongjiang indicators --refresh`) or "db" (the live database, always current, slower).
 INSIGHT_ENGINE = env_str("GONGJIANG_INSIGHT_ENGINE", "duckdb")
 
-# The web process rebuilds the snapshot by itself once the register has been quiet this many
-# seconds after a write, and at the latest this many seconds after the first write not yet in it
-# (insight/snapshot_worker.py); a quiet period of 0 leaves rebuilding to the bureau's button.
+# The worker rebuilds the snapshot by itself once the register has been quiet this many seconds
+# after a write, and at the latest this many seconds after the first write not yet in it
+# (insight/tasks.py); a quiet period of 0 leaves rebuilding to the bureau's button.
 SNAPSHOT_REFRESH_QUIET_SECONDS = int(env_str("GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS", "120"))
 SNAPSHOT_REFRESH_MAX_SECONDS = int(env_str("GONGJIANG_SNAPSHOT_REFRESH_MAX_SECONDS", "900"))
 

@@ -65,3 +65,65 @@ class AuditEntry(models.Model):
         before = self.before or {}
         after = self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+# -- the task queue (core/tasks.py, ADR 0021) -----------------------------------------------------
+
+
+class TaskState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Task(models.Model):
+    """One piece of background work, done by a `gongjiang worker` process. The row is the task's
+    whole life: queued, claimed by one worker, its heartbeat while it runs, and how it ended."""
+
+    name = models.CharField(max_length=64)
+    args = models.JSONField(default=dict)
+    state = models.CharField(max_length=8, choices=TaskState.choices, default=TaskState.QUEUED)
+    # Tasks that stand for "this needs doing" (rebuild the snapshot, check school 12) share a key:
+    # while one with the key is queued, asking again reuses it instead of adding another.
+    unique_key = models.CharField(max_length=100, blank=True)
+    # What the task is about, for finding it again (an import job's token).
+    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    run_after = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    worker = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unique_key"],
+                condition=models.Q(state="queued") & ~models.Q(unique_key=""),
+                name="task_one_queued_per_key",
+            )
+        ]
+        indexes = [
+            # The claim: the oldest due task among the queued ones.
+            models.Index(fields=["state", "run_after", "id"], name="task_claim_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.name} {self.state}"
+
+
+class TaskWorker(models.Model):
+    """A worker process that is (or was) running: pages and `gongjiang worker --status` tell from
+    its last sign of life whether queued work will be picked up."""
+
+    name = models.CharField(max_length=100, unique=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

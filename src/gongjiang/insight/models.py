@@ -92,7 +92,7 @@ class KeyIndustry(models.Model):
 class QualityCheck(models.Model):
     """The data-quality rules last run over one school's records: on the register as it was after
     which audit entry, for which years, and what they found. Re-run in the background when the
-    school's records change (`quality_worker`), by its page when stale, and by `gongjiang quality`.
+    school's records change (the `insight.quality` task), by its page when stale, and by `gongjiang quality`.
 
     Not audited: it is derived from the audited records, and auditing it would be a change of the
     school that asks for another check."""

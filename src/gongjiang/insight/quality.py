@@ -3,7 +3,7 @@
 Each rule in `catalogue/quality.toml` compares two formulas of the indicator language for each
 school and year (`left <= right`, `>=` or `=`). They run in batch (`gongjiang quality`, a region's
 page over the snapshot) and, for one school, on the live database: in the background after the
-school's records change (`quality_worker`), and on its page when the kept check is older than its
+school's records change (the `insight.quality` task), and on its page when the kept check is older than its
 last change, so a school sees its violations go as soon as it corrects its records.
 """
 

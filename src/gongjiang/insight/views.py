@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gongjiang.core import tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.policies import allowed
@@ -40,11 +41,12 @@ from gongjiang.insight import (
     early_warning,
     forecast,
     quality,
-    quality_worker,
     report,
     selectors,
     services,
-    snapshot_worker,
+)
+from gongjiang.insight import (
+    tasks as insight_tasks,
 )
 from gongjiang.insight.catalogue import Indicator, catalogue, format_value
 from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
@@ -233,14 +235,14 @@ def _snapshot_context(engine: Engine) -> dict[str, Any]:
     if not isinstance(engine, DuckDBEngine):
         return {"snapshot_time": "", "snapshot_stale": False, "snapshot_due": "", "snapshot_auto": False}
     stale = not engine.is_current()
-    due = snapshot_worker.due() if stale else None
+    due = insight_tasks.snapshot_due() if stale else None
     return {
         "snapshot_time": engine.built_at(),
         "snapshot_stale": stale,
         "snapshot_due": due.strftime("%H:%M") if due else "",
-        # The thread may have just swapped in a new snapshot while this page read the old one: it
-        # is still the thread's work, not the bureau's button, that brings the figures up to date.
-        "snapshot_auto": stale and (due is not None or snapshot_worker.running()),
+        # A worker may have just swapped in a new snapshot while this page read the old one: it is
+        # still the worker's task, not the bureau's button, that brings the figures up to date.
+        "snapshot_auto": stale and (due is not None or insight_tasks.snapshot_rebuilding()),
     }
 
 
@@ -331,12 +333,13 @@ def _year_choices() -> range:
 
 def _quality_check(actor: Actor, scope: Scope) -> QualityCheck | None:
     """A school's kept data-quality check for its dashboard; a school never checked yet is queued
-    for the background thread, so the banner is there on the next visit."""
+    for a worker, so the banner is there on the next visit."""
     check = selectors.quality_check_for(actor=actor, scope=scope)
-    if check is None and scope.kind == "school" and quality_worker.running():
-        quality_worker.queue_schools(
-            Organisation.objects.filter(code=scope.code, kind=OrganisationKind.SCHOOL).values_list("pk", flat=True)
-        )
+    if check is None and scope.kind == "school" and tasks.workers_alive():
+        for school_id in Organisation.objects.filter(code=scope.code, kind=OrganisationKind.SCHOOL).values_list(
+            "pk", flat=True
+        ):
+            insight_tasks.queue_quality(school_id)
     return check
 
 
@@ -1039,7 +1042,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             "scaled_by": next((f.scaled_by for f in (found or [])[1:] if f.total is not None), 1.0),
             "any_unsteady": any(f.backtest is not None and f.backtest.unsteady for f in found or []),
             "stale": held is not None and not held.current,
-            "refreshing": held is not None and not held.current and snapshot_worker.running(),
+            "refreshing": held is not None and not held.current and insight_tasks.snapshot_rebuilding(),
             "chosen": chosen,
             "chart": chart,
             "levels": [(1, _("大类")), (2, _("中类")), (3, _("小类")), (4, _("职业"))],

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many, insert_values
 from gongjiang.core.policies import require
@@ -41,6 +41,7 @@ from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
 
 # The students nearest to leaving first; a posting is news to a few hundred, not a province.
 MAX_POSTING_RECIPIENTS = 300
+SEND_MAIL = "market.send_mail"  # the task that sends waiting e-mails (market/tasks.py)
 CLASSES_A_READ = 200
 Progress = Callable[[int, int], None]
 
@@ -97,13 +98,15 @@ def _deliver(
         insert_values(
             Notification, [{"person_id": i, "kind": kind, "title": title, "body": body, "link": link} for i in chunk]
         )
-        insert_many(
-            [
-                OutgoingEmail(person_id=i, to_address=preferences[i].email, subject=title, body=f"{body}\n\n{link}")
-                for i in chunk
-                if i in preferences and preferences[i].by_email and preferences[i].email
-            ]
-        )
+        emails = [
+            OutgoingEmail(person_id=i, to_address=preferences[i].email, subject=title, body=f"{body}\n\n{link}")
+            for i in chunk
+            if i in preferences and preferences[i].by_email and preferences[i].email
+        ]
+        insert_many(emails)
+        if emails:
+            # A worker sends them once this transaction commits (one waiting task for all).
+            tasks.enqueue_on_commit(SEND_MAIL, unique_key=SEND_MAIL)
         if progress:
             progress(min(start + batch, len(receiving)), len(receiving))
     return len(receiving)
