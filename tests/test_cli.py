@@ -360,3 +360,51 @@ def test_db_engine_on_sqlite_gives_the_duckdb_values(demo_dir: Path) -> None:
         assert live == snapshot
         assert sum(row["status"] == "ok" for row in live.values()) >= len(indicators) // 2
     assert len(live) > len(indicators), "grouped by city, more than one row per indicator"
+
+
+HEALTH_ON_SQLITE = """
+import django, json
+django.setup()
+from django.db import connection
+from django.test import RequestFactory
+from gongjiang.portal.views import healthz
+
+def ask():
+    response = healthz(RequestFactory().get("/healthz"))
+    return [response.status_code, json.loads(response.content)]
+
+writable = ask()
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA query_only = ON")
+print(json.dumps([writable, ask()]))
+"""
+
+
+def test_healthz_on_sqlite_is_503_when_the_database_is_read_only(demo_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"DJANGO_SETTINGS_MODULE": "gongjiang.config.settings", "GONGJIANG_DATA_DIR": str(demo_dir)}
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTH_ON_SQLITE], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    writable, read_only = json.loads(result.stdout.splitlines()[-1])
+    assert writable == [200, {"status": "ok", "database": "writable", "vendor": "sqlite"}]
+    assert read_only[0] == 503 and read_only[1]["database"] == "read_only"
+
+
+def test_pages_answer_while_another_connection_holds_the_write_lock(served: str, demo_dir: Path) -> None:
+    """On SQLite a read takes no transaction, so it does not wait for a writer (every request ran
+    in an IMMEDIATE transaction and waited up to 30 s behind any write)."""
+    writer = sqlite3.connect(demo_dir / "gongjiang.sqlite3", isolation_level=None, timeout=1)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE django_migrations SET app = app")
+        home = urllib.request.urlopen(f"{served}/", timeout=10)
+        assert home.status == 200 and "技工教育与产教融合开放平台" in home.read().decode()
+        schemes = json.load(urllib.request.urlopen(f"{served}/api/v1/refdata/schemes", timeout=10))
+        assert any(s["scheme"] == "occupation" for s in schemes)
+        market = urllib.request.urlopen(f"{served}/market/", timeout=10)
+        assert market.status == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

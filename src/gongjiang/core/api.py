@@ -64,9 +64,10 @@ def new_api() -> NinjaAPI:
         openapi_url="/openapi.json",
     )
 
-    # Requests run in one transaction (ATOMIC_REQUESTS). A refusal becomes a response here rather
-    # than an exception, so roll back explicitly: a write refused half-way (the person registered,
-    # then the placement refused) leaves nothing behind.
+    # Writes run in one transaction per request (core.transactions). A refusal becomes a response
+    # here rather than an exception, so roll back explicitly: a write refused half-way (the
+    # person registered, then the placement refused) leaves nothing behind. Reads run in no
+    # transaction and have nothing to roll back.
     def refuse(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
         if transaction.get_connection().in_atomic_block:
             transaction.set_rollback(True)
