@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -96,7 +98,7 @@ def served(demo_dir: Path) -> Iterator[str]:
 
 def test_serve_answers_health_pages_and_the_api(served: str) -> None:
     health = json.load(urllib.request.urlopen(f"{served}/healthz"))
-    assert health == {"status": "ok", "database": "sqlite"}
+    assert health == {"status": "ok", "database": "writable", "vendor": "sqlite"}
     assert "技工教育与产教融合开放平台" in urllib.request.urlopen(f"{served}/").read().decode()
     schemes = json.load(urllib.request.urlopen(f"{served}/api/v1/refdata/schemes"))
     assert any(s["scheme"] == "occupation" and s["demo_subset"] for s in schemes)
@@ -314,3 +316,95 @@ def test_report_command(demo_dir: Path, tmp_path: Path) -> None:
     assert any("市级目标" in text for text in paragraphs)
     nowhere = run("report", "--scope", "region:159999", "--out", str(tmp_path / "x.docx"), data_dir=demo_dir)
     assert nowhere.returncode != 0 and "没有行政区划 159999" in nowhere.stderr
+
+
+def _indicator_rows(*args: str, data_dir: Path) -> dict[tuple[str, int, str], dict[str, object]]:
+    result = run("indicators", "--json", *args, data_dir=data_dir, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = {}
+    for line in result.stdout.splitlines():
+        row = json.loads(line)
+        row.pop("engine")
+        rows[(row["code"], row["year"], json.dumps(row["group"], sort_keys=True))] = row
+    return rows
+
+
+def test_db_engine_on_sqlite_gives_the_duckdb_values(demo_dir: Path) -> None:
+    """The whole catalogue on the live SQLite database, for every year the records cover, in
+    total, by school within a city and by city: the same as from the DuckDB snapshot (the live
+    engine's inlined facts overflowed SQLite's parser)."""
+    from gongjiang.insight.catalogue import catalogue
+
+    with sqlite3.connect(demo_dir / "gongjiang.sqlite3") as con:
+        first = min(
+            int(str(con.execute(query).fetchone()[0])[:4])
+            for query in (
+                "SELECT MIN(enrolled_on) FROM registry_registration",
+                "SELECT MIN(published_at) FROM market_posting",
+            )
+        )
+    years = [arg for year in range(first, dt.date.today().year + 1) for arg in ("--year", str(year))]
+    assert len(years) >= 6, "the region covers several years"
+    indicators = list(catalogue().values())
+    by_school = [arg for i in indicators if "school" in i.disaggregations for arg in ("--code", i.code)]
+    by_city = [arg for i in indicators if i.supports("city") for arg in ("--code", i.code)]
+    asks = [
+        years,
+        ["--year", years[-3], "--scope", "region:150200", "--by", "school", *by_school],
+        ["--year", years[-3], "--by", "city", *by_city],
+    ]
+    run("indicators", "--refresh", "--code", indicators[0].code, data_dir=demo_dir)
+    for ask in asks:
+        live = _indicator_rows("--engine", "db", *ask, data_dir=demo_dir)
+        snapshot = _indicator_rows("--engine", "duckdb", *ask, data_dir=demo_dir)
+        assert live == snapshot
+        assert sum(row["status"] == "ok" for row in live.values()) >= len(indicators) // 2
+    assert len(live) > len(indicators), "grouped by city, more than one row per indicator"
+
+
+HEALTH_ON_SQLITE = """
+import django, json
+django.setup()
+from django.db import connection
+from django.test import RequestFactory
+from gongjiang.portal.views import healthz
+
+def ask():
+    response = healthz(RequestFactory().get("/healthz"))
+    return [response.status_code, json.loads(response.content)]
+
+writable = ask()
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA query_only = ON")
+print(json.dumps([writable, ask()]))
+"""
+
+
+def test_healthz_on_sqlite_is_503_when_the_database_is_read_only(demo_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"DJANGO_SETTINGS_MODULE": "gongjiang.config.settings", "GONGJIANG_DATA_DIR": str(demo_dir)}
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTH_ON_SQLITE], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    writable, read_only = json.loads(result.stdout.splitlines()[-1])
+    assert writable == [200, {"status": "ok", "database": "writable", "vendor": "sqlite"}]
+    assert read_only[0] == 503 and read_only[1]["database"] == "read_only"
+
+
+def test_pages_answer_while_another_connection_holds_the_write_lock(served: str, demo_dir: Path) -> None:
+    """On SQLite a read takes no transaction, so it does not wait for a writer (every request ran
+    in an IMMEDIATE transaction and waited up to 30 s behind any write)."""
+    writer = sqlite3.connect(demo_dir / "gongjiang.sqlite3", isolation_level=None, timeout=1)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE django_migrations SET app = app")
+        home = urllib.request.urlopen(f"{served}/", timeout=10)
+        assert home.status == 200 and "技工教育与产教融合开放平台" in home.read().decode()
+        schemes = json.load(urllib.request.urlopen(f"{served}/api/v1/refdata/schemes", timeout=10))
+        assert any(s["scheme"] == "occupation" for s in schemes)
+        market = urllib.request.urlopen(f"{served}/market/", timeout=10)
+        assert market.status == 200
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "gongjiang.directory.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it wraps the view alone, as ATOMIC_REQUESTS did (below).
+    "gongjiang.core.transactions.WriteTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "gongjiang.config.urls"
@@ -83,19 +85,21 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL keeps the file consistent for readers outside a transaction. Every request runs in a
-    # transaction (below), and a deferred one that reads, then writes after another request has
+    # WAL lets readers outside a transaction run while a writer writes. Writes run in
+    # transactions, and a deferred one that reads, then writes after another request has
     # committed, fails at once with "database is locked" (seen on /login/ with two users):
     # IMMEDIATE transactions take the write lock first and wait their turn, up to `timeout`
-    # seconds. Pages are then served one transaction at a time, which suits a demo; production
-    # runs on PostgreSQL.
+    # seconds. Reads take no transaction at all (below), so they never wait for the lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE", timeout=30
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# One transaction per request: a page or API call either does all it set out to do or nothing.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# One transaction per request that may write (POST, PUT, PATCH, DELETE): it either does all it
+# set out to do or nothing. Reads (GET, HEAD, OPTIONS) run in autocommit. The middleware
+# gongjiang.core.transactions does this instead of ATOMIC_REQUESTS, which wraps every request
+# alike (ADR 0019).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "directory.User"

@@ -22,6 +22,7 @@ from gongjiang.core import selectors
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.masking import mask_values
 from gongjiang.core.policies import require
+from gongjiang.core.transactions import SAFE_METHODS
 
 
 class ActorAuth(APIKeyCookie):
@@ -65,11 +66,12 @@ def new_api() -> NinjaAPI:
         openapi_url="/openapi.json",
     )
 
-    # Requests run in one transaction (ATOMIC_REQUESTS). A refusal becomes a response here rather
-    # than an exception, so roll back explicitly: a write refused half-way (the person registered,
-    # then the placement refused) leaves nothing behind.
+    # Writes run in one transaction per request (core.transactions). A refusal becomes a response
+    # here rather than an exception, so roll back explicitly: a write refused half-way (the
+    # person registered, then the placement refused) leaves nothing behind. Reads run in no
+    # transaction of their own: a block around one is someone else's (a test's) to end.
     def refuse(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
-        if transaction.get_connection().in_atomic_block:
+        if request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
             transaction.set_rollback(True)
         return api.create_response(request, {"detail": detail}, status=status)
 

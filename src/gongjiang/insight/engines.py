@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -206,16 +207,45 @@ class DuckDBEngine(Engine):
 
 
 class DatabaseEngine(Engine):
-    """Compiles to the live database's dialect and runs through Django's connection."""
+    """Compiles to the live database's dialect and runs through Django's connection.
+
+    On SQLite each fact is first materialised as a temporary table of the connection and the
+    queries read that: a fact inlined as nested subqueries and CTEs, and a union of several, is
+    deeper than SQLite's parser accepts (`parser stack overflow`). PostgreSQL plans the inlined
+    expression as a whole and takes it as it is."""
 
     name = "db"
 
     def __init__(self) -> None:
         self.dialect = {"postgresql": "postgres", "sqlite": "sqlite"}[connection.vendor]
         self.tables = _UnboundTables()
+        self.materialise = connection.vendor == "sqlite"
+        self.built: dict[tuple[str, tuple[int, ...]], ir.Table] = {}
+        self.temporary: list[str] = []
+        self.prefix = f"gj_fact_{secrets.token_hex(4)}"
 
     def fact(self, name: str, years: Sequence[int]) -> ir.Table:
-        return FACTS[name].build(self.tables, years)
+        expr = FACTS[name].build(self.tables, years)
+        if not self.materialise:
+            return expr
+        key = (name, tuple(years))
+        if key not in self.built:
+            # A temporary table lives in the connection's own temp schema: creating it takes no
+            # lock on the database file. The name is generated here, never from input.
+            table = f"{self.prefix}_{len(self.temporary)}"
+            sql = ibis.to_sql(expr, dialect=self.dialect)
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE TEMP TABLE "{table}" AS {sql}')
+            self.temporary.append(table)
+            self.built[key] = ibis.table(expr.schema(), name=table)
+        return self.built[key]
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            for table in self.temporary:
+                cursor.execute(f'DROP TABLE IF EXISTS temp."{table}"')
+        self.built.clear()
+        self.temporary.clear()
 
     def run(self, expr: ir.Table) -> list[dict[str, Any]]:
         sql = ibis.to_sql(expr, dialect=self.dialect)

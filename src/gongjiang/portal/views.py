@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -48,11 +49,48 @@ BROWSABLE_SCHEMES = [
 ]
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+# How long /healthz waits for SQLite's write lock: a poller wants an answer, not the 30 s that
+# requests wait for their turn.
+HEALTH_LOCK_WAIT_MS = 2000
+
+
+def _database_accepts_writes() -> None:
+    """Write one row and roll it back: raises DatabaseError when the database is read-only (a
+    read-only PostgreSQL session or replica, SQLite with `query_only` or a read-only file)."""
+    sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+        if sqlite:
+            cursor.execute(f"PRAGMA busy_timeout = {HEALTH_LOCK_WAIT_MS}")
+        try:
+            with transaction.atomic():
+                # django_migrations has a row in every migrated database; the update changes
+                # nothing and is rolled back, but the database must accept it as a write.
+                cursor.execute(
+                    "UPDATE django_migrations SET app = app WHERE id = (SELECT MIN(id) FROM django_migrations)"
+                )
+                transaction.set_rollback(True)
+        finally:
+            if sqlite:
+                timeout = settings.DATABASES["default"].get("OPTIONS", {}).get("timeout", 5)
+                cursor.execute(f"PRAGMA busy_timeout = {int(float(timeout) * 1000)}")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Up, and the database answers and accepts writes; 503 with the reason (never the
+    database's own message, which may name hosts or users) otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        reason = _("数据库无法连接。")
+        return JsonResponse({"status": "error", "database": "unreachable", "reason": reason}, status=503)
+    try:
+        _database_accepts_writes()
+    except DatabaseError:
+        reason = _("数据库只读，不能写入。")
+        return JsonResponse({"status": "error", "database": "read_only", "reason": reason}, status=503)
+    return JsonResponse({"status": "ok", "database": "writable", "vendor": connection.vendor})
 
 
 class LoginForm(AuthenticationForm):
