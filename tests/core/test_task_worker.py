@@ -35,7 +35,7 @@ from gongjiang.directory.models import Organisation, OrganisationKind, Person, U
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.insight import tasks as insight_tasks
 from gongjiang.registry import import_jobs, services
-from gongjiang.registry.models import Registration
+from gongjiang.registry.models import Registration, SchoolProfile
 from gongjiang.registry.services.register import school_profile_update
 from tests.conftest import build_world, require_or_skip
 
@@ -259,7 +259,8 @@ def test_many_writes_queue_one_snapshot_rebuild(committed: dict[str, Any], setti
     try:
         started = timezone.now()
         for books in range(1, 31):
-            school_profile_update(actor=actor, school=committed["school"], books=books * 100)
+            version = SchoolProfile.objects.filter(school=committed["school"]).values_list("version", flat=True).first()
+            school_profile_update(actor=actor, school=committed["school"], expected_version=version, books=books * 100)
     finally:
         insight_tasks.stop_listening()
     rebuilds = Task.objects.filter(name=insight_tasks.SNAPSHOT)

@@ -32,13 +32,17 @@ class WriteTransactionMiddleware:
             return self.get_response(request)
         with transaction.atomic():
             response = self.get_response(request)
-            if response.status_code >= 500:
-                # An exception raised below this middleware has already become a 500 page.
+            if response.status_code >= 500 or getattr(request, ROLLBACK, False):
+                # An exception raised below this middleware has already become an error page.
                 transaction.set_rollback(True)
             return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         # The view raised: Django will answer with an error page (404, 403, 400 or 500), and
-        # nothing the view wrote may stay.
-        if request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
-            transaction.set_rollback(True)
+        # nothing the view wrote may stay. The rollback waits until that page is made: the
+        # page reads the database (its menu), which a transaction marked for rollback refuses.
+        if request.method not in SAFE_METHODS:
+            setattr(request, ROLLBACK, True)
+
+
+ROLLBACK = "_gongjiang_rollback"
