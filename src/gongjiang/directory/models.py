@@ -140,3 +140,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} @ {self.organisation.code}"
+
+
+class SignInFailure(models.Model):
+    """One refused sign-in (wrong password or unknown account). Kept, not deleted: a later
+    success or an admin's unlock marks the account's failures cleared, so the count that locks
+    an account starts again while the trail of attempts stays."""
+
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    cleared = models.BooleanField(_("已清除"), default=False)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address or '-'}"

@@ -6,12 +6,16 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
-from gongjiang.core.actors import Actor
+from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
 from gongjiang.core.validators import normalise_text, parse_resident_id, validate_uscc
@@ -25,6 +29,7 @@ from gongjiang.directory.models import (
     Person,
     Role,
     SchoolTier,
+    SignInFailure,
     User,
 )
 from gongjiang.refdata.selectors import id_region_valid, region_get
@@ -221,12 +226,13 @@ def user_create(
         raise ValidationError({"username": _("用户名不能为空。")})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
+    user = User(username=username, first_name=display_name[:150], email=email, person=person)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_new_password(password, user)
+        user.set_password(password)
     with transaction.atomic():
-        user = User(username=username, first_name=display_name[:150], email=email, person=person)
-        if password is None:
-            user.set_unusable_password()
-        else:
-            user.set_password(password)
         user.save()
         audit.record(actor=actor, action="account.create", entity=user, after=audit.snapshot(user))
     return user
@@ -256,3 +262,83 @@ def membership_grant(*, actor: Actor, user: User, organisation: Organisation, ro
             owner=organisation,
         )
     return membership
+
+
+def validate_new_password(password: str, user: User | None = None) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS), on every path that sets
+    a password: their messages are in Chinese under the field `password`."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in throttling. A locked name or address is refused before the password is checked, with
+# the message the login form gives for a wrong password's lockout whether the account exists or
+# not: failures are counted per name as typed, known or unknown alike.
+
+
+def _window_start() -> Any:
+    return timezone.now() - timezone.timedelta(seconds=settings.SIGNIN_WINDOW_SECONDS)
+
+
+def signin_locked(*, username: str, address: str | None) -> bool:
+    """True when the name or the client address has had too many refused sign-ins lately."""
+    recent = SignInFailure.objects.filter(at__gte=_window_start(), cleared=False)
+    if recent.filter(username=username).count() >= settings.SIGNIN_FAILURES_PER_ACCOUNT:
+        return True
+    return bool(address) and recent.filter(address=address).count() >= settings.SIGNIN_FAILURES_PER_ADDRESS
+
+
+def _organisation_of_account(username: str) -> Organisation | None:
+    """The organisation whose admins and bureau see what happens to an account, if any."""
+    membership = Membership.objects.filter(user__username=username).select_related("organisation").first()
+    return membership.organisation if membership else None
+
+
+def signin_failed(*, username: str, address: str | None) -> bool:
+    """Record a refused sign-in; return True when it locks the name (audited as `account.lock`)."""
+    username = username[:150]
+    owner = _organisation_of_account(username)
+    with transaction.atomic():
+        failure = SignInFailure.objects.create(username=username, address=address or None)
+        audit.record(
+            actor=PUBLIC,
+            action="account.sign_in_failed",
+            entity=failure,
+            after=audit.snapshot(failure),
+            owner=owner,
+        )
+        count = SignInFailure.objects.filter(username=username, at__gte=_window_start(), cleared=False).count()
+        locked = count == settings.SIGNIN_FAILURES_PER_ACCOUNT
+        if locked:
+            audit.record(
+                actor=PUBLIC,
+                action="account.lock",
+                entity=failure,
+                entity_label=username,
+                after={"username": username, "failures": count, "minutes": settings.SIGNIN_WINDOW_SECONDS // 60},
+                owner=owner,
+            )
+    return locked
+
+
+def signin_succeeded(*, user: User) -> None:
+    """A right password while not locked: the account's count starts again."""
+    SignInFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
+
+
+def account_unlock(*, actor: Actor, user: User) -> int:
+    """Let a locked account sign in again before its lock runs out (its admin's or bureau's call)."""
+    require(actor, "account.manage", user)
+    with transaction.atomic():
+        cleared = SignInFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
+        audit.record(
+            actor=actor,
+            action="account.unlock",
+            entity=user,
+            after={"username": user.username, "cleared_failures": cleared},
+            owner=_organisation_of_account(user.username),
+        )
+    return cleared
