@@ -167,7 +167,7 @@ LOGGING = {
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "gongjiang.directory.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": int(env_str("GONGJIANG_PASSWORD_MIN_LENGTH", "10"))},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -54,3 +54,8 @@ def _account_manage(actor: Actor, user: Any) -> bool:
     if actor.role != "admin" or actor.organisation_id is None:
         return False
     return bool(user.memberships.filter(organisation_id=actor.organisation_id).exists())
+
+
+@rule("account.invite")
+def _account_invite(actor: Actor, organisation: Any) -> bool:
+    return actor.role == "admin" and actor.organisation_id == organisation.pk

@@ -32,6 +32,7 @@ from gongjiang.directory.models import (
     SignInFailure,
     User,
 )
+from gongjiang.directory.selectors import signin_window_start
 from gongjiang.refdata.selectors import id_region_valid, region_get
 
 ORGANISATION_FIELDS = ("name", "region_code", "tier", "ownership", "uscc", "parent_id", "is_active")
@@ -279,18 +280,6 @@ def validate_new_password(password: str, user: User | None = None) -> None:
 # not: failures are counted per name as typed, known or unknown alike.
 
 
-def _window_start() -> Any:
-    return timezone.now() - timezone.timedelta(seconds=settings.SIGNIN_WINDOW_SECONDS)
-
-
-def signin_locked(*, username: str, address: str | None) -> bool:
-    """True when the name or the client address has had too many refused sign-ins lately."""
-    recent = SignInFailure.objects.filter(at__gte=_window_start(), cleared=False)
-    if recent.filter(username=username).count() >= settings.SIGNIN_FAILURES_PER_ACCOUNT:
-        return True
-    return bool(address) and recent.filter(address=address).count() >= settings.SIGNIN_FAILURES_PER_ADDRESS
-
-
 def _organisation_of_account(username: str) -> Organisation | None:
     """The organisation whose admins and bureau see what happens to an account, if any."""
     membership = Membership.objects.filter(user__username=username).select_related("organisation").first()
@@ -310,7 +299,7 @@ def signin_failed(*, username: str, address: str | None) -> bool:
             after=audit.snapshot(failure),
             owner=owner,
         )
-        count = SignInFailure.objects.filter(username=username, at__gte=_window_start(), cleared=False).count()
+        count = SignInFailure.objects.filter(username=username, at__gte=signin_window_start(), cleared=False).count()
         locked = count == settings.SIGNIN_FAILURES_PER_ACCOUNT
         if locked:
             audit.record(
@@ -342,3 +331,202 @@ def account_unlock(*, actor: Actor, user: User) -> int:
             owner=_organisation_of_account(user.username),
         )
     return cleared
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts managed by an organisation's admin (portal: 账号管理). Set-password links are Django's
+# password-reset tokens: single use (they change with the password), valid for
+# settings.PASSWORD_RESET_TIMEOUT, sent by e-mail and never shown on a page.
+
+
+def _send_password_link(*, user: User, link_base: str, invitation: bool) -> None:
+    """E-mail `user` a one-time link to set a password; `link_base` is the site's address."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "portal:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    if invitation:
+        subject = _("工匠平台：请设置您的登录密码")
+        opening = _("您已被邀请使用工匠平台，用户名为 %(username)s。") % {"username": user.username}
+    else:
+        subject = _("工匠平台：重设登录密码")
+        opening = _("管理员为您的账号 %(username)s 发起了密码重设。") % {"username": user.username}
+    body = "\n\n".join(
+        [
+            opening,
+            _("请在 %(hours)s 小时内打开下面的链接设置密码（只能使用一次）：") % {"hours": hours},
+            link_base.rstrip("/") + path,
+            _("如果您不知道此事，请忽略这封邮件。"),
+        ]
+    )
+    send_mail(str(subject), body, None, [user.email])
+
+
+def _require_email(email: str) -> str:
+    from django.core.validators import validate_email
+
+    email = normalise_text(email)
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": _("请填写有效的电子邮箱，设置密码的链接会发到这个邮箱。")}) from exc
+    return email
+
+
+def account_invite(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    username: str,
+    email: str,
+    display_name: str = "",
+    role: str = Role.STAFF,
+    link_base: str,
+) -> Membership:
+    """A new member: an account without a usable password, its membership, and an e-mailed
+    one-time link to set the password."""
+    require(actor, "account.invite", organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": _("角色“%(role)s”未知。") % {"role": role}})
+    username = normalise_text(username)
+    if not username:
+        raise ValidationError({"username": _("用户名不能为空。")})
+    email = _require_email(email)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("用户名“%(name)s”已被使用，请换一个。") % {"name": username}})
+    with transaction.atomic():
+        user = User(username=username, first_name=normalise_text(display_name)[:150], email=email)
+        user.set_unusable_password()
+        user.save()
+        audit.record(actor=actor, action="account.invite", entity=user, after=audit.snapshot(user), owner=organisation)
+        membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        audit.record(
+            actor=actor,
+            action="membership.grant",
+            entity=membership,
+            entity_label=f"{user.username} @ {organisation.code}",
+            after=audit.snapshot(membership),
+            owner=organisation,
+        )
+        _send_password_link(user=user, link_base=link_base, invitation=True)
+    return membership
+
+
+def _other_active_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN, user__is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def membership_role_set(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    """Change a member's role; an organisation always keeps at least one active admin."""
+    require(actor, "account.invite", membership.organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": _("角色“%(role)s”未知。") % {"role": role}})
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+        if locked.role == role:
+            return locked
+        if locked.role == Role.ADMIN and not _other_active_admins(locked):
+            raise ValidationError({"role": _("这是本单位唯一的管理员，不能改为其他角色。请先指定另一位管理员。")})
+        before = audit.snapshot(locked)
+        locked.role = role
+        locked.save(update_fields=["role"])
+        audit.record(
+            actor=actor,
+            action="membership.role",
+            entity=locked,
+            entity_label=f"{locked.user.username} @ {locked.organisation.code}",
+            before=before,
+            after=audit.snapshot(locked),
+            owner=locked.organisation,
+        )
+    return locked
+
+
+def _end_sessions(user: User) -> int:
+    """Delete the user's sessions, so a deactivated account is signed out everywhere at once."""
+    from django.contrib.auth import SESSION_KEY
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def account_set_active(*, actor: Actor, user: User, active: bool) -> User:
+    """Deactivate (it cannot sign in and its sessions end) or reactivate a member's account."""
+    require(actor, "account.manage", user)
+    if user.pk == actor.user_id and not active:
+        raise ValidationError({"is_active": _("不能停用自己的账号。")})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == active:
+            return locked
+        if not active:
+            for membership in locked.memberships.filter(role=Role.ADMIN):
+                if not _other_active_admins(membership):
+                    raise ValidationError({"is_active": _("这是本单位唯一的管理员，不能停用。请先指定另一位管理员。")})
+        before = audit.snapshot(locked)
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="account.activate" if active else "account.deactivate",
+            entity=locked,
+            before=before,
+            after=audit.snapshot(locked),
+            owner=_organisation_of_account(locked.username),
+        )
+        if not active:
+            _end_sessions(locked)
+    return locked
+
+
+def account_send_reset(*, actor: Actor, user: User, link_base: str) -> None:
+    """E-mail a member a one-time link to set a new password; no password is ever shown."""
+    require(actor, "account.manage", user)
+    if not user.email:
+        raise ValidationError({"email": _("该账号没有登记电子邮箱，无法发送重设链接。请先为其登记邮箱。")})
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="account.reset_link",
+            entity=user,
+            after={"username": user.username, "email": user.email},
+            owner=_organisation_of_account(user.username),
+        )
+        _send_password_link(user=user, link_base=link_base, invitation=False)
+
+
+def password_set(*, actor: Actor, user: User, password: str) -> User:
+    """A user sets their own password (changing it, or through a one-time link), validated."""
+    if actor.user_id != user.pk:
+        require(actor, "account.manage", user)
+    validate_new_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(
+            actor=actor,
+            action="account.password",
+            entity=user,
+            after={"username": user.username},
+            owner=_organisation_of_account(user.username),
+        )
+        SignInFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
+    return user

@@ -76,7 +76,7 @@ class LoginForm(AuthenticationForm):
         """Refuse a locked name or address before the password is even checked; count a refusal."""
         username = self.cleaned_data.get("username") or ""
         address = client_address(self.request) if self.request is not None else None
-        if username and directory_services.signin_locked(username=username, address=address):
+        if username and directory.signin_locked(username=username, address=address):
             raise ValidationError(
                 self.error_messages["locked"],
                 code="locked",
