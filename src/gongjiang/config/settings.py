@@ -9,7 +9,7 @@
   `GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE`, `GONGJIANG_SSL_REDIRECT`, `GONGJIANG_HSTS_SECONDS`,
   `GONGJIANG_HSTS_INCLUDE_SUBDOMAINS`, `GONGJIANG_BEHIND_PROXY`, `GONGJIANG_CSP`,
   `GONGJIANG_PASSWORD_MIN_LENGTH`, `GONGJIANG_SIGNIN_FAILURES_PER_ACCOUNT|PER_ADDRESS`,
-  `GONGJIANG_SIGNIN_WINDOW_MINUTES`, `GONGJIANG_PASSWORD_LINK_HOURS`.
+  `GONGJIANG_SIGNIN_WINDOW_MINUTES`, `GONGJIANG_PASSWORD_LINK_HOURS`, `GONGJIANG_REQUIRE_2FA_FOR_BUREAU`.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongjiang.directory.middleware.ActorMiddleware",
+    "gongjiang.portal.two_factor.EnrolmentRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -210,6 +211,10 @@ CONTENT_SECURITY_POLICY = env_str(
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'",
 )
+
+# Two-factor sign-in (TOTP) is optional for everyone; with this, bureau accounts must enrol and
+# then always give a code after the password.
+REQUIRE_2FA_FOR_BUREAU = env_bool("GONGJIANG_REQUIRE_2FA_FOR_BUREAU", False)
 
 # The set-password link of an invitation or a reset stays valid this long.
 PASSWORD_RESET_TIMEOUT = int(env_str("GONGJIANG_PASSWORD_LINK_HOURS", "72")) * 3600

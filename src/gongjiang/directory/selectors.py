@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.scope import ActorKind, get_scoped_or_404, scoped
-from gongjiang.directory.models import Membership, Organisation, Person, SignInFailure, User
+from gongjiang.directory.models import Membership, Organisation, Person, SignInFailure, TwoFactor, User
 
 
 def actor_for_user(user: User | None, organisation_code: str | None = None) -> Actor:
@@ -128,3 +128,14 @@ def signin_locked(*, username: str, address: str | None) -> bool:
     if recent.filter(username=username).count() >= settings.SIGNIN_FAILURES_PER_ACCOUNT:
         return True
     return bool(address) and recent.filter(address=address).count() >= settings.SIGNIN_FAILURES_PER_ADDRESS
+
+
+def two_factor_of(user: User) -> TwoFactor | None:
+    """The user's authenticator, confirmed or still being set up."""
+    return TwoFactor.objects.filter(user_id=user.pk).first()
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether this account must sign in with a code (settings.REQUIRE_2FA_FOR_BUREAU: every
+    member of a bureau)."""
+    return bool(settings.REQUIRE_2FA_FOR_BUREAU) and user.memberships.filter(organisation__kind="bureau").exists()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pyotp
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,9 +34,10 @@ from gongjiang.directory.models import (
     Role,
     SchoolTier,
     SignInFailure,
+    TwoFactor,
     User,
 )
-from gongjiang.directory.selectors import signin_window_start
+from gongjiang.directory.selectors import actor_for_user, signin_window_start
 from gongjiang.refdata.selectors import id_region_valid, region_get
 
 ORGANISATION_FIELDS = ("name", "region_code", "tier", "ownership", "uscc", "parent_id", "is_active")
@@ -530,3 +535,124 @@ def password_set(*, actor: Actor, user: User, password: str) -> User:
         )
         SignInFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
     return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Two-factor sign-in (TOTP, RFC 6238, pyotp): optional for everyone, required for bureau accounts
+# when settings.REQUIRE_2FA_FOR_BUREAU. Secrets and codes never enter the audit trail.
+
+RECOVERY_CODES = 10
+
+
+def _hash_code(code: str) -> str:
+    # Recovery codes are 10 random base32 characters (50 bits): a plain digest is enough, and
+    # unlike a password hasher it can be looked up.
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def _audit_two_factor(actor: Actor, action: str, device: TwoFactor) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        entity=device,
+        after={"username": device.user.username, "confirmed": device.confirmed_at is not None},
+        owner=_organisation_of_account(device.user.username),
+    )
+
+
+def totp_enrol_start(*, actor: Actor, user: User) -> TwoFactor:
+    """A new, unconfirmed secret for the user (replacing an unconfirmed one); an already confirmed
+    authenticator must be switched off first."""
+    if actor.user_id != user.pk:
+        raise PermissionDenied(_("只能为自己的账号设置两步验证。"))
+    with transaction.atomic():
+        device = TwoFactor.objects.select_for_update().filter(user=user).first()
+        if device is not None and device.confirmed_at is not None:
+            raise ValidationError(_("两步验证已经启用。"))
+        if device is None:
+            device = TwoFactor(user=user)
+        device.secret = pyotp.random_base32()
+        device.last_step = 0
+        device.recovery_codes = []
+        device.save()
+        _audit_two_factor(actor, "account.totp_enrol", device)
+    return device
+
+
+def _totp_step_accepted(device: TwoFactor, code: str) -> int | None:
+    """The time step `code` belongs to (this one or a neighbour, for clock drift), if new."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(device.secret)
+    now = timezone.now()
+    for drift in (0, -1, 1):
+        at = now + dt.timedelta(seconds=30 * drift)
+        if totp.verify(code, for_time=at, valid_window=0):
+            step = int(at.timestamp()) // 30
+            return step if step > device.last_step else None
+    return None
+
+
+def totp_confirm(*, actor: Actor, user: User, code: str) -> list[str]:
+    """Switch two-factor sign-in on with a first code from the authenticator; returns the recovery
+    codes, shown to the user once and kept only hashed."""
+    if actor.user_id != user.pk:
+        raise PermissionDenied(_("只能为自己的账号设置两步验证。"))
+    with transaction.atomic():
+        device = TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
+        if device is None:
+            raise ValidationError(_("请先开始设置两步验证。"))
+        step = _totp_step_accepted(device, code)
+        if step is None:
+            raise ValidationError({"code": _("验证码不正确。请输入验证器中当前显示的 6 位数字，并确认手机时间准确。")})
+        codes = [secrets.token_hex(5).upper() for _n in range(RECOVERY_CODES)]
+        device.recovery_codes = [_hash_code(c) for c in codes]
+        device.confirmed_at = timezone.now()
+        device.last_step = step
+        device.save()
+        _audit_two_factor(actor, "account.totp_confirm", device)
+    return codes
+
+
+def totp_verify(*, user: User, code: str, address: str | None) -> bool:
+    """The second step of signing in: a fresh authenticator code, or an unused recovery code
+    (then spent). A wrong code counts as a refused sign-in of the name."""
+    with transaction.atomic():
+        device = TwoFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+        if device is None:
+            return False
+        step = _totp_step_accepted(device, code)
+        if step is not None:
+            device.last_step = step
+            device.save(update_fields=["last_step"])
+            _audit_two_factor(actor_for_self(user), "account.totp_sign_in", device)
+            return True
+        hashed = _hash_code(code)
+        if hashed in device.recovery_codes:
+            device.recovery_codes = [h for h in device.recovery_codes if h != hashed]
+            device.save(update_fields=["recovery_codes"])
+            _audit_two_factor(actor_for_self(user), "account.totp_recovery_code", device)
+            return True
+    signin_failed(username=user.username, address=address)
+    return False
+
+
+def totp_disable(*, actor: Actor, user: User) -> None:
+    """Switch two-factor sign-in off: the user themself (already signed in with it), or the
+    organisation's admin for a member who lost the authenticator and the recovery codes."""
+    if actor.user_id != user.pk:
+        require(actor, "account.manage", user)
+    with transaction.atomic():
+        device = TwoFactor.objects.select_for_update().filter(user=user).first()
+        if device is None:
+            return
+        _audit_two_factor(actor, "account.totp_disable", device)
+        device.delete()
+
+
+def actor_for_self(user: User) -> Actor:
+    """The user acting on their own account, even with no organisation or person (an invited
+    account whose organisation was deactivated, or a sign-in not yet complete)."""
+    actor = actor_for_user(user)
+    return actor if actor.user_id == user.pk else Actor(kind=PUBLIC.kind, username=user.username, user_id=user.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongjiang.portal import account_views, views
+from gongjiang.portal import account_views, two_factor, views
 
 app_name = "portal"
 
@@ -25,5 +25,7 @@ urlpatterns = [
         account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("login/code/", two_factor.login_code, name="login_code"),
+    path("account/2fa/", two_factor.two_factor, name="two_factor"),
     path("password/set/done/", account_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

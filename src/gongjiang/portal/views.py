@@ -33,6 +33,7 @@ from gongjiang.insight import selectors as insight
 from gongjiang.insight.compute import Scope
 from gongjiang.market import selectors as market
 from gongjiang.market.models import PostingStatus
+from gongjiang.portal import two_factor
 from gongjiang.refdata import selectors as refdata
 from gongjiang.refdata.models import Scheme
 from gongjiang.registry import selectors as registry
@@ -96,8 +97,16 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        directory_services.signin_succeeded(user=form.get_user())
-        return super().form_valid(form)
+        user = form.get_user()
+        device = directory.two_factor_of(user)
+        if device is not None and device.confirmed_at is not None:
+            return two_factor.start_second_step(self.request, user)
+        directory_services.signin_succeeded(user=user)
+        response = super().form_valid(form)
+        if directory.two_factor_required(user):
+            self.request.session[two_factor.ENROL_REQUIRED] = True
+            return redirect("portal:two_factor")
+        return response
 
 
 class PortalLogoutView(auth_views.LogoutView):
