@@ -13,7 +13,7 @@ import pytest
 from django.test import Client, override_settings
 
 from gongjiang.core.models import AuditEntry
-from gongjiang.directory.models import TwoFactor, User
+from gongjiang.directory.models import Membership, TwoFactor, User
 from tests.conftest import PASSWORD
 
 
@@ -121,3 +121,21 @@ def test_bureau_accounts_must_enrol_when_required() -> None:
     # A school's account is not forced.
     _school, answer = password_step(username="school", address="10.1.1.4")
     assert answer.status_code == 302 and answer["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_the_admin_switches_off_a_members_lost_authenticator_and_no_one_elses() -> None:
+    owner = Client()
+    owner.force_login(User.objects.get(username="school2"))
+    enrol(owner)
+    membership = Membership.objects.get(user__username="school2")
+    stranger = Client()
+    stranger.force_login(User.objects.get(username="school"))
+    assert stranger.post(f"/accounts/{membership.pk}/", {"action": "totp_off"}).status_code == 404
+    assert TwoFactor.objects.filter(user__username="school2").exists()
+    # school2 is its school's only admin here: it switches its own off from its account page.
+    page = owner.get("/accounts/").content.decode()
+    assert 'value="totp_off"' in page
+    owner.post(f"/accounts/{membership.pk}/", {"action": "totp_off"})
+    assert not TwoFactor.objects.filter(user__username="school2").exists()
+    assert AuditEntry.objects.filter(action="account.totp_disable").exists()

@@ -139,3 +139,10 @@ def two_factor_required(user: User) -> bool:
     """Whether this account must sign in with a code (settings.REQUIRE_2FA_FOR_BUREAU: every
     member of a bureau)."""
     return bool(settings.REQUIRE_2FA_FOR_BUREAU) and user.memberships.filter(organisation__kind="bureau").exists()
+
+
+def users_with_two_factor(*, user_ids: list[int]) -> set[int]:
+    """Which of these users sign in with a confirmed authenticator."""
+    return set(
+        TwoFactor.objects.filter(user_id__in=user_ids, confirmed_at__isnull=False).values_list("user_id", flat=True)
+    )

@@ -72,7 +72,13 @@ def accounts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/accounts.html",
-        {"members": members, "locked": locked, "form": form, "roles": Role.choices},
+        {
+            "members": members,
+            "locked": locked,
+            "two_factor": directory.users_with_two_factor(user_ids=[m.user_id for m in members]),
+            "form": form,
+            "roles": Role.choices,
+        },
     )
 
 
@@ -96,6 +102,9 @@ def account_action(request: HttpRequest, membership_id: int) -> HttpResponse:
         elif action == "reset":
             directory_services.account_send_reset(actor=actor, user=user, link_base=_site(request))
             done = _("已向 %(name)s 的邮箱发送重设密码的链接。")
+        elif action == "totp_off":
+            directory_services.totp_disable(actor=actor, user=user)
+            done = _("已关闭 %(name)s 的两步验证，其下次登录只需密码。")
         elif action == "unlock":
             directory_services.account_unlock(actor=actor, user=user)
             done = _("已解除 %(name)s 的登录锁定。")
