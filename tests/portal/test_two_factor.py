@@ -139,3 +139,15 @@ def test_the_admin_switches_off_a_members_lost_authenticator_and_no_one_elses() 
     owner.post(f"/accounts/{membership.pk}/", {"action": "totp_off"})
     assert not TwoFactor.objects.filter(user__username="school2").exists()
     assert AuditEntry.objects.filter(action="account.totp_disable").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example"])
+def test_the_code_step_does_not_follow_next_off_the_site(target: str) -> None:
+    owner = Client()
+    owner.force_login(User.objects.get(username="school2"))
+    secret, _codes = enrol(owner)
+    client = Client()
+    client.post("/login/", {"username": "school2", "password": PASSWORD, "next": target})
+    answer = client.post("/login/code/", {"code": pyotp.TOTP(secret).at(time.time() + 30)})
+    assert answer.status_code == 302 and answer["Location"] == "/"
