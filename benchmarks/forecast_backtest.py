@@ -130,7 +130,7 @@ def main() -> int:
         env = {**os.environ, "GONGJIANG_DATA_DIR": str(demo)}
         env.pop("DATABASE_URL", None)
         subprocess.run(
-            [sys.executable, "-m", "gongjiang.cli", "demo", "--no-serve", "--data-dir", str(demo), "--password", "x-bench-1"],
+            [sys.executable, "-m", "gongjiang.cli", "demo", "--no-serve", "--data-dir", str(demo), "--password", "x-bench-2025"],
             check=True, env=env, stdout=subprocess.DEVNULL,
         )  # fmt: skip
     os.environ["GONGJIANG_DATA_DIR"] = str(demo)

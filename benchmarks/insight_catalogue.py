@@ -85,7 +85,7 @@ def main() -> int:
     if not (demo / "gongjiang.sqlite3").exists():
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         subprocess.run(
-            [sys.executable, "-m", "gongjiang.cli", "demo", "--no-serve", "--data-dir", str(demo), "--password", "x-bench-1"],
+            [sys.executable, "-m", "gongjiang.cli", "demo", "--no-serve", "--data-dir", str(demo), "--password", "x-bench-2025"],
             check=True, env=env, stdout=subprocess.DEVNULL,
         )  # fmt: skip
     os.environ.pop("DATABASE_URL", None)

@@ -59,7 +59,7 @@ def test_demo_builds_a_region_and_orgs_lists_it(demo_dir: Path) -> None:
 
 def test_demo_is_deterministic(demo_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert run("demo", "--no-serve", "--scale", "small", "--password", "x-pass-1", data_dir=again).returncode == 0
+    assert run("demo", "--no-serve", "--scale", "small", "--password", "x-pass-2025", data_dir=again).returncode == 0
     first = json.loads(run("orgs", "--json", data_dir=demo_dir).stdout)
     second = json.loads(run("orgs", "--json", data_dir=again).stdout)
     assert first == second

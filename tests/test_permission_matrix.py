@@ -143,6 +143,17 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/insight/forecasts/": ("/insight/forecasts/", REGISTER_PAGES),
     "/insight/report/": ("/insight/report/", REGISTER_PAGES),
     "/insight/refresh/": ("/insight/refresh/", {**dict.fromkeys(PERSONAS, 405), "anonymous": 302}),
+    # Accounts (issue 16): every persona but the learner administers its organisation.
+    "/accounts/": ("/accounts/", {**dict.fromkeys(PERSONAS, 200), "anonymous": 302, "student": 403}),
+    "/accounts/1/": ("/accounts/{x}/", dict.fromkeys(PERSONAS, 405)),
+    "/password/": ("/password/", SIGNED_IN_200),
+    "/password/reset/": ("/password/reset/", ALL_200),
+    "/password/reset/sent/": ("/password/reset/sent/", ALL_200),
+    "/password/set/MQ/no-such-token/": ("/password/set/{x}/{x}/", ALL_200),
+    "/password/set/done/": ("/password/set/done/", ALL_200),
+    # Without a password step first, the code page sends everyone back to the login.
+    "/login/code/": ("/login/code/", dict.fromkeys(PERSONAS, 302)),
+    "/account/2fa/": ("/account/2fa/", SIGNED_IN_200),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
 BUREAU_DECIDE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200, "school": 403}

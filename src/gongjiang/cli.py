@@ -95,6 +95,9 @@ def demo(
     from django.core.management import call_command
     from django.db import connection
 
+    if password is not None:
+        _refuse_weak_password(password, "--password")
+
     sqlite = _sqlite_path()
     if sqlite is not None and sqlite.exists():
         # The demo is rebuilt from scratch each time: same seed, same region.
@@ -945,7 +948,25 @@ def manage(data_dir: Path | None, args: tuple[str, ...]) -> None:
     _setup(data_dir)
     from django.core.management import execute_from_command_line
 
+    # Django checks a typed password, but not one given to `createsuperuser --noinput` in
+    # DJANGO_SUPERUSER_PASSWORD; the platform's rules hold on that path as well.
+    given = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+    if args[:1] == ("createsuperuser",) and given is not None and {"--noinput", "--no-input"} & set(args):
+        _refuse_weak_password(given, "DJANGO_SUPERUSER_PASSWORD")
     execute_from_command_line(["gongjiang manage", *args])
+
+
+def _refuse_weak_password(password: str, source: str) -> None:
+    """Stop with the validators' reasons (settings.AUTH_PASSWORD_VALIDATORS) before anything is written."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise click.UsageError(
+            f"{source} 给出的密码不符合密码规则：{'；'.join(exc.messages)} 请换一个更长、更难猜的密码。"
+        ) from exc
 
 
 if __name__ == "__main__":

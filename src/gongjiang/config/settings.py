@@ -7,6 +7,11 @@
   `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`, `GONGJIANG_EMAIL_HOST|PORT|FROM`,
   `GONGJIANG_TASKS_HEARTBEAT_SECONDS|STALE_SECONDS|KEEP_DAYS|WORKER_IN_SERVE`, `GONGJIANG_IMPORT_ERRORS_KEEP_HOURS`,
   `GONGJIANG_IMPORTS_PER_HOUR`.
+- Sign-in and transport security (block at the end): `GONGJIANG_HTTPS`, `GONGJIANG_SESSION_HOURS`,
+  `GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE`, `GONGJIANG_SSL_REDIRECT`, `GONGJIANG_HSTS_SECONDS`,
+  `GONGJIANG_HSTS_INCLUDE_SUBDOMAINS`, `GONGJIANG_BEHIND_PROXY`, `GONGJIANG_CSP`,
+  `GONGJIANG_PASSWORD_MIN_LENGTH`, `GONGJIANG_SIGNIN_FAILURES_PER_ACCOUNT|PER_ADDRESS`,
+  `GONGJIANG_SIGNIN_WINDOW_MINUTES`, `GONGJIANG_PASSWORD_LINK_HOURS`, `GONGJIANG_REQUIRE_2FA_FOR_BUREAU`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongjiang.portal.csp.ContentSecurityPolicyMiddleware",
+    # Before any work on the request, after the CSP's nonce its 400 page needs.
     "gongjiang.core.bounds.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongjiang.directory.middleware.ActorMiddleware",
+    "gongjiang.portal.two_factor.EnrolmentRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it wraps the view alone, as ATOMIC_REQUESTS did (below).
@@ -107,10 +115,6 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -126,8 +130,6 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 # A refused CSRF check answers in the site's language, and in JSON on the API.
 CSRF_FAILURE_VIEW = "gongjiang.portal.views.csrf_failure"
@@ -198,3 +200,63 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("GONGJIANG_LOG_LEVEL", "WARNING")},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in, accounts and transport security (issue 16 item 8, ADR 0020). All deployment choices
+# come from the environment; `GONGJIANG_HTTPS=true` turns on everything that needs HTTPS (off in
+# the demo, which is served on http://127.0.0.1).
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "gongjiang.directory.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(env_str("GONGJIANG_PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Throttling (directory.services.signin_*): this many refused sign-ins within the window lock the
+# account name, or the client address, until the oldest of them leaves the window.
+SIGNIN_FAILURES_PER_ACCOUNT = int(env_str("GONGJIANG_SIGNIN_FAILURES_PER_ACCOUNT", "5"))
+SIGNIN_FAILURES_PER_ADDRESS = int(env_str("GONGJIANG_SIGNIN_FAILURES_PER_ADDRESS", "20"))
+SIGNIN_WINDOW_SECONDS = int(env_str("GONGJIANG_SIGNIN_WINDOW_MINUTES", "15")) * 60
+
+# A working day rather than Django's two weeks; optionally ended when the browser closes.
+SESSION_COOKIE_AGE = int(env_str("GONGJIANG_SESSION_HOURS", "8")) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+
+HTTPS = env_bool("GONGJIANG_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("GONGJIANG_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(env_str("GONGJIANG_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GONGJIANG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+# Only behind a proxy that sets this header itself (and strips it from clients): then Django
+# knows the original request came over HTTPS.
+if env_bool("GONGJIANG_BEHIND_PROXY", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy sent on every response (portal/csp.py); "{nonce}" is replaced by the
+# request's nonce, which the pages' own inline scripts carry.
+CONTENT_SECURITY_POLICY = env_str(
+    "GONGJIANG_CSP",
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+
+# Two-factor sign-in (TOTP) is optional for everyone; with this, bureau accounts must enrol and
+# then always give a code after the password.
+REQUIRE_2FA_FOR_BUREAU = env_bool("GONGJIANG_REQUIRE_2FA_FOR_BUREAU", False)
+
+# The set-password link of an invitation or a reset stays valid this long.
+PASSWORD_RESET_TIMEOUT = int(env_str("GONGJIANG_PASSWORD_LINK_HOURS", "72")) * 3600
+# End of the sign-in and accounts block.

@@ -173,3 +173,41 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} @ {self.organisation.code}"
+
+
+class SignInFailure(models.Model):
+    """One refused sign-in (wrong password or unknown account). Kept, not deleted: a later
+    success or an admin's unlock marks the account's failures cleared, so the count that locks
+    an account starts again while the trail of attempts stays."""
+
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    cleared = models.BooleanField(_("已清除"), default=False)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address or '-'}"
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP authenticator (RFC 6238). Confirmed once the user has typed a code from it;
+    from then on sign-in asks for a code after the password. Recovery codes are kept hashed."""
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(_("密钥"), max_length=64)
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    # The last time step accepted: a code is good once, so one seen over a shoulder cannot be replayed.
+    last_step = models.BigIntegerField(default=0)
+    recovery_codes = models.JSONField(_("恢复码（哈希）"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("两步验证")
+        verbose_name_plural = _("两步验证")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} TOTP"

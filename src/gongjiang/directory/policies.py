@@ -45,3 +45,17 @@ def _person_create(actor: Actor, _target: Any) -> bool:
 @rule("account.create")
 def _account_create(actor: Actor, _target: Any) -> bool:
     return actor.kind in (ActorKind.BUREAU, ActorKind.SCHOOL) and actor.role == "admin"
+
+
+@rule("account.manage")
+def _account_manage(actor: Actor, user: Any) -> bool:
+    # An organisation's admin manages the accounts of its own members (the bureau's admin, the
+    # bureau's); nobody else's, whatever the region.
+    if actor.role != "admin" or actor.organisation_id is None:
+        return False
+    return bool(user.memberships.filter(organisation_id=actor.organisation_id).exists())
+
+
+@rule("account.invite")
+def _account_invite(actor: Actor, organisation: Any) -> bool:
+    return actor.role == "admin" and actor.organisation_id == organisation.pk

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.scope import ActorKind, get_scoped_or_404, scoped
-from gongjiang.directory.models import Membership, Organisation, Person, User
+from gongjiang.directory.models import Membership, Organisation, Person, SignInFailure, TwoFactor, User
 
 
 def actor_for_user(user: User | None, organisation_code: str | None = None) -> Actor:
@@ -87,3 +91,58 @@ def organisation_by_code(*, code: str) -> Organisation:
     if org is None:
         raise Http404
     return org
+
+
+def account_members(*, actor: Actor) -> QuerySet[Membership]:
+    """The members of the organisation the actor administers (empty for anyone else)."""
+    if actor.role != "admin" or actor.organisation_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(organisation_id=actor.organisation_id)
+        .select_related("user", "organisation")
+        .order_by("user__username")
+    )
+
+
+def account_member_get(*, actor: Actor, membership_id: int) -> Membership:
+    """One member of the actor's own organisation; any other (another school's) is 404."""
+    membership = account_members(actor=actor).filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def accounts_locked(*, usernames: list[str]) -> set[str]:
+    """Which of these account names are locked out of signing in right now."""
+    return {name for name in usernames if signin_locked(username=name, address=None)}
+
+
+def signin_window_start() -> dt.datetime:
+    """The start of the period whose refused sign-ins count towards a lock."""
+    return timezone.now() - dt.timedelta(seconds=settings.SIGNIN_WINDOW_SECONDS)
+
+
+def signin_locked(*, username: str, address: str | None) -> bool:
+    """True when the name or the client address has had too many refused sign-ins lately."""
+    recent = SignInFailure.objects.filter(at__gte=signin_window_start(), cleared=False)
+    if recent.filter(username=username).count() >= settings.SIGNIN_FAILURES_PER_ACCOUNT:
+        return True
+    return bool(address) and recent.filter(address=address).count() >= settings.SIGNIN_FAILURES_PER_ADDRESS
+
+
+def two_factor_of(user: User) -> TwoFactor | None:
+    """The user's authenticator, confirmed or still being set up."""
+    return TwoFactor.objects.filter(user_id=user.pk).first()
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether this account must sign in with a code (settings.REQUIRE_2FA_FOR_BUREAU: every
+    member of a bureau)."""
+    return bool(settings.REQUIRE_2FA_FOR_BUREAU) and user.memberships.filter(organisation__kind="bureau").exists()
+
+
+def users_with_two_factor(*, user_ids: list[int]) -> set[int]:
+    """Which of these users sign in with a confirmed authenticator."""
+    return set(
+        TwoFactor.objects.filter(user_id__in=user_ids, confirmed_at__isnull=False).values_list("user_id", flat=True)
+    )

@@ -32,6 +32,7 @@ from gongjiang.core import tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.policies import allowed
+from gongjiang.core.redirects import safe_next
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.core.sheets import write_csv, write_xlsx
 from gongjiang.directory import selectors as directory
@@ -571,7 +572,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     build_snapshot()
     messages.success(request, _("已按最新登记数据重新计算。"))
-    return redirect(request.POST.get("next") or reverse("insight:dashboard"))
+    return redirect(safe_next(request, reverse("insight:dashboard")))
 
 
 # ---------------------------------------------------------------------------------------------

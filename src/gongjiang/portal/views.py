@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -27,12 +27,14 @@ from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
+from gongjiang.directory import services as directory_services
 from gongjiang.directory.middleware import ACTIVE_ORGANISATION_SESSION_KEY
 from gongjiang.directory.models import OrganisationKind
 from gongjiang.insight import selectors as insight
 from gongjiang.insight.compute import Scope
 from gongjiang.market import selectors as market
 from gongjiang.market.models import PostingStatus
+from gongjiang.portal import two_factor
 from gongjiang.refdata import selectors as refdata
 from gongjiang.refdata.models import Scheme
 from gongjiang.registry import selectors as registry
@@ -93,17 +95,56 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "writable", "vendor": connection.vendor})
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, as the server saw it. Behind a reverse proxy the proxy
+    must pass the client's address as REMOTE_ADDR (production guide); a header the client could
+    set itself is never trusted for throttling."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确，请重新输入。注意密码区分大小写。"),
         "inactive": _("该账号已停用，请联系管理员。"),
+        "locked": _(
+            "登录失败次数过多，已暂时停止接受此账号或此地址的登录。请%(minutes)s分钟后再试，或请本单位管理员解锁。"
+        ),
     }
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a locked name or address before the password is even checked; count a refusal."""
+        username = self.cleaned_data.get("username") or ""
+        address = client_address(self.request) if self.request is not None else None
+        if username and directory.signin_locked(username=username, address=address):
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": settings.SIGNIN_WINDOW_SECONDS // 60},
+            )
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if username and exc.code in ("invalid_login", "inactive"):
+                directory_services.signin_failed(username=username, address=address)
+            raise
 
 
 class PortalLoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        device = directory.two_factor_of(user)
+        if device is not None and device.confirmed_at is not None:
+            return two_factor.start_second_step(self.request, user)
+        directory_services.signin_succeeded(user=user)
+        response = super().form_valid(form)
+        if directory.two_factor_required(user):
+            self.request.session[two_factor.ENROL_REQUIRED] = True
+            return redirect("portal:two_factor")
+        return response
 
 
 class PortalLogoutView(auth_views.LogoutView):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0003_person_identity_claims"),
+        ("directory", "0005_person_identity_claims"),
         ("registry", "0003_list_and_queue_indexes"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0002_person_ethnicity_and_household"),
+        ("directory", "0004_add_totp_two_factor"),
     ]
 
     operations = [
