@@ -326,7 +326,8 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
     ),
     "POST /api/v1/market/profile": (
-        "POST", "/api/v1/market/profile", PROFILE_SAVE, {"industry_code": "C", "size": "medium"},
+        "POST", "/api/v1/market/profile", PROFILE_SAVE,
+        {"industry_code": "C", "size": "medium", "version": "{profile_version}"},
     ),
 }  # fmt: skip
 
@@ -447,6 +448,7 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
         [Notification(person_id=actor_for_user(User.objects.get(username="student")).person_id, title="矩阵消息")]
     )
     # The school places its student with the enterprise: a request the enterprise answers.
+    registration.refresh_from_db()
     placed = services.internship_create(
         actor=school_actor, registration=registration, enterprise=world["enterprise"], post="矩阵实习",
         starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 6, 30), insurance_policy_no="P-1",
@@ -463,6 +465,7 @@ def register(world: dict[str, Organisation]) -> dict[str, str]:
     new17 = "15020319990101009"
     return {
         "placed": str(placed.pk),
+        "profile_version": str(EnterpriseProfile.objects.get(organisation=world["enterprise"]).version),
         "trained": str(trained.pk),
         "message": str(message.pk),
         "posting": str(pending_posting.pk),
