@@ -69,7 +69,8 @@ def _normalise(text: str, name: str, number: str) -> str:
     """An answer with what the caller itself sent, and the new rows' ids, blanked out."""
     for value in (number, mask_id_number(number), name):
         text = text.replace(value, "<sent>")
-    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)  # a new one each response
+    # A new CSRF token and CSP nonce each response.
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"|"inlineScriptNonce": "[^"]*"', "", text)
     return re.sub(r'"(id|registration_id|teacher_id|programme_id)": \d+', r'"\1": 0', text)
 
 
