@@ -211,9 +211,9 @@ def target_update(*, actor: Actor, target: Target, expected_version: int | None,
     require(actor, "insight.target.write", clean["scope_region_code"])
 
     def change(locked: Target) -> bool:
-        require_version(locked.version, expected_version)
-        if locked.withdrawn_on is not None:
+        if locked.withdrawn_on is not None:  # said first: no version makes it editable again
             raise ValidationError(_("该目标已撤销，不能再修改。"))
+        require_version(locked.version, expected_version)
         _refuse_overlap(clean, exclude=locked.pk)
         for field, value in clean.items():
             setattr(locked, field, value)

@@ -505,8 +505,12 @@ def _land_in_register(actor: Actor, application: Application) -> None:
 def _partner_school(posting: Posting) -> Organisation:
     """The school an apprenticeship place trains with: the school of the enterprise's most recent
     apprenticeship (an enterprise trains its apprentices with a partner school it already has)."""
+    # A school that declined is no partner; one that has not answered yet will be asked again.
     previous = (
-        Apprenticeship.objects.filter(enterprise=posting.owner, consent=Consent.AGREED).order_by("-starts_on").first()
+        Apprenticeship.objects.filter(enterprise=posting.owner)
+        .exclude(consent=Consent.DECLINED)
+        .order_by("-starts_on")
+        .first()
     )
     if previous is None:
         raise ValidationError(_("该学徒岗位尚未确定合作院校，请联系企业。"))
