@@ -214,7 +214,10 @@ def test_data_quality_page_checks_a_school_live(
     # Empty the school's facilities, and the rule says so at once; fill them in, and it is gone.
     actor = actor_for_user(User.objects.get(username="school"))
     registry.school_profile_update(
-        actor=actor, school=school, expected_version=SchoolProfile.objects.get(school=school).version, books=None
+        actor=actor,
+        school=school,
+        expected_version=SchoolProfile.objects.filter(school=school).values_list("version", flat=True).first(),
+        books=None,
     )
     page = client.get("/insight/quality/?year=2026")
     broken = {v.rule.code for v, _name in page.context["rows"]}
@@ -222,7 +225,7 @@ def test_data_quality_page_checks_a_school_live(
     # Both figures are named in words: what was found, and what it should be.
     assert "已填的办学条件项：" in page.content.decode() and "应等于应填的办学条件项" in page.content.decode()
     registry.school_profile_update(
-        actor=actor, school=school, expected_version=SchoolProfile.objects.get(school=school).version,
+        actor=actor, school=school, expected_version=SchoolProfile.objects.filter(school=school).values_list("version", flat=True).first(),
         land_area_m2=70000, floor_area_m2=52000, training_floor_area_m2=20000,
         equipment_value_wan=3100, books=120000,
     )  # fmt: skip
