@@ -245,6 +245,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "starts_on": D(2025, 2, 1),
             "ends_on": None,
             "status": "active",
+            "consent": "agreed",
         },
         {
             "enterprise_id": 2,
@@ -254,6 +255,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "starts_on": D(2025, 4, 1),
             "ends_on": D(2025, 10, 1),
             "status": "completed",
+            "consent": "agreed",
         },
     ],
     "registry_internship": [
@@ -265,6 +267,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "insurance_policy_no": "P-1",
             "fee_charged": 0.0,
             "status": "completed",
+            "consent": "agreed",
         },
         {
             "registration_id": 2,
@@ -274,6 +277,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "insurance_policy_no": " ",
             "fee_charged": 200.0,
             "status": "completed",
+            "consent": "agreed",
         },
     ],
     "registry_destination": [
