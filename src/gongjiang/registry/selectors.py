@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -366,25 +366,36 @@ def open_claims(*, actor: Actor) -> list[OpenClaim]:
     approval queue and are marked so."""
     if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
         return []
-    claims = Person.objects.filter(claims__isnull=False, merged_at__isnull=True).select_related("claims", "claimed_by")
+    claims = (
+        Person.objects.filter(claims__isnull=False, merged_at__isnull=True)
+        .exclude(name=F("claims__name"))  # a matching name waits only for its registration's approval
+        .select_related("claims", "claimed_by")
+    )
     if actor.kind == ActorKind.BUREAU:
         claims = claims.filter(claimed_by__region_code__startswith=region_prefix(actor.region_code))
-    found = [c for c in claims.order_by("created_at", "pk")[:500] if c.claims and c.claims.name != c.name]
+    found = list(claims.order_by("created_at", "pk")[:500])
+    ids = [c.pk for c in found]
     readable = persons_readable(actor, [c.claims_id for c in found if c.claims_id is not None])
+    # One grouped count per kind of record, not one per claim and kind.
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for model, field in PERSON_RECORDS:
+        label = str(model._meta.verbose_name)
+        rows = (
+            model._default_manager.filter(**{f"{field}_id__in": ids}).values_list(f"{field}_id").annotate(n=Count("pk"))
+        )
+        for person_id, n in rows:
+            counts[person_id][label] = n
+    waiting = set(Registration.objects.filter(person_id__in=ids, status="pending").values_list("person_id", flat=True))
     result = []
     for claim in found:
-        records = {
-            str(model._meta.verbose_name): model._default_manager.filter(**{field: claim}).count()
-            for model, field in PERSON_RECORDS
-        }
         assert claim.claims is not None
         result.append(
             OpenClaim(
                 claim=claim,
                 masked_number=mask_id_number(claim.id_number),
-                records={k: v for k, v in records.items() if v},
+                records=counts[claim.pk],
                 registered_name=claim.claims.name if claim.claims_id in readable else "",
-                waits_for_registration=Registration.objects.filter(person=claim, status="pending").exists(),
+                waits_for_registration=claim.pk in waiting,
             )
         )
     return result
