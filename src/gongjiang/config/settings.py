@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "gongjiang.refdata",
     "gongjiang.directory",
     "gongjiang.registry",
+    "gongjiang.credentials",
+    "gongjiang.assessment",
     "gongjiang.market",
     "gongjiang.insight",
     "gongjiang.portal",
