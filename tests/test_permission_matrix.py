@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from gongjiang.market import push
 from gongjiang.market import services as market
 from gongjiang.market.models import EnterpriseProfile, Notification
 from gongjiang.registry import services
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, kept_for_module, persona_organisations
 
 ALL_200 = dict.fromkeys(PERSONAS, 200)
 SIGNED_IN_200 = {**dict.fromkeys(PERSONAS, 200), "anonymous": 302}
@@ -359,10 +360,18 @@ def test_matrix_covers_every_api_endpoint() -> None:
     assert documented == {(method, template) for method, template, _expected, _body in API.values() if template}
 
 
-@pytest.fixture
-def register(world: dict[str, Organisation]) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def register(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, str]]:
     """At school 1: a filed major, a class, an enrolled registration with a pending change, and a
-    pending major application; the ids fill the matrix's placeholders."""
+    pending major application; the ids fill the matrix's placeholders. Written once for the
+    module's thousand cases (`kept_for_module`); each case runs in a savepoint of it."""
+    with kept_for_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            values = _build_register(persona_organisations())
+        yield values
+
+
+def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
     school_actor = actor_for_user(User.objects.get(username="school"))
     bureau_actor = actor_for_user(User.objects.get(username="bureau"))
     school = world["school"]
