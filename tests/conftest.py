@@ -106,6 +106,17 @@ def populated(django_db_setup: None, django_db_blocker: Any) -> Iterator[Populat
         yield made
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that commit data (live servers, transactional tests) empty the database afterwards,
+    which would take the session's world from the tests after them; they are marked `serial` so
+    that `./gj test` runs them in their own stage, after the parallel one. Marked here, before `-m`
+    selects, so a new test of that kind cannot forget the marker."""
+    for item in items:
+        if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.fixture
 def actor_of(db: None) -> Callable[[str], Actor]:
     """The actor a persona acts as, by user name."""
