@@ -511,12 +511,34 @@ def _body(body: Any, values: dict[str, str]) -> Any:
     return body
 
 
+# Personas with no claim on school 1's learners and teacher: no answer to them, page, list or
+# refusal, may carry a name or an identity number of those people (issue 16: what error
+# messages reveal is part of the matrix).
+OUTSIDERS = {"anonymous", "school2", "bureau_other", "student"}
+SECRETS = [
+    *("矩阵学生", "待审学生", "毕业学生", "矩阵老师"),
+    *(
+        first17 + resident_id_check_digit(first17)
+        for first17 in ("15020320080101001", "15020320080101003", "15020320080101005", "15020319800101007")
+    ),
+]
+
+
+def _reveals_nothing(persona: str, response: Any) -> None:
+    if persona not in OUTSIDERS or getattr(response, "streaming", False):
+        return
+    text = response.content.decode(errors="replace")
+    shown = [secret for secret in SECRETS if secret in text]
+    assert not shown, f"{persona} {response.status_code}: answer reveals {shown}"
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("path", list(PAGES))
 def test_pages(client_for: Any, register: dict[str, str], persona: str, path: str) -> None:
     expected = PAGES[path][1][persona]
     response = client_for(persona).get(_fill(path, register))
     assert response.status_code == expected, f"{persona} GET {path}: {response.status_code}"
+    _reveals_nothing(persona, response)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -536,6 +558,7 @@ def test_api(client_for: Any, register: dict[str, str], persona: str, key: str) 
     assert response.status_code == expected, (
         f"{persona} {method} {path}: {response.status_code} {response.content[:300]!r}"
     )
+    _reveals_nothing(persona, response)
 
 
 def test_lists_hold_only_what_is_in_scope(client_for: Any, world: dict[str, Organisation]) -> None:
