@@ -113,7 +113,17 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200},
     ),
     "/market/partners/": ("/market/partners/", {**SCHOOL_PAGES, "enterprise": 200}),
-    "/market/inbox/": ("/market/inbox/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "student": 200}),
+    "/market/inbox/": (
+        "/market/inbox/",
+        {
+            **dict.fromkeys(PERSONAS, 403),
+            "anonymous": 302,
+            "student": 200,
+            "enterprise": 200,
+            "school": 200,
+            "school2": 200,
+        },
+    ),
     "/market/inbox/{message}/": (
         "/market/inbox/{x}/",
         {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "student": 200},
