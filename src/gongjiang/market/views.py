@@ -380,7 +380,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = None
     person = None
-    if learner:
+    if learner and actor.person_id is not None:
         person = Person.objects.get(pk=actor.person_id)
         current = PushPreference.objects.filter(person=person).first()
         form = forms.PreferenceForm(
