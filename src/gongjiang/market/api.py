@@ -228,7 +228,11 @@ class RecommendationOut(Schema):
     contributions: list[ContributionOut]
 
 
-@router.get("/recommendations", response=list[RecommendationOut], summary="为学生推荐的岗位（附推荐理由）")
+@router.get(
+    "/recommendations",
+    response=list[RecommendationOut],
+    summary="为学生推荐的岗位（附推荐理由；得分最高的 20 条，不分页）",
+)
 def recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     actor = actor_of(request)
     if actor.person_id is None or actor.kind != "learner":
@@ -251,7 +255,11 @@ class MatchOut(Schema):
     contributions: list[ContributionOut]
 
 
-@router.get("/postings/{posting_id}/matches", response=list[MatchOut], summary="为岗位推荐的毕业班、院校和学生")
+@router.get(
+    "/postings/{posting_id}/matches",
+    response=list[MatchOut],
+    summary="为岗位推荐的毕业班、院校和学生（各取得分最高的 20、10、20 个，不分页）",
+)
 def posting_matches(request: HttpRequest, posting_id: int) -> list[dict[str, Any]]:
     """Only for the publisher; learners appear only if they agreed to be found."""
     actor = actor_of(request)
@@ -286,7 +294,9 @@ class PartnerOut(Schema):
     contributions: list[ContributionOut]
 
 
-@router.get("/partners", response=list[PartnerOut], summary="推荐合作企业（院校）或合作院校（企业）")
+@router.get(
+    "/partners", response=list[PartnerOut], summary="推荐合作企业（院校）或合作院校（企业）（得分最高的 20 个，不分页）"
+)
 def partner_recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     actor = actor_of(request)
     if actor.kind not in ("school", "enterprise") or not actor.organisation_code:
