@@ -742,7 +742,7 @@ def import_registrations(
     _migrate()
     from gongjiang.core.actors import system_actor
     from gongjiang.core.imports import write_error_report
-    from gongjiang.registry.imports import HEADERS, registrations_import
+    from gongjiang.registry.services.imports import HEADERS, registrations_import
 
     school = _school(school_code)
     with file.open("rb") as source, _import_bar() as update:
@@ -768,7 +768,7 @@ def _records_import_command(kind_name: str, label: str) -> None:
         _setup(data_dir)
         _migrate()
         from gongjiang.core.actors import system_actor
-        from gongjiang.registry.record_imports import KINDS, records_import
+        from gongjiang.registry.services.record_imports import KINDS, records_import
 
         with file.open("rb") as source, _import_bar() as update:
             report = records_import(
@@ -866,7 +866,7 @@ def export_registrations(data_dir: Path | None, school_code: str, out: Path) -> 
     """导出学校的在籍学籍（含待审核、休学）。"""
     _setup(data_dir)
     from gongjiang.core.actors import system_actor
-    from gongjiang.registry.imports import registrations_export
+    from gongjiang.registry.services.imports import registrations_export
 
     count = registrations_export(actor=system_actor(), school=_school(school_code), target=out)
     click.echo(f"已导出 {count} 条学籍：{out}")
@@ -880,7 +880,7 @@ def _records_export_command(kind_name: str, label: str) -> None:
     def command(data_dir: Path | None, school_code: str, out: Path) -> None:
         _setup(data_dir)
         from gongjiang.core.actors import system_actor
-        from gongjiang.registry.record_imports import KINDS, records_export
+        from gongjiang.registry.services.record_imports import KINDS, records_export
 
         count = records_export(actor=system_actor(), kind=KINDS[kind_name], school=_school(school_code), target=out)
         click.echo(f"已导出 {count} 条{label}：{out}")

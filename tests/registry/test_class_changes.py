@@ -107,6 +107,8 @@ def test_the_page_asks_for_a_change_by_the_schools_own_classes_and_shows_it_in_t
     assert "请选择转入的本校班级" in refused.content.decode()
     asked = client.post(url, {"kind": "change_class", "effective_on": "2026-03-01", "move_class": str(other.pk)})
     assert asked.status_code == 302
+    queue = client_for("bureau").get("/registry/queue/").content.decode()
+    assert "2025级数控1班 → 2025级数控2班" in queue  # the bureau sees what it approves
     approve_latest(actor_of, enrolled)
     history = client.get(url).content.decode()
     assert "转班</strong> 2025级数控1班 → 2025级数控2班" in history

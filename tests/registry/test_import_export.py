@@ -21,8 +21,8 @@ from gongjiang.core.models import AuditEntry
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import services
-from gongjiang.registry.imports import HEADERS, registrations_export, registrations_import
 from gongjiang.registry.models import Registration, RegistrationStatus, SchoolClass
+from gongjiang.registry.services.imports import HEADERS, registrations_export, registrations_import
 from tests.registry.conftest import file_major
 
 HEADER = ["姓名", "身份证号", "专业代码", "专业名称", "班级", "班级层次", "学习形式", "入学日期", "联系电话", "民族"]

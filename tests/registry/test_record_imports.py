@@ -12,7 +12,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import services
 from gongjiang.registry.models import Destination, Registration, SchoolClass, Teacher, TrainingRecord
-from gongjiang.registry.record_imports import KINDS, records_export, records_import
+from gongjiang.registry.services.record_imports import KINDS, records_export, records_import
 from tests.registry.test_import_export import rid, xlsx
 from tests.registry.test_registrations import SEPT, approve_latest
 

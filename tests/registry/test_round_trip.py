@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import services
-from gongjiang.registry.imports import registrations_export
 from gongjiang.registry.models import (
     Decision,
     EventKind,
@@ -23,6 +22,7 @@ from gongjiang.registry.models import (
     SchoolClass,
     StudyForm,
 )
+from gongjiang.registry.services.imports import registrations_export
 from tests.registry.test_import_export import MESSY, rid, run_import, school, xlsx
 
 __all__ = ["school"]  # the fixture, imported for these tests

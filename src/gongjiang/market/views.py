@@ -47,8 +47,7 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.pinyin import pinyin_of
-from gongjiang.refdata.selectors import concept_get, concept_search, concepts, region_get
+from gongjiang.refdata.selectors import concept_get, concept_search, concepts, pinyin_of, region_get
 from gongjiang.registry import selectors as registry_selectors
 from gongjiang.registry.models import ClassLevel
 

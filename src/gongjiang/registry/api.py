@@ -23,7 +23,6 @@ from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
-from gongjiang.registry.imports import registrations_export, registrations_import
 from gongjiang.registry.models import (
     Apprenticeship,
     CompetitionAward,
@@ -38,6 +37,7 @@ from gongjiang.registry.models import (
     Teacher,
     TrainingProgramme,
 )
+from gongjiang.registry.services.imports import registrations_export, registrations_import
 
 router = scoped_router(tags=["registry"])
 

@@ -32,7 +32,6 @@ from gongjiang.directory.models import Organisation
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 from gongjiang.registry import import_jobs, selectors, services
-from gongjiang.registry.imports import registrations_export
 from gongjiang.registry.models import (
     ApplicationKind,
     ClassLevel,
@@ -44,7 +43,8 @@ from gongjiang.registry.models import (
     SchoolClass,
     StudyForm,
 )
-from gongjiang.registry.record_imports import KINDS, records_export, template_write
+from gongjiang.registry.services.imports import registrations_export
+from gongjiang.registry.services.record_imports import KINDS, records_export, template_write
 
 
 def _own_school(request: HttpRequest) -> Organisation:

@@ -32,7 +32,6 @@ from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.registry import services
 from gongjiang.registry.import_guard import import_audit, import_refusal
-from gongjiang.registry.imports import HEADERS, REQUIRED
 from gongjiang.registry.models import (
     Destination,
     DestinationKind,
@@ -44,6 +43,7 @@ from gongjiang.registry.models import (
     TrainingProgramme,
     TrainingRecord,
 )
+from gongjiang.registry.services.imports import HEADERS, REQUIRED
 
 YES = ("是", "有", "Y", "y", "1", "true", "√")
 NO = ("否", "无", "N", "n", "0", "false", "")

@@ -375,11 +375,12 @@ class _Importer:
         for registration in active:
             self.active.setdefault(registration.person.id_number, []).append(registration)
         # A registration of this school with a change waiting for the bureau takes no other.
+        # The school's waiting events by registration, read in one query (not an IN list of a
+        # re-imported export's every registration).
         self.pending = {
             e.registration_id: e
-            for e in RegistrationEvent.objects.filter(
-                registration__in=[r for held in self.active.values() for r in held if r.school_id == self.school.pk],
-                decision=Decision.PENDING,
+            for e in RegistrationEvent.objects.filter(registration__school=self.school, decision=Decision.PENDING).only(
+                "registration_id", "kind", "target_class_id"
             )
         }
         # Rows whose full-time place is held at another school: filed without holding a place,
