@@ -157,3 +157,18 @@ def test_the_import_refuses_classes_and_dates_the_services_refuse(
     assert found[(3, "入学日期")] == "入学年份“2031”不合理。"
     assert not SchoolClass.objects.filter(school=school).exists()
     assert not Registration.objects.filter(school=school).exists()
+
+
+def test_a_length_of_study_is_checked_by_the_class_rule(actor_of: Callable[[str], Actor], school: Organisation) -> None:
+    header = ["姓名", "身份证号", "专业代码", "班级", "班级层次", "学习形式", "入学日期", "学制"]
+    rows = [
+        ["甲", rid("20080101", 511), "0102", "数控3班", "高级", "全日制", "2025-09-01", "nan"],
+        ["乙", rid("20080101", 513), "0401", "汽修夜班", "中级", "非全日制", "2025-09-01", "0.5"],
+        ["丙", rid("20080101", 515), "0401", "汽修2班", "中级", "全日制", "2025-09-01", "7"],
+    ]
+    report = run_import(actor_of("school"), school, xlsx(rows, header=header))
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "学制", "学制应在 0 到 6 年之间。"),
+        (3, "学制", "非全日制学制不少于1年。"),
+        (4, "学制", "学制应在 0 到 6 年之间。"),
+    ]

@@ -52,7 +52,7 @@ from gongjiang.registry.models import (
     SchoolClass,
     StudyForm,
 )
-from gongjiang.registry.services import MIN_PART_TIME_YEARS, approval_days, persons_readable
+from gongjiang.registry.services import approval_days, persons_readable
 
 BATCH_SIZE = 1000
 
@@ -322,10 +322,7 @@ class _Importer:
             except InvalidOperation:
                 self.error(row.number, cols.name_of("planned_years"), _("学制“%(value)s”不是数字") % {"value": years})
                 return
-            if not Decimal(0) < row.planned_years <= Decimal(6):
-                self.error(row.number, cols.name_of("planned_years"), _("学制应在 0 到 6 年之间"))
-            elif row.form == StudyForm.PART_TIME and row.planned_years < MIN_PART_TIME_YEARS:
-                self.error(row.number, cols.name_of("planned_years"), _("非全日制学制不少于1年"))
+            self._refused(row, cols, services.length_check, form=row.form, planned_years=row.planned_years)
 
     # -- the file as a whole ----------------------------------------------------------------
 

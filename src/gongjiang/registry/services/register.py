@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -326,11 +326,7 @@ def class_check(
         )
     if form not in StudyForm.values:
         raise ValidationError({"form": _("学习形式“%(form)s”未知。") % {"form": form}})
-    years = Decimal(str(planned_years))
-    if years <= 0 or years > 6:
-        raise ValidationError({"planned_years": _("学制应在 0 到 6 年之间。")})
-    if form == StudyForm.PART_TIME and years < MIN_PART_TIME_YEARS:
-        raise ValidationError({"planned_years": _("非全日制学制不少于1年。")})
+    years = length_check(form=form, planned_years=planned_years)
     this_year = timezone.localdate().year
     if not 1990 <= cohort_year <= this_year + 1:
         raise ValidationError({"cohort_year": _("入学年份“%(year)s”不合理。") % {"year": cohort_year}})
@@ -348,6 +344,19 @@ def _active_full_time_elsewhere(person: Person, exclude: Registration | None = N
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.first()
+
+
+def length_check(*, form: str, planned_years: Decimal | int | str) -> Decimal:
+    """A class's length of study: more than 0 and at most 6 years, a part-time one at least a year."""
+    try:
+        years = Decimal(str(planned_years))
+    except InvalidOperation:
+        years = Decimal("NaN")
+    if not years.is_finite() or years <= 0 or years > 6:
+        raise ValidationError({"planned_years": _("学制应在 0 到 6 年之间。")})
+    if form == StudyForm.PART_TIME and years < MIN_PART_TIME_YEARS:
+        raise ValidationError({"planned_years": _("非全日制学制不少于1年。")})
+    return years
 
 
 def registration_create(
