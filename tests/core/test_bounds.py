@@ -151,7 +151,7 @@ def test_an_import_with_a_control_character_is_refused_naming_its_row_and_column
 ) -> None:
     import io
 
-    from gongjiang.registry.imports import registrations_import
+    from gongjiang.registry.services.imports import registrations_import
 
     lines = [
         "姓名,身份证号,专业代码,班级,班级层次,学习形式,入学日期",

@@ -40,10 +40,12 @@ from gongjiang.market.models import (
     PostingRevision,
     PostingStatus,
 )
+from gongjiang.market.push import preference_save as preference_save
+from gongjiang.market.recommend import final_year_starts as final_year_starts
+from gongjiang.market.recommend import job_start as job_start
 from gongjiang.market.search import search_text
-from gongjiang.refdata.coding import OccupationCoder
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concept_get, current_version, region_ever_existed
+from gongjiang.refdata.selectors import OccupationCoder, concept_get, current_version, region_ever_existed
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Apprenticeship, Consent, Registration
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
+from gongjiang.core.imports import XLSX_CONTENT_TYPE, RowError
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
@@ -46,10 +47,8 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.pinyin import pinyin_of
-from gongjiang.refdata.selectors import concept_get, concept_search, concepts, region_get
+from gongjiang.refdata.selectors import concept_get, concept_search, concepts, pinyin_of, region_get
 from gongjiang.registry import selectors as registry_selectors
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE, RowError
 from gongjiang.registry.models import ClassLevel
 
 PAGE_SIZE = 20

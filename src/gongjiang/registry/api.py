@@ -16,13 +16,13 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from gongjiang.core.api import Page, PageIn, actor_of, page_of, scoped_router
+from gongjiang.core.imports import XLSX_CONTENT_TYPE
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import get_scoped_or_404
 from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import
 from gongjiang.registry.models import (
     Apprenticeship,
     CompetitionAward,
@@ -37,6 +37,7 @@ from gongjiang.registry.models import (
     Teacher,
     TrainingProgramme,
 )
+from gongjiang.registry.services.imports import registrations_export, registrations_import
 
 router = scoped_router(tags=["registry"])
 
@@ -118,6 +119,8 @@ class RegistrationOut(Schema):
 
 
 class EventIn(Schema):
+    # register, suspend, resume, transfer_out, withdraw, complete, graduate, expel,
+    # change_class or change_major; the last three name target_class_id.
     kind: str
     effective_on: dt.date
     reason: str = ""
@@ -133,6 +136,7 @@ class EventOut(Schema):
     due_on: dt.date
     decision_note: str
     target_class_id: int | None
+    from_class_id: int | None
 
 
 class RegistrationDetailOut(RegistrationOut):
@@ -231,6 +235,7 @@ def _event(e: RegistrationEvent) -> EventOut:
         due_on=e.due_on,
         decision_note=e.decision_note,
         target_class_id=e.target_class_id,
+        from_class_id=e.from_class_id,
     )
 
 
