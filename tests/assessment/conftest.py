@@ -15,7 +15,7 @@ from gongjiang.credentials import services as credentials
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import SchoolClass
-from tests.registry.conftest import file_major
+from tests.registry.conftest import file_major, new_person  # noqa: F401  (a fixture the tests use)
 
 WELDER = "6-18-02-04"
 TODAY = dt.date.today()

@@ -18,7 +18,7 @@ from gongjiang.assessment import selectors, services
 from gongjiang.assessment.imports import scores_import
 from gongjiang.assessment.models import AssessmentPlan, PlanStatus, SignUp
 from gongjiang.core.actors import Actor
-from gongjiang.directory.models import Organisation, Person, User
+from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import AssessmentBasis, Registration, SchoolClass, SkillAssessment
 from tests.assessment.conftest import TODAY, WELDER
@@ -76,7 +76,9 @@ def test_self_signup_follows_the_rules_and_says_why_not(
     with pytest.raises(ValidationError) as refused:
         services.signup_self(actor=learner, plan=plan, person=person, years_in_trade=Decimal(2))
     message = refused.value.messages[0]
-    assert "不符合中级工的申报条件" in message and "从事本职业满6年" in message and "申报的从事本职业年限为2年" in message
+    assert (
+        "不符合中级工的申报条件" in message and "从事本职业满6年" in message and "申报的从事本职业年限为2年" in message
+    )
     # A 初级工 certificate in the trade and four years make them eligible.
     registry.assessment_record(
         actor=actor_of(EVALUATOR), evaluator=filed, person=person, occupation_code=WELDER, skill_level=5,
@@ -133,7 +135,10 @@ def test_scores_sampling_and_final_results_reach_the_register(
     for person in people:
         enrol(actor_of, senior_class, person)
     plan = publish(theory_pass=Decimal(60), practice_pass=Decimal(70))
-    zhao, qian, sun = services.signup_class(actor=actor_of("school"), plan=plan, school_class=senior_class)
+    by_name = {
+        s.person.name: s for s in services.signup_class(actor=actor_of("school"), plan=plan, school_class=senior_class)
+    }
+    zhao, qian, sun = by_name["赵"], by_name["钱"], by_name["孙"]
     with pytest.raises(ValidationError, match="尚未举行"):
         services.score_enter(actor=body, signup=zhao, theory="80", practice="80")
     plan = sat(plan)
@@ -150,7 +155,7 @@ def test_scores_sampling_and_final_results_reach_the_register(
         services.plan_finalise(actor=body, plan=plan)
     # The bureau samples, sends back with a reason, the body corrects and resubmits.
     with pytest.raises(PermissionDenied):
-        services.plan_sample(actor=actor_of("bureau_other"), plan=plan, signup_ids=[qian.pk])
+        services.plan_sample(actor=actor_of("u-bur-150400"), plan=plan, signup_ids=[qian.pk])
     plan = services.plan_sample(actor=bureau, plan=plan, signup_ids=[qian.pk])
     with pytest.raises(ValidationError, match="说明原因"):
         services.plan_sample_decide(actor=bureau, plan=plan, confirm=False)
@@ -168,9 +173,9 @@ def test_scores_sampling_and_final_results_reach_the_register(
     assert recorded.count() == 2 and {a.basis for a in recorded} == {AssessmentBasis.PLAN}
     assert results["赵"].skill_assessment is not None and results["赵"].skill_assessment.certificate_no == ""
     assert sun.pk and results["孙"].skill_assessment is None
-    # The learner reads their own result.
-    learner = User.objects.get(username="student")
-    assert not selectors.signup_list(actor=actor_of(learner.username)).filter(plan=plan).exists()
+    # The school reads its learners' results; another school reads nothing of them.
+    assert selectors.signup_list(actor=actor_of("school")).filter(plan=plan).count() == 3
+    assert not selectors.signup_list(actor=actor_of("school2")).filter(plan=plan).exists()
 
 
 @override_settings(GONGJIANG_ASSESSMENT_SAMPLING_DAYS=0)
@@ -223,7 +228,10 @@ def test_unsampled_results_become_final_after_the_sampling_time_and_imports_are_
 
 
 def test_world_and_national_medals_confer_a_level_once(
-    actor_of: Callable[[str], Actor], world: dict[str, Organisation], filed: Organisation, new_person: Callable[..., Person]
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    filed: Organisation,
+    new_person: Callable[..., Person],
 ) -> None:
     bureau, clerk = actor_of("bureau"), actor_of("school")
     winner = new_person(name="冠军", birth=dt.date(2003, 1, 1))

@@ -39,7 +39,9 @@ def in_final_year(registration: Registration, on_date: dt.date) -> bool:
     return dt.date(ends.year - 1, ends.month, 1) <= on_date < ends
 
 
-def candidate_of(registration: Registration | None, best_level: int | None, years: Decimal, on_date: dt.date) -> Candidate:
+def candidate_of(
+    registration: Registration | None, best_level: int | None, years: Decimal, on_date: dt.date
+) -> Candidate:
     if registration is None:
         return Candidate(best_level=best_level, years_in_trade=years)
     return Candidate(

@@ -36,7 +36,9 @@ def _apply(actor: Actor, plan: AssessmentPlan, by_number: dict[str, SignUp], row
     if compact_text(row["name"]) != signup.person.name:
         raise CellError("name", _("姓名与报名信息“%(name)s”不一致") % {"name": signup.person.name})
     before = (signup.theory_score, signup.practice_score)
-    signup = services.score_enter(actor=actor, signup=signup, theory=row["theory_score"], practice=row["practice_score"])
+    signup = services.score_enter(
+        actor=actor, signup=signup, theory=row["theory_score"], practice=row["practice_score"]
+    )
     by_number[number] = signup
     return "unchanged" if (signup.theory_score, signup.practice_score) == before else "updated"
 

@@ -89,7 +89,9 @@ def plan_publish(
         raise ValidationError({"skill_level": _("技能等级应为1（高级技师）到5（初级工）。")})
     occupation = concept_get(Scheme.OCCUPATION, occupation_code.strip())
     if occupation is None:
-        raise ValidationError({"occupation_code": _("职业代码“%(code)s”不在职业分类大典中。") % {"code": occupation_code}})
+        raise ValidationError(
+            {"occupation_code": _("职业代码“%(code)s”不在职业分类大典中。") % {"code": occupation_code}}
+        )
     if not 1 <= capacity <= MAX_CAPACITY:
         raise ValidationError({"capacity": _("名额应在1到%(max)s之间。") % {"max": MAX_CAPACITY}})
     if signup_closes < signup_opens:
@@ -174,7 +176,9 @@ def signup_class(*, actor: Actor, plan: AssessmentPlan, school_class: SchoolClas
     with transaction.atomic():
         plan = _locked(plan)
         registrations = list(
-            registry.registration_list(actor=actor, school_id=school_class.school_id, status=RegistrationStatus.ENROLLED)
+            registry.registration_list(
+                actor=actor, school_id=school_class.school_id, status=RegistrationStatus.ENROLLED
+            )
             .filter(school_class=school_class)
             .order_by("person__name", "pk")
         )
@@ -200,7 +204,9 @@ def signup_class(*, actor: Actor, plan: AssessmentPlan, school_class: SchoolClas
             raise ValidationError(refused)
         signups = []
         for registration in registrations:
-            signup = SignUp(plan=plan, person=registration.person, registration=registration, school=school_class.school)
+            signup = SignUp(
+                plan=plan, person=registration.person, registration=registration, school=school_class.school
+            )
             _save(actor, "assessment.signup.class", signup, plan.evaluator)
             signups.append(signup)
     return signups
@@ -272,7 +278,9 @@ def plan_submit(*, actor: Actor, plan: AssessmentPlan) -> AssessmentPlan:
             raise ValidationError(_("实操考核（%(date)s）尚未举行，不能报送成绩。") % {"date": plan.practice_on})
         if not plan.signups.filter(theory_score__isnull=False).exists():
             raise ValidationError(_("尚未录入任何成绩。"))
-        return _transition(actor, plan, "assessment.plan.submit", status=PlanStatus.SUBMITTED, submitted_at=timezone.now())
+        return _transition(
+            actor, plan, "assessment.plan.submit", status=PlanStatus.SUBMITTED, submitted_at=timezone.now()
+        )
 
 
 def plan_sample(*, actor: Actor, plan: AssessmentPlan, signup_ids: Sequence[int]) -> AssessmentPlan:
@@ -289,7 +297,9 @@ def plan_sample(*, actor: Actor, plan: AssessmentPlan, signup_ids: Sequence[int]
             before = audit.snapshot(signup)
             signup.sampled = True
             _save(actor, "assessment.signup.sample", signup, plan.evaluator, before)
-        return _transition(actor, plan, "assessment.plan.sample", status=PlanStatus.SAMPLED, sampled_by_id=actor.user_id)
+        return _transition(
+            actor, plan, "assessment.plan.sample", status=PlanStatus.SAMPLED, sampled_by_id=actor.user_id
+        )
 
 
 def plan_sample_decide(*, actor: Actor, plan: AssessmentPlan, confirm: bool, note: str = "") -> AssessmentPlan:
@@ -320,7 +330,8 @@ def plan_finalise(*, actor: Actor, plan: AssessmentPlan) -> AssessmentPlan:
             waited = timezone.now() - plan.submitted_at
             if waited < dt.timedelta(days=sampling_days()):
                 raise ValidationError(
-                    _("成绩报送后%(days)s天内人社部门可抽查，期满或抽查通过后方可确定结果。") % {"days": sampling_days()}
+                    _("成绩报送后%(days)s天内人社部门可抽查，期满或抽查通过后方可确定结果。")
+                    % {"days": sampling_days()}
                 )
         elif plan.status != PlanStatus.CONFIRMED:
             raise ValidationError(_("该计划的成绩尚未报送或正在抽查，不能确定结果。"))
@@ -370,7 +381,10 @@ def award_confer(*, actor: Actor, award: CompetitionAward, evaluator: Organisati
     rule = award_rule_for(award)
     if rule is None:
         raise ValidationError(
-            {"award": _("“%(competition)s %(rank)s”不属于可直接认定等级的奖项。") % {"competition": award.competition, "rank": award.rank}}
+            {
+                "award": _("“%(competition)s %(rank)s”不属于可直接认定等级的奖项。")
+                % {"competition": award.competition, "rank": award.rank}
+            }
         )
     today = timezone.localdate()
     with transaction.atomic():

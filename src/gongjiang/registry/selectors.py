@@ -20,8 +20,8 @@ from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import ActorKind, get_scoped_or_404, region_prefix, scoped
 from gongjiang.directory.models import Organisation, OrganisationKind, Person, SchoolTier
 from gongjiang.registry.models import (
-    AssessmentResult,
     Apprenticeship,
+    AssessmentResult,
     ClassLevel,
     CompetitionAward,
     Decision,

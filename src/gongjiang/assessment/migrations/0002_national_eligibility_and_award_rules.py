@@ -39,9 +39,13 @@ def seed(apps, schema_editor):
     AwardRule = apps.get_model("assessment", "AwardRule")
     EligibilityRule.objects.bulk_create(
         EligibilityRule(
-            skill_level=level, prior_level=prior, min_years=Decimal(years), class_level=class_level,
-            final_year=final_year, effective_from=FROM,
-        )  # fmt: skip
+            skill_level=level,
+            prior_level=prior,
+            min_years=Decimal(years),
+            class_level=class_level,
+            final_year=final_year,
+            effective_from=FROM,
+        )
         for level, prior, years, class_level, final_year in ELIGIBILITY
     )
     AwardRule.objects.bulk_create(

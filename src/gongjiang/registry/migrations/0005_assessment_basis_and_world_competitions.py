@@ -5,25 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_placements_need_the_partners_consent'),
+        ("registry", "0004_placements_need_the_partners_consent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='skillassessment',
-            name='award',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='conferred', to='registry.competitionaward', verbose_name='依据的竞赛获奖'),
+            model_name="skillassessment",
+            name="award",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conferred",
+                to="registry.competitionaward",
+                verbose_name="依据的竞赛获奖",
+            ),
         ),
         migrations.AddField(
-            model_name='skillassessment',
-            name='basis',
-            field=models.CharField(choices=[('recorded', '登记'), ('plan', '认定计划'), ('award', '竞赛获奖直接认定')], default='recorded', max_length=16, verbose_name='认定依据'),
+            model_name="skillassessment",
+            name="basis",
+            field=models.CharField(
+                choices=[("recorded", "登记"), ("plan", "认定计划"), ("award", "竞赛获奖直接认定")],
+                default="recorded",
+                max_length=16,
+                verbose_name="认定依据",
+            ),
         ),
         migrations.AlterField(
-            model_name='competitionaward',
-            name='level',
-            field=models.CharField(choices=[('world', '世界技能大赛'), ('national', '国家级'), ('provincial', '省级'), ('city', '市级')], max_length=16, verbose_name='竞赛级别'),
+            model_name="competitionaward",
+            name="level",
+            field=models.CharField(
+                choices=[("world", "世界技能大赛"), ("national", "国家级"), ("provincial", "省级"), ("city", "市级")],
+                max_length=16,
+                verbose_name="竞赛级别",
+            ),
         ),
     ]
