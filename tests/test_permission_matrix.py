@@ -108,6 +108,10 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/assessment/": ("/assessment/", {**SIGNED_IN_200, "enterprise": 403}),
     "/assessment/plans/{plan}/": ("/assessment/plans/{x}/", {**SIGNED_IN_200, "enterprise": 403}),
     "/assessment/awards/": ("/assessment/awards/", BUREAU_PAGES),
+    "/assessment/scores-template/": (
+        "/assessment/scores-template/",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "evaluator": 200, "school": 200, "school2": 200},
+    ),
     "/market/": ("/market/", ALL_200),
     "/market/suggest/?q=hangong": ("/market/suggest/", ALL_200),
     "/market/postings/{published}/": ("/market/postings/{x}/", ALL_200),

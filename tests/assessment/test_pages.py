@@ -127,3 +127,10 @@ def test_the_api_signs_up_a_learner_and_scores_them(
     # Before the results are final the learner does not see the scores.
     mine = client_for("student").get("/api/v1/assessment/signups").json()
     assert [(s["id"], s["theory_score"]) for s in mine] == [(signup_id, None)]
+
+
+def test_the_blank_score_sheet_has_the_headers_the_import_reads(client_for: Any) -> None:
+    response = client_for("evaluator").get("/assessment/scores-template/")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    headers = [cell.value for cell in next(book.worksheets[0].iter_rows(max_row=1))]
+    assert [h.rstrip("*") for h in headers if h] == ["身份证号", "姓名", "理论成绩", "实操成绩"]

@@ -4,6 +4,7 @@ signs up and reads their results, the bureau samples), and the services decide a
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjiang.assessment import forms, selectors, services
-from gongjiang.assessment.imports import scores_import
+from gongjiang.assessment.imports import scores_import, template_write
 from gongjiang.assessment.models import SCORING_STATUSES, AssessmentPlan, PlanStatus
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
@@ -29,6 +30,7 @@ from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import selectors as registry
+from gongjiang.registry.imports import XLSX_CONTENT_TYPE
 from gongjiang.registry.models import CompetitionLevel
 
 PAGE_SIZE = 50
@@ -256,6 +258,19 @@ def _upload(
         actor=actor, plan=plan, source=upload, filename=upload.name or "", dry_run=form.cleaned_data["dry_run"]
     )
     return report.as_dict() | {"dry_run": report.dry_run}
+
+
+@login_required
+def scores_template(request: HttpRequest) -> HttpResponse:
+    """The blank score sheet the import reads, for the bodies that score plans."""
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.EVALUATOR, ActorKind.SCHOOL, ActorKind.OPERATOR):
+        raise PermissionDenied
+    buffer = io.BytesIO()
+    template_write(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="assessment-scores.xlsx"'
+    return response
 
 
 @login_required
