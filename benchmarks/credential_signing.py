@@ -36,17 +36,16 @@ def main() -> int:
     import django
 
     django.setup()
+    from tests.credentials.vcdata import Issuer, MemoryTrust, skill_certificate
+
     from gongjiang.credentials.vc import keys
     from gongjiang.credentials.vc.canon import canonicalize
     from gongjiang.credentials.vc.verify import verify_credential
-    from tests.credentials.vcdata import Issuer, MemoryTrust, skill_certificate
 
     issuer = Issuer(keys.generate_key())
     trust = MemoryTrust(has_registry=False)
     trust.publish(issuer)
-    unsigned = [
-        skill_certificate(issuer.did, holder=f"学员{i}", status=issuer.status(i)) for i in range(args.sign)
-    ]
+    unsigned = [skill_certificate(issuer.did, holder=f"学员{i}", status=issuer.status(i)) for i in range(args.sign)]
     issuer.sign(unsigned[0])  # warm the context cache
 
     start = time.perf_counter()
