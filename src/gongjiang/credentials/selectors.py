@@ -27,6 +27,7 @@ from gongjiang.credentials.models import (
 from gongjiang.credentials.vc import proofs
 from gongjiang.credentials.vc import status_list as vc_status_list
 from gongjiang.directory.models import Organisation, OrganisationKind
+from gongjiang.registry.models import Registration, RegistrationStatus
 
 
 def filing_covers(organisation: Organisation, occupation_code: str, level: int, on_date: dt.date) -> Filing | None:
@@ -201,3 +202,13 @@ def certificate_bundle(*, actor: Actor, number: str) -> Bundle:
         if (signed := status_list_credential(url)) is not None:
             lists[entry["statusPurpose"]] = signed
     return Bundle(certificate.credential, documents, lists)
+
+
+def graduates_without_diploma(*, actor: Actor, school: Organisation) -> QuerySet[Registration]:
+    """The school's graduates (graduation approved) who have no diploma yet, for a batch."""
+    return (
+        scoped(Registration.objects.filter(school=school, status=RegistrationStatus.GRADUATED), actor)
+        .exclude(certificates__kind=CertificateKind.DIPLOMA)
+        .select_related("person", "school", "school_class__offering")
+        .order_by("id")
+    )
