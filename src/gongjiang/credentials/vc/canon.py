@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext_lazy as _
 from pyld import jsonld
@@ -12,11 +12,15 @@ from .errors import CredentialError
 from .limits import check_shape
 from .loader import DEFAULT_LOADER, StaticLoader, UnknownDocumentError
 
+E = TypeVar("E", bound=BaseException)
 
-def _unknown_document(exc: BaseException) -> UnknownDocumentError | None:
+
+def _cause(exc: BaseException, kind: type[E]) -> E | None:
+    """The first exception of ``kind`` in the chain (pyld wraps what the loader and the
+    safe-mode checks raise)."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, UnknownDocumentError):
+        if isinstance(seen, kind):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
@@ -42,6 +46,30 @@ def _relative_iri(expanded: Any) -> str | None:
     return None
 
 
+class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """Expands once (inside ``to_rdf``) and refuses what safe mode refuses as it does."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._dropped)
+
+    @staticmethod
+    def _dropped(prop: object) -> None:
+        raise CredentialError(
+            "context.undefined_term", _("凭证使用了上下文中未定义的字段：%(term)s。"), term=str(prop)[:100]
+        )
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        expanded = super().expand(input_, options)
+        relative = _relative_iri(expanded)
+        if relative is not None:
+            raise CredentialError(
+                "context.undefined_term",
+                _("凭证使用了上下文中未定义的类型或标识：%(term)s。"),
+                term=relative[:100],
+            )
+        return expanded
+
+
 def canonicalize(document: dict[str, Any], *, loader: StaticLoader | None = None) -> str:
     """The RDFC-1.0 canonical N-Quads of ``document``.
 
@@ -50,30 +78,16 @@ def canonicalize(document: dict[str, Any], *, loader: StaticLoader | None = None
     for Data Integrity.
     """
     check_shape(document)
-    dropped: list[str] = []
-    options = {"documentLoader": loader or DEFAULT_LOADER, "base": None, "safe": True}
-    processor = jsonld.JsonLdProcessor(on_property_dropped=lambda prop: dropped.append(str(prop)))
+    options = {"documentLoader": loader or DEFAULT_LOADER, "base": None, "produceGeneralizedRdf": False}
+    processor = _SafeProcessor()
     try:
-        expanded = processor.expand(document, options)
-        if dropped:
-            raise CredentialError(
-                "context.undefined_term",
-                _("凭证使用了上下文中未定义的字段：%(term)s。"),
-                term=dropped[0],
-            )
-        relative = _relative_iri(expanded)
-        if relative is not None:
-            raise CredentialError(
-                "context.undefined_term",
-                _("凭证使用了上下文中未定义的类型或标识：%(term)s。"),
-                term=relative,
-            )
-        dataset = processor.to_rdf(expanded, {**options, "produceGeneralizedRdf": False})
+        dataset = processor.to_rdf(document, options)
         nquads: str = URDNA2015().main(dataset, {"format": "application/n-quads"})
-    except CredentialError:
-        raise
     except Exception as exc:  # pyld raises JsonLdError and, on malformed input, plain errors
-        unknown = _unknown_document(exc)
+        refused = _cause(exc, CredentialError)
+        if refused is not None:
+            raise refused from None
+        unknown = _cause(exc, UnknownDocumentError)
         if unknown is not None:
             raise CredentialError(
                 "context.unknown",

@@ -63,12 +63,12 @@ class StaticLoader:
 
     def __call__(self, url: str, options: object = None) -> dict[str, Any]:
         if url in self._extra:
-            document = self._extra[url]
-        elif url in _FILES:
-            document = _context(url)
-        else:
-            raise UnknownDocumentError(url)
-        return {"contextUrl": None, "documentUrl": url, "document": document}
+            return {"contextUrl": None, "documentUrl": url, "document": self._extra[url]}
+        if url in _FILES:
+            # "static" lets pyld keep the processed context across calls (it caches by URL
+            # process-wide, so only the library's fixed contexts are tagged, never extras).
+            return {"contextUrl": None, "documentUrl": url, "document": _context(url), "tag": "static"}
+        raise UnknownDocumentError(url)
 
 
 DEFAULT_LOADER = StaticLoader()

@@ -4,6 +4,8 @@ has no registered suite yet), so proofs look their suite up by name here."""
 from __future__ import annotations
 
 import hashlib
+import json
+from functools import lru_cache
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -36,13 +38,21 @@ class Cryptosuite(Protocol):
     ) -> bool: ...
 
 
+@lru_cache(maxsize=64)
+def _proof_config_hash(config_json: str, loader: StaticLoader | None) -> bytes:
+    # A batch signs thousands of credentials with one proof configuration (same key, same
+    # time, same contexts): its canonical form is computed once.
+    config = json.loads(config_json)
+    return hashlib.sha256(canonicalize(config, loader=loader).encode()).digest()
+
+
 class EddsaRdfc2022:
     """``eddsa-rdfc-2022``: Ed25519 over SHA-256(canon(proof config)) ‖ SHA-256(canon(doc))."""
 
     name = "eddsa-rdfc-2022"
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any], loader: StaticLoader | None) -> bytes:
-        proof_hash = hashlib.sha256(canonicalize(proof_config, loader=loader).encode()).digest()
+        proof_hash = _proof_config_hash(json.dumps(proof_config, sort_keys=True), loader)
         doc_hash = hashlib.sha256(canonicalize(document, loader=loader).encode()).digest()
         return proof_hash + doc_hash
 
