@@ -88,11 +88,12 @@ def _plan(p: AssessmentPlan) -> PlanOut:
 
 
 def _signup(s: SignUp, *, full: bool) -> SignUpOut:
-    # Results are shown once final to anyone but the body that scores them.
+    # Scores are shown to the body that enters them, and to everyone else once final; identity
+    # numbers are masked for all (the body matches sheets by the numbers it already holds).
     scores = full or bool(s.result)
     return SignUpOut(
         id=s.pk, plan_id=s.plan_id, name=s.person.name,
-        id_number=s.person.id_number if full else mask_id_number(s.person.id_number),
+        id_number=mask_id_number(s.person.id_number),
         school_code=s.school.code if s.school else None, years_in_trade=s.years_in_trade,
         theory_score=s.theory_score if scores else None, practice_score=s.practice_score if scores else None,
         sampled=s.sampled, result=s.result,
