@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from gongjiang.assessment import services as assessment
 from gongjiang.config.api import api
 from gongjiang.core.validators import resident_id_check_digit
-from gongjiang.directory.models import Organisation, User
+from gongjiang.credentials import services as credentials
+from gongjiang.directory.models import Organisation, Person, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market import push
 from gongjiang.market import services as market
@@ -103,6 +106,13 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/registry/placements/": ("/registry/placements/", {**REGISTER_PAGES, "enterprise": 200}),
     "/registry/destinations/": ("/registry/destinations/", REGISTER_PAGES),
     "/registry/skills/": ("/registry/skills/", {**REGISTER_PAGES, "evaluator": 200}),
+    "/assessment/": ("/assessment/", {**SIGNED_IN_200, "enterprise": 403}),
+    "/assessment/plans/{plan}/": ("/assessment/plans/{x}/", {**SIGNED_IN_200, "enterprise": 403}),
+    "/assessment/awards/": ("/assessment/awards/", BUREAU_PAGES),
+    "/assessment/scores-template/": (
+        "/assessment/scores-template/",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "evaluator": 200, "school": 200, "school2": 200},
+    ),
     "/market/": ("/market/", ALL_200),
     "/market/suggest/?q=hangong": ("/market/suggest/", ALL_200),
     "/market/postings/{published}/": ("/market/postings/{x}/", ALL_200),
@@ -285,6 +295,34 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     ),
     "/api/v1/registry/exports/registrations?school={school}": (
         "GET", "/api/v1/registry/exports/registrations", {**SCHOOL_READ_OWN, "bureau": 403}, None,
+    ),
+    "/api/v1/assessment/plans": ("GET", "/api/v1/assessment/plans", API_SIGNED_IN_200, None),
+    "POST /api/v1/assessment/plans": (
+        "POST", "/api/v1/assessment/plans",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "evaluator": 201},
+        {"evaluator": "{evaluator}", "occupation_code": "6-18-02-04", "skill_level": 4, "theory_on": "{theory_on}",
+         "practice_on": "{theory_on}", "place": "矩阵考场", "capacity": 10, "signup_opens": "{today}",
+         "signup_closes": "{today}"},
+    ),
+    "/api/v1/assessment/plans/{plan}": ("GET", "/api/v1/assessment/plans/{plan_id}", API_SIGNED_IN_200, None),
+    "/api/v1/assessment/plans/{plan}/signups": (
+        "GET", "/api/v1/assessment/plans/{plan_id}/signups", API_SIGNED_IN_200, None,
+    ),
+    # A learner signs up only themselves; no one else has a person to sign up.
+    "POST /api/v1/assessment/plans/{plan}/signups": (
+        "POST", "/api/v1/assessment/plans/{plan_id}/signups",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "student": 201}, {"years_in_trade": "6"},
+    ),
+    "POST /api/v1/assessment/plans/{plan}/class-signups": (
+        "POST", "/api/v1/assessment/plans/{plan_id}/class-signups",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 201, "bureau": 403}, {"class_id": "{class}"},
+    ),
+    "/api/v1/assessment/signups": ("GET", "/api/v1/assessment/signups", API_SIGNED_IN_200, None),
+    # The sitting has not happened yet: the body is told so; who sees the sign-up may not score it.
+    "POST /api/v1/assessment/signups/{signup}/scores": (
+        "POST", "/api/v1/assessment/signups/{signup_id}/scores",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "evaluator": 422, "bureau": 403, "student": 403},
+        {"theory_score": "80", "practice_score": "70"},
     ),
     "/api/v1/market/postings?q=数控": ("GET", "/api/v1/market/postings", ALL_200, None),
     "/api/v1/market/postings/mine": (
@@ -481,8 +519,30 @@ def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
         occupation_code="6-18-02-04", enterprise_tutor="王师傅", school_tutor="李老师", plan="工学交替",
         starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2027, 2, 28),
     )  # fmt: skip
+    # A filed evaluation body, an open plan, and the student signed up to a second one.
+    evaluator_actor = actor_for_user(User.objects.get(username="u-v150000001"))
+    today = dt.date.today()
+    credentials.filing_create(
+        actor=bureau_actor, organisation=world["evaluator"], body_kind="evaluation_organisation",
+        occupations={"6-18-02-04": 2}, valid_from=today - dt.timedelta(days=30), valid_until=today + dt.timedelta(days=400),
+    )  # fmt: skip
+    plan_fields: dict[str, Any] = {
+        "evaluator": world["evaluator"], "occupation_code": "6-18-02-04", "skill_level": 4, "place": "矩阵考场",
+        "capacity": 10, "signup_opens": today, "signup_closes": today + dt.timedelta(days=5),
+        "theory_on": today + dt.timedelta(days=10), "practice_on": today + dt.timedelta(days=10),
+    }  # fmt: skip
+    plan = assessment.plan_publish(actor=evaluator_actor, **plan_fields)
+    student = actor_for_user(User.objects.get(username="student"))
+    signup = assessment.signup_self(
+        actor=student, plan=assessment.plan_publish(actor=evaluator_actor, **plan_fields),
+        person=Person.objects.get(pk=student.person_id), years_in_trade=Decimal(6),
+    )  # fmt: skip
     new17 = "15020319990101009"
     return {
+        "plan": str(plan.pk),
+        "signup": str(signup.pk),
+        "today": today.isoformat(),
+        "theory_on": (today + dt.timedelta(days=10)).isoformat(),
         "placed": str(placed.pk),
         "profile_version": str(EnterpriseProfile.objects.get(organisation=world["enterprise"]).version),
         "trained": str(trained.pk),

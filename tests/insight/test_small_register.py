@@ -338,6 +338,42 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     "registry_competitionaward": [
         {"recorded_by_id": 1, "person_id": 4, "level": "provincial", "awarded_on": D(2025, 11, 1)},
     ],
+    # Two plans of school 1 as an evaluation body, practical tests in 2025: welders at 高级工
+    # (one passed, one failed, one absent, left out) and 营销员 at 中级工 (one passed). A plan of
+    # 2024 is another year.
+    "assessment_assessmentplan": [
+        {
+            "id": 1,
+            "evaluator_id": 1,
+            "occupation_code": "6-18-02-04",
+            "skill_level": 3,
+            "practice_on": D(2025, 6, 20),
+            "status": "final",
+        },
+        {
+            "id": 2,
+            "evaluator_id": 1,
+            "occupation_code": "4-01-02-01",
+            "skill_level": 4,
+            "practice_on": D(2025, 11, 5),
+            "status": "final",
+        },
+        {
+            "id": 3,
+            "evaluator_id": 1,
+            "occupation_code": "6-18-02-04",
+            "skill_level": 3,
+            "practice_on": D(2024, 6, 20),
+            "status": "final",
+        },
+    ],
+    "assessment_signup": [
+        {"plan_id": 1, "result": "passed"},
+        {"plan_id": 1, "result": "failed"},
+        {"plan_id": 1, "result": "absent"},
+        {"plan_id": 2, "result": "passed"},
+        {"plan_id": 3, "result": "failed"},
+    ],
     # 0101 → 焊工 → 3411 (division 34, section C); 0202 → 营销员 → 5191 (section F). Version 1
     # is an older major–occupation table that still sent 0202 to 焊工: only the latest counts.
     "refdata_catalogueversion": [
@@ -432,6 +468,8 @@ EXPECTED: dict[tuple[str, int], tuple[float | None, float | None, float | None]]
     ("dual_certificate_rate", 2025): (50.0, 1, 2),
     ("skill_certificates_issued", 2025): (2, 2, None),
     ("assessment_pass_rate", 2025): (66.666667, 2, 3),
+    # Three sat in 2025 (the absent one is left out), two passed.
+    ("assessment_plan_pass_rate", 2025): (66.666667, 2, 3),
     ("high_skill_certificate_share", 2025): (50.0, 1, 2),
     ("competition_awards", 2025): (1, 1, None),
     # Training: three at the school (subsidised), one at the enterprise (market).
@@ -569,6 +607,9 @@ def test_scopes_and_breakdowns(duck: Engine) -> None:
     assert {(v.group["city"], v.value) for v in by_city} == {("150100", 1), ("150200", 1)}
     by_major = compute(duck, [catalogue()["majors_offered"]], years=[2023], by=["major"])
     assert {v.group["major"] for v in by_major} == {"0101", "0303"}
+    by_trade = compute(duck, [catalogue()["assessment_plan_pass_rate"]], years=[2025], by=["occupation", "skill_level"])
+    rates = {(v.group["occupation"], v.group["skill_level"]): round(v.value or 0, 1) for v in by_trade}
+    assert rates == {("6-18-02-04", "3"): 50.0, ("4-01-02-01", "4"): 100.0}
 
 
 def test_early_warning_for_majors(duck: Engine) -> None:

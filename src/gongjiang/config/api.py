@@ -1,5 +1,6 @@
 """Assembles `/api/v1/` from each app's router."""
 
+from gongjiang.assessment.api import router as assessment_router
 from gongjiang.core.api import new_api
 from gongjiang.core.api import router as audit_router
 from gongjiang.directory.api import router as directory_router
@@ -15,3 +16,4 @@ api.add_router("/core", audit_router)
 api.add_router("/registry", registry_router)
 api.add_router("/market", market_router)
 api.add_router("/insight", insight_router)
+api.add_router("/assessment", assessment_router)

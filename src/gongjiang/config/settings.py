@@ -6,7 +6,8 @@
   `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_UPLOAD_MAX_MB`, `GONGJIANG_SHEET_READ_MEMORY_MB|SECONDS`,
   `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`, `GONGJIANG_EMAIL_HOST|PORT|FROM`,
   `GONGJIANG_TASKS_HEARTBEAT_SECONDS|STALE_SECONDS|KEEP_DAYS|WORKER_IN_SERVE`, `GONGJIANG_IMPORT_ERRORS_KEEP_HOURS`,
-  `GONGJIANG_IMPORTS_PER_HOUR`.
+  `GONGJIANG_IMPORTS_PER_HOUR`, `GONGJIANG_CREDENTIALS_HOST`, `GONGJIANG_STATUS_LIST_VALID_HOURS`,
+  `GONGJIANG_ASSESSMENT_SAMPLING_DAYS`.
 - Sign-in and transport security (block at the end): `GONGJIANG_HTTPS`, `GONGJIANG_SESSION_HOURS`,
   `GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE`, `GONGJIANG_SSL_REDIRECT`, `GONGJIANG_HSTS_SECONDS`,
   `GONGJIANG_HSTS_INCLUDE_SUBDOMAINS`, `GONGJIANG_BEHIND_PROXY`, `GONGJIANG_CSP`,
@@ -138,6 +139,17 @@ CSRF_FAILURE_VIEW = "gongjiang.portal.views.csrf_failure"
 
 # Days the bureau has to decide on a filing or a registration change before it shows as overdue.
 GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
+# Days the bureau may sample an assessment plan's submitted scores before the body may make them
+# final without a sample (ADR 0027).
+GONGJIANG_ASSESSMENT_SAMPLING_DAYS = int(env_str("GONGJIANG_ASSESSMENT_SAMPLING_DAYS", "5"))
+
+# -- certificates (credentials/, ADR 0026) --
+# The public host name credentials name (e.g. `jg.rst.example.gov.cn`): issuers are then
+# `did:web:<host>:issuers:<code>` and status lists live at `https://<host>/…`. Empty: issuers
+# are `did:key` and the URLs are those of a local server (the demo, tests).
+CREDENTIALS_HOST = env_str("GONGJIANG_CREDENTIALS_HOST")
+# How long a served status-list credential is valid: verifiers re-read it after that.
+STATUS_LIST_VALID_HOURS = int(env_str("GONGJIANG_STATUS_LIST_VALID_HOURS", "24"))
 
 # -- background tasks (core/tasks.py, ADR 0021) --
 # Web imports are tasks done by `gongjiang worker` so the page can show their progress; with False

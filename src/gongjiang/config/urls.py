@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("registry/", include("gongjiang.registry.urls")),
+    path("assessment/", include("gongjiang.assessment.urls")),
     path("market/", include("gongjiang.market.urls")),
     path("insight/", include("gongjiang.insight.urls")),
     path("", include("gongjiang.portal.urls")),

@@ -33,6 +33,8 @@ DISAGGREGATIONS: dict[str, str] = {
     "class_level": "class_level",
     "form": "form",
     "city": "city_code",
+    "occupation": "occupation_code",
+    "skill_level": "skill_level",
 }
 # Groupings computed from another dimension rather than stored: a school's city (地市) from its
 # county's region code. An indicator that can be grouped by the one can be by the other.

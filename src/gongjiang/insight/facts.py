@@ -94,6 +94,8 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
         "result",
     ),
     "registry_competitionaward": ("recorded_by_id", "person_id", "level", "awarded_on"),
+    "assessment_assessmentplan": ("id", "evaluator_id", "occupation_code", "skill_level", "practice_on", "status"),
+    "assessment_signup": ("plan_id", "result"),
     "insight_keyindustry": ("region_code", "industry_code"),
     "refdata_catalogueversion": ("id", "scheme"),
     "refdata_crosswalk": ("version_id", "scheme", "source_code", "target_code"),
@@ -556,6 +558,24 @@ def skill_certificates(tables: Tables, years: Sequence[int]) -> ir.Table:
     return out.filter(out.year.isin(list(years)))
 
 
+def assessment_results(tables: Tables, years: Sequence[int]) -> ir.Table:
+    """The final results of assessment plans, one row per candidate who sat (the absent are left
+    out), dated by the practical test and placed where the evaluation body is."""
+    plan = tables.table("assessment_assessmentplan")
+    signup = tables.table("assessment_signup")
+    evaluator = _org_dims(tables, "evaluator_org_id")
+    sat = signup.filter(signup.result.isin(["passed", "failed"]))
+    joined = sat.join(plan, sat.plan_id == plan.id).join(evaluator, plan.evaluator_id == evaluator.evaluator_org_id)
+    out = joined.select(
+        year=_year(plan.practice_on),
+        **_pick(evaluator, SCHOOL_DIMENSIONS),
+        occupation_code=plan.occupation_code,
+        skill_level=plan.skill_level.cast("string"),
+        passed=sat.result == "passed",
+    )
+    return out.filter(out.year.isin(list(years)))
+
+
 def awards(tables: Tables, years: Sequence[int]) -> ir.Table:
     award = tables.table("registry_competitionaward")
     recorder = _org_dims(tables, "recorder_id")
@@ -772,6 +792,11 @@ FACTS: dict[str, Fact] = {
             skill_certificates,
             _("技能等级评价"),
         ),
+        Fact(
+            _schema("assessment_results", (*SCHOOL_DIMENSIONS, "occupation_code", "skill_level"), {"passed": "bool"}),
+            assessment_results,
+            _("等级认定计划的最终结果"),
+        ),
         Fact(_schema("awards", SCHOOL_DIMENSIONS, {"level": "string"}), awards, _("技能竞赛获奖")),
         Fact(
             _schema(
@@ -821,6 +846,8 @@ FIELD_LABELS: dict[str, Any] = {
     "tier": _("层次"),
     "ownership": _("举办者"),
     "major_code": _("专业"),
+    "occupation_code": _("职业"),
+    "skill_level": _("技能等级"),
     "class_level": _("班级层次"),
     "form": _("学习形式"),
     "registration_id": _("学籍"),

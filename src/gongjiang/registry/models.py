@@ -559,8 +559,16 @@ class AssessmentResult(models.TextChoices):
     FAILED = "failed", _("不合格")
 
 
+class AssessmentBasis(models.TextChoices):
+    RECORDED = "recorded", _("登记")
+    PLAN = "plan", _("认定计划")
+    AWARD = "award", _("竞赛获奖直接认定")
+
+
 class SkillAssessment(models.Model):
-    """A skill-level assessment by a recognised evaluation body (or a school filed as one)."""
+    """A skill-level assessment by a recognised evaluation body (or a school filed as one): typed
+    in, the final result of an assessment plan, or a level a competition award confers (the
+    award is then its evidence)."""
 
     evaluator = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assessments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assessments")
@@ -569,6 +577,17 @@ class SkillAssessment(models.Model):
     assessed_on = models.DateField(_("认定日期"))
     result = models.CharField(_("结果"), max_length=8, choices=AssessmentResult.choices)
     certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
+    basis = models.CharField(
+        _("认定依据"), max_length=16, choices=AssessmentBasis.choices, default=AssessmentBasis.RECORDED
+    )
+    award = models.OneToOneField(
+        "CompetitionAward",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conferred",
+        verbose_name=_("依据的竞赛获奖"),
+    )
 
     scope: ClassVar[ScopePaths] = ScopePaths(
         organisation="evaluator_id", region="evaluator__region_code", person="person_id"
@@ -584,6 +603,7 @@ class SkillAssessment(models.Model):
 
 
 class CompetitionLevel(models.TextChoices):
+    WORLD = "world", _("世界技能大赛")
     NATIONAL = "national", _("国家级")
     PROVINCIAL = "provincial", _("省级")
     CITY = "city", _("市级")

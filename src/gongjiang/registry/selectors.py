@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -21,6 +21,7 @@ from gongjiang.core.scope import ActorKind, get_scoped_or_404, region_prefix, sc
 from gongjiang.directory.models import Organisation, OrganisationKind, Person, SchoolTier
 from gongjiang.registry.models import (
     Apprenticeship,
+    AssessmentResult,
     ClassLevel,
     CompetitionAward,
     Decision,
@@ -405,3 +406,17 @@ def open_claims(*, actor: Actor) -> list[OpenClaim]:
             )
         )
     return result
+
+
+def best_levels(*, person_ids: Iterable[int], occupation_code: str) -> dict[int, int]:
+    """The highest skill level (lowest number) each person has passed in one occupation, for a
+    service deciding eligibility; it answers only a level number, never the record, so it
+    takes no actor."""
+    rows = (
+        SkillAssessment.objects.filter(
+            person_id__in=list(person_ids), occupation_code=occupation_code, result=AssessmentResult.PASSED
+        )
+        .values("person_id")
+        .annotate(best=Min("skill_level"))
+    )
+    return {row["person_id"]: row["best"] for row in rows}

@@ -25,6 +25,7 @@ from gongjiang.refdata.selectors import concept_get
 from gongjiang.registry import policies as _policies  # noqa: F401  (registers the rules)
 from gongjiang.registry.models import (
     Apprenticeship,
+    AssessmentBasis,
     AssessmentResult,
     CompetitionAward,
     CompetitionLevel,
@@ -673,6 +674,57 @@ def assessment_record_many(*, actor: Actor, assessments: Sequence[Mapping[str, A
     return _save_many(actor, "assessment.record", built, lambda a: a.evaluator)
 
 
+def assessment_results_record(
+    *,
+    actor: Actor,
+    evaluator: Organisation,
+    occupation_code: str,
+    skill_level: int,
+    assessed_on: dt.date,
+    outcomes: Sequence[tuple[Person, bool]],
+) -> list[SkillAssessment]:
+    """The final results of one sitting of an assessment plan: one assessment per candidate who sat,
+    passed or not. The certificate number is left empty: the certificate is issued afterwards
+    (credentials) from the passed assessment, so a pass here needs none (ADR 0027)."""
+    require(actor, "registry.assessment.write", evaluator)
+    occupation = functools.cache(_occupation)
+    built = [
+        _new_assessment(
+            evaluator=evaluator, person=person, occupation_code=occupation_code, skill_level=skill_level,
+            assessed_on=assessed_on, result=AssessmentResult.PASSED if passed else AssessmentResult.FAILED,
+            occupation=occupation, certificate_later=True,
+        )
+        for person, passed in outcomes
+    ]  # fmt: skip
+    for assessment in built:
+        assessment.basis = AssessmentBasis.PLAN
+    return _save_many(actor, "assessment.record", built, lambda a: a.evaluator)
+
+
+def assessment_confer(
+    *,
+    actor: Actor,
+    evaluator: Organisation,
+    award: CompetitionAward,
+    skill_level: int,
+    assessed_on: dt.date,
+) -> SkillAssessment:
+    """A level conferred directly on a competition winner, with the award as its evidence; the
+    award confers at most once (a second conferral is refused by the one-to-one link)."""
+    require(actor, "registry.assessment.write", evaluator)
+    if not award.occupation_code:
+        raise ValidationError({"award": _("该获奖记录未登记职业代码，无法据以认定等级。")})
+    if SkillAssessment.objects.filter(award=award).exists():
+        raise ValidationError({"award": _("该获奖已据以认定过等级，请勿重复认定。")})
+    assessment = _new_assessment(
+        evaluator=evaluator, person=award.person, occupation_code=award.occupation_code, skill_level=skill_level,
+        assessed_on=assessed_on, result=AssessmentResult.PASSED, certificate_later=True,
+    )  # fmt: skip
+    assessment.basis, assessment.award = AssessmentBasis.AWARD, award
+    _save(actor, "assessment.confer", assessment, evaluator)
+    return assessment
+
+
 def _new_assessment(
     *,
     evaluator: Organisation,
@@ -683,12 +735,13 @@ def _new_assessment(
     result: str,
     certificate_no: str = "",
     occupation: Occupation = _occupation,
+    certificate_later: bool = False,
 ) -> SkillAssessment:
     if skill_level not in SkillLevel.values:
         raise ValidationError({"skill_level": _("技能等级应为1（高级技师）到5（初级工）。")})
     if result not in AssessmentResult.values:
         raise ValidationError({"result": _("认定结果应为合格或不合格。")})
-    if result == AssessmentResult.PASSED and not certificate_no.strip():
+    if result == AssessmentResult.PASSED and not certificate_later and not certificate_no.strip():
         raise ValidationError({"certificate_no": _("认定合格须填写证书编号。")})
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("认定日期不能晚于今天。")})
@@ -711,7 +764,7 @@ def award_record(
 ) -> CompetitionAward:
     require(actor, "registry.award.write", recorded_by)
     if level not in CompetitionLevel.values:
-        raise ValidationError({"level": _("竞赛级别应为国家级、省级或市级。")})
+        raise ValidationError({"level": _("竞赛级别应为世界技能大赛、国家级、省级或市级。")})
     if not competition.strip() or not rank.strip():
         raise ValidationError({"competition": _("请填写竞赛名称和名次。")})
     award = CompetitionAward(

@@ -1,0 +1,214 @@
+"""Reads of the credentials app, scoped by the actor. The trust registry (filings) is public."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from gongjiang.core.actors import Actor
+from gongjiang.core.scope import get_scoped_or_404, scoped
+from gongjiang.credentials import issuers
+from gongjiang.credentials.models import (
+    Certificate,
+    CertificateKind,
+    Filing,
+    FilingOccupation,
+    FilingStatus,
+    IssuerKey,
+    StatusList,
+)
+from gongjiang.credentials.vc import proofs
+from gongjiang.credentials.vc import status_list as vc_status_list
+from gongjiang.directory.models import Organisation, OrganisationKind
+from gongjiang.registry.models import Registration, RegistrationStatus
+
+
+def filing_covers(organisation: Organisation, occupation_code: str, level: int, on_date: dt.date) -> Filing | None:
+    """The filing under which `organisation` may assess `occupation_code` at `level` on `on_date`
+    (active, within its window, the occupation filed up to that level or higher), or None.
+
+    Levels run 1 (高级技师) to 5 (初级工): a filing up to level 3 covers levels 3, 4 and 5.
+    """
+    return (
+        Filing.objects.filter(
+            organisation=organisation,
+            status=FilingStatus.ACTIVE,
+            valid_from__lte=on_date,
+            valid_until__gte=on_date,
+            occupations__occupation_code=occupation_code,
+            occupations__highest_level__lte=level,
+        )
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+
+
+def filing_list(*, actor: Actor, organisation_id: int | None = None, status: str | None = None) -> QuerySet[Filing]:
+    """The trust registry as `actor` reads it (everyone reads all of it), newest first."""
+    found = scoped(Filing.objects.all(), actor).select_related("organisation", "filed_by")
+    if organisation_id is not None:
+        found = found.filter(organisation_id=organisation_id)
+    if status:
+        found = found.filter(status=status)
+    return found.prefetch_related(
+        Prefetch("occupations", queryset=FilingOccupation.objects.order_by("occupation_code"))
+    ).order_by("-created_at", "-id")
+
+
+def filing_get(*, actor: Actor, number: str) -> Filing:
+    return get_scoped_or_404(
+        Filing.objects.select_related("organisation", "filed_by").prefetch_related("occupations", "events"),
+        actor,
+        number=number,
+    )
+
+
+# -- issuers, DID documents and status lists (read by the verifier, h1's `vc.verify`) -------------
+
+
+def _issuer_by_did(did: str) -> tuple[Organisation, IssuerKey] | None:
+    if not isinstance(did, str) or len(did) > 300:
+        return None
+    if did.startswith("did:key:"):
+        key = IssuerKey.objects.select_related("organisation").filter(public_key_multibase=did[8:]).first()
+        return (key.organisation, key) if key else None
+    host = settings.CREDENTIALS_HOST
+    prefix = f"did:web:{quote(host, safe='')}:issuers:" if host else None
+    if prefix and did.startswith(prefix):
+        key = IssuerKey.objects.select_related("organisation").filter(organisation__code=did[len(prefix) :]).first()
+        return (key.organisation, key) if key else None
+    return None
+
+
+def did_document(did: str) -> dict[str, Any] | None:
+    """The DID document of an issuer of this platform, or None for any other DID."""
+    found = _issuer_by_did(did)
+    if found is None or issuers.issuer_did(*found) != did:
+        return None
+    return issuers.did_document(*found)
+
+
+def did_document_for(organisation: Organisation) -> dict[str, Any] | None:
+    key = IssuerKey.objects.filter(organisation=organisation).first()
+    return issuers.did_document(organisation, key) if key else None
+
+
+def _list_slug(url: str) -> str | None:
+    prefix = issuers.status_list_url("")
+    if not isinstance(url, str) or not url.startswith(prefix) or len(url) > 300:
+        return None
+    return url[len(prefix) :]
+
+
+def status_list_credential(url: str) -> dict[str, Any] | None:
+    """The signed status-list credential at `url`, as the site serves it now (signed afresh with a
+    short validity, so revocations show at once), or None when the URL is not one of ours."""
+    slug = _list_slug(url)
+    status_list = StatusList.objects.select_related("issuer").filter(slug=slug).first() if slug else None
+    if status_list is None:
+        return None
+    key = IssuerKey.objects.get(organisation=status_list.issuer)
+    now = timezone.now().replace(microsecond=0)
+    unsigned = vc_status_list.status_list_credential(
+        list_url=issuers.status_list_url(status_list.slug),
+        issuer=issuers.issuer_did(status_list.issuer, key),
+        purpose=status_list.purpose,
+        bits=vc_status_list.Bitstring(status_list.size, data=bytes(status_list.bits)),
+        valid_from=now,
+        valid_until=now + dt.timedelta(hours=settings.STATUS_LIST_VALID_HOURS),
+    )
+    return proofs.sign(
+        unsigned,
+        key=issuers.load_or_create_key(status_list.issuer),
+        verification_method=issuers.verification_method(status_list.issuer, key),
+        created=now,
+    )
+
+
+@dataclass(frozen=True)
+class Authorisation:
+    """What the trust registry says of an issuer for one credential."""
+
+    issuer_name: str
+    authorised: bool
+    filing_number: str = ""
+    reason: str = ""
+
+
+def issuer_authorisation(
+    did: str, kind: str, occupation_code: str | None, level: int | None, on_date: dt.date
+) -> Authorisation | None:
+    """Was `did` authorised to issue a `kind` ("diploma" or "skill") credential for that occupation
+    and level on `on_date`? None when the DID is not an issuer of this platform at all."""
+    found = _issuer_by_did(did)
+    if found is None or issuers.issuer_did(*found) != did:
+        return None
+    organisation = found[0]
+    if kind == CertificateKind.DIPLOMA:
+        # Schools issue their graduates' diplomas by being schools of the register.
+        ok = organisation.kind == OrganisationKind.SCHOOL and organisation.is_active
+        return Authorisation(organisation.name, ok, reason="" if ok else gettext("签发机构不是在册的技工院校。"))
+    if kind == CertificateKind.SKILL and occupation_code and level is not None:
+        filing = filing_covers(organisation, occupation_code, level, on_date)
+        if filing is not None:
+            return Authorisation(organisation.name, True, filing_number=filing.number)
+        return Authorisation(organisation.name, False, reason=gettext("签发当日该机构没有覆盖该职业和等级的有效备案。"))
+    return Authorisation(organisation.name, False, reason=gettext("无法确定凭证的类型、职业或等级。"))
+
+
+# -- certificates ------------------------------------------------------------------------------------
+
+
+def certificate_list(*, actor: Actor, kind: str | None = None, status: str | None = None) -> QuerySet[Certificate]:
+    found = scoped(Certificate.objects.all(), actor).select_related("holder", "issuer")
+    if kind:
+        found = found.filter(kind=kind)
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("-issued_at", "-id")
+
+
+def certificate_get(*, actor: Actor, number: str) -> Certificate:
+    return get_scoped_or_404(
+        Certificate.objects.select_related("holder", "issuer", "filing", "revocation_list", "suspension_list"),
+        actor,
+        number=number[:24],
+    )
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything an offline verifier needs for one credential."""
+
+    credential: dict[str, Any]
+    did_documents: dict[str, dict[str, Any]]
+    status_lists: dict[str, dict[str, Any]]
+
+
+def certificate_bundle(*, actor: Actor, number: str) -> Bundle:
+    certificate = certificate_get(actor=actor, number=number)
+    issuer_id = certificate.credential["issuer"]["id"]
+    documents = {issuer_id: doc} if (doc := did_document(issuer_id)) else {}
+    lists = {}
+    for entry in certificate.credential.get("credentialStatus", []):
+        url = entry["statusListCredential"]
+        if (signed := status_list_credential(url)) is not None:
+            lists[entry["statusPurpose"]] = signed
+    return Bundle(certificate.credential, documents, lists)
+
+
+def graduates_without_diploma(*, actor: Actor, school: Organisation) -> QuerySet[Registration]:
+    """The school's graduates (graduation approved) who have no diploma yet, for a batch."""
+    return (
+        scoped(Registration.objects.filter(school=school, status=RegistrationStatus.GRADUATED), actor)
+        .exclude(certificates__kind=CertificateKind.DIPLOMA)
+        .select_related("person", "school", "school_class__offering")
+        .order_by("id")
+    )
