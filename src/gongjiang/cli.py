@@ -954,7 +954,9 @@ def credentials_bundle(data_dir: Path | None, number: str, out: Path) -> None:
         write(f"did-{position}.json", document)
     for purpose, document in bundle.status_lists.items():
         write(f"status-{purpose}.json", document)
-    click.echo(f"已写入 {out}：1 张证书、{len(bundle.did_documents)} 个 DID 文档、{len(bundle.status_lists)} 个状态列表。")
+    click.echo(
+        f"已写入 {out}：1 张证书、{len(bundle.did_documents)} 个 DID 文档、{len(bundle.status_lists)} 个状态列表。"
+    )
 
 
 @credentials_group.command("issue-diplomas")

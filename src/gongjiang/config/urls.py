@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from gongjiang.config.api import api
+from gongjiang.credentials import views as credentials_views
 from gongjiang.portal.views import healthz
 
 # Refusals and missing pages in the site's own layout, in Chinese.
@@ -14,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("registry/", include("gongjiang.registry.urls")),
+    path("credentials/", include("gongjiang.credentials.urls")),
+    path("issuers/<str:code>/did.json", credentials_views.did_web, name="issuer_did"),
     path("market/", include("gongjiang.market.urls")),
     path("insight/", include("gongjiang.insight.urls")),
     path("", include("gongjiang.portal.urls")),
