@@ -135,3 +135,26 @@ def test_the_status_list_and_revocation_from_the_page(
     assert certificate.status == "revoked" and certificate.status_reason == "考试作弊"
     assert served != client_for("anonymous").get(path).json()
     assert client_for("student").post(page, {"form": "status", "status": "active", "reason": "x"}).status_code == 403
+
+
+def test_a_school_issues_its_diplomas_as_a_batch_with_progress(
+    client_for: Callable[[str], Client], world: dict[str, Organisation], graduates: list[Any]
+) -> None:
+    from gongjiang.core import tasks
+    from gongjiang.core.models import Task
+    from gongjiang.credentials.models import IssuingBatch
+
+    school = client_for("school")
+    page = school.get("/credentials/certificates/").content.decode()
+    assert "batch-form" in page
+    school.post("/credentials/certificates/", {"form": "batch"})
+    batch = IssuingBatch.objects.get(school=world["school"])
+    assert 'data-testid="batch-bar"' in school.get(f"/credentials/certificates/batches/{batch.pk}/").content.decode()
+    again = school.post("/credentials/certificates/", {"form": "batch"}, follow=True)
+    assert "正在签发" in again.content.decode()  # one batch at a time
+    tasks.run_now(Task.objects.get(name="credentials.issue_diplomas"))
+    batch.refresh_from_db()
+    assert (batch.state, batch.done, batch.total) == ("done", 3, 3)
+    assert Certificate.objects.filter(kind="diploma", issuer=world["school"]).count() == 3
+    assert "上一批已完成" in school.get(f"/credentials/certificates/batches/{batch.pk}/").content.decode()
+    assert client_for("school2").get(f"/credentials/certificates/batches/{batch.pk}/").status_code == 404
