@@ -38,7 +38,10 @@ def test_issue_list_and_bundle(
     from gongjiang.credentials.models import Certificate
 
     issue.certificate_set_status(
-        actor=actor_of("school"), certificate=Certificate.objects.get(number=number), status="revoked", reason="学籍造假"
+        actor=actor_of("school"),
+        certificate=Certificate.objects.get(number=number),
+        status="revoked",
+        reason="学籍造假",
     )
     revoked = json.loads(runner.invoke(main, ["credentials", "list", "--status", "revoked", "--json"]).output)
     assert [r["number"] for r in revoked] == [number]

@@ -27,7 +27,7 @@ def issuer() -> Issuer:
 @pytest.fixture
 def trust(issuer: Issuer) -> MemoryTrust:
     t = MemoryTrust()
-    t.filings[(issuer.did, "skill", "6-18-01-01", "四级/中级工")] = (date(2026, 1, 1), date(2028, 12, 31))
+    t.filings[issuer.did] = (date(2026, 1, 1), date(2028, 12, 31))
     t.publish(issuer)
     return t
 
@@ -165,8 +165,10 @@ def test_issuer_never_filed_fails_only_that_check(issuer: Issuer, signed: dict[s
     report = verify_credential(signed, trust)
     assert report.outcome("issuer_filed") == Outcome.FAILED
     assert report.ok() and not report.ok(require_filed=True)
-    trust.filings[(issuer.did, "skill", "6-18-01-01", "五级/初级工")] = (date(2026, 1, 1), date(2028, 1, 1))
-    assert verify_credential(signed, trust).outcome("issuer_filed") == Outcome.FAILED
+    trust.filings[issuer.did] = (date(2026, 8, 1), date(2028, 1, 1))  # filed after validFrom
+    report = verify_credential(signed, trust)
+    assert report.outcome("issuer_filed") == Outcome.FAILED
+    assert "未获授权" in messages(report)
     offline = MemoryTrust(has_registry=False, lists=trust.lists)
     assert verify_credential(signed, offline).outcome("issuer_filed") == Outcome.UNCHECKED
 
