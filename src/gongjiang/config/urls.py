@@ -16,5 +16,6 @@ urlpatterns = [
     path("registry/", include("gongjiang.registry.urls")),
     path("market/", include("gongjiang.market.urls")),
     path("insight/", include("gongjiang.insight.urls")),
+    path("credentials/verify/", include("gongjiang.credentials.verify_urls")),
     path("", include("gongjiang.portal.urls")),
 ]
