@@ -245,3 +245,21 @@ def test_contexts_are_local_and_nothing_is_fetched() -> None:
     assert DEFAULT_LOADER(OB_V3)["document"]["@context"]
     with pytest.raises(UnknownDocumentError):
         DEFAULT_LOADER("https://www.w3.org/2018/credentials/v1")
+
+
+def test_did_documents_built_offline() -> None:
+    key = keys.generate_key()
+    doc = did.did_key_document(key.did_key)
+    assert doc["assertionMethod"] == [key.did_key_verification_method]
+    assert did.assertion_key(doc, key.did_key_verification_method) == key.public_multibase
+    assert did.assertion_key(doc, f"{key.did_key}#other") is None
+    web = did.did_web_id("certs.example.org:8443", "issuers/12345")
+    assert web == "did:web:certs.example.org%3A8443:issuers:12345"
+    assert did.did_web_url(web) == "https://certs.example.org:8443/issuers/12345/did.json"
+    assert did.did_web_url("did:web:example.org") == "https://example.org/.well-known/did.json"
+    with pytest.raises(CredentialError):
+        did.did_web_id("bad host/..")
+    with pytest.raises(CredentialError):
+        did.did_key_document("did:key:zQ3notEd25519")
+    with pytest.raises(CredentialError):
+        keys.key_from_secret_multibase(key.public_multibase)  # a public key is not a secret one
