@@ -14,12 +14,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from gongjiang.core.actors import Actor
-from gongjiang.credentials.models import Certificate
+from gongjiang.credentials import services
+from gongjiang.credentials.models import Certificate, Filing
 from gongjiang.credentials.services import certificates as issue
+from gongjiang.credentials.trust import claims_of
 from gongjiang.credentials.vc import keys
-from gongjiang.directory.models import Organisation
+from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry.models import Registration
 
+from .conftest import LATHE
+from .test_certificates import _assessment
 from .vcdata import Issuer, skill_certificate
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +129,29 @@ def test_rate_limited_per_client() -> None:
     assert anonymous.post(PAGE, {"credential": "{}"}).status_code == 429
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.post(API, {"verifiableCredential": {}}, content_type="application/json").status_code == 400
+
+
+def test_a_skill_certificate_is_checked_against_its_filing(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    evaluator_filing: Filing,
+    new_person: Callable[..., Person],
+) -> None:
+    """The registry is asked for the occupation and level the certificate states: the filing
+    covers 车工 up to level 3, so the level-4 certificate passes; once the filing is suspended,
+    the check fails in words while the signature still holds."""
+    assessment = _assessment(actor_of, world, new_person(name="王师傅"))
+    cert = issue.certificate_issue_for_assessment(actor=actor_of("u-v150000001"), assessment=assessment)
+    claimed = claims_of(cert.credential)
+    assert (claimed.kind, claimed.occupation_code, claimed.level) == ("skill", LATHE, 4)
+    answer = Client().post(API, {"verifiableCredential": cert.credential}, content_type="application/json").json()
+    outcomes = {r["check"]: r["outcome"] for r in answer["results"]}
+    assert outcomes["issuer_filed"] == "passed", answer
+    assert evaluator_filing.number in json.dumps(answer, ensure_ascii=False)
+    services.filing_suspend(
+        actor=actor_of("bureau"), filing=evaluator_filing, version=evaluator_filing.version, reason="整改"
+    )
+    answer = Client().post(API, {"verifiableCredential": cert.credential}, content_type="application/json").json()
+    outcomes = {r["check"]: r["outcome"] for r in answer["results"]}
+    assert outcomes["issuer_filed"] == "failed" and outcomes["proof"] == "passed"
+    assert answer["verified"] is True  # the verdict needs a filing only when asked (--require-filed)

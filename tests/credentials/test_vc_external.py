@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 
 from gongjiang.core.actors import Actor
+from gongjiang.credentials.models import Filing
 from gongjiang.credentials.vc import keys, status_list
 from gongjiang.credentials.vc.verify import Outcome, verify_credential
-from gongjiang.directory.models import Organisation
+from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry.models import Registration
 from tests.conftest import require_or_skip
 
+from .test_certificates import _assessment
 from .vcdata import Issuer, MemoryTrust, skill_certificate
 
 EXTERNAL = Path(__file__).resolve().parents[1] / "external"
@@ -203,3 +205,23 @@ def test_js_verifies_the_platforms_own_diploma(
     revoked = js_verdict()
     assert revoked["proof"] and not revoked["verified"]
     assert revoked["status"]["revocation"] is True
+
+
+@pytest.mark.django_db
+def test_js_verifies_the_platforms_own_skill_certificate(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    evaluator_filing: Filing,
+    new_person: Callable[..., Person],
+) -> None:
+    from gongjiang.credentials.selectors import status_list_credential
+    from gongjiang.credentials.services import certificates as issue
+
+    assessment = _assessment(actor_of, world, new_person(name="王师傅"))
+    cert = issue.certificate_issue_for_assessment(actor=actor_of("u-v150000001"), assessment=assessment)
+    lists = {
+        e["statusListCredential"]: status_list_credential(e["statusListCredential"])
+        for e in cert.credential["credentialStatus"]
+    }
+    [answer] = node({"op": "verify", "credentials": [cert.credential], "documents": lists})
+    assert answer["verified"], answer
