@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,30 @@ def test_a_platform_diploma_from_its_bundle(
     suspended = verify(str(out / "credential.json"))
     assert suspended.exit_code == 1
     assert "已被签发机构暂停" in suspended.output
+
+
+def test_a_did_web_issuer_from_the_bundle(tmp_path: Path) -> None:
+    """A did:web issuer's document is read from did-*.json beside the file, found by its id;
+    a key the document does not list is refused."""
+    from gongjiang.credentials.vc import did, proofs
+
+    key = keys.generate_key()
+    web = did.did_web_id("certs.example.org", "issuers/ORG1")
+    signed = proofs.sign(
+        skill_certificate(web),
+        key=key,
+        verification_method=f"{web}#{key.public_multibase}",
+        created=datetime.now(UTC),
+    )
+    folder = tmp_path / "web"
+    folder.mkdir()
+    (folder / "credential.json").write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+    (folder / "did-1.json").write_text(json.dumps(did.did_web_document(web, [key.public_multibase])), encoding="utf-8")
+    assert verify(str(folder / "credential.json")).exit_code == 0
+    other = keys.generate_key()
+    (folder / "did-1.json").write_text(
+        json.dumps(did.did_web_document(web, [other.public_multibase])), encoding="utf-8"
+    )
+    refused = verify(str(folder / "credential.json"))
+    assert refused.exit_code == 1
+    assert "没有列出签名所用的密钥" in refused.output
