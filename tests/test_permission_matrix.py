@@ -137,6 +137,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         {**REGISTER_PAGES, "bureau": 404, "bureau_other": 404},
     ),
     "/insight/targets/": ("/insight/targets/", REGISTER_PAGES),
+    "/credentials/verify/": ("/credentials/verify/", ALL_200),
     "/insight/alignment/": ("/insight/alignment/", REGISTER_PAGES),
     "/insight/warnings/": ("/insight/warnings/", REGISTER_PAGES),
     "/insight/quality/": ("/insight/quality/", REGISTER_PAGES),
@@ -352,6 +353,10 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         "GET", "/api/v1/insight/indicators", {**REGISTER_PAGES, "anonymous": 401}, None,
     ),
     "/api/v1/insight/targets": ("GET", "/api/v1/insight/targets", {**REGISTER_PAGES, "anonymous": 401}, None),
+    # Public verification: anyone; an unsigned credential is answered "not verified" (400).
+    "POST /api/v1/credentials/verify": (
+        "POST", "/api/v1/credentials/verify", dict.fromkeys(PERSONAS, 400), {"verifiableCredential": {"type": "x"}},
+    ),
     "/api/v1/market/profile": (
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
     ),

@@ -108,6 +108,7 @@ def test_the_holder_downloads_prints_shares_and_revokes_a_link(
     token = link.rstrip("/").rsplit("/", 1)[1]
     opened: Any = client_for("anonymous").get(f"/credentials/shared/{token}/")
     assert opened.status_code == 200 and certificate.number in opened.content.decode()
+    assert opened.context["verified"] and 'data-verified="true"' in opened.content.decode()
     assert ShareUse.objects.filter(link__label="应聘某公司").count() == 1
     assert "应聘某公司" in student.get(page).content.decode()
     shared = ShareLink.objects.get(label="应聘某公司")

@@ -19,5 +19,6 @@ urlpatterns = [
     path("issuers/<str:code>/did.json", credentials_views.did_web, name="issuer_did"),
     path("market/", include("gongjiang.market.urls")),
     path("insight/", include("gongjiang.insight.urls")),
+    path("credentials/verify/", include("gongjiang.credentials.verify_urls")),
     path("", include("gongjiang.portal.urls")),
 ]

@@ -28,6 +28,7 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.credentials import forms, issuers, printing, selectors
 from gongjiang.credentials.models import CertificateKind, CertificateStatus, Filing
+from gongjiang.credentials.public_verify import checks_for_display, verify_public
 from gongjiang.credentials.services import certificates as issuing
 from gongjiang.credentials.services import filing as filing_services
 from gongjiang.credentials.services import sharing
@@ -311,8 +312,11 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     certificate = link.certificate
     if request.GET.get("format") == "json":
         return JsonResponse(certificate.credential, json_dumps_params={"ensure_ascii": False})
+    # The same checks as the public verify page, on the credential as issued.
+    report = verify_public(certificate.credential)
     context = {
         "certificate": certificate, "achievement": certificate.credential["credentialSubject"]["achievement"],
+        "checks": checks_for_display(report), "verified": report.ok(),
         "credential_text": json.dumps(certificate.credential, ensure_ascii=False, indent=2),
         "expires_at": link.expires_at, "is_active": certificate.status == CertificateStatus.ACTIVE,
         "kinds": CertificateKind,
