@@ -9,3 +9,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 IMPORTS_IN_BACKGROUND = False
 # Pages compute on the test database itself: a snapshot file would outlive each test's rollback.
 INSIGHT_ENGINE = "db"
+# Many tests verify from one address within a minute; the limit itself is tested with its own
+# setting (tests/credentials/test_public_verify.py).
+CREDENTIALS_VERIFY_PER_MINUTE = 10_000

@@ -158,6 +158,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
         {**REGISTER_PAGES, "bureau": 404, "bureau_other": 404},
     ),
     "/insight/targets/": ("/insight/targets/", REGISTER_PAGES),
+    "/credentials/verify/": ("/credentials/verify/", ALL_200),
     "/insight/alignment/": ("/insight/alignment/", REGISTER_PAGES),
     "/insight/warnings/": ("/insight/warnings/", REGISTER_PAGES),
     "/insight/quality/": ("/insight/quality/", REGISTER_PAGES),
@@ -175,6 +176,36 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     # Without a password step first, the code page sends everyone back to the login.
     "/login/code/": ("/login/code/", dict.fromkeys(PERSONAS, 302)),
     "/account/2fa/": ("/account/2fa/", SIGNED_IN_200),
+    # Certificates (issue 17): the trust registry, status lists, DID documents and share links are
+    # public; certificates are their issuer's, their holder's and the bureau's.
+    "/credentials/registry/": ("/credentials/registry/", ALL_200),
+    "/credentials/registry.json": ("/credentials/registry.json", ALL_200),
+    "/credentials/registry/new/": ("/credentials/registry/new/", BUREAU_PAGES),
+    "/credentials/registry/F26NOSUCHFILING/": ("/credentials/registry/{x}/", dict.fromkeys(PERSONAS, 404)),
+    "/credentials/status/no-such-list": ("/credentials/status/{x}", dict.fromkeys(PERSONAS, 404)),
+    "/issuers/V150000001/did.json": ("/issuers/{x}/did.json", dict.fromkeys(PERSONAS, 404)),
+    "/credentials/certificates/": ("/credentials/certificates/", SIGNED_IN_200),
+    "/credentials/certificates/batches/1/": (
+        "/credentials/certificates/batches/{x}/",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 302},
+    ),
+    "/credentials/certificates/Z26NOSUCHNUMBER/": (
+        "/credentials/certificates/{x}/",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 302},
+    ),
+    "/credentials/certificates/Z26NOSUCHNUMBER/credential.json": (
+        "/credentials/certificates/{x}/credential.json",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 302},
+    ),
+    "/credentials/certificates/Z26NOSUCHNUMBER/print/": (
+        "/credentials/certificates/{x}/print/",
+        {**dict.fromkeys(PERSONAS, 405), "anonymous": 302},
+    ),
+    "/credentials/shares/1/revoke/": (
+        "/credentials/shares/{x}/revoke/",
+        {**dict.fromkeys(PERSONAS, 405), "anonymous": 302},
+    ),
+    "/credentials/shared/no-such-token/": ("/credentials/shared/{x}/", dict.fromkeys(PERSONAS, 404)),
 }
 SCHOOL_WRITE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 403, "school": 201}
 BUREAU_DECIDE = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200, "school": 403}
@@ -371,6 +402,10 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         "GET", "/api/v1/insight/indicators", {**REGISTER_PAGES, "anonymous": 401}, None,
     ),
     "/api/v1/insight/targets": ("GET", "/api/v1/insight/targets", {**REGISTER_PAGES, "anonymous": 401}, None),
+    # Public verification: anyone; an unsigned credential is answered "not verified" (400).
+    "POST /api/v1/credentials/verify": (
+        "POST", "/api/v1/credentials/verify", dict.fromkeys(PERSONAS, 400), {"verifiableCredential": {"type": "x"}},
+    ),
     "/api/v1/market/profile": (
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
     ),

@@ -998,6 +998,51 @@ def credentials_issue_diplomas(data_dir: Path | None, school_code: str, as_json:
     click.echo(f"{school.name}：签发毕业证书 {issued} 张，用时 {seconds:.1f} 秒。")
 
 
+@credentials_group.command("verify")
+@data_dir_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每项检查。")
+@click.option("--require-filed", is_flag=True, help="签发机构未在本平台备案（或未获授权）时也判为不通过。")
+def credentials_verify(data_dir: Path | None, file: Path, as_json: bool, require_filed: bool) -> None:
+    """核验凭证文件（任何签发方）。同目录下的 did-*.json、status-*.json 作为离线核验包读取；
+    did:key 离线解析，上下文用本地副本，从不联网。签名有效、在有效期内且（就能核对的而言）
+    未被撤销或暂停时退出码为 0。"""
+    _setup(data_dir)
+    from gongjiang.credentials.vc.bundle import BundleTrust, read_credential_file
+    from gongjiang.credentials.vc.errors import CredentialError
+    from gongjiang.credentials.vc.verify import Outcome, TrustSource, verify_credential
+
+    bundle = BundleTrust.beside(file)
+    trust: TrustSource = _database_trust(bundle) or bundle
+    try:
+        report = verify_credential(read_credential_file(file), trust)
+    except CredentialError as exc:
+        raise click.ClickException(exc.message.text()) from None
+    ok = report.ok(require_filed=require_filed)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(require_filed=require_filed), ensure_ascii=False, indent=2))
+    else:
+        marks = {Outcome.PASSED: "通过", Outcome.FAILED: "不通过", Outcome.UNCHECKED: "未核对"}
+        for check in report.checks:
+            click.echo(f"{marks[check.outcome]:<4} {check.label}：{check.message.text()}")
+        click.echo("结论：有效" if ok else "结论：无效")
+    sys.exit(0 if ok else 1)
+
+
+def _database_trust(bundle: Any) -> Any:
+    """The platform's registry when its database is there; None for an offline check."""
+    from django.db import DatabaseError
+
+    from gongjiang.credentials.models import Filing
+    from gongjiang.credentials.trust import DatabaseTrust
+
+    try:
+        Filing.objects.exists()
+    except DatabaseError:
+        return None
+    return DatabaseTrust(bundle)
+
+
 @main.command("send-mail")
 @data_dir_option
 @click.option("--limit", default=1000, show_default=True, help="本次最多发送的邮件数。")

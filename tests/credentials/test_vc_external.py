@@ -13,10 +13,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from gongjiang.core.actors import Actor
+from gongjiang.credentials.models import Filing
 from gongjiang.credentials.vc import keys, status_list
 from gongjiang.credentials.vc.verify import Outcome, verify_credential
+from gongjiang.directory.models import Organisation, Person
+from gongjiang.registry.models import Registration
 from tests.conftest import require_or_skip
 
+from .test_certificates import _assessment
 from .vcdata import Issuer, MemoryTrust, skill_certificate
 
 EXTERNAL = Path(__file__).resolve().parents[1] / "external"
@@ -166,3 +173,55 @@ def test_local_contexts_match_the_locked_npm_packages() -> None:
     published = json.loads(done.stdout)
     for url in known_contexts():
         assert DEFAULT_LOADER(url)["document"] == published[url], url
+
+
+@pytest.mark.django_db
+def test_js_verifies_the_platforms_own_diploma(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    graduates: list[Registration],
+) -> None:
+    """A diploma as the platform issues it (credentials.documents, signed with the school's key
+    from the data directory), with the status lists the site serves, is accepted by the JS
+    libraries; the same diploma revoked is refused."""
+    from gongjiang.credentials.models import Certificate
+    from gongjiang.credentials.selectors import certificate_bundle
+    from gongjiang.credentials.services import certificates as issue
+
+    system = actor_of("school")
+    issue.certificate_issue_diplomas(actor=system, school=world["school"], registrations=graduates)
+    certificate = Certificate.objects.filter(kind="diploma").order_by("number").first()
+    assert certificate is not None
+
+    def js_verdict() -> dict[str, Any]:
+        bundle = certificate_bundle(actor=actor_of("bureau"), number=certificate.number)
+        documents = {doc["id"]: doc for doc in [*bundle.status_lists.values(), *bundle.did_documents.values()]}
+        [answer] = node({"op": "verify", "credentials": [bundle.credential], "documents": documents})
+        return dict(answer)
+
+    valid = js_verdict()
+    assert valid["verified"], valid
+    issue.certificate_set_status(actor=system, certificate=certificate, status="revoked", reason="学籍造假")
+    revoked = js_verdict()
+    assert revoked["proof"] and not revoked["verified"]
+    assert revoked["status"]["revocation"] is True
+
+
+@pytest.mark.django_db
+def test_js_verifies_the_platforms_own_skill_certificate(
+    actor_of: Callable[[str], Actor],
+    world: dict[str, Organisation],
+    evaluator_filing: Filing,
+    new_person: Callable[..., Person],
+) -> None:
+    from gongjiang.credentials.selectors import status_list_credential
+    from gongjiang.credentials.services import certificates as issue
+
+    assessment = _assessment(actor_of, world, new_person(name="王师傅"))
+    cert = issue.certificate_issue_for_assessment(actor=actor_of("u-v150000001"), assessment=assessment)
+    lists = {
+        e["statusListCredential"]: status_list_credential(e["statusListCredential"])
+        for e in cert.credential["credentialStatus"]
+    }
+    [answer] = node({"op": "verify", "credentials": [cert.credential], "documents": lists})
+    assert answer["verified"], answer

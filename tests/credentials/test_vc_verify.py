@@ -27,7 +27,7 @@ def issuer() -> Issuer:
 @pytest.fixture
 def trust(issuer: Issuer) -> MemoryTrust:
     t = MemoryTrust()
-    t.filings[(issuer.did, "skill", "6-18-01-01", "四级/中级工")] = (date(2026, 1, 1), date(2028, 12, 31))
+    t.filings[issuer.did] = (date(2026, 1, 1), date(2028, 12, 31))
     t.publish(issuer)
     return t
 
@@ -165,8 +165,10 @@ def test_issuer_never_filed_fails_only_that_check(issuer: Issuer, signed: dict[s
     report = verify_credential(signed, trust)
     assert report.outcome("issuer_filed") == Outcome.FAILED
     assert report.ok() and not report.ok(require_filed=True)
-    trust.filings[(issuer.did, "skill", "6-18-01-01", "五级/初级工")] = (date(2026, 1, 1), date(2028, 1, 1))
-    assert verify_credential(signed, trust).outcome("issuer_filed") == Outcome.FAILED
+    trust.filings[issuer.did] = (date(2026, 8, 1), date(2028, 1, 1))  # filed after validFrom
+    report = verify_credential(signed, trust)
+    assert report.outcome("issuer_filed") == Outcome.FAILED
+    assert "未获授权" in messages(report)
     offline = MemoryTrust(has_registry=False, lists=trust.lists)
     assert verify_credential(signed, offline).outcome("issuer_filed") == Outcome.UNCHECKED
 
@@ -243,3 +245,21 @@ def test_contexts_are_local_and_nothing_is_fetched() -> None:
     assert DEFAULT_LOADER(OB_V3)["document"]["@context"]
     with pytest.raises(UnknownDocumentError):
         DEFAULT_LOADER("https://www.w3.org/2018/credentials/v1")
+
+
+def test_did_documents_built_offline() -> None:
+    key = keys.generate_key()
+    doc = did.did_key_document(key.did_key)
+    assert doc["assertionMethod"] == [key.did_key_verification_method]
+    assert did.assertion_key(doc, key.did_key_verification_method) == key.public_multibase
+    assert did.assertion_key(doc, f"{key.did_key}#other") is None
+    web = did.did_web_id("certs.example.org:8443", "issuers/12345")
+    assert web == "did:web:certs.example.org%3A8443:issuers:12345"
+    assert did.did_web_url(web) == "https://certs.example.org:8443/issuers/12345/did.json"
+    assert did.did_web_url("did:web:example.org") == "https://example.org/.well-known/did.json"
+    with pytest.raises(CredentialError):
+        did.did_web_id("bad host/..")
+    with pytest.raises(CredentialError):
+        did.did_key_document("did:key:zQ3notEd25519")
+    with pytest.raises(CredentialError):
+        keys.key_from_secret_multibase(key.public_multibase)  # a public key is not a secret one

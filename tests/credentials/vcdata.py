@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from gongjiang.credentials.vc import ob3, proofs, status_list
+from gongjiang.credentials.documents import OCCUPATION_FRAMEWORK
+from gongjiang.credentials.selectors import Authorisation
+from gongjiang.credentials.vc import proofs, status_list
 from gongjiang.credentials.vc.keys import SigningKey
 from gongjiang.credentials.vc.loader import OB_V3, VC_V2
-from gongjiang.credentials.vc.verify import Authorisation
 
 LIST_BASE = "https://gongjiang.example/credentials/status"
 SIGNED_AT = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
@@ -50,7 +51,7 @@ def skill_certificate(
                         "targetName": "车工",
                         "targetUrl": f"https://gongjiang.example/occupations/{occupation}",
                         "targetCode": occupation,
-                        "targetFramework": ob3.OCCUPATION_FRAMEWORK,
+                        "targetFramework": OCCUPATION_FRAMEWORK,
                     }
                 ],
             },
@@ -110,7 +111,7 @@ class MemoryTrust:
 
     did_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)
-    filings: dict[tuple[str, str | None, str | None, str | None], tuple[date, date]] = field(default_factory=dict)
+    filings: dict[str, tuple[date, date]] = field(default_factory=dict)
     has_registry: bool = True
 
     def did_document(self, did: str) -> dict[str, Any] | None:
@@ -119,13 +120,13 @@ class MemoryTrust:
     def status_list_credential(self, url: str) -> dict[str, Any] | None:
         return self.lists.get(url)
 
-    def issuer_authorisation(
-        self, did: str, kind: str | None, occupation_code: str | None, level: str | None, on_date: date
-    ) -> Authorisation | None:
-        window = self.filings.get((did, kind, occupation_code, level))
-        if window and window[0] <= on_date <= window[1]:
-            return Authorisation(organisation_name="某市职业技能评价中心", filing_number="备-2026-001")
-        return None
+    def issuer_authorisation(self, did: str, credential: dict[str, Any], on_date: date) -> Authorisation | None:
+        window = self.filings.get(did)
+        if window is None:
+            return None
+        if window[0] <= on_date <= window[1]:
+            return Authorisation("某市职业技能评价中心", True, filing_number="备-2026-001")
+        return Authorisation("某市职业技能评价中心", False, reason="备案不在有效期内。")
 
     def publish(self, issuer: Issuer) -> None:
         for purpose in status_list.PURPOSES:

@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from gongjiang.core.models import AuditEntry
+from gongjiang.credentials.models import Certificate, DualCertificate
 from gongjiang.demo.generator import Populated
 from gongjiang.demo.records import MAX_PAY, MIN_PAY, graduation_day
 from gongjiang.directory.models import Organisation, OrganisationKind, User
@@ -59,6 +60,14 @@ def test_every_kind_of_record_is_there(populated: Populated, db: None) -> None:
     assert records.assessments == SkillAssessment.objects.count() > 0
     assert records.awards == CompetitionAward.objects.count() > 0
     assert records.graduates == Registration.objects.filter(status=RegistrationStatus.GRADUATED).count() > 0
+    # Certificates (issue 17): diplomas, skill certificates, a 双证书, a revocation with its reason,
+    # and the student persona holds one.
+    made = populated.certificates
+    assert made.diplomas > 0 and made.skills > 0 and made.duals == 1 and made.revoked == 1
+    assert Certificate.objects.count() == made.diplomas + made.skills
+    assert Certificate.objects.filter(status="revoked").exclude(status_reason="").count() == 1
+    assert DualCertificate.objects.count() == 1
+    assert Certificate.objects.filter(holder__account__username="student").exists()
 
 
 @pytest.mark.parametrize(

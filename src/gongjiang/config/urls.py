@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from gongjiang.config.api import api
+from gongjiang.credentials import views as credentials_views
 from gongjiang.portal.views import healthz
 
 # Refusals and missing pages in the site's own layout, in Chinese.
@@ -15,7 +16,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("registry/", include("gongjiang.registry.urls")),
     path("assessment/", include("gongjiang.assessment.urls")),
+    path("credentials/", include("gongjiang.credentials.urls")),
+    path("issuers/<str:code>/did.json", credentials_views.did_web, name="issuer_did"),
     path("market/", include("gongjiang.market.urls")),
     path("insight/", include("gongjiang.insight.urls")),
+    path("credentials/verify/", include("gongjiang.credentials.verify_urls")),
     path("", include("gongjiang.portal.urls")),
 ]

@@ -125,6 +125,18 @@ def _strings(value: Any, key: str = "") -> Iterable[tuple[str, str]]:
             yield from _strings(v, key)
 
 
+def _too_big(request: Any) -> bool:
+    """A body over Django's limit is not read here: the view (or Django) refuses it in words."""
+    from django.conf import settings
+
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return limit is not None and declared > limit
+
+
 class InputGuardMiddleware:
     """Refuse a request carrying control characters in any field, before any work is done on it.
 
@@ -155,17 +167,20 @@ class InputGuardMiddleware:
         ]
         content_type = request.META.get("CONTENT_TYPE", "")
         if request.method in ("POST", "PUT", "PATCH"):
-            if content_type.startswith("application/json"):
+            if content_type.startswith("application/json") and not _too_big(request):
                 import json
 
                 try:
                     sources.append(_strings(json.loads(request.body or b"null")))
-                except (ValueError, UnicodeDecodeError):
-                    return None  # not JSON: the API's own parser says so
+                except (ValueError, UnicodeDecodeError, RecursionError):
+                    return None  # not JSON, or nested too deep: the API's own parser says so
             elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
                 sources.append((k, v) for k, values in request.POST.lists() for v in values)
-        for source in sources:
-            for key, value in source:
-                if CONTROL.search(value) or CONTROL.search(key):
-                    return key
+        try:
+            for source in sources:
+                for key, value in source:
+                    if CONTROL.search(value) or CONTROL.search(key):
+                        return key
+        except RecursionError:
+            return None  # nested deeper than any parser here accepts: refused where it is parsed
         return None

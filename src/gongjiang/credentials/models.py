@@ -341,3 +341,32 @@ class ShareUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link} @ {self.used_at:%Y-%m-%d %H:%M}"
+
+
+class BatchState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("签发中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+class IssuingBatch(models.Model):
+    """A school's batch of diplomas, issued by a background task; the page shows its progress."""
+
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("状态"), max_length=16, choices=BatchState.choices, default=BatchState.QUEUED)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已签发"), default=0)
+    error = models.CharField(_("未完成原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(organisation="school_id", region="school__region_code")
+
+    class Meta:
+        verbose_name = _("批量签发")
+        verbose_name_plural = _("批量签发")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.done}/{self.total}"

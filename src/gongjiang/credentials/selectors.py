@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,12 +22,14 @@ from gongjiang.credentials.models import (
     FilingOccupation,
     FilingStatus,
     IssuerKey,
+    IssuingBatch,
+    ShareLink,
     StatusList,
 )
 from gongjiang.credentials.vc import proofs
 from gongjiang.credentials.vc import status_list as vc_status_list
 from gongjiang.directory.models import Organisation, OrganisationKind
-from gongjiang.registry.models import Registration, RegistrationStatus
+from gongjiang.registry.models import AssessmentResult, Registration, RegistrationStatus, SkillAssessment
 
 
 def filing_covers(organisation: Organisation, occupation_code: str, level: int, on_date: dt.date) -> Filing | None:
@@ -212,3 +214,53 @@ def graduates_without_diploma(*, actor: Actor, school: Organisation) -> QuerySet
         .select_related("person", "school", "school_class__offering")
         .order_by("id")
     )
+
+
+def assessments_awaiting_certificate(*, actor: Actor, evaluator: Organisation) -> QuerySet[SkillAssessment]:
+    """The evaluator's passed assessments that have no certificate yet."""
+    return (
+        scoped(SkillAssessment.objects.filter(evaluator=evaluator, result=AssessmentResult.PASSED), actor)
+        .filter(certificate__isnull=True)
+        .select_related("person")
+        .order_by("-assessed_on", "-id")
+    )
+
+
+def share_links(*, actor: Actor, certificate: Certificate) -> QuerySet[ShareLink]:
+    """The holder's links for a certificate, each with how often and when last it was used."""
+    return (
+        scoped(ShareLink.objects.filter(certificate=certificate), actor)
+        .annotate(use_count=Count("uses"), last_used=Max("uses__used_at"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def share_link_get(*, actor: Actor, pk: int) -> ShareLink:
+    return get_scoped_or_404(ShareLink.objects.select_related("certificate__issuer"), actor, pk=pk)
+
+
+def batch_latest(*, actor: Actor, school: Organisation) -> IssuingBatch | None:
+    return scoped(IssuingBatch.objects.filter(school=school), actor).order_by("-created_at", "-id").first()
+
+
+def batch_get(*, actor: Actor, pk: int) -> IssuingBatch:
+    return get_scoped_or_404(IssuingBatch.objects.all(), actor, pk=pk)
+
+
+def assessment_awaiting_get(*, actor: Actor, evaluator: Organisation, pk: int) -> SkillAssessment:
+    return get_scoped_or_404(
+        SkillAssessment.objects.filter(evaluator=evaluator, result=AssessmentResult.PASSED).select_related(
+            "person", "evaluator"
+        ),
+        actor,
+        pk=pk,
+    )
+
+
+def did_web_document(code: str) -> dict[str, Any] | None:
+    """The `did:web` document the site serves at /issuers/<code>/did.json (None without a host
+    name, where issuers are `did:key`, or for an organisation that has issued nothing)."""
+    if not settings.CREDENTIALS_HOST:
+        return None
+    key = IssuerKey.objects.select_related("organisation").filter(organisation__code=code).first()
+    return issuers.did_document(key.organisation, key) if key else None

@@ -18,6 +18,7 @@ from stdnum.cn import uscc
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import fast_commits
 from gongjiang.core.validators import resident_id_check_digit
+from gongjiang.demo.certificates import CertificateCounts, populate_certificates
 from gongjiang.demo.market import HISTORY_MONTHS, Employer, MarketCounts, populate_market
 from gongjiang.demo.records import RecordCounts, populate_records
 from gongjiang.demo.register import enrol_persona, populate_register
@@ -142,10 +143,12 @@ class DemoRegion:
 
 @dataclass
 class Populated:
-    """What `populate_region` made: the records around the register, and the marketplace."""
+    """What `populate_region` made: the records around the register, the marketplace and the
+    certificates."""
 
     records: RecordCounts
     market: MarketCounts
+    certificates: CertificateCounts = field(default_factory=CertificateCounts)
 
 
 def make_uscc(rng: random.Random, region_code: str, prefix: str) -> str:
@@ -387,12 +390,14 @@ def populate_region(
         progress=progress,
         workers=workers,
     )
+    certificates = populate_certificates(bureau=bureau, evaluator=evaluator, school=schools[0], student=student.person)
+    records.assessments += certificates.assessments
     employers = [Employer(e, *ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)]) for n, e in enumerate(enterprises)]
     market = populate_market(
         bureau=bureau, enterprises=employers, schools=schools, student=student, rng=rng, progress=progress,
         history_months=history_months,
     )  # fmt: skip
-    return Populated(records=records, market=market)
+    return Populated(records=records, market=market, certificates=certificates)
 
 
 def _grant_staff(actor: Actor, org: Organisation) -> None:

@@ -26,6 +26,7 @@ from gongjiang.core.masking import mask_id_number, mask_phone, mask_values
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
+from gongjiang.credentials import selectors as credentials
 from gongjiang.directory import selectors as directory
 from gongjiang.directory import services as directory_services
 from gongjiang.directory.models import OrganisationKind
@@ -212,6 +213,7 @@ def home(request: HttpRequest) -> HttpResponse:
             masked_id=mask_id_number(person.id_number) if person else "",
             masked_phone=mask_phone(person.phone) if person and person.phone else "",
             registrations=registry.registration_list(actor=actor).order_by("-enrolled_on"),
+            certificates=credentials.certificate_list(actor=actor).select_related("issuer")[:100],
         )
         return render(request, "portal/home_learner.html", context)
     org = directory.organisation_of(actor=actor)

@@ -19,13 +19,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
 from gongjiang.credentials import documents, issuers, numbers
 from gongjiang.credentials import policies as _policies  # noqa: F401  (registers the rules)
 from gongjiang.credentials.models import (
     STATUS_LIST_SIZE,
+    BatchState,
     Certificate,
     CertificateBasis,
     CertificateEvent,
@@ -35,6 +36,7 @@ from gongjiang.credentials.models import (
     Filing,
     IntegratedEquivalence,
     IssuerKey,
+    IssuingBatch,
     StatusList,
     StatusPurpose,
 )
@@ -516,3 +518,43 @@ def dual_link(*, actor: Actor, diploma: Certificate, skills: Sequence[Certificat
             after={"diploma": diploma.number, "skills": [s.number for s in skills]}, owner=diploma.issuer,
         )  # fmt: skip
     return dual
+
+
+# -- batches --------------------------------------------------------------------------------------
+
+
+def batch_start(*, actor: Actor, school: Organisation, total: int) -> IssuingBatch:
+    """Record a batch of the school's diplomas for the worker to issue (`credentials.tasks`)."""
+    require(actor, "credentials.certificate.issue", school)
+    if total <= 0:
+        raise ValidationError({"batch": _("没有待签发毕业证书的毕业生。")})
+    if IssuingBatch.objects.filter(school=school, state__in=[BatchState.QUEUED, BatchState.RUNNING]).exists():
+        raise ValidationError({"batch": _("本校已有一批毕业证书正在签发，请等待其完成。")})
+    with transaction.atomic():
+        batch = IssuingBatch.objects.create(school=school, total=total)
+        audit.record(actor=actor, action="batch.start", entity=batch, after=audit.snapshot(batch), owner=school)
+        tasks.enqueue(
+            "credentials.issue_diplomas",
+            {"batch": batch.pk, "user": actor.username, "user_id": actor.user_id},
+            max_attempts=1,
+        )
+    return batch
+
+
+def batch_run(*, actor: Actor, batch: IssuingBatch, registrations: Sequence[Registration]) -> IssuingBatch:
+    """Issue a batch's diplomas, its progress written after each chunk (each chunk commits)."""
+    IssuingBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING, total=len(registrations))
+
+    def progress(done: int, total: int) -> None:
+        IssuingBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
+
+    try:
+        certificate_issue_diplomas(actor=actor, school=batch.school, registrations=registrations, progress=progress)
+    except ValidationError as exc:
+        IssuingBatch.objects.filter(pk=batch.pk).update(
+            state=BatchState.FAILED, error="；".join(exc.messages)[:500], finished_at=timezone.now()
+        )
+    else:
+        IssuingBatch.objects.filter(pk=batch.pk).update(state=BatchState.DONE, finished_at=timezone.now())
+    batch.refresh_from_db()
+    return batch

@@ -45,6 +45,24 @@ def _bureau_of(actor: Actor) -> Organisation:
     return Organisation.objects.get(pk=actor.organisation_id)
 
 
+def _filing_bureau(actor: Actor, organisation: Organisation) -> Organisation:
+    """The bureau the filing is made by: the actor's own; for the platform's operator (the command
+    line, the demo), the nearest bureau over the organisation's region."""
+    if actor.organisation_id is not None:
+        return _bureau_of(actor)
+    code = organisation.region_code
+    nearest = (
+        Organisation.objects.filter(
+            kind=OrganisationKind.BUREAU, region_code__in=[code, code[:4] + "00", code[:2] + "0000"]
+        )
+        .order_by("-region_code")
+        .first()
+    )
+    if nearest is None:
+        raise ValidationError(_("备案须由人社部门办理。"))
+    return nearest
+
+
 def _occupations(occupations: Mapping[str, int], on_date: dt.date) -> dict[str, int]:
     if not occupations:
         raise ValidationError({"occupations": _("请至少填写一个可评价的职业。")})
@@ -100,7 +118,7 @@ def filing_create(
     if (valid_until - valid_from).days > MAX_YEARS * 366:
         raise ValidationError({"valid_until": _("备案有效期最长%(n)d年。") % {"n": MAX_YEARS}})
     checked = _occupations(occupations, valid_from)
-    bureau = _bureau_of(actor)
+    bureau = _filing_bureau(actor, organisation)
     with transaction.atomic():
         filing = Filing.objects.create(
             number=numbers.new_number("filing", valid_from.year),

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.utils.translation import gettext_lazy as _
+from frozendict import frozendict
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
 from .errors import CredentialError
 from .limits import check_shape
-from .loader import DEFAULT_LOADER, StaticLoader, UnknownDocumentError
+from .loader import DEFAULT_LOADER, STATIC_OBJECT_IDS, StaticLoader, UnknownDocumentError
 
 E = TypeVar("E", bound=BaseException)
 
@@ -46,11 +50,68 @@ def _relative_iri(expanded: Any) -> str | None:
     return None
 
 
+# Processed active contexts, remembered across documents. pyld caches a processed context by
+# the active context it was processed against, but a type-scoped context (Open Badges uses them
+# for every node type) does not propagate, so pyld first clones the active context under a new
+# id and never finds its cache again: most of a certificate's canonicalisation went into
+# processing the same scoped contexts anew. Processed contexts are frozen by pyld, so sharing
+# them is safe; the key holds the local context and loader themselves, so their ids cannot be
+# reused while an entry lives.
+_PROCESSED: OrderedDict[tuple[Any, ...], tuple[Any, Any, Any]] = OrderedDict()
+_PROCESSED_SIZE = 2048
+_PROCESSED_LOCK = threading.Lock()
+
+
+def _context_identity(local_ctx: Any) -> Any:
+    """A key that stays true for ``local_ctx``: URLs by value, a scoped context from the fixed
+    contexts (or frozen by pyld) by identity; anything else (a document's own) is not cached."""
+    if isinstance(local_ctx, str):
+        return local_ctx
+    if isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
+        return tuple(local_ctx)
+    if isinstance(local_ctx, frozendict) or id(local_ctx) in STATIC_OBJECT_IDS:
+        return ("fixed", id(local_ctx))
+    return None
+
+
 class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     """Expands once (inside ``to_rdf``) and refuses what safe mode refuses as it does."""
 
     def __init__(self) -> None:
         super().__init__(on_property_dropped=self._dropped)
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        uuid = active_ctx.get("_uuid") if isinstance(active_ctx, Mapping) else None
+        ident = _context_identity(local_ctx)
+        loader = options.get("documentLoader")
+        if uuid is None or ident is None:
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+        key = (uuid, ident, id(loader), override_protected, propagate, validate_scoped)
+        with _PROCESSED_LOCK:
+            hit = _PROCESSED.get(key)
+            if hit is not None and hit[0] is loader:
+                _PROCESSED.move_to_end(key)
+                return hit[2]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if isinstance(result, frozendict):
+            with _PROCESSED_LOCK:
+                _PROCESSED[key] = (loader, local_ctx, result)
+                if len(_PROCESSED) > _PROCESSED_SIZE:
+                    _PROCESSED.popitem(last=False)
+        return result
 
     @staticmethod
     def _dropped(prop: object) -> None:

@@ -27,10 +27,6 @@ def _document(did: str, methods: list[tuple[str, str]]) -> dict[str, Any]:
     return doc
 
 
-def is_did_key(did: str) -> bool:
-    return did.startswith("did:key:z6Mk")
-
-
 def did_key_document(did: str) -> dict[str, Any]:
     """The DID document of an Ed25519 ``did:key`` (resolved without any lookup)."""
     if not isinstance(did, str) or not did.startswith("did:key:") or "#" in did:

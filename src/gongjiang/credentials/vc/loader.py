@@ -40,10 +40,25 @@ class UnknownDocumentError(Exception):
         self.url = url
 
 
+# Ids of every object inside the loaded fixed contexts. They are kept for the life of the
+# process (``_context`` is cached and never mutated), so an id here names that object for good:
+# canonicalisation keys its cache of processed scoped contexts on them.
+STATIC_OBJECT_IDS: set[int] = set()
+
+
 @cache
 def _context(url: str) -> dict[str, Any]:
     with (CONTEXTS_DIR / _FILES[url]).open(encoding="utf-8") as f:
         doc: dict[str, Any] = json.load(f)
+    stack: list[Any] = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            STATIC_OBJECT_IDS.add(id(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            STATIC_OBJECT_IDS.add(id(item))
+            stack.extend(item)
     return doc
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import secrets
 import zlib
 from datetime import datetime
 from typing import Any
@@ -80,16 +79,6 @@ class Bitstring:
             return cls(len(data) * 8, data=data)
         except ValueError:
             raise bad from None
-
-
-def random_free_index(used: set[int], size: int = MIN_ENTRIES) -> int:
-    """A random index not in ``used``: indexes are never handed out in order."""
-    if len(used) >= size:
-        raise ValueError("the status list is full")
-    while True:
-        index = secrets.randbelow(size)
-        if index not in used:
-            return index
 
 
 def status_entry(*, list_url: str, index: int, purpose: str) -> dict[str, Any]:

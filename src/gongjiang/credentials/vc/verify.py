@@ -27,12 +27,20 @@ from .proofs import single_proof, verify_proof
 from .status_list import PURPOSES, read_status
 
 
-@dataclass(frozen=True)
-class Authorisation:
-    """A filing of the issuer that covers the credential (from the trust registry)."""
+class Authorisation(Protocol):
+    """What the trust registry says of an issuer for one credential (``selectors.Authorisation``)."""
 
-    organisation_name: str
-    filing_number: str
+    @property
+    def issuer_name(self) -> str: ...
+
+    @property
+    def authorised(self) -> bool: ...
+
+    @property
+    def filing_number(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
 
 
 class TrustSource(Protocol):
@@ -48,9 +56,10 @@ class TrustSource(Protocol):
 
     def status_list_credential(self, url: str) -> dict[str, Any] | None: ...
 
-    def issuer_authorisation(
-        self, did: str, kind: str | None, occupation_code: str | None, level: str | None, on_date: date
-    ) -> Authorisation | None: ...
+    def issuer_authorisation(self, did: str, credential: dict[str, Any], on_date: date) -> Authorisation | None:
+        """The registry's answer for ``credential`` issued by ``did`` on ``on_date``; None when
+        ``did`` is not an issuer the platform has filed at all."""
+        ...
 
 
 class Outcome(StrEnum):
@@ -242,19 +251,33 @@ def _status_check(
 def _filed_check(doc: dict[str, Any], issuer: str, trust: TrustSource) -> Check:
     if not trust.has_registry:
         return Check("issuer_filed", Outcome.UNCHECKED, Message(_("离线核验：未查询备案名录。")))
-    claimed = ob3.claims(doc)
     try:
-        start = _when(doc.get("validFrom"))
+        start = _when(doc.get("validFrom")) if "validFrom" in doc else None
     except CredentialError as exc:
         return Check("issuer_filed", Outcome.UNCHECKED, exc.message)
     on_date = (start or datetime.now(UTC)).date()
-    found = trust.issuer_authorisation(issuer, claimed.kind, claimed.occupation_code, claimed.level, on_date)
+    found = trust.issuer_authorisation(issuer, doc, on_date)
     if found is None:
+        return Check("issuer_filed", Outcome.FAILED, Message(_("签发机构不是本平台备案或登记的机构。")))
+    if not found.authorised:
         return Check(
             "issuer_filed",
             Outcome.FAILED,
             Message(
-                _("本平台没有该签发机构在 %(date)s 覆盖此证书类别、职业和等级的备案。"),
+                _("%(name)s 在 %(date)s 未获授权签发此证书：%(reason)s"),
+                name=found.issuer_name,
+                date=on_date.isoformat(),
+                reason=found.reason,
+            ),
+        )
+    if found.filing_number:
+        return Check(
+            "issuer_filed",
+            Outcome.PASSED,
+            Message(
+                _("%(name)s 已备案（备案号 %(number)s），%(date)s 时获授权签发此证书。"),
+                name=found.issuer_name,
+                number=found.filing_number,
                 date=on_date.isoformat(),
             ),
         )
@@ -262,9 +285,8 @@ def _filed_check(doc: dict[str, Any], issuer: str, trust: TrustSource) -> Check:
         "issuer_filed",
         Outcome.PASSED,
         Message(
-            _("%(name)s 已备案（备案号 %(number)s），%(date)s 时获授权签发此类证书。"),
-            name=found.organisation_name,
-            number=found.filing_number,
+            _("%(name)s 是本平台登记的机构，%(date)s 时可签发此证书。"),
+            name=found.issuer_name,
             date=on_date.isoformat(),
         ),
     )
