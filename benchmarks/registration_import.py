@@ -100,7 +100,7 @@ def main() -> int:
     django.setup()
     from django.db import connection
 
-    from gongjiang.registry.imports import registrations_import
+    from gongjiang.registry.services.imports import registrations_import
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:

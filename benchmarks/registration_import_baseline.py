@@ -305,8 +305,8 @@ def child(which: str, path: Path) -> int:
 
     from gongjiang.core.models import AuditEntry
     from gongjiang.directory.models import Person
-    from gongjiang.registry.imports import registrations_import
     from gongjiang.registry.models import Registration, RegistrationEvent, SchoolClass
+    from gongjiang.registry.services.imports import registrations_import
 
     school, clerk, _bureau = school_and_clerk()
     out: dict[str, Any] = {}

@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,28 +76,45 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 STUDENTS = 2_000
 
 
-@pytest.fixture(scope="module")
-def populated(django_db_setup: None, django_db_blocker: Any) -> Iterator[Populated]:
-    """The session's world given students, graduates, the records around them and the
-    marketplace (`--scale small`). Built once per module inside a transaction that is rolled
-    back afterwards, so the other tests keep the plain world; each test runs in a savepoint of it."""
+@contextmanager
+def kept_for_module(django_db_blocker: Any) -> Iterator[None]:
+    """Data a whole module reads, written once inside a transaction that is rolled back after the
+    module, so other modules keep the plain world; each test runs in a savepoint of it. Building
+    it once per module instead of once per test is most of what keeps the suite fast."""
     with django_db_blocker.unblock():
         block = transaction.atomic()
         block.__enter__()
-        try:
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def populated(django_db_setup: None, django_db_blocker: Any) -> Iterator[Populated]:
+    """The session's world given students, graduates, the records around them and the
+    marketplace (`--scale small`), kept for the module (`kept_for_module`)."""
+    with kept_for_module(django_db_blocker):
+        with django_db_blocker.unblock():
             # Without the demo's three years of earlier postings (2,600 of them, a minute to
             # write): the forecast tests record the history they need.
             made = populate_region(
                 actor=system_actor("tests"), students=STUDENTS, rng=random.Random(11), history_months=0
             )
-        except BaseException:
-            transaction.set_rollback(True)
-            block.__exit__(None, None, None)
-            raise
-    yield made
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        block.__exit__(None, None, None)
+        yield made
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that commit data (live servers, transactional tests) empty the database afterwards,
+    which would take the session's world from the tests after them; they are marked `serial` so
+    that `./gj test` runs them in their own stage, after the parallel one. Marked here, before `-m`
+    selects, so a new test of that kind cannot forget the marker."""
+    for item in items:
+        if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture
@@ -105,8 +123,7 @@ def actor_of(db: None) -> Callable[[str], Actor]:
     return lambda username: actor_for_user(User.objects.get(username=username))
 
 
-@pytest.fixture
-def world(db: None) -> dict[str, Organisation]:
+def persona_organisations() -> dict[str, Organisation]:
     """The organisations the personas act for, by persona name."""
     return {
         "bureau": Organisation.objects.get(code="BUR-150000"),
@@ -116,6 +133,12 @@ def world(db: None) -> dict[str, Organisation]:
         "enterprise": User.objects.get(username="enterprise").memberships.get().organisation,
         "evaluator": Organisation.objects.get(code="V150000001"),
     }
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Organisation]:
+    """The organisations the personas act for, by persona name."""
+    return persona_organisations()
 
 
 @pytest.fixture
@@ -173,9 +196,10 @@ def audit_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         post_save.disconnect(dispatch_uid="audit_guard")
 
 
-# Kept results computed from audited records (ADR 0015: a school's last data-quality check), and
-# the task queue's bookkeeping (ADR 0021), which records work to do, not changes of the register.
-DERIVED = {"insight.QualityCheck", "core.Task", "core.TaskWorker"}
+# Kept results computed from audited records (ADR 0015: a school's last data-quality check), the
+# task queue's bookkeeping (ADR 0021), which records work to do, not changes of the register, and
+# inbox messages, written in the transaction of the audited act they tell of (market/push.py).
+DERIVED = {"insight.QualityCheck", "core.Task", "core.TaskWorker", "market.Notification"}
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,9 @@ from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation, Person, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.registry import services
-from gongjiang.registry.imports import registrations_import
 from gongjiang.registry.models import SchoolClass
-from gongjiang.registry.record_imports import KINDS, records_import
+from gongjiang.registry.services.imports import registrations_import
+from gongjiang.registry.services.record_imports import KINDS, records_import
 from tests.conftest import PERSONA_USERS
 from tests.test_permission_matrix import API, _body, register  # noqa: F401  (register is a fixture)
 

@@ -62,7 +62,9 @@ def server_url() -> str:
 def fresh_database(server_url: str, suffix: str) -> str:
     """Create (or recreate) the database `<DATABASE_URL's name>_<suffix>` and return its URL."""
     info = psycopg.conninfo.conninfo_to_dict(server_url)
-    name = f"{info.get('dbname') or 'gongjiang'}_{suffix}"
+    # Parallel test workers (pytest-xdist) each get their own databases.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{info.get('dbname') or 'gongjiang'}_{suffix}{'_' + worker if worker else ''}"
     admin = psycopg.conninfo.make_conninfo(server_url, dbname="postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -741,7 +741,8 @@ def import_registrations(
     _setup(data_dir)
     _migrate()
     from gongjiang.core.actors import system_actor
-    from gongjiang.registry.imports import registrations_import, write_error_report
+    from gongjiang.core.imports import write_error_report
+    from gongjiang.registry.services.imports import HEADERS, registrations_import
 
     school = _school(school_code)
     with file.open("rb") as source, _import_bar() as update:
@@ -750,7 +751,7 @@ def import_registrations(
         )
     if report.errors and errors_out is not None:
         with file.open("rb") as source:
-            write_error_report(source, file.name, report, errors_out)
+            write_error_report(source, file.name, report, errors_out, HEADERS["id_number"] + HEADERS["name"])
     _print_report(report, dry_run=dry_run, as_json=as_json)
 
 
@@ -767,7 +768,7 @@ def _records_import_command(kind_name: str, label: str) -> None:
         _setup(data_dir)
         _migrate()
         from gongjiang.core.actors import system_actor
-        from gongjiang.registry.record_imports import KINDS, records_import
+        from gongjiang.registry.services.record_imports import KINDS, records_import
 
         with file.open("rb") as source, _import_bar() as update:
             report = records_import(
@@ -793,8 +794,8 @@ def import_postings_archive(
     _setup(data_dir)
     _migrate()
     from gongjiang.core.actors import system_actor
+    from gongjiang.core.imports import write_error_report
     from gongjiang.market.archive_import import HEADERS, postings_archive_import
-    from gongjiang.registry.imports import write_error_report
 
     with file.open("rb") as source, _import_bar() as update:
         report = postings_archive_import(
@@ -827,7 +828,15 @@ def _print_report(report: Any, *, dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         verb = "校验" if dry_run else "导入"
-        click.echo(f"{verb} {report.rows} 行：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}。")
+        if report.errors:
+            click.echo(
+                f"已检查 {report.rows} 行。没有错误的行中：可新增 {report.created}，可更新 {report.updated}，"
+                f"未变 {report.unchanged}。"
+            )
+        else:
+            click.echo(
+                f"{verb} {report.rows} 行：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}。"
+            )
         if getattr(report, "new_classes", None) and not report.errors:
             click.echo(("将新建班级：" if dry_run else "已新建班级：") + "、".join(report.new_classes))
         for error in report.errors:
@@ -857,7 +866,7 @@ def export_registrations(data_dir: Path | None, school_code: str, out: Path) -> 
     """导出学校的在籍学籍（含待审核、休学）。"""
     _setup(data_dir)
     from gongjiang.core.actors import system_actor
-    from gongjiang.registry.imports import registrations_export
+    from gongjiang.registry.services.imports import registrations_export
 
     count = registrations_export(actor=system_actor(), school=_school(school_code), target=out)
     click.echo(f"已导出 {count} 条学籍：{out}")
@@ -871,7 +880,7 @@ def _records_export_command(kind_name: str, label: str) -> None:
     def command(data_dir: Path | None, school_code: str, out: Path) -> None:
         _setup(data_dir)
         from gongjiang.core.actors import system_actor
-        from gongjiang.registry.record_imports import KINDS, records_export
+        from gongjiang.registry.services.record_imports import KINDS, records_export
 
         count = records_export(actor=system_actor(), kind=KINDS[kind_name], school=_school(school_code), target=out)
         click.echo(f"已导出 {count} 条{label}：{out}")

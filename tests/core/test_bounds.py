@@ -102,11 +102,11 @@ def test_a_forty_thousand_character_description_is_refused_before_any_work(api: 
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=100000000000000000000", "offset=99999999999999999999", "limit=-5", "offset=abc"]
+    "query", ["size=100000000000000000000", "page=99999999999999999999", "size=-5", "page=abc", "page=0"]
 )
 def test_huge_or_wrong_numbers_in_a_query_are_a_4xx_in_json(api: Callable[[str], Client], query: str) -> None:
     answer = api("school").get(f"/api/v1/registry/classes?{query}")
-    assert answer.status_code in (200, 400, 422), answer.status_code
+    assert answer.status_code == 422, answer.status_code
     assert answer["Content-Type"].startswith("application/json")
 
 
@@ -151,7 +151,7 @@ def test_an_import_with_a_control_character_is_refused_naming_its_row_and_column
 ) -> None:
     import io
 
-    from gongjiang.registry.imports import registrations_import
+    from gongjiang.registry.services.imports import registrations_import
 
     lines = [
         "姓名,身份证号,专业代码,班级,班级层次,学习形式,入学日期",

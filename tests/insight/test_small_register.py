@@ -152,6 +152,8 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"registration_id": 3, "kind": "withdraw", "effective_on": D(2023, 3, 1), "decision": "approved"},
         # Asked for, not approved: registration 4 is still in school.
         {"registration_id": 4, "kind": "withdraw", "effective_on": D(2025, 3, 1), "decision": "returned"},
+        # ... and moved to another major (转专业), approved.
+        {"registration_id": 4, "kind": "change_major", "effective_on": D(2025, 4, 1), "decision": "approved"},
     ],
     "registry_teacher": [
         {
@@ -416,6 +418,8 @@ EXPECTED: dict[tuple[str, int], tuple[float | None, float | None, float | None]]
     # 2023: one withdrawal against 1, 2 and 5 in school at the year's end.
     ("dropout_rate", 2023): (33.333333, 1, 3),
     ("dropout_rate", 2025): (0.0, 0, 2),
+    ("major_change_rate", 2023): (0.0, 0, 3),
+    ("major_change_rate", 2025): (50.0, 1, 2),
     # Graduates of 2025: 1 (employed in field, 5,000 yuan) and 2 (further study).
     ("graduates", 2025): (2, 2, None),
     ("employment_rate", 2025): (100.0, 1, 1),

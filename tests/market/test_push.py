@@ -58,7 +58,10 @@ def test_opening_a_message_shows_it_whole_and_marks_it_read(
     client = client_for("student")
     # Nothing ticked: nothing is marked, and the learner is told why.
     page = client.post("/market/inbox/", {"form": "read"}, follow=True).content.decode()
-    assert "请先勾选" in page and Notification.objects.filter(read_at__isnull=True).count() == 2
+    assert (
+        "请先勾选" in page
+        and Notification.objects.filter(person=enrolled_student.person, read_at__isnull=True).count() == 2
+    )
     opened = client.get(f"/market/inbox/{first.pk}/").content.decode()
     assert first.title in opened and first.body in opened and 'href="/market/' in opened
     first.refresh_from_db()

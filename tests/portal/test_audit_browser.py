@@ -16,16 +16,18 @@ def test_bureau_filters_the_trail_by_action_user_organisation_and_date(
     assert "membership.grant" not in page
     today = dt.date.today().isoformat()
     api = bureau.get(
-        "/api/v1/core/audit", {"username": "cli:tests", "since": today, "until": today, "limit": 500}
-    ).json()
+        "/api/v1/core/audit", {"username": "cli:tests", "since": today, "until": today, "size": 500}
+    ).json()["items"]
     assert api and all(e["actor_username"] == "cli:tests" for e in api)
-    assert bureau.get("/api/v1/core/audit", {"until": "2000-01-01"}).json() == []
+    assert bureau.get("/api/v1/core/audit", {"until": "2000-01-01"}).json()["items"] == []
     # An unreadable date in the page's filter is ignored, not an error.
     assert bureau.get("/audit/", {"since": "yesterday"}).status_code == 200
 
 
 def test_entries_show_before_and_after(client_for: Any, world: dict[str, Organisation]) -> None:
-    entries = client_for("bureau").get("/api/v1/core/audit", {"action": "organisation.create", "limit": 1}).json()
+    entries = (
+        client_for("bureau").get("/api/v1/core/audit", {"action": "organisation.create", "size": 1}).json()["items"]
+    )
     assert entries[0]["before"] is None
     assert entries[0]["after"]["code"]
 
@@ -50,7 +52,7 @@ def test_personal_values_in_the_trail_are_masked_and_a_full_read_is_itself_audit
         page = client_for(persona).get("/audit/", {"action": "person.create"}).content.decode()
         assert "周小雨" in page and number not in page and "13912345678" not in page
         assert f"150203********{number[-4:]}" in page and "139****5678" in page
-        api = client_for(persona).get("/api/v1/core/audit", {"action": "person.create", "limit": 500}).json()
+        api = client_for(persona).get("/api/v1/core/audit", {"action": "person.create", "size": 500}).json()["items"]
         shown = next(e for e in api if e["entity_id"] == str(person.pk))
         assert (shown["after"]["id_number"], shown["after"]["phone"]) == (f"150203********{number[-4:]}", "139****5678")
     # Only a bureau administrator opens the entry whole, and that read is recorded.

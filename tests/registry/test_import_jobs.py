@@ -112,6 +112,8 @@ def test_an_upload_becomes_a_job_with_a_report_and_an_error_workbook(
     page = client.post("/registry/import/", {"kind": "registrations", "file": upload}, HTTP_HX_REQUEST="true")
     body = page.content.decode()
     assert "未写入任何数据" in body and "专业代码“9999”未在本校备案" in body and "保留 24 小时" in body
+    # Beside the errors, what the rows without any would do (here: none of the one row checked).
+    assert "已检查 1 行。没有错误的行中：可新增 0，可更新 0，未变 0。" in body
     token = body.split("/registry/import/errors/")[1].split("/")[0]
     download = client.get(f"/registry/import/errors/{token}/")
     assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxmlformats")

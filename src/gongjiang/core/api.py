@@ -8,19 +8,23 @@ which selectors scope to published data.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.security import APIKeyCookie
 
 from gongjiang.core import selectors
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.masking import mask_values
+from gongjiang.core.models import AuditEntry
+from gongjiang.core.paging import COUNT_CAP, capped_count
 from gongjiang.core.policies import require
 from gongjiang.core.transactions import SAFE_METHODS
 
@@ -53,6 +57,65 @@ def scoped_router(**kwargs: Any) -> Router:
     """Every app's router comes from here, so it inherits the actor authentication."""
     kwargs.setdefault("auth", signed_in)
     return Router(**kwargs)
+
+
+# -- lists, one page at a time (ADR 0030) -------------------------------------------------------
+
+API_PAGE_SIZE = 100
+MAX_API_PAGE_SIZE = 500
+# Deep enough for any list in a province (fifty million rows at the largest page), small enough
+# that the offset it makes stays a number the database accepts.
+MAX_API_PAGE = 100_000
+
+Row = TypeVar("Row")
+Item = TypeVar("Item")
+RowOut = TypeVar("RowOut", covariant=True)
+
+
+class Rows(Protocol[RowOut]):
+    """A list read a slice at a time (a list, or a selector's merged queue)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: slice) -> Sequence[RowOut]: ...
+
+
+class PageIn(Schema):
+    page: int = Field(1, ge=1, le=MAX_API_PAGE, description="页码，从 1 开始")
+    size: int = Field(API_PAGE_SIZE, ge=1, le=MAX_API_PAGE_SIZE, description="每页条数")
+
+
+class Page(Schema, Generic[Item]):
+    """One page of a list. Every row is reachable by following `next_page`; `count` is the
+    number of rows, counted up to COUNT_CAP, and `count_capped` says there are more than that."""
+
+    items: list[Item]
+    page: int
+    size: int
+    count: int
+    count_capped: bool
+    next_page: int | None
+
+
+def page_of(rows: QuerySet[Any] | Rows[Row], to_out: Callable[[Row], Item], paging: PageIn) -> Page[Item]:
+    """The page `paging` asks for of `rows` (in their order; by id when they have none), each row
+    turned into its output by `to_out`. One row past the page is read to know whether another
+    follows, so pages beyond the counted cap are still reached."""
+    ordered: QuerySet[Any] | Rows[Row] = rows
+    if isinstance(rows, QuerySet):
+        ordered = rows if rows.ordered else rows.order_by("pk")
+        counted = capped_count(rows, COUNT_CAP)
+    else:
+        counted = len(rows)
+    start = (paging.page - 1) * paging.size
+    window = list(ordered[start : start + paging.size + 1])
+    return Page[Item](
+        items=[to_out(row) for row in window[: paging.size]],
+        page=paging.page,
+        size=paging.size,
+        count=min(counted, COUNT_CAP),
+        count_capped=counted > COUNT_CAP,
+        next_page=paging.page + 1 if len(window) > paging.size else None,
+    )
 
 
 def new_api() -> NinjaAPI:
@@ -116,34 +179,35 @@ class AuditEntryOut(Schema):
     after: dict[str, Any] | None
 
 
-@router.get("/audit", response=list[AuditEntryOut], summary="审计记录")
+@router.get("/audit", response=Page[AuditEntryOut], summary="审计记录（分页）")
 def audit_list(
     request: HttpRequest,
+    paging: Query[PageIn],
     action: str = "",
     entity_type: str = "",
     username: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
-    limit: int = 100,
-) -> list[AuditEntryOut]:
+) -> Page[AuditEntryOut]:
     actor = actor_of(request)
     require(actor, "audit.view")
     entries = selectors.audit_list(
         actor=actor, action=action, entity_type=entity_type, username=username, since=since, until=until
     )
-    return [
-        AuditEntryOut(
-            at=e.at.isoformat(),
-            actor_username=e.actor_username,
-            actor_kind=e.actor_kind,
-            action=e.action,
-            entity_type=e.entity_type,
-            entity_id=e.entity_id,
-            entity_label=e.entity_label,
-            organisation_code=e.scope_organisation_code,
-            region_code=e.scope_region_code,
-            before=mask_values(e.before),
-            after=mask_values(e.after),
-        )
-        for e in entries[: max(1, min(limit, 500))]
-    ]
+    return page_of(entries, _audit_entry, paging)
+
+
+def _audit_entry(e: AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut(
+        at=e.at.isoformat(),
+        actor_username=e.actor_username,
+        actor_kind=e.actor_kind,
+        action=e.action,
+        entity_type=e.entity_type,
+        entity_id=e.entity_id,
+        entity_label=e.entity_label,
+        organisation_code=e.scope_organisation_code,
+        region_code=e.scope_region_code,
+        before=mask_values(e.before),
+        after=mask_values(e.after),
+    )

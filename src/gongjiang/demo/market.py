@@ -34,7 +34,7 @@ from gongjiang.core.scope import ActorKind
 from gongjiang.demo.register import clerk_of, person_name
 from gongjiang.directory.models import Organisation, OrganisationKind, SchoolTier, User
 from gongjiang.directory.selectors import actor_for_user
-from gongjiang.market import push, services
+from gongjiang.market import services
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     Application,
@@ -553,7 +553,7 @@ def populate_market(
         _applications(context, postings, enterprises, student, rng, counts)
         if student is not None and student.person is not None:
             # The persona agrees to be found, so publishers of postings of their trade see them.
-            push.preference_save(
+            services.preference_save(
                 actor=actor_for_user(student), person=student.person, postings=True, policies=True,
                 by_email=False, discoverable=True,
             )  # fmt: skip

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gongjiang.market.models import Posting
-from gongjiang.market.recommend import final_year_starts, job_start
+from gongjiang.market.services import final_year_starts, job_start
 
 CAPITAL_PREFIX = "1501"  # 呼和浩特, the demo region's capital
 

@@ -24,13 +24,13 @@ from gongjiang.demo.parallel import SchoolTask, run_by_school
 from gongjiang.directory import services as directory
 from gongjiang.directory.models import Organisation, Person, User
 from gongjiang.directory.selectors import actor_for_user
-from gongjiang.market.recommend import final_year_starts
+from gongjiang.market.services import final_year_starts
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 from gongjiang.registry import services
-from gongjiang.registry.imports import registrations_import
 from gongjiang.registry.models import EventKind, Registration, RegistrationEvent, SchoolClass
 from gongjiang.registry.selectors import TIER_LEVELS
+from gongjiang.registry.services.imports import registrations_import
 
 # The trade in a school's name (part of its stem) → the major categories it teaches (catalogue category codes).
 TRADES = {

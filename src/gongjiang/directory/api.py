@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Query, Schema
 
-from gongjiang.core.api import actor_of, scoped_router
+from gongjiang.core.api import Page, PageIn, actor_of, page_of, scoped_router
 from gongjiang.directory import selectors
 from gongjiang.directory.models import Organisation
 
@@ -54,10 +54,12 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="机构列表")
-def organisation_list(request: HttpRequest, kind: str | None = None, q: str = "") -> list[OrganisationOut]:
+@router.get("/organisations", response=Page[OrganisationOut], summary="机构列表（分页）")
+def organisation_list(
+    request: HttpRequest, paging: Query[PageIn], kind: str | None = None, q: str = ""
+) -> Page[OrganisationOut]:
     orgs = selectors.organisation_list(actor=actor_of(request), kind=kind, q=q[:100]).select_related("parent")
-    return [_out(o) for o in orgs[:1000]]
+    return page_of(orgs, _out, paging)
 
 
 @router.get("/organisations/{code}", response=OrganisationOut, summary="机构详情")

@@ -4,9 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from gongjiang.directory.selectors import actor_for_user
-
-ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation"
+from gongjiang.directory.selectors import ACTIVE_ORGANISATION_SESSION_KEY, actor_for_user
 
 
 class ActorMiddleware:

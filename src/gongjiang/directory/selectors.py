@@ -13,6 +13,10 @@ from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.scope import ActorKind, get_scoped_or_404, scoped
 from gongjiang.directory.models import Membership, Organisation, Person, SignInFailure, TwoFactor, User
 
+# Where the session keeps the organisation a member of several acts for (set by the portal,
+# read by the middleware).
+ACTIVE_ORGANISATION_SESSION_KEY = "active_organisation"
+
 
 def actor_for_user(user: User | None, organisation_code: str | None = None) -> Actor:
     """Resolve a signed-in user to an actor.

@@ -22,7 +22,8 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.insight.catalogue import Indicator, catalogue
-from gongjiang.insight.compute import IndicatorValue, Scope, compute
+from gongjiang.insight.compute import IndicatorValue, compute
+from gongjiang.insight.compute import Scope as Scope  # what other apps name a scope with
 from gongjiang.insight.engines import Engine
 from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target
 from gongjiang.refdata.selectors import region_ever_existed, region_get

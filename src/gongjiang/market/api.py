@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Query, Schema
 
-from gongjiang.core.api import actor_of, anyone, scoped_router
+from gongjiang.core.api import Page, PageIn, actor_of, anyone, page_of, scoped_router
 from gongjiang.core.policies import allowed
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Person
 from gongjiang.market import partners, push, recommend, search, selectors, services
-from gongjiang.market.models import EnterpriseProfile, PolicyNotice, Posting
+from gongjiang.market.models import EnterpriseProfile, Notification, PolicyNotice, Posting
 
 router = scoped_router(tags=["market"])
 
@@ -158,13 +158,13 @@ def posting_search(request: HttpRequest, params: Query[SearchParams]) -> SearchO
     )
 
 
-@router.get("/postings/mine", response=list[PostingOut], summary="本机构发布的信息（各状态）")
-def my_postings(request: HttpRequest) -> list[PostingOut]:
+@router.get("/postings/mine", response=Page[PostingOut], summary="本机构发布的信息（各状态，分页）")
+def my_postings(request: HttpRequest, paging: Query[PageIn]) -> Page[PostingOut]:
     actor = actor_of(request)
     if actor.organisation_id is None:
         raise PermissionDenied
-    found = selectors.posting_list(actor=actor).filter(owner_id=actor.organisation_id).order_by("-created_at")
-    return [_posting(p) for p in found[:1000]]
+    found = selectors.posting_list(actor=actor).filter(owner_id=actor.organisation_id).order_by("-created_at", "-pk")
+    return page_of(found, _posting, paging)
 
 
 @router.get("/postings/{posting_id}", response=PostingOut, auth=anyone, summary="一条供需信息")
@@ -228,7 +228,11 @@ class RecommendationOut(Schema):
     contributions: list[ContributionOut]
 
 
-@router.get("/recommendations", response=list[RecommendationOut], summary="为学生推荐的岗位（附推荐理由）")
+@router.get(
+    "/recommendations",
+    response=list[RecommendationOut],
+    summary="为学生推荐的岗位（附推荐理由；得分最高的 20 条，不分页）",
+)
 def recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     actor = actor_of(request)
     if actor.person_id is None or actor.kind != "learner":
@@ -251,7 +255,11 @@ class MatchOut(Schema):
     contributions: list[ContributionOut]
 
 
-@router.get("/postings/{posting_id}/matches", response=list[MatchOut], summary="为岗位推荐的毕业班、院校和学生")
+@router.get(
+    "/postings/{posting_id}/matches",
+    response=list[MatchOut],
+    summary="为岗位推荐的毕业班、院校和学生（各取得分最高的 20、10、20 个，不分页）",
+)
 def posting_matches(request: HttpRequest, posting_id: int) -> list[dict[str, Any]]:
     """Only for the publisher; learners appear only if they agreed to be found."""
     actor = actor_of(request)
@@ -286,7 +294,9 @@ class PartnerOut(Schema):
     contributions: list[ContributionOut]
 
 
-@router.get("/partners", response=list[PartnerOut], summary="推荐合作企业（院校）或合作院校（企业）")
+@router.get(
+    "/partners", response=list[PartnerOut], summary="推荐合作企业（院校）或合作院校（企业）（得分最高的 20 个，不分页）"
+)
 def partner_recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     actor = actor_of(request)
     if actor.kind not in ("school", "enterprise") or not actor.organisation_code:
@@ -344,20 +354,16 @@ def _policy(n: PolicyNotice) -> PolicyOut:
     )  # fmt: skip
 
 
-@router.get("/inbox", response=list[NotificationOut], summary="我的站内消息")
-def inbox(request: HttpRequest) -> list[NotificationOut]:
-    return [
-        NotificationOut(
-            id=n.pk,
-            kind=n.kind,
-            title=n.title,
-            body=n.body,
-            link=n.link,
-            created_at=n.created_at,
-            read=n.read_at is not None,
-        )
-        for n in selectors.inbox(actor=actor_of(request))[:200]
-    ]
+@router.get("/inbox", response=Page[NotificationOut], summary="我的站内消息（分页）")
+def inbox(request: HttpRequest, paging: Query[PageIn]) -> Page[NotificationOut]:
+    return page_of(selectors.inbox(actor=actor_of(request)), _notification, paging)
+
+
+def _notification(n: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=n.pk, kind=n.kind, title=n.title, body=n.body, link=n.link, created_at=n.created_at,
+        read=n.read_at is not None,
+    )  # fmt: skip
 
 
 @router.post("/inbox/read", response=dict[str, int], summary="标为已读")
@@ -381,9 +387,9 @@ def preferences(request: HttpRequest, payload: PreferenceIn) -> PreferenceIn:
     )
 
 
-@router.get("/policies", response=list[PolicyOut], auth=anyone, summary="政策通知")
-def policy_list(request: HttpRequest) -> list[PolicyOut]:
-    return [_policy(n) for n in selectors.policy_list(actor=actor_of(request))[:200]]
+@router.get("/policies", response=Page[PolicyOut], auth=anyone, summary="政策通知（分页）")
+def policy_list(request: HttpRequest, paging: Query[PageIn]) -> Page[PolicyOut]:
+    return page_of(selectors.policy_list(actor=actor_of(request)), _policy, paging)
 
 
 @router.post("/policies", response={201: PolicyOut}, summary="发布政策通知")
@@ -399,9 +405,9 @@ def policy_publish(request: HttpRequest, payload: PolicyIn) -> tuple[int, Policy
     return 201, _policy(notice)
 
 
-@router.get("/moderation", response=list[PostingOut], summary="待审核的供需信息")
-def moderation_queue(request: HttpRequest) -> list[PostingOut]:
-    return [_posting(p) for p in selectors.moderation_queue(actor=actor_of(request))[:1000]]
+@router.get("/moderation", response=Page[PostingOut], summary="待审核的供需信息（分页）")
+def moderation_queue(request: HttpRequest, paging: Query[PageIn]) -> Page[PostingOut]:
+    return page_of(selectors.moderation_queue(actor=actor_of(request)), _posting, paging)
 
 
 @router.get("/profile", response=ProfileOut, summary="本企业的企业档案")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gongjiang.core.actors import Actor
+from gongjiang.core.imports import CellError, ImportReport, Progress, RowRefusedError, cell_date, import_rows
 from gongjiang.core.policies import require
 from gongjiang.core.sheets import clean_text, compact_text, write_template
 from gongjiang.core.validators import validate_uscc
@@ -32,8 +33,6 @@ from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.services import organisation_create
 from gongjiang.market import services
 from gongjiang.market.models import Posting, PostingKind
-from gongjiang.registry.imports import ImportReport, Progress
-from gongjiang.registry.record_imports import CellError, RowRefusedError, cell_date, import_rows
 
 # field → the header of the blank template first, then the spellings old systems use
 HEADERS: dict[str, tuple[str, ...]] = {

@@ -232,6 +232,9 @@ class NotificationKind(models.TextChoices):
     POSTING = "posting", _("匹配的岗位")
     POLICY = "policy", _("政策通知")
     APPLICATION = "application", _("申请进展")
+    # To a publisher: an application arrived, was withdrawn, an offer accepted or declined.
+    APPLICANT = "applicant", _("收到的申请")
+    MODERATION = "moderation", _("审核结果")
 
 
 class PolicyNotice(models.Model):
@@ -263,9 +266,13 @@ class PolicyNotice(models.Model):
 
 
 class Notification(models.Model):
-    """One message in a person's inbox on the site."""
+    """One message in an inbox on the site: a person's (a learner), or an organisation's, shared
+    by its staff (a publisher hearing of applications and of the bureau's decisions, ADR 0030)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     kind = models.CharField(_("类别"), max_length=16, choices=NotificationKind.choices)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -273,12 +280,20 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
-    scope: ClassVar[ScopePaths] = ScopePaths(person="person_id")
+    # No region path: a bureau reads no one's post.
+    scope: ClassVar[ScopePaths] = ScopePaths(person="person_id", organisation="organisation_id")
 
     class Meta:
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, organisation__isnull=True)
+                | Q(person__isnull=True, organisation__isnull=False),
+                name="notification_has_one_addressee",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

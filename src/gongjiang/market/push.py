@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,16 +24,18 @@ from gongjiang.core import audit, tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many, insert_values
 from gongjiang.core.policies import require
-from gongjiang.core.scope import region_prefix
+from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     Application,
+    ApplicationStatus,
     Notification,
     NotificationKind,
     OutgoingEmail,
     PolicyNotice,
     Posting,
+    PostingStatus,
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
@@ -41,6 +44,8 @@ from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
 
 # The students nearest to leaving first; a posting is news to a few hundred, not a province.
 MAX_POSTING_RECIPIENTS = 300
+# Organisations with an inbox: those that publish and so hear of applications and moderation.
+INBOX_ORGANISATIONS = (ActorKind.ENTERPRISE, ActorKind.SCHOOL)
 SEND_MAIL = "market.send_mail"  # the task that sends waiting e-mails (market/tasks.py)
 CLASSES_A_READ = 200
 Progress = Callable[[int, int], None]
@@ -233,13 +238,67 @@ def notify_application(application: Application, note: str = "") -> None:
     )
 
 
+def notify_publisher_of_application(application: Application) -> None:
+    """Tell the posting's owner an application arrived (again), was withdrawn, or its offer was
+    accepted or declined: the learner's moves, which the publisher would otherwise only find by
+    looking."""
+    posting, name = application.posting, application.applicant.name
+    titles = {
+        ApplicationStatus.APPLIED: _("新的申请：%(title)s"),
+        ApplicationStatus.WITHDRAWN: _("申请已撤回：%(title)s"),
+        ApplicationStatus.ACCEPTED: _("录用意向已接受：%(title)s"),
+        ApplicationStatus.DECLINED: _("录用意向被婉拒：%(title)s"),
+    }
+    bodies = {
+        ApplicationStatus.APPLIED: _("%(name)s 申请了“%(title)s”。"),
+        ApplicationStatus.WITHDRAWN: _("%(name)s 撤回了对“%(title)s”的申请。"),
+        ApplicationStatus.ACCEPTED: _("%(name)s 接受了“%(title)s”的录用意向。"),
+        ApplicationStatus.DECLINED: _("%(name)s 婉拒了“%(title)s”的录用意向。"),
+    }
+    values = {"name": name, "title": posting.title}
+    Notification.objects.create(
+        organisation_id=posting.owner_id,
+        kind=NotificationKind.APPLICANT,
+        title=(titles[ApplicationStatus(application.status)] % values)[:200],
+        body=bodies[ApplicationStatus(application.status)] % values,
+        link=f"/market/postings/{posting.pk}/applications/",
+    )
+
+
+def notify_publisher_of_moderation(posting: Posting, reason: str = "") -> None:
+    """Tell the posting's owner the bureau published it, or returned it with the reason."""
+    values = {"title": posting.title}
+    if posting.status == PostingStatus.PUBLISHED:
+        title, body = _("信息已发布：%(title)s") % values, _("“%(title)s”已通过审核并发布。") % values
+        link = f"/market/postings/{posting.pk}/"
+    else:
+        title = _("信息被退回：%(title)s") % values
+        body = _("“%(title)s”未通过审核，已退回。退回原因：%(reason)s") % {**values, "reason": reason}
+        link = f"/market/postings/{posting.pk}/edit/"
+    Notification.objects.create(
+        organisation_id=posting.owner_id, kind=NotificationKind.MODERATION, title=title[:200], body=body, link=link
+    )
+
+
+def _own_messages(actor: Actor) -> QuerySet[Notification] | None:
+    """The actor's own inbox: a learner's, or the organisation's its staff share; None for
+    anyone else (a bureau, an operator: they have no post here)."""
+    if actor.kind == ActorKind.LEARNER and actor.person_id is not None:
+        return Notification.objects.filter(person_id=actor.person_id)
+    if actor.kind in INBOX_ORGANISATIONS and actor.organisation_id is not None:
+        return Notification.objects.filter(organisation_id=actor.organisation_id)
+    return None
+
+
 def mark_read(*, actor: Actor, notification_ids: list[int] | None, up_to: int | None = None) -> int:
     """Mark the actor's own messages read: those given, or all of them when `notification_ids`
-    is None, in either case none newer than `up_to` when given (the newest the learner saw).
+    is None, in either case none newer than `up_to` when given (the newest the reader saw). An
+    organisation's message read by one of its staff is read for all of them.
     Returns how many were unread. (Not audited: reading one's inbox changes no record.)"""
-    if actor.person_id is None:
+    own = _own_messages(actor)
+    if own is None:
         return 0
-    unread = Notification.objects.filter(person_id=actor.person_id, read_at__isnull=True)
+    unread = own.filter(read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     if up_to is not None:

@@ -25,8 +25,7 @@ from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from gongjiang.market.models import Posting, PostingStatus
-from gongjiang.refdata.pinyin import pinyin_of
-from gongjiang.refdata.text import dictionary_words, tokenizer
+from gongjiang.refdata.selectors import dictionary_words, pinyin_of, tokenizer
 
 M = TypeVar("M", bound=Model)
 MAX_QUERY_CHARS = 100

@@ -40,10 +40,12 @@ from gongjiang.market.models import (
     PostingRevision,
     PostingStatus,
 )
+from gongjiang.market.push import preference_save as preference_save
+from gongjiang.market.recommend import final_year_starts as final_year_starts
+from gongjiang.market.recommend import job_start as job_start
 from gongjiang.market.search import search_text
-from gongjiang.refdata.coding import OccupationCoder
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concept_get, current_version, region_ever_existed
+from gongjiang.refdata.selectors import OccupationCoder, concept_get, current_version, region_ever_existed
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Apprenticeship, Consent, Registration
 
@@ -351,6 +353,7 @@ def posting_moderate(*, actor: Actor, posting: Posting, publish: bool, reason: s
             after={"status": current.status, "reason": reason},
             owner=current.owner,
         )
+        push.notify_publisher_of_moderation(current, reason)
         if publish:
             push.push_posting(actor=actor, posting=current)
     return current
@@ -413,6 +416,7 @@ def application_submit(*, actor: Actor, posting: Posting, message: str = "") -> 
                 actor=actor, action="application.resubmit", entity=earlier, before=before,
                 after={"status": earlier.status, "message": earlier.message}, owner=posting.owner,
             )  # fmt: skip
+            push.notify_publisher_of_application(earlier)
         return earlier
     if earlier is not None:
         raise ValidationError(_("您已申请过该岗位。"))
@@ -423,6 +427,7 @@ def application_submit(*, actor: Actor, posting: Posting, message: str = "") -> 
             actor=actor, action="application.submit", entity=application, after=audit.snapshot(application),
             owner=posting.owner,
         )  # fmt: skip
+        push.notify_publisher_of_application(application)
     return application
 
 
@@ -470,6 +475,8 @@ def _set_status(actor: Actor, application: Application, to: str, note: str = "")
         )  # fmt: skip
         if to in OWNER_STEPS.get(before["status"], ()):
             push.notify_application(application, note)  # the publisher moved it: the applicant hears
+        else:
+            push.notify_publisher_of_application(application)  # the learner moved it: the publisher hears
     return application
 
 

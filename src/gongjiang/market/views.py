@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
+from gongjiang.core.imports import XLSX_CONTENT_TYPE, RowError
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
@@ -46,10 +47,8 @@ from gongjiang.market.models import (
     PushPreference,
 )
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.pinyin import pinyin_of
-from gongjiang.refdata.selectors import concept_get, concept_search, concepts, region_get
+from gongjiang.refdata.selectors import concept_get, concept_search, concepts, pinyin_of, region_get
 from gongjiang.registry import selectors as registry_selectors
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE, RowError
 from gongjiang.registry.models import ClassLevel
 
 PAGE_SIZE = 20
@@ -370,28 +369,35 @@ def notification_detail(request: HttpRequest, notification_id: int) -> HttpRespo
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """A learner's messages, and what they choose to receive."""
+    """An inbox: a learner's messages and what they choose to receive, or the messages of an
+    enterprise or school that publishes (applications, withdrawals, the bureau's decisions),
+    shared by its staff."""
     actor = _actor(request)
-    if actor.kind != ActorKind.LEARNER or actor.person_id is None:
+    learner = actor.kind == ActorKind.LEARNER and actor.person_id is not None
+    publisher = actor.kind in push.INBOX_ORGANISATIONS and actor.organisation_id is not None
+    if not (learner or publisher):
         raise PermissionDenied
-    person = Person.objects.get(pk=actor.person_id)
-    current = PushPreference.objects.filter(person=person).first()
-    form = forms.PreferenceForm(
-        request.POST if request.POST.get("form") == "preference" else None,
-        initial={"postings": True, "policies": True}
-        if current is None
-        else {
-            "postings": current.postings,
-            "policies": current.policies,
-            "by_email": current.by_email,
-            "email": current.email,
-            "discoverable": current.discoverable,
-        },
-    )
+    form = None
+    person = None
+    if learner and actor.person_id is not None:
+        person = Person.objects.get(pk=actor.person_id)
+        current = PushPreference.objects.filter(person=person).first()
+        form = forms.PreferenceForm(
+            request.POST if request.POST.get("form") == "preference" else None,
+            initial={"postings": True, "policies": True}
+            if current is None
+            else {
+                "postings": current.postings,
+                "policies": current.policies,
+                "by_email": current.by_email,
+                "email": current.email,
+                "discoverable": current.discoverable,
+            },
+        )
     if request.method == "POST":
         if request.POST.get("form") == "read":
             chosen = None if "all" in request.POST else [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-            # "All" is all that the learner saw: none that arrived after the page was shown.
+            # "All" is all that the reader saw: none that arrived after the page was shown.
             upto = request.POST.get("upto", "")
             if chosen == []:
                 messages.warning(request, _("请先勾选要标为已读的消息。"))
@@ -404,7 +410,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                     ngettext("已将 %(n)d 条消息标为已读。", "已将 %(n)d 条消息标为已读。", count) % {"n": count},
                 )
             return redirect("market:inbox")
-        if form.is_valid():
+        if form is not None and person is not None and form.is_valid():
             try:
                 push.preference_save(actor=actor, person=person, **form.cleaned_data)
             except ValidationError as exc:

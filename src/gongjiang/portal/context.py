@@ -18,7 +18,10 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "actor": actor,
         "can_view_audit": actor.is_authenticated and allowed(actor, "audit.view"),
         "my_memberships": list(memberships_of_user(actor=actor)) if actor.is_authenticated else [],
-        "unread": unread_count(actor=actor) if actor.kind == ActorKind.LEARNER else 0,
+        # Learners have their own inbox; an enterprise's or school's is shared by its staff.
+        "unread": unread_count(actor=actor)
+        if actor.kind in (ActorKind.LEARNER, ActorKind.ENTERPRISE, ActorKind.SCHOOL)
+        else 0,
         # Publishers see how many applications wait for them to act, wherever they are on the site.
         "new_applications": new_applications(actor=actor)
         if actor.kind in (ActorKind.ENTERPRISE, ActorKind.SCHOOL)

@@ -28,10 +28,8 @@ from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
 from gongjiang.directory import services as directory_services
-from gongjiang.directory.middleware import ACTIVE_ORGANISATION_SESSION_KEY
 from gongjiang.directory.models import OrganisationKind
 from gongjiang.insight import selectors as insight
-from gongjiang.insight.compute import Scope
 from gongjiang.market import selectors as market
 from gongjiang.market.models import PostingStatus
 from gongjiang.portal import two_factor
@@ -170,7 +168,7 @@ def _todo(actor: Actor) -> list[tuple[str, int, str]]:
             (str(_("待审核的供需信息")), market.moderation_queue(actor=actor).count(), reverse("market:moderation")),
         ]
     if actor.kind == ActorKind.SCHOOL:
-        check = insight.quality_check_for(actor=actor, scope=Scope("school", actor.organisation_code))
+        check = insight.quality_check_for(actor=actor, scope=insight.Scope("school", actor.organisation_code))
         items += [
             (
                 str(_("等待人社部门审核的学籍注册")),
@@ -232,7 +230,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("organisation", "")
     if not directory.memberships_of_user(actor=_actor(request)).filter(organisation__code=code).exists():
         raise Http404
-    request.session[ACTIVE_ORGANISATION_SESSION_KEY] = code
+    request.session[directory.ACTIVE_ORGANISATION_SESSION_KEY] = code
     return redirect("portal:home")
 
 

@@ -74,7 +74,11 @@ def scheme_list(request: HttpRequest) -> list[SchemeOut]:
     return result
 
 
-@router.get("/{scheme}/search", response=list[ConceptOut], summary="按代码、名称、别名或拼音查找")
+@router.get(
+    "/{scheme}/search",
+    response=list[ConceptOut],
+    summary="按代码、名称、别名或拼音查找（最相近的 limit 条，最多 100，不分页）",
+)
 def concept_search(
     request: HttpRequest, scheme: str, q: str = "", level: int | None = None, limit: int = 20
 ) -> list[ConceptOut]:

@@ -17,9 +17,14 @@ from typing import Any
 from django.db.models import Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+# The reading tools other apps use (occupation coding, pinyin, the domain tokeniser) are reached
+# through this module (import-linter: apps meet through their public modules).
+from gongjiang.refdata.coding import OccupationCoder as OccupationCoder
 from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
 from gongjiang.refdata.pinyin import HAN_RUN as HAN
-from gongjiang.refdata.pinyin import pinyin_of
+from gongjiang.refdata.pinyin import pinyin_of as pinyin_of
+from gongjiang.refdata.text import dictionary_words as dictionary_words
+from gongjiang.refdata.text import tokenizer as tokenizer
 
 MAX_QUERY_LENGTH = 100
 SEARCH_CANDIDATES = 400

@@ -12,7 +12,6 @@ from pathlib import Path
 import jieba
 
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concepts
 
 DICTIONARY_SCHEMES = (Scheme.OCCUPATION, Scheme.INDUSTRY, Scheme.MAJOR, Scheme.REGION)
 # High enough that a whole name wins over its parts in jieba's path search.
@@ -22,6 +21,9 @@ TAGS = {Scheme.OCCUPATION: "occ", Scheme.INDUSTRY: "ind", Scheme.MAJOR: "maj", S
 
 def dictionary_words(schemes: Iterable[str] = DICTIONARY_SCHEMES) -> list[tuple[str, str]]:
     """(word, tag) pairs, one per distinct name or alias, without spaces (jieba splits on them)."""
+    # Imported here: the selectors module hands this tokeniser to other apps, so it imports us.
+    from gongjiang.refdata.selectors import concepts
+
     words: dict[str, str] = {}
     for scheme in schemes:
         for name, aliases in concepts(scheme).values_list("name", "aliases"):

@@ -11,18 +11,18 @@ from typing import IO, Any, cast
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Schema
+from ninja import Field, File, Form, Query, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from gongjiang.core.api import actor_of, scoped_router
+from gongjiang.core.api import Page, PageIn, actor_of, page_of, scoped_router
+from gongjiang.core.imports import XLSX_CONTENT_TYPE
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import get_scoped_or_404
 from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export, registrations_import
 from gongjiang.registry.models import (
     Apprenticeship,
     CompetitionAward,
@@ -37,6 +37,7 @@ from gongjiang.registry.models import (
     Teacher,
     TrainingProgramme,
 )
+from gongjiang.registry.services.imports import registrations_export, registrations_import
 
 router = scoped_router(tags=["registry"])
 
@@ -118,6 +119,8 @@ class RegistrationOut(Schema):
 
 
 class EventIn(Schema):
+    # register, suspend, resume, transfer_out, withdraw, complete, graduate, expel,
+    # change_class or change_major; the last three name target_class_id.
     kind: str
     effective_on: dt.date
     reason: str = ""
@@ -133,6 +136,7 @@ class EventOut(Schema):
     due_on: dt.date
     decision_note: str
     target_class_id: int | None
+    from_class_id: int | None
 
 
 class RegistrationDetailOut(RegistrationOut):
@@ -231,13 +235,14 @@ def _event(e: RegistrationEvent) -> EventOut:
         due_on=e.due_on,
         decision_note=e.decision_note,
         target_class_id=e.target_class_id,
+        from_class_id=e.from_class_id,
     )
 
 
-@router.get("/offerings", response=list[OfferingOut], summary="开设专业")
-def offering_list(request: HttpRequest, school: str | None = None) -> list[OfferingOut]:
+@router.get("/offerings", response=Page[OfferingOut], summary="开设专业（分页）")
+def offering_list(request: HttpRequest, paging: Query[PageIn], school: str | None = None) -> Page[OfferingOut]:
     school_id = _school(request, school).pk if school else None
-    return [_offering(o) for o in selectors.offering_list(actor=actor_of(request), school_id=school_id)[:2000]]
+    return page_of(selectors.offering_list(actor=actor_of(request), school_id=school_id), _offering, paging)
 
 
 @router.post("/offerings/apply", response={201: ApplicationOut}, summary="申请新增、调整或停办专业")
@@ -264,10 +269,10 @@ def application_decide(request: HttpRequest, application_id: int, payload: Decid
     )
 
 
-@router.get("/classes", response=list[ClassOut], summary="班级")
-def class_list(request: HttpRequest, school: str | None = None) -> list[ClassOut]:
+@router.get("/classes", response=Page[ClassOut], summary="班级（分页）")
+def class_list(request: HttpRequest, paging: Query[PageIn], school: str | None = None) -> Page[ClassOut]:
     school_id = _school(request, school).pk if school else None
-    return [_class(c) for c in selectors.class_list(actor=actor_of(request), school_id=school_id)[:5000]]
+    return page_of(selectors.class_list(actor=actor_of(request), school_id=school_id), _class, paging)
 
 
 @router.post("/classes", response={201: ClassOut}, summary="开设班级")
@@ -288,36 +293,33 @@ def class_create(request: HttpRequest, payload: ClassIn) -> tuple[int, ClassOut]
     return 201, _class(created)
 
 
-@router.get("/registrations", response=list[RegistrationOut], summary="学籍")
+@router.get("/registrations", response=Page[RegistrationOut], summary="学籍（分页）")
 def registration_list(
-    request: HttpRequest, school: str | None = None, status: str = "", q: str = "", limit: int = 200, offset: int = 0
-) -> list[RegistrationOut]:
+    request: HttpRequest, paging: Query[PageIn], school: str | None = None, status: str = "", q: str = ""
+) -> Page[RegistrationOut]:
     if selectors.ID_DIGITS.search(q):
         # A number in a query string is written to every log on its way; it is posted instead.
         raise ValidationError({"q": _("按身份证号查找请用 POST /registrations/search，不要写在网址中。")})
-    return _registration_page(request, school, status, q, limit, offset)
+    return _registration_page(request, school, status, q, paging)
 
 
-class RegistrationSearchIn(Schema):
+class RegistrationSearchIn(PageIn):
     q: str = Field("", max_length=50)
     school: str | None = None
     status: str = ""
-    limit: int = 200
-    offset: int = 0
 
 
-@router.post("/registrations/search", response=list[RegistrationOut], summary="按姓名、班级或身份证号查找学籍")
-def registration_search(request: HttpRequest, payload: RegistrationSearchIn) -> list[RegistrationOut]:
-    return _registration_page(request, payload.school, payload.status, payload.q, payload.limit, payload.offset)
+@router.post("/registrations/search", response=Page[RegistrationOut], summary="按姓名、班级或身份证号查找学籍（分页）")
+def registration_search(request: HttpRequest, payload: RegistrationSearchIn) -> Page[RegistrationOut]:
+    return _registration_page(request, payload.school, payload.status, payload.q, payload)
 
 
 def _registration_page(
-    request: HttpRequest, school: str | None, status: str, q: str, limit: int, offset: int
-) -> list[RegistrationOut]:
+    request: HttpRequest, school: str | None, status: str, q: str, paging: PageIn
+) -> Page[RegistrationOut]:
     school_id = _school(request, school).pk if school else None
     found = selectors.registration_list(actor=actor_of(request), school_id=school_id, status=status, q=q[:50])
-    page = found.order_by("pk")[max(0, offset) : max(0, offset) + max(1, min(limit, 1000))]
-    return [_registration(r) for r in page]
+    return page_of(found.order_by("pk"), _registration, paging)
 
 
 @router.post("/registrations", response={201: RegistrationOut}, summary="注册学籍（提交审核）")
@@ -366,21 +368,21 @@ def event_decide(request: HttpRequest, event_id: int, payload: DecideIn) -> Even
     return _event(services.registration_decide(actor=actor, event=event, approve=payload.approve, note=payload.reason))
 
 
-@router.get("/queue", response=list[QueueItemOut], summary="待审核事项（按办理期限，分页）")
-def approval_queue(request: HttpRequest, limit: int = 200, offset: int = 0) -> list[QueueItemOut]:
-    start = max(0, offset)
-    return [
-        QueueItemOut(
-            kind=i.kind,
-            id=i.pk,
-            school_name=i.school_name,
-            title=i.title,
-            due_on=i.due_on,
-            overdue=i.overdue,
-            beyond_tier=list(i.beyond_tier),
-        )
-        for i in selectors.approval_queue(actor=actor_of(request))[start : start + max(1, min(limit, 1000))]
-    ]
+@router.get("/queue", response=Page[QueueItemOut], summary="待审核事项（按办理期限，分页）")
+def approval_queue(request: HttpRequest, paging: Query[PageIn]) -> Page[QueueItemOut]:
+    return page_of(selectors.approval_queue(actor=actor_of(request)), _queue_item, paging)
+
+
+def _queue_item(i: selectors.QueueItem) -> QueueItemOut:
+    return QueueItemOut(
+        kind=i.kind,
+        id=i.pk,
+        school_name=i.school_name,
+        title=i.title,
+        due_on=i.due_on,
+        overdue=i.overdue,
+        beyond_tier=list(i.beyond_tier),
+    )
 
 
 @router.post("/imports/registrations", response=ImportReportOut, summary="导入学籍（xlsx 或 csv）")
@@ -712,10 +714,10 @@ def _destination(d: Destination) -> DestinationOut:
     )
 
 
-@router.get("/teachers", response=list[TeacherOut], summary="教师")
-def teacher_list(request: HttpRequest, school: str | None = None) -> list[TeacherOut]:
+@router.get("/teachers", response=Page[TeacherOut], summary="教师（分页）")
+def teacher_list(request: HttpRequest, paging: Query[PageIn], school: str | None = None) -> Page[TeacherOut]:
     school_id = _school(request, school).pk if school else None
-    return [_teacher(t) for t in selectors.teacher_list(actor=actor_of(request), school_id=school_id)[:5000]]
+    return page_of(selectors.teacher_list(actor=actor_of(request), school_id=school_id), _teacher, paging)
 
 
 @router.post("/teachers", response={201: TeacherOut}, summary="登记教师")
@@ -759,9 +761,9 @@ def practice_record(request: HttpRequest, teacher_id: int, payload: PracticeIn) 
     )
 
 
-@router.get("/training/programmes", response=list[ProgrammeOut], summary="培训项目")
-def programme_list(request: HttpRequest) -> list[ProgrammeOut]:
-    return [_programme(p) for p in selectors.training_programme_list(actor=actor_of(request))[:5000]]
+@router.get("/training/programmes", response=Page[ProgrammeOut], summary="培训项目（分页）")
+def programme_list(request: HttpRequest, paging: Query[PageIn]) -> Page[ProgrammeOut]:
+    return page_of(selectors.training_programme_list(actor=actor_of(request)), _programme, paging)
 
 
 @router.post("/training/programmes", response={201: ProgrammeOut}, summary="开设培训项目")
@@ -802,9 +804,9 @@ def trainee_record(request: HttpRequest, programme_id: int, payload: TraineeIn) 
     )
 
 
-@router.get("/apprenticeships", response=list[ApprenticeshipOut], summary="企业新型学徒")
-def apprenticeship_list(request: HttpRequest) -> list[ApprenticeshipOut]:
-    return [_apprenticeship(a) for a in selectors.apprenticeship_list(actor=actor_of(request))[:5000]]
+@router.get("/apprenticeships", response=Page[ApprenticeshipOut], summary="企业新型学徒（分页）")
+def apprenticeship_list(request: HttpRequest, paging: Query[PageIn]) -> Page[ApprenticeshipOut]:
+    return page_of(selectors.apprenticeship_list(actor=actor_of(request)), _apprenticeship, paging)
 
 
 @router.post("/apprenticeships", response={201: ApprenticeshipOut}, summary="登记企业新型学徒")
@@ -825,17 +827,19 @@ def apprenticeship_create(request: HttpRequest, payload: ApprenticeshipIn) -> tu
     return 201, _apprenticeship(a)
 
 
-@router.get("/internships", response=list[InternshipOut], summary="实习")
-def internship_list(request: HttpRequest) -> list[InternshipOut]:
-    return [_internship(i) for i in selectors.internship_list(actor=actor_of(request))[:5000]]
+@router.get("/internships", response=Page[InternshipOut], summary="实习（分页）")
+def internship_list(request: HttpRequest, paging: Query[PageIn]) -> Page[InternshipOut]:
+    return page_of(selectors.internship_list(actor=actor_of(request)), _internship, paging)
 
 
-@router.get("/internships/flags", response=list[InternshipFlagOut], summary="未投保或收费的实习")
-def internship_flag_list(request: HttpRequest) -> list[InternshipFlagOut]:
-    return [
-        InternshipFlagOut(**_internship(f.internship).dict(), reasons=list(f.reasons))
-        for f in selectors.internship_flags(actor=actor_of(request), limit=5000)
-    ]
+@router.get("/internships/flags", response=Page[InternshipFlagOut], summary="未投保或收费的实习（分页）")
+def internship_flag_list(request: HttpRequest, paging: Query[PageIn]) -> Page[InternshipFlagOut]:
+    flagged = selectors.flagged_internships(actor=actor_of(request)).order_by("-starts_on", "pk")
+    return page_of(flagged, _internship_flag, paging)
+
+
+def _internship_flag(internship: Internship) -> InternshipFlagOut:
+    return InternshipFlagOut(**_internship(internship).dict(), reasons=list(selectors.internship_reasons(internship)))
 
 
 @router.post("/internships", response={201: InternshipOut}, summary="登记实习")
@@ -880,9 +884,9 @@ def internship_answer(request: HttpRequest, internship_id: int, payload: AnswerI
     return _internship(answered)
 
 
-@router.get("/destinations", response=list[DestinationOut], summary="毕业去向")
-def destination_list(request: HttpRequest) -> list[DestinationOut]:
-    return [_destination(d) for d in selectors.destination_list(actor=actor_of(request))[:5000]]
+@router.get("/destinations", response=Page[DestinationOut], summary="毕业去向（分页）")
+def destination_list(request: HttpRequest, paging: Query[PageIn]) -> Page[DestinationOut]:
+    return page_of(selectors.destination_list(actor=actor_of(request)), _destination, paging)
 
 
 @router.post("/destinations", response={201: DestinationOut}, summary="登记毕业去向")
@@ -903,9 +907,9 @@ def destination_record(request: HttpRequest, payload: DestinationIn) -> tuple[in
     return 201, _destination(destination)
 
 
-@router.get("/assessments", response=list[AssessmentOut], summary="技能等级认定")
-def assessment_list(request: HttpRequest) -> list[AssessmentOut]:
-    return [_assessment(a) for a in selectors.assessment_list(actor=actor_of(request))[:5000]]
+@router.get("/assessments", response=Page[AssessmentOut], summary="技能等级认定（分页）")
+def assessment_list(request: HttpRequest, paging: Query[PageIn]) -> Page[AssessmentOut]:
+    return page_of(selectors.assessment_list(actor=actor_of(request)), _assessment, paging)
 
 
 @router.post("/assessments", response={201: AssessmentOut}, summary="登记技能等级认定")
@@ -923,9 +927,9 @@ def assessment_record(request: HttpRequest, payload: AssessmentIn) -> tuple[int,
     return 201, _assessment(a)
 
 
-@router.get("/awards", response=list[AwardOut], summary="技能竞赛获奖")
-def award_list(request: HttpRequest) -> list[AwardOut]:
-    return [_award(a) for a in selectors.award_list(actor=actor_of(request))[:5000]]
+@router.get("/awards", response=Page[AwardOut], summary="技能竞赛获奖（分页）")
+def award_list(request: HttpRequest, paging: Query[PageIn]) -> Page[AwardOut]:
+    return page_of(selectors.award_list(actor=actor_of(request)), _award, paging)
 
 
 @router.post("/awards", response={201: AwardOut}, summary="登记技能竞赛获奖")

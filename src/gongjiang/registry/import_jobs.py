@@ -28,11 +28,12 @@ from django.conf import settings
 
 from gongjiang.core import tasks
 from gongjiang.core.actors import Actor
+from gongjiang.core.imports import ImportReport, RowError, write_error_report
 from gongjiang.core.models import TaskState
 from gongjiang.core.scope import ActorKind
 from gongjiang.directory.models import Organisation
-from gongjiang.registry.imports import HEADERS, ImportReport, RowError, registrations_import, write_error_report
-from gongjiang.registry.record_imports import KINDS, records_import
+from gongjiang.registry.services.imports import HEADERS, registrations_import
+from gongjiang.registry.services.record_imports import KINDS, records_import
 
 log = logging.getLogger(__name__)
 TASK = "registry.import"

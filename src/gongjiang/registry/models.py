@@ -227,6 +227,10 @@ class EventKind(models.TextChoices):
     COMPLETE = "complete", _("结业")
     GRADUATE = "graduate", _("毕业")
     EXPEL = "expel", _("开除")
+    # Within the school: to another class of the same major (its level or study form may differ),
+    # or to a class of another major. The registration moves to the target class on approval.
+    CHANGE_CLASS = "change_class", _("转班")
+    CHANGE_MAJOR = "change_major", _("转专业")
 
 
 class RegistrationEvent(models.Model):
@@ -240,6 +244,15 @@ class RegistrationEvent(models.Model):
     target_class = models.ForeignKey(
         SchoolClass,
         verbose_name=_("转入班级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The class a 转班 or 转专业 leaves, kept so the history reads "from → to" after the move.
+    from_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("原班级"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

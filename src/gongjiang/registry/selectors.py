@@ -91,7 +91,7 @@ def registration_get(*, actor: Actor, registration_id: int) -> Registration:
 def registration_history(*, actor: Actor, registration: Registration) -> QuerySet[RegistrationEvent]:
     """The registration's events, oldest first: the timeline of its status."""
     return scoped(RegistrationEvent.objects.filter(registration=registration), actor).select_related(
-        "target_class", "target_class__school"
+        "target_class", "target_class__school", "from_class"
     )
 
 
@@ -168,7 +168,7 @@ class ApprovalQueue:
 
     def _event_rows(self, ids: list[int]) -> QuerySet[RegistrationEvent]:
         return RegistrationEvent.objects.filter(pk__in=ids).select_related(
-            "registration", "registration__person", "registration__school"
+            "registration", "registration__person", "registration__school", "from_class", "target_class"
         )
 
     def _major_item(self, application: MajorApplication) -> QueueItem:
@@ -189,7 +189,13 @@ class ApprovalQueue:
             kind="registration",
             pk=event.pk,
             school_name=event.registration.school.name,
-            title=f"{event.get_kind_display()} {event.registration.person.name}",
+            title=f"{event.get_kind_display()} {event.registration.person.name}"
+            # A move inside the school names both classes: the bureau sees what it approves.
+            + (
+                f" {event.from_class.name} → {event.target_class.name}"
+                if event.from_class and event.target_class
+                else ""
+            ),
             due_on=event.due_on,
             overdue=event.due_on < self.today,
         )

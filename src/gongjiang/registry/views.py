@@ -10,13 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
+from gongjiang.core.imports import XLSX_CONTENT_TYPE
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed, require
@@ -29,17 +32,19 @@ from gongjiang.directory.models import Organisation
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 from gongjiang.registry import import_jobs, selectors, services
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE, registrations_export
 from gongjiang.registry.models import (
     ApplicationKind,
     ClassLevel,
     EventKind,
     MajorApplication,
+    Registration,
     RegistrationEvent,
     RegistrationStatus,
+    SchoolClass,
     StudyForm,
 )
-from gongjiang.registry.record_imports import KINDS, records_export, template_write
+from gongjiang.registry.services.imports import registrations_export
+from gongjiang.registry.services.record_imports import KINDS, records_export, template_write
 
 
 def _own_school(request: HttpRequest) -> Organisation:
@@ -83,17 +88,19 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
     registration = selectors.registration_get(actor=actor, registration_id=registration_id)
     if request.method == "POST":
         try:
+            kind = request.POST.get("kind", "")
             target_school = request.POST.get("target_school", "").strip()
             target_name = request.POST.get("target_class_name", "").strip()
-            target = (
-                selectors.transfer_target_named(school_code=target_school, class_name=target_name)
-                if target_school or target_name
-                else None
-            )
+            if kind in (EventKind.CHANGE_CLASS, EventKind.CHANGE_MAJOR):
+                target = _class_inside(actor, registration, request.POST.get("move_class", ""))
+            elif target_school or target_name:
+                target = selectors.transfer_target_named(school_code=target_school, class_name=target_name)
+            else:
+                target = None
             services.registration_request(
                 actor=actor,
                 registration=registration,
-                kind=request.POST.get("kind", ""),
+                kind=kind,
                 effective_on=parse_date(request.POST.get("effective_on", "")),
                 reason=request.POST.get("reason", ""),
                 target_class=target,
@@ -113,11 +120,35 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
             "events": selectors.registration_history(actor=actor, registration=registration),
             "can_request": allowed(actor, "registry.registration.request", registration.school),
             "kinds": [(k, label) for k, label in EventKind.choices if k != EventKind.REGISTER],
+            "move_classes": _classes_to_move_to(actor, registration),
             "today": dt.date.today(),
             # What the clerk typed, kept when the request is refused.
             "typed": request.POST if request.method == "POST" else {},
         },
     )
+
+
+def _classes_to_move_to(actor: Actor, registration: Registration) -> QuerySet[SchoolClass]:
+    """The school's classes a 转班 or 转专业 may name: its intake and the ones either side."""
+    year = registration.enrolled_on.year
+    return (
+        selectors.class_list(actor=actor, school_id=registration.school_id)
+        .filter(cohort_year__range=(year - 1, year + 1))
+        .exclude(pk=registration.school_class_id)
+        .order_by("cohort_year", "name")
+    )
+
+
+def _class_inside(actor: Actor, registration: Registration, raw: str) -> SchoolClass:
+    raw = raw.strip()
+    found = (
+        _classes_to_move_to(actor, registration).filter(pk=int(raw)).first()
+        if raw.isdigit() and len(raw) <= 12
+        else None
+    )
+    if found is None:
+        raise ValidationError({"target_class": _("请选择转入的本校班级。")})
+    return found
 
 
 @login_required

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -60,7 +60,12 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     EventKind.COMPLETE: ((RegistrationStatus.ENROLLED,), RegistrationStatus.COMPLETED),
     EventKind.GRADUATE: ((RegistrationStatus.ENROLLED,), RegistrationStatus.GRADUATED),
     EventKind.EXPEL: ((RegistrationStatus.ENROLLED, RegistrationStatus.SUSPENDED), RegistrationStatus.EXPELLED),
+    # A move inside the school keeps the learner in school; the class changes on approval.
+    EventKind.CHANGE_CLASS: ((RegistrationStatus.ENROLLED,), RegistrationStatus.ENROLLED),
+    EventKind.CHANGE_MAJOR: ((RegistrationStatus.ENROLLED,), RegistrationStatus.ENROLLED),
 }
+# Status changes that name a class the registration moves into.
+MOVES = (EventKind.TRANSFER_OUT, EventKind.CHANGE_CLASS, EventKind.CHANGE_MAJOR)
 MIN_PART_TIME_YEARS = Decimal("1")  # a part-time channel lasts at least one year (002 §24)
 
 
@@ -278,25 +283,9 @@ def class_create(
     offering = MajorOffering.objects.filter(school=school, major_code=major_code, status=OfferingStatus.FILED).first()
     if offering is None:
         raise ValidationError({"major_code": _("专业“%(code)s”未在本校备案，不能开班。") % {"code": major_code}})
-    if class_level not in ClassLevel.values:
-        raise ValidationError({"class_level": _("班级层次“%(level)s”未知。") % {"level": class_level}})
-    if class_level not in offering.class_levels:
-        raise ValidationError(
-            {
-                "class_level": _("“%(major)s”专业未备案%(level)s，不能开设该层次的班级。")
-                % {"major": offering.major_name, "level": ClassLevel(class_level).label}
-            }
-        )
-    if form not in StudyForm.values:
-        raise ValidationError({"form": _("学习形式“%(form)s”未知。") % {"form": form}})
-    years = Decimal(str(planned_years))
-    if years <= 0 or years > 6:
-        raise ValidationError({"planned_years": _("学制应在 0 到 6 年之间。")})
-    if form == StudyForm.PART_TIME and years < MIN_PART_TIME_YEARS:
-        raise ValidationError({"planned_years": _("非全日制学制不少于1年。")})
-    this_year = timezone.localdate().year
-    if not 1990 <= cohort_year <= this_year + 1:
-        raise ValidationError({"cohort_year": _("入学年份“%(year)s”不合理。") % {"year": cohort_year}})
+    years = class_check(
+        offering=offering, class_level=class_level, form=form, cohort_year=cohort_year, planned_years=planned_years
+    )
     if partner is not None and partner.kind != OrganisationKind.ENTERPRISE:
         raise ValidationError({"partner": _("订单班的合作方必须是企业。")})
     name = name.strip()
@@ -321,6 +310,29 @@ def class_create(
     return school_class
 
 
+def class_check(
+    *, offering: MajorOffering, class_level: str, form: str, cohort_year: int, planned_years: Decimal | int | str
+) -> Decimal:
+    """The rules a class must meet, whoever makes it (the class form or an import): raises
+    ValidationError by field, returns the length as a Decimal."""
+    if class_level not in ClassLevel.values:
+        raise ValidationError({"class_level": _("班级层次“%(level)s”未知。") % {"level": class_level}})
+    if class_level not in offering.class_levels:
+        raise ValidationError(
+            {
+                "class_level": _("“%(major)s”专业未备案%(level)s，不能开设该层次的班级。")
+                % {"major": offering.major_name, "level": ClassLevel(class_level).label}
+            }
+        )
+    if form not in StudyForm.values:
+        raise ValidationError({"form": _("学习形式“%(form)s”未知。") % {"form": form}})
+    years = length_check(form=form, planned_years=planned_years)
+    this_year = timezone.localdate().year
+    if not 1990 <= cohort_year <= this_year + 1:
+        raise ValidationError({"cohort_year": _("入学年份“%(year)s”不合理。") % {"year": cohort_year}})
+    return years
+
+
 # ---------------------------------------------------------------------------------------------
 # Registrations
 
@@ -334,21 +346,26 @@ def _active_full_time_elsewhere(person: Person, exclude: Registration | None = N
     return qs.first()
 
 
+def length_check(*, form: str, planned_years: Decimal | int | str) -> Decimal:
+    """A class's length of study: more than 0 and at most 6 years, a part-time one at least a year."""
+    try:
+        years = Decimal(str(planned_years))
+    except InvalidOperation:
+        years = Decimal("NaN")
+    if not years.is_finite() or years <= 0 or years > 6:
+        raise ValidationError({"planned_years": _("学制应在 0 到 6 年之间。")})
+    if form == StudyForm.PART_TIME and years < MIN_PART_TIME_YEARS:
+        raise ValidationError({"planned_years": _("非全日制学制不少于1年。")})
+    return years
+
+
 def registration_create(
     *, actor: Actor, school_class: SchoolClass, person: Person, enrolled_on: dt.date, reason: str = ""
 ) -> Registration:
     """Register a person in a class; the registration waits for the bureau's approval."""
     school = school_class.school
     require(actor, "registry.registration.request", school)
-    if enrolled_on > timezone.localdate() + dt.timedelta(days=366):
-        raise ValidationError({"enrolled_on": _("入学日期不能晚于明年。")})
-    if abs(enrolled_on.year - school_class.cohort_year) > 1:
-        raise ValidationError(
-            {
-                "enrolled_on": _("入学日期%(date)s与班级的入学年份（%(year)d级）相差超过一年，请核对。")
-                % {"date": enrolled_on.isoformat(), "year": school_class.cohort_year}
-            }
-        )
+    enrolment_check(enrolled_on=enrolled_on, cohort_year=school_class.cohort_year)
     if Registration.objects.filter(person=person, school_class=school_class, is_active=True).exists():
         raise ValidationError({"person": _("%(name)s已在该班级注册。") % {"name": person.name}})
     # A full-time place held at another school is not this school's to see: the request is filed
@@ -391,6 +408,19 @@ def registration_create(
     return registration
 
 
+def enrolment_check(*, enrolled_on: dt.date, cohort_year: int) -> None:
+    """The rules an entry date must meet, whoever registers (the form, the API or an import)."""
+    if enrolled_on > timezone.localdate() + dt.timedelta(days=366):
+        raise ValidationError({"enrolled_on": _("入学日期不能晚于明年。")})
+    if abs(enrolled_on.year - cohort_year) > 1:
+        raise ValidationError(
+            {
+                "enrolled_on": _("入学日期%(date)s与班级的入学年份（%(year)d级）相差超过一年，请核对。")
+                % {"date": enrolled_on.isoformat(), "year": cohort_year}
+            }
+        )
+
+
 def registration_request(
     *,
     actor: Actor,
@@ -400,10 +430,11 @@ def registration_request(
     reason: str = "",
     target_class: SchoolClass | None = None,
 ) -> RegistrationEvent:
-    """Ask for a status change (休学, 复学, 转学, 退学, 结业, 毕业, 开除); it takes effect when approved."""
+    """Ask for a status change (休学, 复学, 转学, 转班, 转专业, 退学, 结业, 毕业, 开除); it takes
+    effect when approved."""
     school = registration.school
     require(actor, "registry.registration.request", school)
-    event = _new_request(
+    event = registration_request_check(
         actor=actor, registration=registration, kind=kind, effective_on=effective_on, reason=reason,
         target_class=target_class,
     )  # fmt: skip
@@ -421,7 +452,7 @@ def registration_request_many(*, actor: Actor, requests: Sequence[Mapping[str, A
     """Ask for many status changes at once (a class's graduation), each with the keyword arguments
     of `registration_request` and checked the same way. Transfers are asked one by one, since
     each names a class at another school."""
-    events = [_new_request(actor=actor, **fields) for fields in requests]
+    events = [registration_request_check(actor=actor, **fields) for fields in requests]
     if any(e.kind == EventKind.TRANSFER_OUT for e in events):
         raise ValidationError(_("转学须逐项申请。"))
     for school in {e.registration.school_id: e.registration.school for e in events}.values():
@@ -436,7 +467,7 @@ def registration_request_many(*, actor: Actor, requests: Sequence[Mapping[str, A
     return created
 
 
-def _new_request(
+def registration_request_check(
     *,
     actor: Actor,
     registration: Registration,
@@ -445,7 +476,9 @@ def _new_request(
     reason: str = "",
     target_class: SchoolClass | None = None,
 ) -> RegistrationEvent:
-    """An unsaved, checked status-change request: the rules of `registration_request` and its bulk variant."""
+    """An unsaved, checked status-change request: the rules of `registration_request`, its bulk
+    variant and the registrations import (a changed class in a file). The target class may be
+    unsaved (one the import will make)."""
     school = registration.school
     if kind not in TRANSITIONS or kind == EventKind.REGISTER:
         raise ValidationError({"kind": _("学籍异动事项“%(kind)s”未知。") % {"kind": kind}})
@@ -466,8 +499,10 @@ def _new_request(
             raise ValidationError({"target_class": _("转学须转入另一所学校；校内调班不属于转学。")})
         if target_class.form != registration.form:
             raise ValidationError({"target_class": _("转入班级的学习形式与原学籍不同。")})
+    elif kind in (EventKind.CHANGE_CLASS, EventKind.CHANGE_MAJOR):
+        _check_move_inside(registration, kind, target_class)
     elif target_class is not None:
-        raise ValidationError({"target_class": _("只有转学需要指定转入班级。")})
+        raise ValidationError({"target_class": _("只有转学、转班和转专业需要指定转入班级。")})
     if effective_on < registration.enrolled_on:
         raise ValidationError({"effective_on": _("生效日期不能早于入学日期。")})
     return RegistrationEvent(
@@ -476,9 +511,55 @@ def _new_request(
         effective_on=effective_on,
         reason=reason.strip(),
         target_class=target_class,
+        from_class_id=registration.school_class_id if kind in MOVES else None,
         requested_by_id=actor.user_id,
         due_on=_due_on(),
     )
+
+
+def _check_move_inside(registration: Registration, kind: str, target_class: SchoolClass | None) -> None:
+    """转班 stays in the major (the level or study form may change); 转专业 leaves it."""
+    if target_class is None:
+        raise ValidationError({"target_class": _("%(event)s须指定转入的本校班级。") % {"event": EventKind(kind).label}})
+    if target_class.school_id != registration.school_id:
+        raise ValidationError({"target_class": _("转班、转专业只能转入本校的班级；转入其他学校请办理转学。")})
+    if target_class.pk is not None and target_class.pk == registration.school_class_id:
+        raise ValidationError({"target_class": _("转入班级就是现在的班级。")})
+    same_major = target_class.offering_id == registration.school_class.offering_id
+    if kind == EventKind.CHANGE_CLASS and not same_major:
+        raise ValidationError({"target_class": _("转入班级属于另一个专业，请办理转专业。")})
+    if kind == EventKind.CHANGE_MAJOR and same_major:
+        raise ValidationError({"target_class": _("转入班级属于同一专业，请办理转班。")})
+    if abs(registration.enrolled_on.year - target_class.cohort_year) > 1:
+        raise ValidationError(
+            {
+                "target_class": _("转入班级为%(year)d级，与入学日期%(date)s相差超过一年，请核对。")
+                % {"year": target_class.cohort_year, "date": registration.enrolled_on.isoformat()}
+            }
+        )
+    if target_class.form == StudyForm.FULL_TIME and registration.form != StudyForm.FULL_TIME:
+        holder = _active_full_time_elsewhere(registration.person, exclude=registration)
+        if holder is not None and holder.school_id == registration.school_id:
+            raise ValidationError(
+                {
+                    "target_class": _("%(name)s已在本校%(cls)s有全日制学籍，同一人只能有一个全日制学籍。")
+                    % {"name": registration.person.name, "cls": holder.school_class.name}
+                }
+            )
+
+
+def _move(registration: Registration, event: RegistrationEvent) -> None:
+    """An approved 转班 or 转专业: the registration joins the target class and takes its study form.
+    A full-time place held elsewhere stops it (that school's record is not named)."""
+    target = event.target_class
+    assert target is not None  # checked when the change was asked for
+    if (
+        target.form == StudyForm.FULL_TIME
+        and registration.form != StudyForm.FULL_TIME
+        and _active_full_time_elsewhere(registration.person, exclude=registration) is not None
+    ):
+        raise ValidationError(full_time_held())
+    registration.school_class, registration.form = target, target.form
 
 
 def registration_decide(*, actor: Actor, event: RegistrationEvent, approve: bool, note: str = "") -> RegistrationEvent:
@@ -511,6 +592,8 @@ def registration_decide(*, actor: Actor, event: RegistrationEvent, approve: bool
         if approve and event.kind == EventKind.REGISTER:
             _settle_identity(actor, registration)
         before = audit.snapshot(registration)
+        if approve and event.kind in (EventKind.CHANGE_CLASS, EventKind.CHANGE_MAJOR):
+            _move(registration, event)
         registration.status = after if approve else RegistrationStatus.REJECTED
         registration.is_active = registration.status in ACTIVE_STATUSES
         registration.version += 1
@@ -559,7 +642,7 @@ def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: boo
             # lock (and write to) every joined person and class row too.
             RegistrationEvent.objects.select_for_update(of=("self", "registration"))
             .filter(pk__in=event_ids, decision=Decision.PENDING)
-            .select_related("registration", "registration__person", "registration__school_class")
+            .select_related("registration", "registration__person", "registration__school_class", "target_class")
             .order_by("pk")
         )
         # Each school read once, not joined into every row (an intake is thousands of rows).
@@ -571,6 +654,7 @@ def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: boo
         now = timezone.now()
         entries = []
         changed: list[Registration] = []
+        moved: list[Registration] = []
         for event in events:
             registration = event.registration
             allowed_from, after = TRANSITIONS[event.kind]
@@ -592,6 +676,14 @@ def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: boo
             entries.append(_entry(actor, "registration_event.decide", event, school, None))
             if approve or event.kind == EventKind.REGISTER:
                 before = audit.snapshot(registration)
+                if approve and event.kind in (EventKind.CHANGE_CLASS, EventKind.CHANGE_MAJOR):
+                    try:
+                        _move(registration, event)
+                    except ValidationError as exc:
+                        raise ValidationError(
+                            _("%(name)s：%(problem)s") % {"name": registration.person.name, "problem": exc.messages[0]}
+                        ) from exc
+                    moved.append(registration)
                 registration.status = after if approve else RegistrationStatus.REJECTED
                 registration.is_active = registration.status in ACTIVE_STATUSES
                 registration.version += 1
@@ -608,6 +700,11 @@ def registration_decide_many(*, actor: Actor, event_ids: list[int], approve: boo
         for status in {r.status for r in changed}:
             Registration.objects.filter(pk__in=[r.pk for r in changed if r.status == status]).update(
                 status=status, is_active=status in ACTIVE_STATUSES, version=F("version") + 1
+            )
+        # Moves are few beside an intake: one UPDATE each.
+        for registration in moved:
+            Registration.objects.filter(pk=registration.pk).update(
+                school_class_id=registration.school_class_id, form=registration.form
             )
         audit.record_many(entries)
     return decided

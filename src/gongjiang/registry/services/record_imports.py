@@ -7,28 +7,24 @@ same run rolled back at the end, so its report is exactly what the import would 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.imports import CellError, ImportReport, Progress, RowError, cell_date, import_rows
 from gongjiang.core.policies import require
 from gongjiang.core.sheets import (
-    SheetError,
     clean_name,
     clean_text,
     compact_text,
-    parse_date,
-    read_table,
     write_template,
     write_xlsx,
 )
@@ -36,7 +32,6 @@ from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.registry import services
 from gongjiang.registry.import_guard import import_audit, import_refusal
-from gongjiang.registry.imports import HEADERS, REQUIRED, ImportReport, Progress, RowError
 from gongjiang.registry.models import (
     Destination,
     DestinationKind,
@@ -48,25 +43,10 @@ from gongjiang.registry.models import (
     TrainingProgramme,
     TrainingRecord,
 )
+from gongjiang.registry.services.imports import HEADERS, REQUIRED
 
 YES = ("是", "有", "Y", "y", "1", "true", "√")
 NO = ("否", "无", "N", "n", "0", "false", "")
-
-
-class CellError(Exception):
-    """A cell that cannot be read; carries the field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
-
-
-class RowRefusedError(Exception):
-    """A service's refusal of a row, its fields renamed to the file's."""
-
-    def __init__(self, messages: dict[str, str]) -> None:
-        self.messages = messages
-        super().__init__("; ".join(messages.values()))
 
 
 @dataclass(frozen=True)
@@ -88,13 +68,6 @@ def _flag(value: Any, field: str) -> bool:
     if text in NO:
         return False
     raise CellError(field, _("应填“是”或“否”，实际为“%(value)s”") % {"value": text})
-
-
-def cell_date(value: Any, field: str) -> dt.date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise CellError(field, str(exc)) from exc
 
 
 def _choice(value: Any, field: str, words: dict[str, tuple[str, ...]]) -> str:
@@ -332,72 +305,6 @@ DESTINATIONS = Kind(
 )
 
 KINDS = {kind.name: kind for kind in (TEACHERS, TRAINEES, DESTINATIONS)}
-
-
-def import_rows(
-    report: ImportReport,
-    *,
-    source: IO[bytes],
-    filename: str,
-    headers: dict[str, tuple[str, ...]],
-    required: tuple[str, ...],
-    required_any: tuple[str, ...],
-    apply: Callable[[dict[str, Any]], str],
-    progress: Progress | None = None,
-    denied: tuple[str, str] | None = None,
-) -> None:
-    """Read a file and apply each row (`apply` returns created, updated or unchanged) in one
-    transaction, each row in a savepoint; every refusal becomes an error on its row and column,
-    and nothing stays unless every row passes (nor in a dry run). `denied` is the field and
-    message a refused permission is reported with (else the refusal's own words)."""
-    try:
-        table = read_table(source, filename, required_any=required_any)
-    except SheetError as exc:
-        report.errors.append(RowError(row=0, column="", message=str(exc)))
-        return
-    position = {f: next((i for i, h in enumerate(table.headers) if h in names), None) for f, names in headers.items()}
-    header = {f: table.headers[i] if i is not None else headers[f][0] for f, i in position.items()}
-    missing = [headers[f][0] for f in required if position[f] is None]
-    report.rows = len(table.rows)
-    if missing:
-        report.errors.append(
-            RowError(
-                row=table.header_row, column="", message=_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)}
-            )
-        )
-        return
-    with transaction.atomic():
-        for done, (number, cells) in enumerate(table.rows, start=1):
-            if progress:
-                # Rows are checked by applying them; nothing stays unless every row passes.
-                progress("check", done, report.rows)
-            row = {f: (cells[i] if i is not None and i < len(cells) else None) for f, i in position.items()}
-            empty = [f for f in required if not clean_text(row[f])]
-            if empty:
-                for f in empty:
-                    report.errors.append(RowError(row=number, column=header[f], message=_("不能为空")))
-                continue
-            try:
-                with transaction.atomic():
-                    outcome = apply(row)
-            except CellError as exc:
-                report.errors.append(RowError(row=number, column=header.get(exc.field, ""), message=str(exc)))
-            except RowRefusedError as exc:
-                for field, message in exc.messages.items():
-                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=message))
-            except ValidationError as exc:
-                fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-                for field, messages in fields.items():
-                    report.errors.append(RowError(row=number, column=header.get(field, ""), message=messages[0]))
-            except PermissionDenied as exc:
-                field, message = denied if denied is not None else ("", str(exc))
-                report.errors.append(RowError(row=number, column=header.get(field, ""), message=message))
-            else:
-                setattr(report, outcome, getattr(report, outcome) + 1)
-        if report.errors or report.dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        report.created = report.updated = report.unchanged = 0
 
 
 def records_import(

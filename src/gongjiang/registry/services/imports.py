@@ -8,19 +8,21 @@ second time; an exported file imports back with every row unchanged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import gc_paused, insert_many
+from gongjiang.core.imports import PROGRESS_EVERY, ImportReport, Progress, RowError
 from gongjiang.core.policies import require
 from gongjiang.core.sheets import (
     SheetError,
@@ -36,9 +38,11 @@ from gongjiang.core.validators import PHONE, parse_resident_id
 from gongjiang.directory.models import IdType, Organisation, Person, Sex
 from gongjiang.directory.services import PERSON_HIDDEN
 from gongjiang.refdata.selectors import id_region_valid
+from gongjiang.registry import services
 from gongjiang.registry.import_guard import import_audit, import_refusal
 from gongjiang.registry.models import (
     ClassLevel,
+    Decision,
     EventKind,
     MajorOffering,
     OfferingStatus,
@@ -48,11 +52,9 @@ from gongjiang.registry.models import (
     SchoolClass,
     StudyForm,
 )
-from gongjiang.registry.services import MIN_PART_TIME_YEARS, approval_days, persons_readable
+from gongjiang.registry.services import approval_days, persons_readable
 
 BATCH_SIZE = 1000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ERROR_COLUMN = "错误"
 
 # field → the header written on export, then the aliases clerks use
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -94,52 +96,18 @@ DEFAULT_YEARS: dict[tuple[str, str], Decimal] = {
     (StudyForm.FULL_TIME, ClassLevel.PREPARATORY_TECHNICIAN): Decimal(5),
 }
 
-# (phase, rows done, rows in all); the phases are "check" (reading and validating every row)
-# and "write" (applying them).
-Progress = Callable[[str, int, int], None]
-PROGRESS_EVERY = 500
 
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-    # Classes the file names that the school does not have yet: made by the import, so a
-    # mistyped class name shows here before it becomes a class.
-    new_classes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": [asdict(e) for e in self.errors],
-            "new_classes": self.new_classes,
-        }
-
-    def summary(self, *, refused: bool = False) -> dict[str, Any]:
-        """What the audit keeps of an import: counts, never the rows."""
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": len(self.errors),
-            "dry_run": self.dry_run,
-            "refused": refused,
-        }
+# A service's field → the row's field whose column its refusal marks.
+CHECKED_FIELDS = {
+    "enrolled_on": "enrolled_on",
+    "cohort_year": "enrolled_on",
+    "class_level": "class_level",
+    "form": "form",
+    "planned_years": "planned_years",
+    "target_class": "class_name",
+    "kind": "class_name",
+    "effective_on": "enrolled_on",
+}
 
 
 @dataclass
@@ -158,6 +126,14 @@ class Row:
     form: str = ""
     enrolled_on: dt.date | None = None
     planned_years: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    """A learner of the school that the file names in another class: a 转班 or 转专业 to ask for."""
+
+    row: Row
+    request: dict[str, Any]
 
 
 def _word(value: Any, words: dict[str, tuple[str, ...]]) -> str | None:
@@ -346,10 +322,7 @@ class _Importer:
             except InvalidOperation:
                 self.error(row.number, cols.name_of("planned_years"), _("学制“%(value)s”不是数字") % {"value": years})
                 return
-            if not Decimal(0) < row.planned_years <= Decimal(6):
-                self.error(row.number, cols.name_of("planned_years"), _("学制应在 0 到 6 年之间"))
-            elif row.form == StudyForm.PART_TIME and row.planned_years < MIN_PART_TIME_YEARS:
-                self.error(row.number, cols.name_of("planned_years"), _("非全日制学制不少于1年"))
+            self._refused(row, cols, services.length_check, form=row.form, planned_years=row.planned_years)
 
     # -- the file as a whole ----------------------------------------------------------------
 
@@ -398,6 +371,15 @@ class _Importer:
         self.active: dict[str, list[Registration]] = {}
         for registration in active:
             self.active.setdefault(registration.person.id_number, []).append(registration)
+        # A registration of this school with a change waiting for the bureau takes no other.
+        # The school's waiting events by registration, read in one query (not an IN list of a
+        # re-imported export's every registration).
+        self.pending = {
+            e.registration_id: e
+            for e in RegistrationEvent.objects.filter(registration__school=self.school, decision=Decision.PENDING).only(
+                "registration_id", "kind", "target_class_id"
+            )
+        }
         # Rows whose full-time place is held at another school: filed without holding a place,
         # for the bureau to resolve (that school's registration is not this school's to see).
         self.deferred: set[str] = set()
@@ -406,6 +388,7 @@ class _Importer:
         create: list[Row] = []
         update: list[Row] = []
         same: list[Row] = []
+        self.moves: list[Move] = []
         for row in rows:
             if (
                 row.enrolled_on is None
@@ -417,7 +400,10 @@ class _Importer:
                 continue
             key = (row.enrolled_on.year, row.class_name)
             existing_class = self.classes.get(key)
-            reference = existing_class or planned_classes.setdefault(key, row)
+            if existing_class is None and key not in planned_classes:
+                planned_classes[key] = row
+                self._check_new_class(row, cols)
+            reference = existing_class or planned_classes[key]
             self._check_class(row, reference, cols)
             person = self.persons.get(row.id_number)
             if person is not None and person.name != row.name:
@@ -444,20 +430,112 @@ class _Importer:
                 else:
                     same.append(row)
                 continue
-            if row.form == StudyForm.FULL_TIME:
-                other = next((r for r in held if r.form == StudyForm.FULL_TIME), None)
-                if other is not None and other.school_id == self.school.pk:
-                    self.error(
-                        row.number,
-                        cols.name_of("id_number"),
-                        _("%(name)s已在本校%(cls)s有全日制学籍，同一人只能有一个全日制学籍")
-                        % {"name": row.name, "cls": other.school_class.name},
-                    )
-                    continue
-                if other is not None:
-                    self.deferred.add(row.id_number)
+            mine = [r for r in held if r.school_id == self.school.pk]
+            if mine:
+                # A learner of this school in another class: the file moves them (ADR 0028).
+                if self._plan_move(row, mine, existing_class, cols):
+                    same.append(row)
+                continue
+            self._refused(
+                row,
+                cols,
+                services.enrolment_check,
+                enrolled_on=row.enrolled_on,
+                cohort_year=existing_class.cohort_year if existing_class else key[0],
+            )
+            if row.form == StudyForm.FULL_TIME and any(r.form == StudyForm.FULL_TIME for r in held):
+                self.deferred.add(row.id_number)
             create.append(row)
         return create, update, same
+
+    def _plan_move(
+        self, row: Row, mine: list[Registration], existing_class: SchoolClass | None, cols: _Columns
+    ) -> bool:
+        """Plan a 转班 or 转专业 for a learner registered here in another class, checked by the
+        service's own rules; True when the very change already waits for the bureau."""
+        if len(mine) > 1:
+            self.error(
+                row.number,
+                cols.name_of("class_name"),
+                _("%(name)s在本校有%(n)d个学籍，无法判断要调整哪一个：请在学籍页面逐个办理转班或转专业")
+                % {"name": row.name, "n": len(mine)},
+            )
+            return False
+        registration = mine[0]
+        if registration.enrolled_on != row.enrolled_on:
+            self.error(
+                row.number,
+                cols.name_of("enrolled_on"),
+                _("已登记的入学日期为%(date)s；更正请办理学籍异动") % {"date": registration.enrolled_on},
+            )
+            return False
+        waiting = self.pending.get(registration.pk)
+        if waiting is not None:
+            if existing_class is not None and waiting.target_class_id == existing_class.pk:
+                return True
+            self.error(
+                row.number,
+                cols.name_of("class_name"),
+                _("该学籍已有一项“%(event)s”正在审核，审核后再调整班级") % {"event": EventKind(waiting.kind).label},
+            )
+            return False
+        assert row.offering is not None and row.enrolled_on is not None
+        target = existing_class or SchoolClass(
+            school=self.school,
+            offering=row.offering,
+            name=row.class_name,
+            class_level=row.class_level,
+            form=row.form,
+            cohort_year=row.enrolled_on.year,
+        )
+        kind = (
+            EventKind.CHANGE_MAJOR
+            if row.offering.pk != registration.school_class.offering_id
+            else EventKind.CHANGE_CLASS
+        )
+        request = {
+            "registration": registration,
+            "kind": kind,
+            # Asked for today; a move before the term starts takes effect on the entry date.
+            "effective_on": max(timezone.localdate(), registration.enrolled_on),
+            "reason": _("批量导入：班级由“%(old)s”改为“%(new)s”")
+            % {"old": registration.school_class.name, "new": row.class_name},
+        }
+        if self._refused(
+            row, cols, services.registration_request_check, actor=self.actor, target_class=target, **request
+        ):
+            return False
+        self.moves.append(Move(row=row, request=request))
+        return False
+
+    def _check_new_class(self, row: Row, cols: _Columns) -> None:
+        """A class the file names that the school lacks is made by the class service's rules."""
+        assert row.offering is not None and row.enrolled_on is not None
+        self._refused(
+            row,
+            cols,
+            services.class_check,
+            offering=row.offering,
+            class_level=row.class_level,
+            form=row.form,
+            cohort_year=row.enrolled_on.year,
+            planned_years=_years(row),
+        )
+
+    def _refused(self, row: Row, cols: _Columns, check: Callable[..., Any], **kwargs: Any) -> bool:
+        """Run one of the services' checks on a row; its refusals become the row's errors, named by
+        the file's columns (a cell already marked keeps its first message)."""
+        try:
+            check(**kwargs)
+        except ValidationError as exc:
+            fields = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            marked = {(e.row, e.column) for e in self.errors}
+            for field_name, messages in fields.items():
+                column = cols.name_of(CHECKED_FIELDS[field_name]) if field_name in CHECKED_FIELDS else ""
+                if (row.number, column) not in marked:
+                    self.error(row.number, column, messages[0])
+            return True
+        return False
 
     def _check_class(self, row: Row, reference: SchoolClass | Row, cols: _Columns) -> None:
         if reference is row:
@@ -482,7 +560,7 @@ class _Importer:
     # -- writing ----------------------------------------------------------------------------
 
     def apply(self, create: list[Row], update: list[Row], progress: Progress | None) -> None:
-        total = len(create) + len(update)
+        total = len(create) + len(update) + len(self.moves)
         done = 0
         entries: list[dict[str, Any]] = []
 
@@ -500,7 +578,7 @@ class _Importer:
             )
 
         new_classes: dict[tuple[int, str], SchoolClass] = {}
-        for row in create:
+        for row in create + [m.row for m in self.moves]:
             key = (_enrolled(row).year, row.class_name)
             if key not in self.classes and key not in new_classes:
                 assert row.offering is not None
@@ -511,7 +589,7 @@ class _Importer:
                     class_level=row.class_level,
                     form=row.form,
                     cohort_year=key[0],
-                    planned_years=row.planned_years or DEFAULT_YEARS.get((row.form, row.class_level), Decimal(1)),
+                    planned_years=_years(row),
                 )
         insert_many(list(new_classes.values()))
         for key, school_class in new_classes.items():
@@ -545,7 +623,7 @@ class _Importer:
                 )
             )
         changed: list[Person] = []
-        for row in update + create:
+        for row in update + create + [m.row for m in self.moves]:
             person = self.persons[row.id_number]
             changes = self._person_changes(person, row)
             if changes and person.pk is not None:
@@ -599,6 +677,21 @@ class _Importer:
             if progress:
                 progress("write", done, total)
         audit.record_many(entries)
+        if self.moves:
+            services.registration_request_many(
+                actor=self.actor,
+                requests=[
+                    {**m.request, "target_class": self.classes[(_enrolled(m.row).year, m.row.class_name)]}
+                    for m in self.moves
+                ],
+            )
+            if progress:
+                progress("write", total, total)
+
+
+def _years(row: Row) -> Decimal:
+    """A row's length of study, or the usual one for its form and level."""
+    return row.planned_years or DEFAULT_YEARS.get((row.form, row.class_level), Decimal(1))
 
 
 def _enrolled(row: Row) -> dt.date:
@@ -666,39 +759,26 @@ def _import(
         if progress and (position % PROGRESS_EVERY == 0 or position == report.rows):
             progress("check", position, report.rows)
     create, update, same = importer.plan(rows, cols)
+    moved = [m.row for m in importer.moves]
     report.errors = sorted(importer.errors, key=lambda e: (e.row, e.column))
+    # Beside errors, what the rows without any would do: the clerk sees how much of the file is fine.
+    wrong = {e.row for e in report.errors}
+    report.created = sum(r.number not in wrong for r in create)
+    report.updated = sum(r.number not in wrong for r in update + moved)
+    report.unchanged = sum(r.number not in wrong for r in same)
     if report.errors:
         return report
-    report.created, report.updated, report.unchanged = len(create), len(update), len(same)
     report.new_classes = [
         _("%(name)s（%(year)s级）") % {"name": name, "year": year}
-        for year, name in sorted({(_enrolled(row).year, row.class_name) for row in create} - set(importer.classes))
+        for year, name in sorted(
+            {(_enrolled(row).year, row.class_name) for row in create + moved} - set(importer.classes)
+        )
     ]
-    if dry_run or not (create or update):
+    if dry_run or not (create or update or moved):
         return report
     with transaction.atomic():
         importer.apply(create, update, progress)
     return report
-
-
-def write_error_report(
-    source: IO[bytes],
-    filename: str,
-    report: ImportReport,
-    target: Path | IO[bytes],
-    required_any: Sequence[str] = HEADERS["id_number"] + HEADERS["name"],
-) -> None:
-    """The clerk's own rows with an error column: fix the marked cells and import again."""
-    table = read_table(source, filename, required_any=required_any)
-    by_row: dict[int, list[str]] = {}
-    for error in report.errors:
-        by_row.setdefault(error.row, []).append(f"{error.column}：{error.message}" if error.column else error.message)
-    rows = [[_cell_text(c) for c in cells] + ["；".join(by_row.get(number, []))] for number, cells in table.rows]
-    write_xlsx([*table.headers, ERROR_COLUMN], rows, target, highlight_column=ERROR_COLUMN)
-
-
-def _cell_text(value: Any) -> Any:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 EXPORT_FIELDS = (
