@@ -265,10 +265,21 @@ def test_the_arrow_says_which_way_the_figure_moved_and_its_colour_whether_that_i
 
     dropout = catalogue()["dropout_rate"]  # lower is better
     assert dropout.direction == "lower"
-    assert (views._rise(value(0.4), value(0.5)), views._change(dropout, value(0.4), value(0.5))) == ("down", "better")
+    moved = (views._rise(dropout, value(0.4), value(0.5)), views._change(dropout, value(0.4), value(0.5)))
+    assert moved == ("down", "better")
     employment = catalogue()["employment_rate"]
-    assert (views._rise(value(90), value(95)), views._change(employment, value(90), value(95))) == ("down", "worse")
-    assert views._rise(value(90), None) == "" and views._rise(value(90), value(90)) == ""
+    moved = (views._rise(employment, value(90), value(95)), views._change(employment, value(90), value(95)))
+    assert moved == ("down", "worse")
+    assert views._rise(employment, value(90), None) == "" and views._rise(employment, value(90), value(90)) == ""
+    # 91.94 % and 91.86 % are both written 91.9 %: no arrow between them, nor a colour.
+    same = (views._rise(employment, value(91.94), value(91.86)), views._change(employment, value(91.94), value(91.86)))
+    assert same == ("", "")
+
+
+def test_money_is_written_in_yuan() -> None:
+    from gongjiang.insight.catalogue import format_value as _format
+
+    assert _format(4861.4, "yuan") == "4,861 元"
 
 
 def test_a_warning_reason_reads_true_at_the_shown_precision() -> None:
