@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import math
 import random
 from collections.abc import Callable
@@ -31,6 +32,10 @@ from gongjiang.registry import services
 from gongjiang.registry.imports import registrations_import
 from gongjiang.registry.models import EventKind, Registration, RegistrationEvent, SchoolClass
 from gongjiang.registry.selectors import TIER_LEVELS
+
+# jieba reports building its dictionary at DEBUG level on its own handler, once in every process
+# that segments a name; the demo's progress lines are what its user reads.
+jieba.setLogLevel(logging.WARNING)
 
 # The trade in a school's name (part of its stem) → the major categories it teaches (catalogue category codes).
 TRADES = {
