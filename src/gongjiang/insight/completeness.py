@@ -10,8 +10,9 @@ growth of 1,700 %, which says nothing about the schools.
   awards): the register holds the learners of the cohorts from its first one on. A year is whole
   when every cohort its learners can come from enrolled no earlier than that: the cohorts of the
   last `course` years for those in school, one more for those who have left (a year's graduates
-  began the longest course that many years before), where `course` is the longest course of a
-  class in the register, in whole years.
+  began the longest course that many years before), where `course` is the longest course, in
+  whole years, of the classes that had begun by then (a five-year class opened later holds no
+  learner of earlier years).
 - **Postings**: the rule the demand trend follows (`early_warning.whole_years`): a year that is
   over and in each of whose months postings were published.
 - Everything else (teachers, training, majors, schools, apprenticeships) carries its own dates
@@ -22,9 +23,9 @@ growth of 1,700 %, which says nothing about the schools.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from django.db.models import Max, Min
+from django.db.models import Max
 
 from gongjiang.insight import early_warning
 from gongjiang.insight.catalogue import Indicator
@@ -43,22 +44,27 @@ LEARNER_FACTS: dict[str, int] = {
 }
 
 
-def learner_years(years: Sequence[int], first_cohort: int | None, course: int) -> dict[str, set[int]]:
-    """The years, of those asked, that each learner fact holds whole when the register's first
-    cohort enrolled in `first_cohort` and its longest course takes `course` years."""
-    if first_cohort is None:
+def learner_years(years: Sequence[int], courses: Mapping[int, int]) -> dict[str, set[int]]:
+    """The years, of those asked, that each learner fact holds whole, given the register's
+    cohorts and the longest course of each (whole years)."""
+    if not courses:
         return {fact: set(years) for fact in LEARNER_FACTS}
+    first = min(courses)
+
+    def course(year: int) -> int:
+        return max((length for cohort, length in courses.items() if cohort <= year), default=1)
+
     return {
-        fact: {year for year in years if year - (course - 1) - beyond >= first_cohort}
+        # Those who left in a year began before it: their courses are those begun a year earlier.
+        fact: {year for year in years if year - (course(year - beyond) - 1) - beyond >= first}
         for fact, beyond in LEARNER_FACTS.items()
     }
 
 
-def register_cohorts() -> tuple[int | None, int]:
-    """The register's first cohort and its longest course in whole years (at least one)."""
-    found = SchoolClass.objects.aggregate(first=Min("cohort_year"), longest=Max("planned_years"))
-    longest = found["longest"]
-    return found["first"], max(1, math.ceil(longest)) if longest is not None else 1
+def register_courses() -> dict[int, int]:
+    """Each cohort of the register's classes with its longest course in whole years (at least one)."""
+    found = SchoolClass.objects.values("cohort_year").annotate(longest=Max("planned_years"))
+    return {row["cohort_year"]: max(1, math.ceil(row["longest"])) for row in found}
 
 
 class Whole:
@@ -77,7 +83,6 @@ class Whole:
 
 def whole_years(engine: Engine, years: Sequence[int]) -> Whole:
     """The years, of those asked, that each fact holds whole in the engine's register."""
-    first, course = register_cohorts()
-    by_fact = learner_years(years, first, course)
+    by_fact = learner_years(years, register_courses())
     by_fact["postings"] = set(early_warning.recorded_whole_years(engine, list(years)))
     return Whole(by_fact)
