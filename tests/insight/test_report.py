@@ -117,6 +117,11 @@ def test_the_report_page_and_its_word_file(client_for: Callable[[str], Client], 
     assert texts[0] == made.title and any(graduates.sentence in t for t in texts)
     assert len(document.tables) == len(made.chapters)
     assert document.tables[0].rows[0].cells[1].text == "2025 年"
+    # The text is declared Chinese, not the Japanese of python-docx's template.
+    from docx.oxml.ns import qn
+
+    lang = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang")[0]
+    assert (lang.get(qn("w:val")), lang.get(qn("w:eastAsia"))) == ("zh-CN", "zh-CN")
     # A school gets its own report, and cannot ask for the province's.
     school = client_for("school").get("/insight/report/?year=2025")
     assert school.status_code == 200 and world["school"].name in school.content.decode()

@@ -12,8 +12,10 @@ import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -337,6 +339,7 @@ def to_docx(report: Report) -> bytes:
         # Word picks an East Asian font by this attribute; without it Chinese falls back unevenly.
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
     document.styles["Normal"].font.size = Pt(11)
+    _declare_language(document)
     document.add_heading(report.title, level=0)
     made = report.made_at.strftime("%Y-%m-%d %H:%M")
     document.add_paragraph(
@@ -374,6 +377,25 @@ def to_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _declare_language(document: Any) -> None:
+    """Declare the text Chinese (zh-CN), English where the report is written in English: python-docx's
+    template declares Japanese for East Asian text, which sets Word's proofing and fonts wrong."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    defaults = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")
+    if not defaults:
+        return
+    found = defaults[0].xpath("w:lang")
+    if found:
+        lang = found[0]
+    else:
+        lang = OxmlElement("w:lang")
+        defaults[0].append(lang)
+    lang.set(qn("w:val"), "en-US" if (get_language() or "").startswith("en") else "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 PARTIAL_NOTE = gettext_lazy("%(year)s 年尚未结束：年末统计的数字只计入了到生成时为止的记录，与上年的比较仅供参考。")

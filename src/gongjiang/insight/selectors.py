@@ -24,7 +24,7 @@ from gongjiang.directory.selectors import organisation_by_code
 from gongjiang.insight.catalogue import Indicator, catalogue, format_value
 from gongjiang.insight.compute import IndicatorValue, Scope, compute
 from gongjiang.insight.engines import Engine
-from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target
+from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target, TargetLevel
 from gongjiang.refdata.selectors import region_ever_existed, region_get
 
 
@@ -187,6 +187,12 @@ class TargetCheck:
         """The figure judged, written with its unit as the dashboard writes it."""
         indicator = catalogue().get(self.target.indicator_code)
         return format_value(self.value, indicator.unit if indicator else "ratio")
+
+
+def bureau_level(region_code: str) -> str:
+    """The level of a bureau's own targets, by its region: a province's are 省级, a city's 市级."""
+    prefix = region_prefix(region_code)
+    return {2: TargetLevel.PROVINCIAL, 4: TargetLevel.CITY}.get(len(prefix), TargetLevel.DISTRICT).value
 
 
 # How a target's comparison is said before its figure: 不低于 97%.

@@ -602,7 +602,8 @@ def targets(request: HttpRequest) -> HttpResponse:
     actor = _staff(request)
     year = _year(request)
     errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
+    # A new target is most often the bureau's own: its level is offered first.
+    values: dict[str, Any] = {"level": selectors.bureau_level(actor.region_code)} if actor.region_code else {}
     editing = None
     if request.method == "POST":
         values = _target_values(request.POST)
