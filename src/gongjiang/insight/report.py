@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongjiang.core.actors import Actor
 from gongjiang.insight import completeness, early_warning, quality, selectors
