@@ -392,6 +392,22 @@ def test_a_search_by_identity_number_never_travels_in_a_url(
     assert client_for("school").get(location).context["q"] == ""
 
 
+def test_the_list_opens_on_the_learners_in_school(
+    client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    waiting = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(name="孙一鸣"), enrolled_on=SEPT
+    )
+    client = client_for("school")
+    opened = client.get("/registry/registrations/")
+    assert opened.context["status"] == "enrolled"
+    assert all(r.status == "enrolled" for r, _masked in opened.context["rows"])
+    assert waiting.pk not in {r.pk for r, _masked in opened.context["rows"]}
+    every = client.get("/registry/registrations/?status=all")
+    assert waiting.pk in {r.pk for r, _masked in every.context["rows"]}
+    assert '<option value="all" selected>' in every.content.decode()
+
+
 def test_the_home_page_lists_what_waits_for_the_school_and_the_bureau(
     client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
 ) -> None:
