@@ -291,6 +291,8 @@ def test_the_bureau_approves_a_schools_whole_intake_from_the_queue_page(
     assert selectors.pending_intakes(actor=actor_of("u-bur-150400")) == []
     page = client_for("bureau").get("/registry/queue/").content.decode()
     assert "全部通过（3）" in page
+    # The button asks first, saying whose registrations and how many it approves.
+    assert f"data-confirm=\"将通过{cnc_class.school.name}待审核的 3 份新生注册" in page
     assert (
         client_for("bureau_other").post("/registry/queue/intake/", {"school": cnc_class.school.code}).status_code == 404
     )
