@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -20,7 +21,9 @@ from tests.conftest import RAW_REFDATA
 
 
 def run(*args: str, data_dir: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "GONGJIANG_LAUNCHER")
+    }
     return subprocess.run(
         [sys.executable, "-m", "gongjiang.cli", *args, "--data-dir", str(data_dir)],
         capture_output=True,
@@ -40,6 +43,12 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert f"  {persona} " in result.stdout
     assert "cli-pass-1" in result.stdout
     assert "名学生" in result.stdout
+    # It talks like a product: its steps numbered and timed, no tokeniser chatter, and after
+    # --no-serve the command that starts the site on what it built.
+    assert "Prefix dict" not in result.stderr and "Building prefix dict" not in result.stderr
+    assert re.search(r"\[3/6 \d\d:\d\d\] 生成演示地区 · ", result.stderr)
+    assert re.search(r"演示数据库已构建，用时 \d\d:\d\d", result.stderr)
+    assert f"启动网站：gongjiang serve --data-dir {data_dir}" in result.stdout
     return data_dir
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,27 +100,30 @@ def demo(
     if password is not None:
         _refuse_weak_password(password, "--password")
 
+    steps = _Steps(6)
     sqlite = _sqlite_path()
     if sqlite is not None and sqlite.exists():
         # The demo is rebuilt from scratch each time: same seed, same region.
         connection.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
-    click.echo("正在构建演示数据库……", err=True)
+    steps.step("准备数据库")
     _migrate()
     if sqlite is None:
         call_command("flush", interactive=False, verbosity=0)
+    steps.step("载入参考数据")
     _load_builtin_refdata()
 
     from gongjiang.core.actors import system_actor
     from gongjiang.demo.generator import SCALES, build_region
 
+    steps.step("生成演示地区")
     region = build_region(
         actor=system_actor(),
         seed=seed,
         password=password,
         scale=SCALES[scale],
-        progress=lambda m: click.echo(f"  · {m}", err=True),
+        progress=steps.detail,
         workers=os.cpu_count() or 1,  # used on PostgreSQL only
     )
     click.echo(f"演示地区已生成：{region.organisations} 个机构，{region.students} 名学生。")
@@ -140,20 +145,66 @@ def demo(
     from gongjiang.directory.models import User
     from gongjiang.directory.selectors import actor_for_user
 
+    steps.step("设定监测目标")
     targets = set_demo_targets(bureau=actor_for_user(User.objects.get(username="bureau")))
     click.echo(f"监测目标 {targets} 项（自治区规划目标和一项市级目标）。")
     from gongjiang.insight.engines import build_snapshot, snapshot_path
 
     # The dashboards read a snapshot of the register; a rebuilt demo must not show the last one's.
     snapshot_path().unlink(missing_ok=True)
+    steps.step("生成监测指标的数据快照")
     _build_snapshot_with_progress(build_snapshot)
-    click.echo("监测指标的数据快照已生成。", err=True)
+    steps.step("生成岗位需求预测")
     _demo_forecast()
+    steps.done()
     click.echo("演示账号（用户名 / 密码 / 身份）：")
     for username, (secret, description) in region.personas.items():
         click.echo(f"  {username:<12} {secret:<16} {description}")
-    if not no_serve:
+    if no_serve:
+        click.echo(f"启动网站：{_serve_command(host, port)}")
+    else:
         _serve(host, port)
+
+
+class _Steps:
+    """The demo's progress on stderr: each step, and what it is doing, with its number and the
+    time since the command began ([3/6 01:42] 生成演示地区 · 技工院校). Lines rather than a live
+    display, so that the steps' own progress bars (reference data, snapshot) can show under them."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.number = 0
+        self.title = ""
+        self.started = time.monotonic()
+
+    def elapsed(self) -> str:
+        seconds = int(time.monotonic() - self.started)
+        return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+    def step(self, title: str) -> None:
+        self.number += 1
+        self.title = title
+        click.echo(f"  [{self.number}/{self.total} {self.elapsed()}] {title}……", err=True)
+
+    def detail(self, message: str) -> None:
+        click.echo(f"  [{self.number}/{self.total} {self.elapsed()}] {self.title} · {message}", err=True)
+
+    def done(self) -> None:
+        click.echo(f"演示数据库已构建，用时 {self.elapsed()}。", err=True)
+
+
+def _serve_command(host: str, port: int) -> str:
+    """The command that starts the site on the demo just built, as the user would type it: through
+    ./gj when that is how the demo was built (it sets GONGJIANG_LAUNCHER)."""
+    from django.conf import settings
+
+    words = ["gongjiang", "serve", "--data-dir", str(settings.DATA_DIR)]
+    if host != "127.0.0.1":
+        words += ["--host", host]
+    if port != DEFAULT_PORT:
+        words += ["--port", str(port)]
+    launcher = os.environ.get("GONGJIANG_LAUNCHER", "")
+    return " ".join([*([launcher] if launcher else []), *(shlex.quote(word) for word in words)])
 
 
 def _serve(host: str, port: int) -> None:

@@ -226,3 +226,14 @@ def test_this_months_postings_arrive_over_the_month_not_at_one_minute(populated:
     assert all(written < published <= now for written, published in times)
     waiting = list(Posting.objects.filter(status=PostingStatus.PENDING).values_list("created_at", flat=True))
     assert len(set(waiting)) == len(waiting) and all(now - dt.timedelta(days=4) <= w <= now for w in waiting)
+
+
+def test_every_generated_name_matches_the_sex_its_identity_number_records(populated: Populated, db: None) -> None:
+    from gongjiang.demo.register import GIVEN_FEMALE, GIVEN_MALE
+    from gongjiang.directory.models import Person
+
+    people = Person.objects.exclude(sex="").exclude(name="王晓明").values_list("name", "sex")
+    assert len(people) > 100
+    for name, sex in people:
+        given = GIVEN_MALE if sex == "M" else GIVEN_FEMALE
+        assert all(char in given for char in name[1:]), (name, sex)

@@ -128,6 +128,8 @@ def test_a_bureau_adds_a_target_from_the_page_and_sees_its_status(client_for: Ca
         "tolerance": "3",
         "source": "内蒙古：就业率不低于 97%",
     }
+    # The form offers the bureau's own level first: the province's bureau sets provincial targets.
+    assert '<option value="provincial" selected>' in client.get("/insight/targets/?year=2025").content.decode()
     bad = client.post("/insight/targets/?year=2025", {**form, "value": "很高"})
     assert bad.status_code == 200 and "应为数字" in bad.content.decode() and not Target.objects.exists()
     # The field is named as the form names it, not by its code.
@@ -140,7 +142,7 @@ def test_a_bureau_adds_a_target_from_the_page_and_sees_its_status(client_for: Ca
     assert client_for("school").get("/insight/targets/?year=2025").status_code == 200
     assert "data-target" in client_for("school").get("/insight/targets/?year=2025").content.decode()
     dashboard = client.get("/insight/?year=2025").content.decode()
-    assert "省级 不低于（≥）97" in dashboard
+    assert "省级 不低于 97%" in dashboard  # the target with its unit
     # The targets table is exported with its figure and status, the value as written (97, not 97.0000).
     exported = client.get("/insight/targets/?year=2025&format=csv").content.decode("utf-8-sig").splitlines()
     assert exported[0].startswith("指标代码,指标,范围,层级,比较方式,目标值")
@@ -265,10 +267,31 @@ def test_the_arrow_says_which_way_the_figure_moved_and_its_colour_whether_that_i
 
     dropout = catalogue()["dropout_rate"]  # lower is better
     assert dropout.direction == "lower"
-    assert (views._rise(value(0.4), value(0.5)), views._change(dropout, value(0.4), value(0.5))) == ("down", "better")
+    moved = (views._rise(dropout, value(0.4), value(0.5)), views._change(dropout, value(0.4), value(0.5)))
+    assert moved == ("down", "better")
     employment = catalogue()["employment_rate"]
-    assert (views._rise(value(90), value(95)), views._change(employment, value(90), value(95))) == ("down", "worse")
-    assert views._rise(value(90), None) == "" and views._rise(value(90), value(90)) == ""
+    moved = (views._rise(employment, value(90), value(95)), views._change(employment, value(90), value(95)))
+    assert moved == ("down", "worse")
+    assert views._rise(employment, value(90), None) == "" and views._rise(employment, value(90), value(90)) == ""
+    # 91.94 % and 91.86 % are both written 91.9 %: no arrow between them, nor a colour.
+    same = (views._rise(employment, value(91.94), value(91.86)), views._change(employment, value(91.94), value(91.86)))
+    assert same == ("", "")
+
+
+def test_a_bureaus_own_targets_are_of_its_level() -> None:
+    from gongjiang.insight.selectors import bureau_level
+
+    assert (bureau_level("150000"), bureau_level("150200"), bureau_level("150203")) == (
+        "provincial",
+        "city",
+        "district",
+    )
+
+
+def test_money_is_written_in_yuan() -> None:
+    from gongjiang.insight.catalogue import format_value as _format
+
+    assert _format(4861.4, "yuan") == "4,861 元"
 
 
 def test_a_warning_reason_reads_true_at_the_shown_precision() -> None:

@@ -291,6 +291,8 @@ def test_the_bureau_approves_a_schools_whole_intake_from_the_queue_page(
     assert selectors.pending_intakes(actor=actor_of("u-bur-150400")) == []
     page = client_for("bureau").get("/registry/queue/").content.decode()
     assert "全部通过（3）" in page
+    # The button asks first, saying whose registrations and how many it approves.
+    assert f'data-confirm="将通过{cnc_class.school.name}待审核的 3 份新生注册' in page
     assert (
         client_for("bureau_other").post("/registry/queue/intake/", {"school": cnc_class.school.code}).status_code == 404
     )
@@ -390,6 +392,22 @@ def test_a_search_by_identity_number_never_travels_in_a_url(
     assert [r.person.name for r, _masked in page.context["rows"]] == ["孙一鸣"]
     # The key means nothing in another session.
     assert client_for("school").get(location).context["q"] == ""
+
+
+def test_the_list_opens_on_the_learners_in_school(
+    client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, new_person: Callable[..., Person]
+) -> None:
+    waiting = services.registration_create(
+        actor=actor_of("school"), school_class=cnc_class, person=new_person(name="孙一鸣"), enrolled_on=SEPT
+    )
+    client = client_for("school")
+    opened = client.get("/registry/registrations/")
+    assert opened.context["status"] == "enrolled"
+    assert all(r.status == "enrolled" for r, _masked in opened.context["rows"])
+    assert waiting.pk not in {r.pk for r, _masked in opened.context["rows"]}
+    every = client.get("/registry/registrations/?status=all")
+    assert waiting.pk in {r.pk for r, _masked in every.context["rows"]}
+    assert '<option value="all" selected>' in every.content.decode()
 
 
 def test_the_home_page_lists_what_waits_for_the_school_and_the_bureau(

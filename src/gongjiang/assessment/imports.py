@@ -1,5 +1,5 @@
 """Importing a plan's scores from a spreadsheet with the register's all-or-nothing import
-(`registry.record_imports.import_rows`): each row goes through `score_enter`, a refused row is
+(`core.imports.import_rows`): each row goes through `score_enter`, a refused row is
 named by its row and column, and nothing stays unless every row passes (nor in a dry run)."""
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from gongjiang.assessment import services
 from gongjiang.assessment.models import AssessmentPlan, SignUp
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
+from gongjiang.core.imports import CellError, ImportReport, Progress, RowError, import_rows
 from gongjiang.core.policies import require
 from gongjiang.core.sheets import compact_text, write_template
-from gongjiang.registry.imports import ImportReport, Progress, RowError
-from gongjiang.registry.record_imports import CellError, import_rows
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "id_number": ("身份证号", "身份证号码", "证件号码"),

@@ -22,6 +22,7 @@ from gongjiang.assessment.models import SCORING_STATUSES, AssessmentPlan, PlanSt
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
+from gongjiang.core.imports import XLSX_CONTENT_TYPE
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
@@ -30,7 +31,6 @@ from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import selectors as registry
-from gongjiang.registry.imports import XLSX_CONTENT_TYPE
 from gongjiang.registry.models import CompetitionLevel
 
 PAGE_SIZE = 50

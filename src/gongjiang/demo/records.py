@@ -664,7 +664,7 @@ def _newcomer(region: _Region, home: Organisation, occupation: str, year: int, r
     birth = dt.date(year - rng.randint(18, 55), rng.randint(1, 12), rng.randint(1, 28))
     district = home.region_code if rng.random() < 0.6 else rng.choice(region.districts)
     return {
-        "name": person_name(rng),
+        "name": person_name(rng, male),
         "id_number": resident_id(rng, district, birth, male, region.used_ids, region.lane),
         "phone": f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
     }
@@ -731,10 +731,11 @@ def _apprenticeships(
                     status, last = PlacementStatus.TERMINATED, _day_between(rng, starts, min(ends, today))
                 birth = dt.date(today.year - rng.randint(19, 40), rng.randint(1, 12), rng.randint(1, 28))
                 district = enterprise.region_code if rng.random() < 0.65 else rng.choice(region.districts)
+                male = rng.random() < 0.7
                 people.append(
                     {
-                        "name": person_name(rng),
-                        "id_number": resident_id(rng, district, birth, rng.random() < 0.7, region.used_ids),
+                        "name": person_name(rng, male),
+                        "id_number": resident_id(rng, district, birth, male, region.used_ids),
                         "phone": f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
                     }
                 )

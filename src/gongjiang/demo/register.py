@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import math
 import random
 from collections.abc import Callable
@@ -32,6 +33,10 @@ from gongjiang.registry.models import EventKind, Registration, RegistrationEvent
 from gongjiang.registry.selectors import TIER_LEVELS
 from gongjiang.registry.services.imports import registrations_import
 
+# jieba reports building its dictionary at DEBUG level on its own handler, once in every process
+# that segments a name; the demo's progress lines are what its user reads.
+jieba.setLogLevel(logging.WARNING)
+
 # The trade in a school's name (part of its stem) → the major categories it teaches (catalogue category codes).
 TRADES = {
     "机电": ("01", "02"), "交通": ("04", "01"), "能源化工": ("09", "08", "02"), "钢铁": ("10", "01", "02"),
@@ -39,7 +44,10 @@ TRADES = {
     "新城": ("05", "03", "06"), "松山": ("01", "05"), "康巴什": ("03", "05", "11"), "青山": ("01", "11", "13"),
 }  # fmt: skip
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽浩宇轩然博文鑫鹏辉"
+# Given-name characters as commonly chosen for boys and for girls: a name matches the sex its
+# 身份证号 records.
+GIVEN_MALE = "伟强磊军洋勇杰涛明超平刚华聪浩宇轩然博文鑫鹏辉"
+GIVEN_FEMALE = "芳娜敏静丽艳秀霞桂英玉兰萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱妹香月莺媛瑞凡佳嘉琼勤珍贞莉娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思"
 ETHNICITIES = ["汉族"] * 17 + ["蒙古族"] * 2 + ["回族", "满族", "达斡尔族"]
 Progress = Callable[[str], None]
 IN_SCHOOL_COHORTS = 3  # a three-year course: this year's intake and the two before it
@@ -75,9 +83,11 @@ def class_short_name(major_name: str) -> str:
     return kept
 
 
-def person_name(rng: random.Random) -> str:
-    """A name as common as the region's: a frequent surname and one or two given characters."""
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+def person_name(rng: random.Random, male: bool | None = None) -> str:
+    """A name as common as the region's: a frequent surname and one or two given characters,
+    chosen for the person's sex when it is known (a tutor's name alone is drawn from both)."""
+    given = GIVEN_MALE + GIVEN_FEMALE if male is None else GIVEN_MALE if male else GIVEN_FEMALE
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2, 2))))
 
 
 def resident_id(
@@ -249,7 +259,7 @@ class _Intake:
                     region = school.region_code if rng.random() < 0.55 else rng.choice(self.districts)
                     rows.append(
                         [
-                            person_name(rng), resident_id(rng, region, birth, male, used, task.lane), code, class_name,
+                            person_name(rng, male), resident_id(rng, region, birth, male, used, task.lane), code, class_name,
                             {"intermediate": "中级工班", "senior": "高级工班", "preparatory_technician": "预备技师班"}[level],
                             "全日制" if form == "full_time" else "非全日制", f"{cohort}-09-01",
                             f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}", rng.choice(ETHNICITIES),
@@ -298,7 +308,7 @@ def _hire_teachers(
         male = rng.random() < 0.55
         birth = dt.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
         people.append(
-            {"name": person_name(rng), "id_number": resident_id(rng, school.region_code, birth, male, used, lane)}
+            {"name": person_name(rng, male), "id_number": resident_id(rng, school.region_code, birth, male, used, lane)}
         )
         dual = specialist and rng.random() < 0.62
         staff.append({

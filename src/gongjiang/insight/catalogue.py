@@ -211,8 +211,8 @@ def catalogue_markdown(indicators: dict[str, Indicator] | None = None) -> str:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """A figure as the pages and the report write it: a share to one decimal, counts and yuan
-    whole with separators, ratios to two decimals, "—" for none."""
+    """A figure as the pages and the report write it: a share to one decimal with %, counts
+    whole with separators, money whole in 元, ratios to two decimals, "—" for none."""
     if value is None:
         return "—"
     if unit == "%":
@@ -227,5 +227,5 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "yuan":
-        return f"{value:,.0f}"
+        return _("%(n)s 元") % {"n": f"{value:,.0f}"}
     return f"{value:,.2f}"

@@ -50,6 +50,12 @@ class Rule:
     fix: str
     left_label: str = ""
     right_label: str = ""
+    left_unit: str = ""
+
+    @property
+    def counts_offences(self) -> bool:
+        """The rule asks for none of something (left = 0): its left side counts the offences."""
+        return self.comparator == "=" and not self.right.aggregates() and evaluate(self.right.tree, {}) == 0
 
     @property
     def requirement(self) -> str:
@@ -105,6 +111,7 @@ def load_rules(path: Path = RULES_FILE) -> list[Rule]:
                 fix=entry.get("fix", ""),
                 left_label=entry.get("left_label", ""),
                 right_label=entry.get("right_label", ""),
+                left_unit=entry.get("left_unit", ""),
             )
         )
     return rules

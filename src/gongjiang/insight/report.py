@@ -12,17 +12,17 @@ import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongjiang.core.actors import Actor
-from gongjiang.insight import early_warning, quality, selectors
+from gongjiang.insight import completeness, early_warning, quality, selectors
 from gongjiang.insight.catalogue import Indicator, catalogue, format_value
 from gongjiang.insight.compute import IndicatorValue, Scope, compute
 from gongjiang.insight.engines import Engine
-from gongjiang.insight.models import Target
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 
@@ -48,6 +48,8 @@ FULL_STOP = gettext_lazy("。")
 ENUMERATION = gettext_lazy("、")
 # A change in a share smaller than this (in percentage points) is called unchanged.
 STEADY_POINTS = 0.05
+# Said instead of a change when the year before is recorded only in part (ADR 0029).
+INCOMPLETE = gettext_lazy("上年记录不完整，不作比较")
 
 
 @dataclass
@@ -58,6 +60,19 @@ class Line:
     value: IndicatorValue
     before: IndicatorValue | None
     targets: list[selectors.TargetCheck]
+    # Whether the register holds the year before whole for what the indicator reads (ADR 0029):
+    # a year recorded only in part is shown but never compared.
+    before_whole: bool = True
+
+    @property
+    def compared(self) -> float | None:
+        """The year before's figure to compare with: none when that year is incomplete."""
+        return self.before.value if self.before and self.before_whole else None
+
+    @property
+    def before_incomplete(self) -> bool:
+        """The year before has a figure, but the register holds that year only in part."""
+        return not self.before_whole and self.before is not None and self.before.value is not None
 
     @property
     def shown(self) -> str:
@@ -70,13 +85,15 @@ class Line:
     @property
     def change(self) -> str:
         """The change from the year before in words ("" when either year has no figure)."""
-        return change_words(self.indicator, self.value.value, self.before.value if self.before else None)
+        if self.before_incomplete:
+            return str(INCOMPLETE)
+        return change_words(self.indicator, self.value.value, self.compared)
 
     @property
     def judged(self) -> str:
         """ "better", "worse" or "" against the year before, by the indicator's direction (a
         neutral indicator, a missing year or a change said as unchanged is neither)."""
-        moved = change(self.indicator, self.value.value, self.before.value if self.before else None)
+        moved = change(self.indicator, self.value.value, self.compared)
         if self.indicator.direction == "neutral" or not moved:
             return ""
         return "better" if (moved > 0) == (self.indicator.direction == "higher") else "worse"
@@ -86,13 +103,12 @@ class Line:
         """ "就业率 91.9%，比上年提高 2.1 个百分点（省级目标 ≥97%：未达成）"; "" without a figure."""
         if self.value.value is None:
             return ""
-        unit = {"yuan": _(" 元"), "months": _(" 个月")}.get(self.indicator.unit, "")
-        text = f"{self.indicator.name} {self.shown}{unit}"
+        text = f"{self.indicator.name} {self.shown}"
         if self.change:
             text += str(COMMA) + self.change
         verdicts = [
             _("%(level)s目标 %(goal)s：%(status)s")
-            % {"level": check.target.get_level_display(), "goal": goal(check.target), "status": check.label}
+            % {"level": check.target.get_level_display(), "goal": check.goal, "status": check.label}
             for check in self.targets
         ]
         if verdicts:
@@ -100,20 +116,15 @@ class Line:
         return text
 
 
-def goal(target: Target) -> str:
-    """What a target asks, in words: 不低于（≥）97, or a range 介于 10–20."""
-    text = f"{target.get_comparator_display()}{float(target.value):g}"
-    if target.value_high is not None:
-        text += f"–{float(target.value_high):g}"
-    return text
-
-
 def change(indicator: Indicator, value: float | None, before: float | None) -> float | None:
     """The change from the year before: in percentage points for a share, in per cent of the
     year before for anything else; 0 when it is too small to call a change (under
-    `STEADY_POINTS`); None when either year has no figure, or the year before was 0."""
+    `STEADY_POINTS`, or the two figures are written alike); None when either year has no figure,
+    or the year before was 0."""
     if value is None or before is None:
         return None
+    if format_value(value, indicator.unit) == format_value(before, indicator.unit):
+        return 0.0
     if indicator.unit == "%":
         moved = value - before
     elif before == 0:
@@ -154,6 +165,28 @@ class Chapter:
 
 
 @dataclass
+class Problem:
+    """A data-quality rule broken in the scope's year: by how many schools, and how many
+    offences (people, for a rule that must find none and names what it counts)."""
+
+    rule: quality.Rule
+    schools: int
+    offences: int
+
+    @property
+    def words(self) -> str:
+        """实习均已投保：3 所学校，未投保实习的学生 12 人; a comparison rule: 2 所学校."""
+        text = _("%(rule)s：%(schools)s 所学校") % {"rule": self.rule.name, "schools": self.schools}
+        if self.rule.counts_offences and self.rule.left_label:
+            text += str(COMMA) + _("%(label)s %(n)s %(unit)s") % {
+                "label": self.rule.left_label,
+                "n": f"{self.offences:,}",
+                "unit": self.rule.left_unit,
+            }
+        return text.rstrip()
+
+
+@dataclass
 class Report:
     scope: Scope
     scope_name: str
@@ -163,7 +196,7 @@ class Report:
     targets: dict[str, list[selectors.TargetCheck]] = field(default_factory=dict)
     warnings: list[tuple[str, early_warning.MajorWarning]] = field(default_factory=list)
     warning_counts: dict[str, int] = field(default_factory=dict)
-    problems: list[tuple[str, int, int]] = field(default_factory=list)  # rule name, schools, times
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -181,8 +214,10 @@ class Report:
         lines = [line for chapter in self.chapters for line in chapter.lines]
         better = [line for line in lines if line.judged == "better"]
         worse = [line for line in lines if line.judged == "worse"]
+        incomplete = sum(line.before_incomplete for line in lines)
+        unlike = _("%(n)s 项指标的上年记录不完整，未与上年比较。") % {"n": incomplete} if incomplete else ""
         if not better and not worse:
-            return _("本年度与上年可比的指标没有明显变化，或上年尚无数据。")
+            return _("本年度与上年可比的指标没有明显变化，或上年尚无数据。") + unlike
         text = _("与上年相比，%(better)s 项指标改善，%(worse)s 项变差。") % {
             "better": len(better),
             "worse": len(worse),
@@ -192,7 +227,7 @@ class Report:
                 _("%(name)s（%(change)s）") % {"name": line.indicator.name, "change": line.change} for line in worse
             )
             text += _("变差的指标：%(names)s。") % {"names": named}
-        return text
+        return text + unlike
 
     @property
     def target_summary(self) -> str:
@@ -226,7 +261,7 @@ class Report:
     def quality_summary(self) -> str:
         if not self.problems:
             return _("数据质量规则检查未发现问题。")
-        schools = max(n for _rule, n, _times in self.problems)
+        schools = max(problem.schools for problem in self.problems)
         return _(
             "数据质量规则检查发现 %(rules)s 类问题，最多的一类涉及 %(schools)s 所学校；各校可在“数据质量”页面查看并改正。"
         ) % {
@@ -239,6 +274,7 @@ def build(engine: Engine, *, actor: Actor, scope: Scope, scope_name: str, year: 
     """The report of one scope and year, from the engine's data."""
     indicators = list(catalogue().values())
     values = compute(engine, indicators, years=[year - 1, year], scope=scope)
+    whole = completeness.whole_years(engine, [year - 1, year])
     by_key = {(v.code, v.year): v for v in values}
     checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
     targets_of: dict[str, list[selectors.TargetCheck]] = {}
@@ -247,7 +283,13 @@ def build(engine: Engine, *, actor: Actor, scope: Scope, scope_name: str, year: 
     chapters = []
     for group, title in CHAPTERS:
         lines = [
-            Line(i, by_key[(i.code, year)], by_key.get((i.code, year - 1)), targets_of.get(i.code, []))
+            Line(
+                i,
+                by_key[(i.code, year)],
+                by_key.get((i.code, year - 1)),
+                targets_of.get(i.code, []),
+                before_whole=whole.indicator(i, year - 1),
+            )
             for i in indicators
             if i.group == group
         ]
@@ -260,10 +302,13 @@ def build(engine: Engine, *, actor: Actor, scope: Scope, scope_name: str, year: 
     names = {c.code: c.name for c in concepts(Scheme.MAJOR)}
     found = quality.violations(engine, scope=scope, years=[year])
     schools: dict[str, set[str]] = {}
-    times: Counter[str] = Counter()
+    offences: Counter[str] = Counter()
+    broken: dict[str, quality.Rule] = {}
     for violation in found:
-        schools.setdefault(violation.rule.name, set()).add(violation.school_code)
-        times[violation.rule.name] += 1
+        broken[violation.rule.code] = violation.rule
+        schools.setdefault(violation.rule.code, set()).add(violation.school_code)
+        # A rule that must find none counts its offences (people); any other, its schools.
+        offences[violation.rule.code] += int(violation.left) if violation.rule.counts_offences else 1
     return Report(
         scope=scope,
         scope_name=scope_name,
@@ -273,7 +318,10 @@ def build(engine: Engine, *, actor: Actor, scope: Scope, scope_name: str, year: 
         targets=by_status,
         warnings=[(names.get(w.major_code, w.major_code), w) for w in warned if w.level == "red"],
         warning_counts=dict(Counter(w.level for w in warned)),
-        problems=sorted(((rule, len(s), times[rule]) for rule, s in schools.items()), key=lambda p: (-p[1], p[0])),
+        problems=sorted(
+            (Problem(broken[code], len(s), offences[code]) for code, s in schools.items()),
+            key=lambda p: (-p.schools, p.rule.name),
+        ),
     )
 
 
@@ -290,6 +338,7 @@ def to_docx(report: Report) -> bytes:
         # Word picks an East Asian font by this attribute; without it Chinese falls back unevenly.
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
     document.styles["Normal"].font.size = Pt(11)
+    _declare_language(document)
     document.add_heading(report.title, level=0)
     made = report.made_at.strftime("%Y-%m-%d %H:%M")
     document.add_paragraph(
@@ -322,14 +371,30 @@ def to_docx(report: Report) -> bytes:
         document.add_paragraph(reasons_words(name, warning), style="List Bullet")
     document.add_heading(f"{number + 3}. {_('数据质量')}", level=1)
     document.add_paragraph(report.quality_summary)
-    for rule, schools, times in report.problems:
-        document.add_paragraph(
-            _("%(rule)s：%(schools)s 所学校，%(times)s 处") % {"rule": rule, "schools": schools, "times": times},
-            style="List Bullet",
-        )
+    for problem in report.problems:
+        document.add_paragraph(problem.words, style="List Bullet")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _declare_language(document: Any) -> None:
+    """Declare the text Chinese (zh-CN), English where the report is written in English: python-docx's
+    template declares Japanese for East Asian text, which sets Word's proofing and fonts wrong."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    defaults = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")
+    if not defaults:
+        return
+    found = defaults[0].xpath("w:lang")
+    if found:
+        lang = found[0]
+    else:
+        lang = OxmlElement("w:lang")
+        defaults[0].append(lang)
+    lang.set(qn("w:val"), "en-US" if (get_language() or "").startswith("en") else "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 PARTIAL_NOTE = gettext_lazy("%(year)s 年尚未结束：年末统计的数字只计入了到生成时为止的记录，与上年的比较仅供参考。")
@@ -341,8 +406,7 @@ def table_headers(year: int) -> list[str]:
 
 def table_row(line: Line) -> list[str]:
     targets = str(SEMICOLON).join(
-        _("%(level)s %(goal)s：%(status)s")
-        % {"level": c.target.get_level_display(), "goal": goal(c.target), "status": c.label}
+        _("%(level)s %(goal)s：%(status)s") % {"level": c.target.get_level_display(), "goal": c.goal, "status": c.label}
         for c in line.targets
     )
     return [line.indicator.name, line.shown, line.shown_before, line.change, targets]
@@ -359,6 +423,6 @@ def missed_words(check: selectors.TargetCheck) -> str:
     return _("%(level)s目标 %(name)s %(goal)s，实际 %(actual)s") % {
         "level": check.target.get_level_display(),
         "name": indicator.name,
-        "goal": goal(check.target),
+        "goal": check.goal,
         "actual": format_value(check.value, indicator.unit),
     }

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.directory.selectors import organisation_by_code
-from gongjiang.insight.catalogue import Indicator, catalogue
+from gongjiang.insight.catalogue import Indicator, catalogue, format_value
 from gongjiang.insight.compute import IndicatorValue, compute
 from gongjiang.insight.compute import Scope as Scope  # what other apps name a scope with
 from gongjiang.insight.engines import Engine
-from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target
+from gongjiang.insight.models import Comparator, KeyIndustry, QualityCheck, ScopeKind, Target, TargetLevel
 from gongjiang.refdata.selectors import region_ever_existed, region_get
 
 
@@ -178,6 +178,49 @@ class TargetCheck:
     @property
     def label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+    @property
+    def goal(self) -> str:
+        return target_goal(self.target)
+
+    @property
+    def shown(self) -> str:
+        """The figure judged, written with its unit as the dashboard writes it."""
+        indicator = catalogue().get(self.target.indicator_code)
+        return format_value(self.value, indicator.unit if indicator else "ratio")
+
+
+def bureau_level(region_code: str) -> str:
+    """The level of a bureau's own targets, by its region: a province's are 省级, a city's 市级."""
+    prefix = region_prefix(region_code)
+    return {2: TargetLevel.PROVINCIAL, 4: TargetLevel.CITY}.get(len(prefix), TargetLevel.DISTRICT).value
+
+
+# How a target's comparison is said before its figure: 不低于 97%.
+GOAL_WORDS: dict[str, Any] = {
+    Comparator.AT_LEAST: gettext_lazy("不低于"),
+    Comparator.AT_MOST: gettext_lazy("不高于"),
+    Comparator.BETWEEN: gettext_lazy("介于"),
+}
+
+
+def target_goal(target: Target) -> str:
+    """What a target asks, in words with the indicator's unit: 不低于 97%, 介于 15–20, 不低于 4,500 元."""
+    indicator = catalogue().get(target.indicator_code)
+    unit = indicator.unit if indicator else ""
+    figure = _goal_figure(target.value, unit)
+    if target.value_high is not None:
+        figure = f"{_goal_figure(target.value, '')}–{_goal_figure(target.value_high, unit)}"
+    return f"{GOAL_WORDS[target.comparator]} {figure}"
+
+
+def _goal_figure(value: Any, unit: str) -> str:
+    number = f"{float(value):,.4f}".rstrip("0").rstrip(".")
+    if unit == "%":
+        return f"{number}%"
+    if unit == "yuan":
+        return _("%(n)s 元") % {"n": number}
+    return number
 
 
 def target_checks(*, actor: Actor, engine: Engine, year: int, scope: Scope | None = None) -> list[TargetCheck]:

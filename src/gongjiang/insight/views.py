@@ -39,6 +39,7 @@ from gongjiang.directory import selectors as directory
 from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, SchoolTier
 from gongjiang.insight import (
     alignment,
+    completeness,
     early_warning,
     forecast,
     quality,
@@ -258,6 +259,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         values = compute(engine, catalogue().values(), years=years, scope=scope)
         checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
         snapshot = _snapshot_context(engine)
+        whole = completeness.whole_years(engine, [year - 1, year])
     by_code: dict[str, dict[int, IndicatorValue]] = {}
     for value in values:
         by_code.setdefault(value.code, {})[value.year] = value
@@ -274,8 +276,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 i.unit_label,
                 *[by_code[i.code][y].value for y in years],
                 "；".join(
-                    f"{c.target.get_comparator_display()}{c.target.value}（{c.label}）"
-                    for c in targets_by_code.get(i.code, [])
+                    f"{c.target.get_level_display()} {c.goal}（{c.label}）" for c in targets_by_code.get(i.code, [])
                 ),
             ]
             for i in catalogue().values()
@@ -287,6 +288,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         rows = []
         for indicator in (i for i in catalogue().values() if i.group == group):
             this, before = by_code[indicator.code][year], by_code[indicator.code].get(year - 1)
+            # A year the register holds only part of is shown but not compared (ADR 0029).
+            before_whole = whole.indicator(indicator, year - 1)
+            compared = before if before_whole else None
             trend = [by_code[indicator.code][y].value for y in years]
             rows.append(
                 {
@@ -294,8 +298,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "value": this,
                     "shown": format_value(this.value, indicator.unit),
                     "before": format_value(before.value if before else None, indicator.unit),
-                    "change": _change(indicator, this, before),
-                    "rise": _rise(this, before),
+                    "before_whole": before_whole or before is None or before.value is None,
+                    "change": _change(indicator, this, compared),
+                    "rise": _rise(indicator, this, compared),
                     "trend": json.dumps(trend),
                     "targets": targets_by_code.get(indicator.code, []),
                 }
@@ -344,9 +349,17 @@ def _quality_check(actor: Actor, scope: Scope) -> QualityCheck | None:
     return check
 
 
-def _rise(this: IndicatorValue, before: IndicatorValue | None) -> str:
+def _moved(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> bool:
+    """Whether the figure moved as the page shows it: two values written alike (91.94 % and
+    91.86 % both read 91.9 %) have no arrow between them."""
+    if before is None or this.value is None or before.value is None:
+        return False
+    return format_value(this.value, indicator.unit) != format_value(before.value, indicator.unit)
+
+
+def _rise(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> str:
     """ "up", "down" or "" against the year before: which way the figure moved."""
-    if before is None or this.value is None or before.value is None or this.value == before.value:
+    if before is None or before.value is None or this.value is None or not _moved(indicator, this, before):
         return ""
     return "up" if this.value > before.value else "down"
 
@@ -355,7 +368,7 @@ def _change(indicator: Indicator, this: IndicatorValue, before: IndicatorValue |
     """ "better", "worse" or "" against the year before, by the indicator's direction."""
     if before is None or this.value is None or before.value is None or indicator.direction == "neutral":
         return ""
-    if this.value == before.value:
+    if not _moved(indicator, this, before):
         return ""
     up = this.value > before.value
     return "better" if up == (indicator.direction == "higher") else "worse"
@@ -433,7 +446,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "values": [v.value for v in trend],
         "targets": [
             {
-                "name": f"{c.target.get_level_display()} {c.target.get_comparator_display()} {c.target.value}",
+                "name": f"{c.target.get_level_display()} {c.goal}",
                 "value": float(c.target.value),
             }
             for c in checks
@@ -589,7 +602,8 @@ def targets(request: HttpRequest) -> HttpResponse:
     actor = _staff(request)
     year = _year(request)
     errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
+    # A new target is most often the bureau's own: its level is offered first.
+    values: dict[str, Any] = {"level": selectors.bureau_level(actor.region_code)} if actor.region_code else {}
     editing = None
     if request.method == "POST":
         values = _target_values(request.POST)

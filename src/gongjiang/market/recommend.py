@@ -35,6 +35,10 @@ from gongjiang.registry.models import ClassLevel, Registration, RegistrationStat
 
 WEIGHTS = {"occupation": 0.45, "industry": 0.15, "region": 0.2, "level": 0.1, "words": 0.1}
 SMALL_EMPLOYER_LIFT = 0.05
+# The least the contributions must add up to for a posting to be recommended at all. Place and
+# level alone reach 0.3: a useful recommendation has something of the learner's trade besides (a
+# 无人机 student was offered 快递员 at 0.36, for being nearby and of the right level).
+USEFUL_SCORE = 0.4
 # A job that starts before the learner's year of leaving school: they cannot take it yet.
 TOO_EARLY_FACTOR = 0.5
 CANDIDATES = 1200
@@ -198,7 +202,10 @@ def recommend_for_learner(learner: Learner, limit: int = 20) -> list[Recommendat
     for candidate in ranked:
         posting = whole[candidate.pk]
         posting.applicants = candidate.applicants  # type: ignore[attr-defined]
-        top.append(score(learner, posting, profiles.get(posting.owner_id)))
+        scored = score(learner, posting, profiles.get(posting.owner_id))
+        # Judged before the corrections: they order what fits, they do not make it fit.
+        if scored.subtotal >= USEFUL_SCORE:
+            top.append(scored)
     name_paths(top)
     for recommendation in top:
         recommendation.sentence = _sentence(learner, recommendation)

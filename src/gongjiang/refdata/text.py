@@ -6,12 +6,16 @@ so that 数控车工 or 养老护理员 stay one token instead of being cut into
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
 import jieba
 
 from gongjiang.refdata.models import Scheme
+
+# jieba reports building its dictionary at DEBUG level on a handler of its own; nobody reads that.
+jieba.setLogLevel(logging.WARNING)
 
 DICTIONARY_SCHEMES = (Scheme.OCCUPATION, Scheme.INDUSTRY, Scheme.MAJOR, Scheme.REGION)
 # High enough that a whole name wins over its parts in jieba's path search.

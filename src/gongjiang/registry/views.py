@@ -68,8 +68,11 @@ def registration_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         return search_redirect(request, keep=("status",))
-    status = request.GET.get("status", "")
     q = search_words(request)
+    # The list opens on the learners in school (it opened on the graduates of years past, first in
+    # the order of classes); "all" asks for every status, and so does a search by itself.
+    status = request.GET.get("status", "" if q else RegistrationStatus.ENROLLED)
+    status = "" if status == "all" else status
     # In the order of an index (school, class, registration): a page of a province's list reads
     # only the rows before it instead of sorting every registration of the region.
     found = selectors.registration_list(actor=actor, status=status, q=q).order_by("school_id", "school_class_id", "pk")

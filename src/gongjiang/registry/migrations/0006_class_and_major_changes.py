@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0004_placements_need_the_partners_consent"),
+        ("registry", "0005_assessment_basis_and_world_competitions"),
     ]
 
     operations = [
