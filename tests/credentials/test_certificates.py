@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gongjiang.assessment.services import award_confer
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.credentials import numbers, selectors, services
@@ -191,19 +192,23 @@ def test_a_national_award_confers_a_level_with_the_award_as_evidence(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation], evaluator_filing: Filing,
     new_person: Callable[..., Person],
 ) -> None:  # fmt: skip
+    """One path for awards: the bureau confers the level the award rules give (a national 优胜奖:
+    高级工, level 3) as an assessment, and its certificate names the award as evidence."""
     person = new_person(name="孙冠军")
     award = registry.award_record(
         actor=actor_of("school"), recorded_by=world["school"], person=person, competition="全国技能大赛",
-        level="national", rank="一等奖", awarded_on=dt.date(2026, 4, 1), occupation_code=LATHE,
+        level="national", rank="优胜奖", awarded_on=dt.date(2026, 4, 1), occupation_code=LATHE,
     )  # fmt: skip
+    assessment = award_confer(actor=actor_of("bureau"), award=award, evaluator=world["evaluator"])
     evaluator = actor_of("u-v150000001")
-    cert = issue.certificate_issue_for_award(actor=evaluator, issuer=world["evaluator"], award=award, level=3)
+    cert = issue.certificate_issue_for_assessment(actor=evaluator, assessment=assessment)
+    assert cert.basis == "award" and cert.award == award
     assert cert.credential["evidence"][0]["name"] == "全国技能大赛"
     with pytest.raises(ValidationError, match="重复签发"):
-        issue.certificate_issue_for_award(actor=evaluator, issuer=world["evaluator"], award=award, level=3)
+        issue.certificate_issue_for_assessment(actor=evaluator, assessment=assessment)
     local = registry.award_record(
         actor=actor_of("school"), recorded_by=world["school"], person=person, competition="市技能大赛",
         level="city", rank="一等奖", awarded_on=dt.date(2026, 4, 1), occupation_code=LATHE,
     )  # fmt: skip
-    with pytest.raises(ValidationError, match="国家级"):
-        issue.certificate_issue_for_award(actor=evaluator, issuer=world["evaluator"], award=local, level=3)
+    with pytest.raises(ValidationError, match="不属于可直接认定等级"):
+        award_confer(actor=actor_of("bureau"), award=local, evaluator=world["evaluator"])

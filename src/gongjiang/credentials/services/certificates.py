@@ -48,7 +48,6 @@ from gongjiang.refdata.selectors import concept_get, crosswalk_targets
 from gongjiang.registry.models import (
     AssessmentResult,
     ClassLevel,
-    CompetitionAward,
     CompetitionLevel,
     Decision,
     EventKind,
@@ -241,7 +240,9 @@ def _skill_draft(
 
 
 def certificate_issue_for_assessment(*, actor: Actor, assessment: SkillAssessment) -> Certificate:
-    """The 职业技能等级证书 of a passed assessment, by the evaluation body that assessed it."""
+    """The 职业技能等级证书 of a passed assessment, by the evaluation body that assessed it. A level
+    conferred on a competition winner (the assessment app's `award_confer`, by the bureau's award
+    rules) is such an assessment too; its certificate carries the award as evidence."""
     require(actor, "credentials.certificate.issue", assessment.evaluator)
     if assessment.result != AssessmentResult.PASSED:
         raise ValidationError({"assessment": _("该次认定结果为不合格，不能签发证书。")})
@@ -250,45 +251,25 @@ def certificate_issue_for_assessment(*, actor: Actor, assessment: SkillAssessmen
     filing = _covering_filing(
         assessment.evaluator, assessment.occupation_code, assessment.skill_level, assessment.assessed_on
     )
+    award = assessment.award
+    evidence = (
+        []
+        if award is None
+        else [
+            documents.Evidence(
+                name=award.competition,
+                description=f"{CompetitionLevel(award.level).label} {award.rank} {award.awarded_on}",
+            )
+        ]
+    )
     draft = _skill_draft(
-        basis=CertificateBasis.ASSESSMENT, holder=assessment.person, filing=filing,
-        occupation_code=assessment.occupation_code, level=assessment.skill_level, on_date=assessment.assessed_on,
-        evidence=[], fields={"assessment": assessment},
+        basis=CertificateBasis.ASSESSMENT if award is None else CertificateBasis.AWARD, holder=assessment.person,
+        filing=filing, occupation_code=assessment.occupation_code, level=assessment.skill_level,
+        on_date=assessment.assessed_on, evidence=evidence,
+        fields={"assessment": assessment} if award is None else {"assessment": assessment, "award": award},
     )  # fmt: skip
     with transaction.atomic():
         return _issue(actor, _Signer.of(actor, assessment.evaluator), [draft], "certificate.issue")[0]
-
-
-# Competitions whose winners may be given a level directly: national ones (世赛 selections are held
-# at national level). A provincial award confers a level only where the bureau's rules say so,
-# which is not yet data.
-AWARD_LEVELS_CONFERRING = frozenset({CompetitionLevel.NATIONAL})
-
-
-def certificate_issue_for_award(
-    *, actor: Actor, issuer: Organisation, award: CompetitionAward, level: int
-) -> Certificate:
-    """A level conferred directly on a competition winner, with the award as evidence, by a filed
-    evaluation body whose filing covers the award's occupation at that level."""
-    require(actor, "credentials.certificate.issue", issuer)
-    if award.level not in AWARD_LEVELS_CONFERRING:
-        raise ValidationError({"award": _("只有国家级及以上竞赛的获奖可直接认定职业技能等级。")})
-    if not award.occupation_code:
-        raise ValidationError({"award": _("该获奖记录没有职业代码，不能认定等级。")})
-    if Certificate.objects.filter(award=award).exists():
-        raise ValidationError({"award": _("该获奖已签发过证书，不能重复签发。")})
-    if not 1 <= level <= 5:
-        raise ValidationError({"level": _("等级应为1（高级技师）至5（初级工）。")})
-    filing = _covering_filing(issuer, award.occupation_code, level, award.awarded_on)
-    evidence = documents.Evidence(
-        name=award.competition, description=f"{CompetitionLevel(award.level).label} {award.rank} {award.awarded_on}"
-    )
-    draft = _skill_draft(
-        basis=CertificateBasis.AWARD, holder=award.person, filing=filing, occupation_code=award.occupation_code,
-        level=level, on_date=award.awarded_on, evidence=[evidence], fields={"award": award},
-    )  # fmt: skip
-    with transaction.atomic():
-        return _issue(actor, _Signer.of(actor, issuer), [draft], "certificate.issue")[0]
 
 
 # -- graduation ---------------------------------------------------------------------------------
