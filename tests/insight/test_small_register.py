@@ -309,6 +309,46 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "monthly_pay": None,
         },
     ],
+    # Signed credentials: both 2025 graduates got a diploma, the second one's since revoked;
+    # person 1's skill certificate took effect in 2025, person 2's in 2026.
+    "credentials_certificate": [
+        {
+            "issuer_id": 1,
+            "holder_id": 1,
+            "registration_id": 1,
+            "kind": "diploma",
+            "skill_level": None,
+            "status": "active",
+            "valid_from": _ts(D(2025, 7, 10)),
+        },
+        {
+            "issuer_id": 1,
+            "holder_id": 2,
+            "registration_id": 2,
+            "kind": "diploma",
+            "skill_level": None,
+            "status": "revoked",
+            "valid_from": _ts(D(2025, 7, 10)),
+        },
+        {
+            "issuer_id": 1,
+            "holder_id": 1,
+            "registration_id": None,
+            "kind": "skill",
+            "skill_level": 4,
+            "status": "active",
+            "valid_from": _ts(D(2025, 5, 20)),
+        },
+        {
+            "issuer_id": 1,
+            "holder_id": 2,
+            "registration_id": None,
+            "kind": "skill",
+            "skill_level": 4,
+            "status": "active",
+            "valid_from": _ts(D(2026, 1, 15)),
+        },
+    ],  # fmt: skip
     "registry_skillassessment": [
         {
             "evaluator_id": 1,
@@ -467,6 +507,12 @@ EXPECTED: dict[tuple[str, int], tuple[float | None, float | None, float | None]]
     # Person 1 passed before graduating, person 2 only after.
     ("dual_certificate_rate", 2025): (50.0, 1, 2),
     ("skill_certificates_issued", 2025): (2, 2, None),
+    # Signed credentials by the year they took effect, revoked ones included in the count.
+    ("skill_credentials_signed", 2025): (1, 1, None),
+    ("diplomas_signed", 2025): (2, 2, None),
+    # Of the two full-time graduates of 2025 only person 1 holds an active diploma and an active
+    # skill certificate (person 2's diploma is revoked, though a skill certificate followed).
+    ("dual_credential_rate", 2025): (50.0, 1, 2),
     ("assessment_pass_rate", 2025): (66.666667, 2, 3),
     # Three sat in 2025 (the absent one is left out), two passed.
     ("assessment_plan_pass_rate", 2025): (66.666667, 2, 3),

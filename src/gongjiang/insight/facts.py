@@ -94,6 +94,15 @@ SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
         "result",
     ),
     "registry_competitionaward": ("recorded_by_id", "person_id", "level", "awarded_on"),
+    "credentials_certificate": (
+        "issuer_id",
+        "holder_id",
+        "registration_id",
+        "kind",
+        "skill_level",
+        "status",
+        "valid_from",
+    ),
     "assessment_assessmentplan": ("id", "evaluator_id", "occupation_code", "skill_level", "practice_on", "status"),
     "assessment_signup": ("plan_id", "result"),
     "insight_keyindustry": ("region_code", "industry_code"),
@@ -298,8 +307,25 @@ def graduates(tables: Tables, years: Sequence[int]) -> ir.Table:
     first_cert = passed.group_by(passed.person_id).aggregate(
         certified_on=passed.assessed_on.min(), best_level=passed.skill_level.min().cast("int32")
     )
-    joined = grads.left_join(last_dest, grads.registration_id == last_dest.dest_registration_id).left_join(
-        first_cert, grads.person_id == first_cert.person_id
+    # 双证书 as signed credentials: an active diploma for this registration and an active skill
+    # certificate held by the same person (revoked or suspended ones do not count).
+    certs = tables.table("credentials_certificate")
+    active = certs.filter(certs.status == "active")
+    diploma = active.filter(active.kind == "diploma")
+    diplomas = (
+        diploma.group_by(diploma.registration_id)
+        .aggregate(diplomas=diploma.count())
+        .rename(diploma_registration_id="registration_id")
+    )
+    skill = active.filter(active.kind == "skill")
+    skills = (
+        skill.group_by(skill.holder_id).aggregate(skill_credentials=skill.count()).rename(skill_holder_id="holder_id")
+    )
+    joined = (
+        grads.left_join(last_dest, grads.registration_id == last_dest.dest_registration_id)
+        .left_join(first_cert, grads.person_id == first_cert.person_id)
+        .left_join(diplomas, grads.registration_id == diplomas.diploma_registration_id)
+        .left_join(skills, grads.person_id == skills.skill_holder_id)
     )
     out = joined.select(
         year=_year(grads.graduated_on),
@@ -314,6 +340,7 @@ def graduates(tables: Tables, years: Sequence[int]) -> ir.Table:
             first_cert.certified_on.notnull() & (first_cert.certified_on <= grads.graduated_on)
         ).fill_null(False),
         best_skill_level=first_cert.best_level,
+        dual_credential=(diplomas.diplomas.notnull() & skills.skill_credentials.notnull()).fill_null(False),
         registration_id=grads.registration_id,
     )
     return out.filter(out.year.isin(list(years)))
@@ -558,6 +585,22 @@ def skill_certificates(tables: Tables, years: Sequence[int]) -> ir.Table:
     return out.filter(out.year.isin(list(years)))
 
 
+def certificates(tables: Tables, years: Sequence[int]) -> ir.Table:
+    """Signed credentials (diplomas and skill certificates), dated by the day they take effect and
+    placed where their issuer is; `active` is false once revoked or while suspended."""
+    cert = tables.table("credentials_certificate")
+    issuer = _org_dims(tables, "issuer_org_id")
+    joined = cert.join(issuer, cert.issuer_id == issuer.issuer_org_id)
+    out = joined.select(
+        year=_year(cert.valid_from),
+        **_pick(issuer, SCHOOL_DIMENSIONS),
+        kind=cert.kind,
+        skill_level=cert.skill_level.cast("int32"),
+        active=cert.status == "active",
+    )
+    return out.filter(out.year.isin(list(years)))
+
+
 def assessment_results(tables: Tables, years: Sequence[int]) -> ir.Table:
     """The final results of assessment plans, one row per candidate who sat (the absent are left
     out), dated by the practical test and placed where the evaluation body is."""
@@ -714,6 +757,7 @@ FACTS: dict[str, Fact] = {
                     "job_occupation_code": "string",
                     "skill_certificate": "bool",
                     "best_skill_level": "int",
+                    "dual_credential": "bool",
                     "registration_id": "int",
                 },
             ),
@@ -793,6 +837,11 @@ FACTS: dict[str, Fact] = {
             _("技能等级评价"),
         ),
         Fact(
+            _schema("certificates", SCHOOL_DIMENSIONS, {"kind": "string", "skill_level": "int", "active": "bool"}),
+            certificates,
+            _("签发的电子证书"),
+        ),
+        Fact(
             _schema("assessment_results", (*SCHOOL_DIMENSIONS, "occupation_code", "skill_level"), {"passed": "bool"}),
             assessment_results,
             _("等级认定计划的最终结果"),
@@ -865,6 +914,8 @@ FIELD_LABELS: dict[str, Any] = {
     "job_occupation_code": _("从事职业"),
     "skill_certificate": _("毕业时持技能等级证书"),
     "best_skill_level": _("最高技能等级"),
+    "dual_credential": _("持电子双证书"),
+    "active": _("有效"),
     "category": _("教师类别"),
     "full_time": _("专任"),
     "from_enterprise": _("来自企业"),
