@@ -348,7 +348,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "status": "active",
             "valid_from": _ts(D(2026, 1, 15)),
         },
-    ],  # fmt: skip
+    ],
     "registry_skillassessment": [
         {
             "evaluator_id": 1,
