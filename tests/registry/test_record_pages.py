@@ -286,3 +286,18 @@ def test_the_school_adds_a_missing_insurance_policy(
         "/registry/placements/", {"form": "insure", "internship": internship.pk, "insurance_policy_no": "X"}
     )
     assert other.status_code == 404
+
+
+def test_the_skills_page_filters_awards_as_well_as_assessments(
+    client_for: Any, actor_of: Callable[[str], Actor], cnc_class: SchoolClass, world: dict[str, Organisation]
+) -> None:
+    first = _enrolled(actor_of, cnc_class, "郑获奖", "15020320060101011")
+    second = _enrolled(actor_of, cnc_class, "钱获奖", "15020320060101013")
+    for registration in (first, second):
+        services.award_record(
+            actor=actor_of("school"), recorded_by=world["school"], person=registration.person,
+            competition="全区技能大赛", level="provincial", rank="二等奖", awarded_on=dt.date(2026, 5, 20),
+        )  # fmt: skip
+    client = client_for("school")
+    page = client.get("/registry/skills/", {"q": "郑获奖"}).content.decode()
+    assert "郑获奖" in page and "钱获奖" not in page

@@ -443,14 +443,19 @@ def skills(request: HttpRequest) -> HttpResponse:
         if _submitted(request, award, save_award):
             messages.success(request, _("获奖已登记。"))
             return redirect("registry:skills")
+    # One filter for both lists: a clerk looking for a learner finds their assessments and awards.
+    q = request.GET.get("q", "").strip()[:50]
+    assessments = _search(selectors.assessment_list(actor=actor), q, "person__name", "evaluator__name")
+    awards = _search(selectors.award_list(actor=actor), q, "person__name", "competition")
     return render(
         request,
         "registry/skills.html",
         {
-            "assessments": _page(
-                request, selectors.assessment_list(actor=actor).order_by("-assessed_on", "person__name", "pk")
+            "q": q,
+            "assessments": _page(request, assessments.order_by("-assessed_on", "person__name", "pk")),
+            "awards": CappedPaginator(awards.order_by("-awarded_on", "pk"), PAGE_SIZE).get_page(
+                request.GET.get("awards_page")
             ),
-            "awards": selectors.award_list(actor=actor).order_by("-awarded_on", "pk")[: PAGE_SIZE * 2],
             "assessment_form": assessment if evaluator else None,
             "award_form": award if recorder else None,
         },
