@@ -31,6 +31,7 @@ from tests.conftest import PERSONAS, kept_for_module, persona_organisations
 ALL_200 = dict.fromkeys(PERSONAS, 200)
 SIGNED_IN_200 = {**dict.fromkeys(PERSONAS, 200), "anonymous": 302}
 API_SIGNED_IN_200 = {**dict.fromkeys(PERSONAS, 200), "anonymous": 401}
+NONE_SUCH = {**dict.fromkeys(PERSONAS, 404), "anonymous": 401}
 # Who may see school 1: its own staff, and the bureaus whose region contains it.
 SCHOOL_DETAIL = {
     "anonymous": 302,
@@ -405,6 +406,31 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     # Public verification: anyone; an unsigned credential is answered "not verified" (400).
     "POST /api/v1/credentials/verify": (
         "POST", "/api/v1/credentials/verify", dict.fromkeys(PERSONAS, 400), {"verifiableCredential": {"type": "x"}},
+    ),
+    "/api/v1/credentials/certificates": ("GET", "/api/v1/credentials/certificates", API_SIGNED_IN_200, None),
+    "/api/v1/credentials/certificates/Z26NOSUCHNUMBER": (
+        "GET", "/api/v1/credentials/certificates/{number}", NONE_SUCH, None,
+    ),
+    "POST /api/v1/credentials/certificates/Z26NOSUCHNUMBER/status": (
+        "POST", "/api/v1/credentials/certificates/{number}/status", NONE_SUCH, {"status": "revoked", "reason": "矩阵"},
+    ),
+    "/api/v1/credentials/certificates/Z26NOSUCHNUMBER/shares": (
+        "GET", "/api/v1/credentials/certificates/{number}/shares", NONE_SUCH, None,
+    ),
+    "POST /api/v1/credentials/certificates/Z26NOSUCHNUMBER/shares": (
+        "POST", "/api/v1/credentials/certificates/{number}/shares", NONE_SUCH, {"days": 30, "label": "矩阵"},
+    ),
+    "POST /api/v1/credentials/shares/999999999/revoke": (
+        "POST", "/api/v1/credentials/shares/{share_id}/revoke", NONE_SUCH, None,
+    ),
+    "POST /api/v1/credentials/assessments/999999999/certificate": (
+        "POST", "/api/v1/credentials/assessments/{assessment_id}/certificate", NONE_SUCH, None,
+    ),
+    # The school issues its graduate's diploma; the bureau over it reads the registration but
+    # does not issue; everyone else cannot see it.
+    "POST /api/v1/credentials/registrations/{graduate}/diploma": (
+        "POST", "/api/v1/credentials/registrations/{registration_id}/diploma",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 200, "bureau": 403}, None,
     ),
     "/api/v1/market/profile": (
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
