@@ -27,7 +27,9 @@ from psycopg import sql
 from gongjiang.refdata.builtin import BUILTIN_DIR
 from tests.conftest import require_or_skip
 
-pytestmark = pytest.mark.slow
+# Serial: it measures how the server answers while 1,000 idle clients are held, which a parallel
+# worker's load on the same cores would turn into timeouts.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 IDLE = 1000
 SLOW = 50
