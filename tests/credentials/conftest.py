@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,20 @@ from tests.registry.conftest import cnc_class, new_person  # noqa: F401  (fixtur
 LATHE = "6-18-01-07"  # 车工, an occupation of the 数控加工 major
 
 
+@contextmanager
+def issuer_keys_in(data_dir: Path) -> Iterator[Path]:
+    """Issuer keys kept in `data_dir` (also for a live server in this process), forgotten afterwards."""
+    with override_settings(DATA_DIR=data_dir):
+        issuers._loaded.clear()
+        yield data_dir / "issuer-keys"
+        issuers._loaded.clear()
+
+
 @pytest.fixture(autouse=True)
 def key_dir(tmp_path: Path) -> Iterator[Path]:
     """Each test's issuer keys in its own directory, forgotten afterwards."""
-    with override_settings(DATA_DIR=tmp_path):
-        issuers._loaded.clear()
-        yield tmp_path / "issuer-keys"
-        issuers._loaded.clear()
+    with issuer_keys_in(tmp_path) as keys:
+        yield keys
 
 
 @pytest.fixture

@@ -10,28 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import override_settings
 
-from gongjiang.credentials import issuers
 from gongjiang.credentials import services as credentials
 from gongjiang.credentials.services import certificates as issuing
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.registry import services as registry
+from tests.credentials.conftest import LATHE, issuer_keys_in
 from tests.e2e.test_portal import login
 
 pytestmark = pytest.mark.e2e
-
-LATHE = "6-18-01-07"
 
 
 @pytest.fixture
 def keys_here(tmp_path: Path) -> Iterator[None]:
     """The issuers' keys in this test's data directory (the live server runs in this process)."""
-    with override_settings(DATA_DIR=tmp_path):
-        issuers._loaded.clear()
+    with issuer_keys_in(tmp_path):
         yield
-        issuers._loaded.clear()
 
 
 def test_the_bureau_files_an_evaluation_body_and_the_public_registry_lists_it(page: Any, site: str) -> None:
