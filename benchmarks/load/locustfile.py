@@ -175,7 +175,7 @@ class Student(Persona):
 
     @task(1)
     def read_some(self) -> None:
-        unread = [n["id"] for n in self.client.get("/api/v1/market/inbox", name="api: inbox").json() if not n["read"]]
+        unread = [n["id"] for n in self.client.get("/api/v1/market/inbox", name="api: inbox").json()["items"] if not n["read"]]
         self.api_post("/api/v1/market/inbox/read", name="api write: inbox read", json={"ids": unread[:3]})
 
     @task(1)
@@ -195,7 +195,7 @@ class Importer(Persona):
         super().on_start()
         me = self.client.get("/api/v1/directory/me", name="api: me").json()
         self.school = me["organisation_code"]
-        offerings = self.client.get("/api/v1/registry/offerings", name="api: offerings").json()
+        offerings = self.client.get("/api/v1/registry/offerings", name="api: offerings").json()["items"]
         self.majors = sorted({o["major_code"] for o in offerings if "intermediate" in o["class_levels"]})[:3]
         self.first = int(time.time()) // 10 % 20 * 100_000
         self.made = 0
