@@ -16,7 +16,7 @@ from gongjiang.core.actors import PUBLIC
 from gongjiang.core.models import AuditEntry
 from gongjiang.demo import generator
 from gongjiang.demo.generator import Populated
-from gongjiang.demo.market import DUTIES, JOB_WORDS, MAX_PAY, MIN_PAY, PAY, TRADES
+from gongjiang.demo.market.tables import DUTIES, JOB_WORDS, MAX_PAY, MIN_PAY, PAY, TRADES
 from gongjiang.directory.models import Organisation, OrganisationKind, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market.models import (
