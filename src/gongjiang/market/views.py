@@ -17,12 +17,12 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
@@ -202,7 +202,7 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             if school
             else None,
             "levels": ClassLevel.choices,
-            "this_year": timezone.localdate().year,
+            "this_year": clock.today().year,
             "cohorts": recommend.recommend_for_posting(posting, limit=10) if is_owner else [],
             "schools": recommend.recommend_schools_for_posting(posting, limit=10) if is_owner else [],
             "learners": recommend.recommend_learners_for_posting(posting, limit=20) if is_owner else [],
@@ -219,7 +219,7 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             and posting.status == PostingStatus.PENDING,
             "moderate": moderate,
             "revisions": posting.revisions.all()[:20] if allowed(actor, "market.posting.write", posting.owner) else [],
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.imports import XLSX_CONTENT_TYPE
@@ -124,7 +124,7 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
             "can_request": allowed(actor, "registry.registration.request", registration.school),
             "kinds": [(k, label) for k, label in EventKind.choices if k != EventKind.REGISTER],
             "move_classes": _classes_to_move_to(actor, registration),
-            "today": dt.date.today(),
+            "today": clock.today(),
             # What the clerk typed, kept when the request is refused.
             "typed": request.POST if request.method == "POST" else {},
         },
@@ -287,7 +287,7 @@ def classes(request: HttpRequest) -> HttpResponse:
             "offerings": selectors.offering_list(actor=actor, school_id=school.pk).filter(status="filed"),
             "levels": ClassLevel.choices,
             "forms": StudyForm.choices,
-            "this_year": dt.date.today().year,
+            "this_year": clock.today().year,
         },
     )
 

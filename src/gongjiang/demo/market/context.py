@@ -8,8 +8,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.demo.market.tables import LEVEL_PAY, MAX_PAY, MIN_PAY, PAY, Employer
 from gongjiang.demo.register import clerk_of
@@ -98,7 +97,7 @@ def _context() -> _Context:
     for record in Apprenticeship.objects.select_related("school").order_by("starts_on", "pk"):
         partner_school[record.enterprise_id] = record.school
     return _Context(
-        today=timezone.localdate(),
+        today=clock.today(),
         occupation_names=occupation_names,
         major_names=majors,
         major_occupations=major_occupations,

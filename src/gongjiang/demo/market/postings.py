@@ -8,8 +8,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils import timezone
-
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.demo.market.context import MarketCounts, _Context, _Draft
 from gongjiang.demo.market.tables import (
@@ -127,7 +126,7 @@ def _spread_in_time(postings: Sequence[Posting], rng: random.Random) -> None:
     out two to forty-eight hours after they were written; pending ones were written in the last
     three days.
     Written as generated history, not as edits: no one changed these postings."""
-    now = timezone.localtime()
+    now = clock.now()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for posting in postings:
         if posting.status == PostingStatus.PENDING:
