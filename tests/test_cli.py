@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from gongjiang.core import clock
 from tests.conftest import RAW_REFDATA
 
 
@@ -352,7 +352,7 @@ def test_db_engine_on_sqlite_gives_the_duckdb_values(demo_dir: Path) -> None:
                 "SELECT MIN(published_at) FROM market_posting",
             )
         )
-    years = [arg for year in range(first, dt.date.today().year + 1) for arg in ("--year", str(year))]
+    years = [arg for year in range(first, clock.today().year + 1) for arg in ("--year", str(year))]
     assert len(years) >= 6, "the region covers several years"
     indicators = list(catalogue().values())
     by_school = [arg for i in indicators if "school" in i.disaggregations for arg in ("--code", i.code)]

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from gongjiang.assessment import services as assessment
 from gongjiang.config.api import api
+from gongjiang.core import clock
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.credentials import services as credentials
 from gongjiang.directory.models import Organisation, Person, User
@@ -542,7 +543,7 @@ def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
         funding="market", starts_on=dt.date(2025, 3, 1), ends_on=dt.date(2025, 4, 1),
     )  # fmt: skip
     enterprise_actor = actor_for_user(User.objects.get(username="enterprise"))
-    deadline = dt.date.today() + dt.timedelta(days=30)
+    deadline = clock.today() + dt.timedelta(days=30)
     posting_values = {
         "title": "数控车工", "description": "数控车床操作", "region_code": "150203", "deadline": deadline,
     }  # fmt: skip
@@ -582,7 +583,7 @@ def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
     )  # fmt: skip
     # A filed evaluation body, an open plan, and the student signed up to a second one.
     evaluator_actor = actor_for_user(User.objects.get(username="u-v150000001"))
-    today = dt.date.today()
+    today = clock.today()
     credentials.filing_create(
         actor=bureau_actor, organisation=world["evaluator"], body_kind="evaluation_organisation",
         occupations={"6-18-02-04": 2}, valid_from=today - dt.timedelta(days=30), valid_until=today + dt.timedelta(days=400),

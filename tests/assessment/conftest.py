@@ -10,6 +10,7 @@ import pytest
 
 from gongjiang.assessment import services
 from gongjiang.assessment.models import AssessmentPlan
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.credentials import services as credentials
 from gongjiang.directory.models import Organisation
@@ -18,7 +19,7 @@ from gongjiang.registry.models import SchoolClass
 from tests.registry.conftest import file_major, new_person  # noqa: F401  (a fixture the tests use)
 
 WELDER = "6-18-02-04"
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

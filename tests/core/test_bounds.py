@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.bounds import check_bounds
 from gongjiang.core.bulk import insert_many
@@ -85,7 +86,7 @@ def test_enrolment_dates_out_of_range_are_refused(
 
 
 def test_a_forty_thousand_character_description_is_refused_before_any_work(api: Callable[[str], Client]) -> None:
-    deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    deadline = (clock.today() + dt.timedelta(days=30)).isoformat()
     answer = _post(
         api("enterprise"),
         "/api/v1/market/postings",

@@ -10,13 +10,13 @@ from collections import Counter
 
 import pytest
 from django.db.models import Model
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import PUBLIC
 from gongjiang.core.models import AuditEntry
 from gongjiang.demo import generator
 from gongjiang.demo.generator import Populated
-from gongjiang.demo.market import DUTIES, JOB_WORDS, MAX_PAY, MIN_PAY, PAY, TRADES
+from gongjiang.demo.market.tables import DUTIES, JOB_WORDS, MAX_PAY, MIN_PAY, PAY, TRADES
 from gongjiang.directory.models import Organisation, OrganisationKind, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market.models import (
@@ -90,7 +90,7 @@ def test_postings_of_every_kind_most_published_some_waiting(populated: Populated
     assert not Posting.objects.filter(status=PostingStatus.PUBLISHED, published_at__isnull=True).exists()
     bureau = actor_for_user(User.objects.get(username="bureau"))
     assert moderation_queue(actor=bureau).count() == counts.pending
-    today = timezone.localdate()
+    today = clock.today()
     deadlines = list(Posting.objects.values_list("deadline", flat=True))
     assert min(deadlines) >= today
     assert any(d <= today + dt.timedelta(days=7) for d in deadlines)  # some close soon
@@ -218,7 +218,7 @@ def test_the_marketplace_was_written_through_audited_services(model: type[Model]
 def test_this_months_postings_arrive_over_the_month_not_at_one_minute(populated: Populated, db: None) -> None:
     """Published postings are dated between the first of this month and now, each written before
     it was published; those waiting for the bureau were written over the last few days."""
-    now = timezone.localtime()
+    now = clock.now()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     current = Posting.objects.filter(status=PostingStatus.PUBLISHED, published_at__gte=month_start)
     times = list(current.values_list("created_at", "published_at"))

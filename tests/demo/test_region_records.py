@@ -10,8 +10,8 @@ from statistics import mean
 
 import pytest
 from django.db.models import Model
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.models import AuditEntry
 from gongjiang.credentials.models import Certificate, DualCertificate
 from gongjiang.demo.generator import Populated
@@ -81,7 +81,7 @@ def test_every_record_was_written_through_an_audited_service(model: type[Model],
 
 
 def test_graduates_reached_graduation_through_approved_events(db: None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     graduated = Registration.objects.filter(status=RegistrationStatus.GRADUATED).select_related("school_class")
     events = {
         e.registration_id: e
@@ -100,7 +100,7 @@ def test_graduates_reached_graduation_through_approved_events(db: None) -> None:
 
 
 def test_training_is_about_as_large_as_enrolment_and_varies_by_school(db: None) -> None:
-    last_year = timezone.localdate().year - 1
+    last_year = clock.today().year - 1
     ratios = []
     for school in Organisation.objects.filter(kind=OrganisationKind.SCHOOL):
         full_time = Registration.objects.filter(school=school, form=StudyForm.FULL_TIME)
@@ -165,7 +165,7 @@ def test_internships_are_final_year_with_a_few_flagged(db: None) -> None:
 
 
 def test_destinations_at_a_past_census_for_graduates_only(db: None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     destinations = Destination.objects.select_related("registration__school_class")
     for d in destinations:
         assert d.registration.status in (RegistrationStatus.GRADUATED, RegistrationStatus.COMPLETED)
@@ -200,7 +200,7 @@ def test_employment_and_pay_differ_by_major(db: None) -> None:
 
 
 def test_assessments_for_a_good_share_of_graduates_and_awards_for_a_few(db: None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     graduates = Registration.objects.filter(status=RegistrationStatus.GRADUATED, form=StudyForm.FULL_TIME)
     assessed = graduates.filter(person__assessments__isnull=False).distinct().count()
     assert assessed >= 0.5 * graduates.count()

@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 
 from gongjiang.assessment.models import AssessmentPlan, EligibilityRule
+from gongjiang.core import clock
 from gongjiang.credentials import services as credentials
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
@@ -21,7 +22,7 @@ from tests.e2e.test_portal import login
 pytestmark = pytest.mark.e2e
 
 WELDER = "6-18-02-04"
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.directory.models import Person, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market import services
@@ -27,7 +27,7 @@ def test_search_moderation_and_suggestions(page: Any, site: str) -> None:
     owner = User.objects.get(username="enterprise").memberships.get().organisation
     posting = services.posting_create(
         actor=enterprise, owner=owner, kind="job", title="数控车工（包头）", description="加工轴类零件，包吃住。",
-        occupation_code="6-18-01-01", region_code="150203", deadline=timezone.localdate() + dt.timedelta(days=20),
+        occupation_code="6-18-01-01", region_code="150203", deadline=clock.today() + dt.timedelta(days=20),
     )  # fmt: skip
     page.goto(f"{site}/market/?q=数控")
     assert "共 0 条" in page.locator("[data-testid=result-count]").inner_text()
@@ -80,7 +80,7 @@ def test_a_posting_from_the_page_reaches_the_inbox_and_the_learner_applies(page:
     file_major(actor_of_user, school, "school", "0102", ["senior"])
     school_class = registry.class_create(
         actor=actor_of_user("school"), school=school, major_code="0102", name="2023级数控1班",
-        class_level="senior", form="full_time", cohort_year=timezone.localdate().year - 3, planned_years=3,
+        class_level="senior", form="full_time", cohort_year=clock.today().year - 3, planned_years=3,
     )  # fmt: skip
     student = Person.objects.get(pk=actor_of_user("student").person_id)
     registration = registry.registration_create(
@@ -98,7 +98,7 @@ def test_a_posting_from_the_page_reaches_the_inbox_and_the_learner_applies(page:
     form.locator("input[name=occupation_code]").fill(occupation)
     form.locator("input[name=region_code]").fill("150203")
     form.locator("input[name=headcount]").fill("2")
-    form.locator("input[name=deadline]").fill((timezone.localdate() + dt.timedelta(days=20)).isoformat())
+    form.locator("input[name=deadline]").fill((clock.today() + dt.timedelta(days=20)).isoformat())
     form.locator("button[type=submit]").click()
     page.wait_for_url(f"{site}/market/mine/#main")
     assert "待审核" in page.locator("[data-testid=my-postings]").inner_text()

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.directory.models import Organisation
@@ -126,7 +127,7 @@ def _archive(actor: Actor, owner: Organisation, day: dt.date, **overrides: Any) 
         # Closed three weeks on, or today if that is still to come (an archived posting has closed:
         # early in a month, last month's postings would otherwise close in the future).
         actor=actor, owner=owner, kind="job", published_on=day,
-        closed_on=min(day + dt.timedelta(days=20), timezone.localdate()),
+        closed_on=min(day + dt.timedelta(days=20), clock.today()),
         **{**values, **overrides},
     )  # fmt: skip
 
@@ -135,7 +136,7 @@ def _archive(actor: Actor, owner: Organisation, day: dt.date, **overrides: Any) 
 def test_postings_of_earlier_years_are_recorded_by_the_bureau_only(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:
-    day = timezone.localdate() - dt.timedelta(days=400)
+    day = clock.today() - dt.timedelta(days=400)
     posting = _archive(actor_of("bureau"), world["enterprise"], day)
     assert posting.status == PostingStatus.CLOSED and posting.deadline == day + dt.timedelta(days=20)
     assert timezone.localtime(posting.published_at).date() == day
@@ -143,12 +144,12 @@ def test_postings_of_earlier_years_are_recorded_by_the_bureau_only(
     with pytest.raises(PermissionDenied):
         _archive(actor_of("enterprise"), world["enterprise"], day)
     with pytest.raises(ValidationError) as future:
-        _archive(actor_of("bureau"), world["enterprise"], timezone.localdate() + dt.timedelta(days=1))
+        _archive(actor_of("bureau"), world["enterprise"], clock.today() + dt.timedelta(days=1))
     assert "发布日期不能晚于今天" in str(future.value)
     with pytest.raises(ValidationError) as still_open:
         services.posting_archive(
             actor=actor_of("bureau"), owner=world["enterprise"], kind="job", published_on=day,
-            closed_on=timezone.localdate() + dt.timedelta(days=3), title="电工", description="电工", region_code="150203",
+            closed_on=clock.today() + dt.timedelta(days=3), title="电工", description="电工", region_code="150203",
         )  # fmt: skip
     assert "截止日期不能晚于今天" in str(still_open.value)
     with pytest.raises(ValidationError) as upside_down:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import services as registry
@@ -20,7 +20,7 @@ def enrolled_student(actor_of: Callable[[str], Actor], world: dict[str, Organisa
     """The student persona in the second year of a three-year full-time class at school 1,
     approved: the class leaves school the year after next."""
     file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
-    cohort = timezone.localdate().year - 1
+    cohort = clock.today().year - 1
     school_class = registry.class_create(
         actor=actor_of("school"), school=world["school"], major_code="0102", name=f"{cohort}级数控1班",
         class_level="senior", form="full_time", cohort_year=cohort, planned_years=3,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.directory.models import Organisation, Person
@@ -25,8 +25,8 @@ from tests.registry.conftest import file_major
 def _posting(actor_of: Callable[[str], Actor], world: dict[str, Organisation], kind: str, **extra: Any) -> Posting:
     posting = services.posting_create(
         actor=actor_of("enterprise"), owner=world["enterprise"], kind=kind, title=f"数控{kind}岗位",
-        description="数控车床操作", region_code="150203", deadline=timezone.localdate() + dt.timedelta(days=20),
-        starts_on=timezone.localdate() + dt.timedelta(days=30), ends_on=timezone.localdate() + dt.timedelta(days=210),
+        description="数控车床操作", region_code="150203", deadline=clock.today() + dt.timedelta(days=20),
+        starts_on=clock.today() + dt.timedelta(days=30), ends_on=clock.today() + dt.timedelta(days=210),
         **extra,
     )  # fmt: skip
     return services.posting_moderate(actor=actor_of("bureau"), posting=posting, publish=True)
@@ -72,7 +72,7 @@ def test_only_published_open_places_take_applications(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation], enrolled_student: Registration
 ) -> None:
     posting = _posting(actor_of, world, "job")
-    Posting.objects.filter(pk=posting.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    Posting.objects.filter(pk=posting.pk).update(deadline=clock.today() - dt.timedelta(days=1))
     posting.refresh_from_db()
     with pytest.raises(ValidationError, match="已过截止日期"):
         services.application_submit(actor=actor_of("student"), posting=posting)
@@ -119,7 +119,7 @@ def test_an_accepted_apprenticeship_place_records_the_apprenticeship(
     application = services.application_submit(actor=actor_of("student"), posting=posting)
     services.application_advance(actor=enterprise, application=application, to="offer")
     services.application_respond(actor=actor_of("student"), application=application, accept=True)
-    assert Apprenticeship.objects.filter(apprentice=earlier, starts_on__gte=timezone.localdate()).count() == 1
+    assert Apprenticeship.objects.filter(apprentice=earlier, starts_on__gte=clock.today()).count() == 1
 
 
 def test_a_school_agrees_to_an_order_class(
@@ -132,7 +132,7 @@ def test_a_school_agrees_to_an_order_class(
     response = client_for("school").post(
         f"/market/postings/{posting.pk}/",
         {"form": "agree", "major_code": "0102", "name": "北方重工订单班", "class_level": "senior",
-         "cohort_year": timezone.localdate().year, "planned_years": 3},
+         "cohort_year": clock.today().year, "planned_years": 3},
     )  # fmt: skip
     assert response.status_code == 302
     school_class = SchoolClass.objects.get(name="北方重工订单班")

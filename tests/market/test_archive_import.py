@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.demo.generator import make_uscc
@@ -47,7 +48,7 @@ def _csv(rows: list[list[Any]], columns: list[str] = COLUMNS) -> io.BytesIO:
 
 
 def _day(days_ago: int) -> str:
-    return (timezone.localdate() - dt.timedelta(days=days_ago)).isoformat()
+    return (clock.today() - dt.timedelta(days=days_ago)).isoformat()
 
 
 def _good_rows(enterprise: Organisation) -> list[list[Any]]:
@@ -114,7 +115,7 @@ def test_bad_cells_are_named_by_row_and_column_and_nothing_is_written(
         ["91150203MA0000000X", "某公司", "招聘", "电工", "", "", "", "", _day(400), _day(390)],  # check character
         [uscc, "", "招聘", "电工", "", "", "", "9000-5000", _day(400), _day(390)],  # pay upside down
         [uscc, "", "招聘", "电工", "", "", "", "", _day(400), _day(410)],  # closed before published
-        [uscc, "", "招聘", "电工", "", "", "", "", _day(10), (timezone.localdate() + dt.timedelta(days=5)).isoformat()],
+        [uscc, "", "招聘", "电工", "", "", "", "", _day(10), (clock.today() + dt.timedelta(days=5)).isoformat()],
         [uscc, "", "兼职", "电工", "", "", "", "", _day(400), _day(390)],  # unknown kind
         [make_uscc(random.Random(12), "150203", "91"), "", "招聘", "电工", "", "", "", "", _day(400), _day(390)],
         [uscc, "", "招聘", "", "", "", "", "", _day(400), _day(390)],  # no title

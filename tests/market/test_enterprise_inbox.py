@@ -8,8 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
-
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation
 from gongjiang.market import push, services
@@ -20,8 +19,8 @@ from gongjiang.registry.models import Registration
 def _posting(actor_of: Callable[[str], Actor], world: dict[str, Organisation], title: str) -> Posting:
     return services.posting_create(
         actor=actor_of("enterprise"), owner=world["enterprise"], kind="internship", title=title,
-        description="数控车床操作", region_code="150203", deadline=timezone.localdate() + dt.timedelta(days=20),
-        starts_on=timezone.localdate() + dt.timedelta(days=30), ends_on=timezone.localdate() + dt.timedelta(days=210),
+        description="数控车床操作", region_code="150203", deadline=clock.today() + dt.timedelta(days=20),
+        starts_on=clock.today() + dt.timedelta(days=30), ends_on=clock.today() + dt.timedelta(days=210),
     )  # fmt: skip
 
 

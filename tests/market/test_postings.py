@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import PUBLIC, Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.directory.models import Organisation
@@ -33,7 +34,7 @@ def _values(**overrides: Any) -> dict[str, Any]:
         "pay_min": 5000,
         "pay_max": 8000,
         "requirements": "持中级工以上职业技能等级证书",
-        "deadline": timezone.localdate() + dt.timedelta(days=30),
+        "deadline": clock.today() + dt.timedelta(days=30),
     }
     return {**values, **overrides}
 

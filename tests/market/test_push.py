@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation, Person
@@ -26,7 +26,7 @@ from gongjiang.registry.models import Registration
 def _publish_for(actor_of: Callable[[str], Actor], world: dict[str, Organisation], occupation: str) -> Any:
     posting = services.posting_create(
         actor=actor_of("enterprise"), owner=world["enterprise"], kind="job", title="数控车工", description="操作",
-        occupation_code=occupation, region_code="150203", deadline=timezone.localdate() + dt.timedelta(days=9),
+        occupation_code=occupation, region_code="150203", deadline=clock.today() + dt.timedelta(days=9),
     )  # fmt: skip
     return services.posting_moderate(actor=actor_of("bureau"), posting=posting, publish=True)
 

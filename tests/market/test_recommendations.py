@@ -9,8 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.directory.models import Organisation
@@ -24,7 +24,7 @@ from tests.registry.conftest import file_major
 def _publish(actor_of: Callable[[str], Actor], owner: Organisation, **values: Any) -> Posting:
     defaults: dict[str, Any] = {
         "description": "岗位职责见标题", "region_code": "150203", "headcount": 2,
-        "deadline": timezone.localdate() + dt.timedelta(days=20),
+        "deadline": clock.today() + dt.timedelta(days=20),
     }  # fmt: skip
     posting = services.posting_create(actor=actor_of("enterprise"), owner=owner, kind="job", **{**defaults, **values})
     return services.posting_moderate(actor=actor_of("bureau"), posting=posting, publish=True)
@@ -100,7 +100,7 @@ def test_a_job_starting_before_the_learners_year_of_leaving_is_halved_and_says_w
     closing within the month cannot be taken, an internship can, and a job that starts in the
     summer of the year of leaving is not reduced; nor is a job whose start is past."""
     learner = recommend.learner_of(enrolled_student)
-    leaves = timezone.localdate().year + 2
+    leaves = clock.today().year + 2
     assert learner.leaves == leaves
     own, region = learner.occupations[0], enrolled_student.school.region_code
     same = {"occupation_code": own, "region_code": region, "level": "高级工"}
@@ -109,7 +109,7 @@ def test_a_job_starting_before_the_learners_year_of_leaving_is_halved_and_says_w
         actor=actor_of("bureau"),
         posting=services.posting_create(
             actor=actor_of("enterprise"), owner=world["enterprise"], kind="internship", title="数控车工实习",
-            description="跟岗实习", headcount=2, deadline=timezone.localdate() + dt.timedelta(days=20), **same,
+            description="跟岗实习", headcount=2, deadline=clock.today() + dt.timedelta(days=20), **same,
         ),
         publish=True,
     )  # fmt: skip
@@ -147,7 +147,7 @@ def test_a_posting_is_shown_the_graduating_classes_it_fits(
 
 def _graduating_class(actor_of: Callable[[str], Actor], world: dict[str, Organisation], students: int = 3) -> Any:
     file_major(actor_of, world["school"], "school", "0102", ["intermediate", "senior"])
-    leaving_year = timezone.localdate().year
+    leaving_year = clock.today().year
     graduating = registry.class_create(
         actor=actor_of("school"), school=world["school"], major_code="0102", name="毕业班",
         class_level="senior", form="full_time", cohort_year=leaving_year - 3, planned_years=3,
@@ -236,10 +236,10 @@ def test_schools_and_enterprises_are_recommended_to_each_other_with_reasons(
 def test_a_publisher_is_told_which_classes_cannot_take_a_job_yet() -> None:
     """A class leaving the year after the job starts scores no timing; one leaving that year, or
     any class for an internship, scores it whole."""
-    year = timezone.localdate().year + 1
+    year = clock.today().year + 1
     job = Posting(kind="job", starts_on=dt.date(year, 3, 1), deadline=dt.date(year, 1, 31))
     assert recommend._starts_before(job, year + 1) and not recommend._starts_before(job, year)
-    today = timezone.localdate()
+    today = clock.today()
     assert recommend._timing_fit(job, year + 1, today) == 0.0 and recommend._timing_fit(job, year, today) == 1.0
     internship = Posting(kind="internship", starts_on=dt.date(year, 3, 1), deadline=dt.date(year, 1, 31))
     assert not recommend._starts_before(internship, year + 1)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from gongjiang.core import clock
 from gongjiang.directory.models import Organisation
 
 
@@ -14,7 +14,7 @@ def test_bureau_filters_the_trail_by_action_user_organisation_and_date(
     page = bureau.get("/audit/", {"action": "organisation.create", "organisation": school.code}).content.decode()
     assert "organisation.create" in page and school.name in page
     assert "membership.grant" not in page
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     api = bureau.get(
         "/api/v1/core/audit", {"username": "cli:tests", "since": today, "until": today, "size": 500}
     ).json()["items"]

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.models import AuditEntry
 from gongjiang.core.validators import resident_id_check_digit
@@ -31,7 +31,7 @@ from gongjiang.registry.models import (
 from tests.registry.conftest import file_major
 from tests.registry.test_registrations import SEPT
 
-TODAY = timezone.localdate()
+TODAY = clock.today()
 PERIOD = {"starts_on": dt.date(2025, 11, 1), "ends_on": dt.date(2026, 5, 31)}
 
 

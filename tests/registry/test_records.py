@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import selectors, services
 from gongjiang.registry.models import Registration, SchoolClass
 from tests.registry.test_registrations import SEPT, approve_latest
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import services
@@ -122,7 +122,7 @@ def test_a_change_waiting_for_the_bureau_is_not_asked_for_twice(
     _approve_all(actor_of, school)
     li_na = Registration.objects.get(person__name="李娜")
     services.registration_request(
-        actor=clerk, registration=li_na, kind=EventKind.SUSPEND, effective_on=dt.date.today(), reason="病休"
+        actor=clerk, registration=li_na, kind=EventKind.SUSPEND, effective_on=clock.today(), reason="病休"
     )
     report = run_import(clerk, school, _export_edited(clerk, school, tmp_path))
     assert [(e.column, e.message) for e in report.errors] == [

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,12 +23,13 @@ from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.imports import XLSX_CONTENT_TYPE
 from gongjiang.core.masking import mask_id_number
+from gongjiang.core.pages import page_for
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
-from gongjiang.directory.models import Organisation, Person
+from gongjiang.directory.models import Person
 from gongjiang.registry import selectors as registry
 from gongjiang.registry.models import CompetitionLevel
 
@@ -43,17 +43,6 @@ READERS = (
 )
 
 
-def _require_reader(actor: Actor) -> None:
-    if actor.kind not in READERS:
-        raise PermissionDenied
-
-
-def _own(actor: Actor) -> Organisation | None:
-    if not actor.organisation_code:
-        return None
-    return directory.organisation_get(actor=actor, code=actor.organisation_code)
-
-
 def _done(request: HttpRequest, form: django_forms.Form, save: Callable[[dict[str, Any]], object]) -> bool:
     if not form.is_valid():
         return False
@@ -65,11 +54,10 @@ def _done(request: HttpRequest, form: django_forms.Form, save: Callable[[dict[st
     return True
 
 
-@login_required
+@page_for(*READERS)
 def plans(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    _require_reader(actor)
-    own = _own(actor) if actor.kind in (ActorKind.EVALUATOR, ActorKind.SCHOOL) else None
+    own = directory.acting_organisation(actor, kinds=(ActorKind.EVALUATOR, ActorKind.SCHOOL), required=False)
     may_publish = own is not None and allowed(actor, "assessment.plan.publish", own)
     form = forms.PlanForm(request.POST if request.method == "POST" and may_publish else None)
     if request.method == "POST":
@@ -114,10 +102,9 @@ def _signup_rows(actor: Actor, plan: AssessmentPlan) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
+@page_for(*READERS)
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     actor = _actor(request)
-    _require_reader(actor)
     plan = selectors.plan_get(actor=actor, plan_id=plan_id)
     scorer = allowed(actor, "assessment.plan.score", plan)
     sampler = allowed(actor, "assessment.plan.sample", plan)
@@ -259,12 +246,9 @@ def _upload(
     return report.as_dict() | {"dry_run": report.dry_run}
 
 
-@login_required
+@page_for(ActorKind.EVALUATOR, ActorKind.SCHOOL, ActorKind.OPERATOR)
 def scores_template(request: HttpRequest) -> HttpResponse:
     """The blank score sheet the import reads, for the bodies that score plans."""
-    actor = _actor(request)
-    if actor.kind not in (ActorKind.EVALUATOR, ActorKind.SCHOOL, ActorKind.OPERATOR):
-        raise PermissionDenied
     buffer = io.BytesIO()
     template_write(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
@@ -272,12 +256,10 @@ def scores_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def awards(request: HttpRequest) -> HttpResponse:
     """The bureau's list of world and national awards in its region and the level each confers."""
     actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
     form = forms.ConferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
 

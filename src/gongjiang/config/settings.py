@@ -7,7 +7,8 @@
   `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`, `GONGJIANG_EMAIL_HOST|PORT|FROM`,
   `GONGJIANG_TASKS_HEARTBEAT_SECONDS|STALE_SECONDS|KEEP_DAYS|WORKER_IN_SERVE`, `GONGJIANG_IMPORT_ERRORS_KEEP_HOURS`,
   `GONGJIANG_IMPORTS_PER_HOUR`, `GONGJIANG_CREDENTIALS_HOST`, `GONGJIANG_STATUS_LIST_VALID_HOURS`,
-  `GONGJIANG_ASSESSMENT_SAMPLING_DAYS`, `GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE`.
+  `GONGJIANG_ASSESSMENT_SAMPLING_DAYS`, `GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE`,
+  `GONGJIANG_TODAY` (pins the day, `core.clock`).
 - Sign-in and transport security (block at the end): `GONGJIANG_HTTPS`, `GONGJIANG_SESSION_HOURS`,
   `GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE`, `GONGJIANG_SSL_REDIRECT`, `GONGJIANG_HSTS_SECONDS`,
   `GONGJIANG_HSTS_INCLUDE_SUBDOMAINS`, `GONGJIANG_BEHIND_PROXY`, `GONGJIANG_CSP`,
@@ -22,7 +23,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gongjiang.config.env import data_dir, env_bool, env_list, env_str, secret_key
+from gongjiang.config.env import data_dir, env_bool, env_date, env_list, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -137,6 +138,9 @@ X_FRAME_OPTIONS = "DENY"
 # A refused CSRF check answers in the site's language, and in JSON on the API.
 CSRF_FAILURE_VIEW = "gongjiang.portal.views.csrf_failure"
 
+# The day every date rule takes as today (`core.clock.today()`), when set: a reproducible demo, a
+# test run given one day. Unset in production: the real date in TIME_ZONE.
+GONGJIANG_TODAY = env_date("GONGJIANG_TODAY")
 # Days the bureau has to decide on a filing or a registration change before it shows as overdue.
 GONGJIANG_APPROVAL_DAYS = int(env_str("GONGJIANG_APPROVAL_DAYS", "15"))
 # Days the bureau may sample an assessment plan's submitted scores before the body may make them

@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from gongjiang.core import clock
+
 # Control characters other than tab and newline (kept in long text), and the Unicode
 # non-characters: never typed by a person, and each one has broken an export or a search.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -53,7 +55,7 @@ def text_problem(value: str, *, max_length: int | None, multiline: bool) -> str:
 
 
 def date_problem(value: dt.date) -> str:
-    latest = dt.date.today().replace(month=1, day=1).replace(year=dt.date.today().year + LATEST_YEARS_AHEAD)
+    latest = clock.today().replace(month=1, day=1).replace(year=clock.today().year + LATEST_YEARS_AHEAD)
     if not EARLIEST <= value <= latest:
         return _("日期%(date)s不在合理范围内（%(first)s 至 %(last)s）。") % {
             "date": value.isoformat(),

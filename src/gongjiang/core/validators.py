@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
+from gongjiang.core import clock
+
 
 def normalise_text(value: str) -> str:
     """Full-width letters and digits to half-width, stray spaces removed (what clerks paste)."""
@@ -43,7 +45,7 @@ def parse_resident_id(value: str) -> ResidentId:
         birth = ric.get_birth_date(number)
     except InvalidComponent as exc:
         raise ValidationError(_("身份证号中的出生日期不是有效日期。")) from exc
-    if birth > dt.date.today() or birth.year < 1900:
+    if birth > clock.today() or birth.year < 1900:
         raise ValidationError(_("身份证号中的出生日期不合理。"))
     return ResidentId(
         number=number,

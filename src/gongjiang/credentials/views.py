@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
+from gongjiang.core.pages import page_for
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
@@ -98,11 +99,9 @@ def filing_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "credentials/filing_detail.html", {"filing": filing, "form": form if may_change else None})
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def filing_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
     form = forms.FilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.credentials import selectors as credentials
 from gongjiang.credentials import services as filing
@@ -45,7 +44,7 @@ def populate_certificates(
     diplomas: int = 120, skills: int = 60,
 ) -> CertificateCounts:  # fmt: skip
     counts = CertificateCounts()
-    today = timezone.localdate()
+    today = clock.today()
     passed = list(SkillAssessment.objects.filter(evaluator=evaluator, result=AssessmentResult.PASSED).order_by("pk"))
     persona = Registration.objects.filter(person=student).select_related("school_class__offering").first()
     persona_occupations = (

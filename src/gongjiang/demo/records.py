@@ -24,8 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.demo.parallel import SchoolTask, run_by_school
 from gongjiang.demo.register import clerk_of, person_name, resident_id
@@ -230,7 +229,7 @@ def populate_records(
     """Make the records of the region's schools and enterprises (see the module's docstring); each
     school's year draws from a seed of its own, so `workers` processes give the same records."""
     region = _Region(
-        today=timezone.localdate(),
+        today=clock.today(),
         evaluator=evaluator,
         assessor=clerk_of(evaluator),
         districts=districts,

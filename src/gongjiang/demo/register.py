@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 import jieba
-from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.sheets import write_csv
 from gongjiang.core.validators import resident_id_check_digit
@@ -170,7 +170,7 @@ def populate_register(
     """Give each school majors, classes and about `students` students in school in all, plus the
     cohorts that have since left (see `GRADUATED_COHORTS`); returns how many registrations. Each
     school draws from a seed of its own, so `workers` processes give the same register."""
-    today = dt.date.today()
+    today = clock.today()
     latest = today.year if today.month >= 9 else today.year - 1  # the intake of this school year
     intake = _Intake(
         operator=operator,
@@ -299,7 +299,7 @@ def _hire_teachers(
     """About one teacher for every 18 students: mostly specialists, many dual-qualified, some part-time
     from the region's enterprises, with periods of enterprise practice."""
     clerk = clerk_of(school)
-    today = dt.date.today()
+    today = clock.today()
     people: list[dict[str, Any]] = []
     staff: list[dict[str, Any]] = []
     for _ in range(max(2, students // 18)):
@@ -373,7 +373,7 @@ def enrol_persona(
     """Put the `student` persona in a class of the first school, approved, so their home has a
     record: a class in its final school year, so that the persona is the graduate looking for a
     job the demo shows (the newest class where none is)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     classes = list(SchoolClass.objects.filter(school=school, form="full_time").order_by("-cohort_year", "name"))
     if not classes:
         raise RuntimeError("the demo school has no full-time class")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Literal, overload
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -63,6 +66,28 @@ def organisation_list(*, actor: Actor, kind: str | None = None, q: str = "") -> 
 
 def organisation_get(*, actor: Actor, code: str) -> Organisation:
     return get_scoped_or_404(Organisation.objects.select_related("parent"), actor, code=code)
+
+
+@overload
+def acting_organisation(
+    actor: Actor, *, kinds: Collection[str] = (), roles: Collection[str] = (), required: Literal[True] = True
+) -> Organisation: ...
+@overload
+def acting_organisation(
+    actor: Actor, *, kinds: Collection[str] = (), roles: Collection[str] = (), required: Literal[False]
+) -> Organisation | None: ...
+def acting_organisation(
+    actor: Actor, *, kinds: Collection[str] = (), roles: Collection[str] = (), required: bool = True
+) -> Organisation | None:
+    """The organisation the actor acts for, read through the actor's scope, when the actor has one
+    and is of one of `kinds` with one of `roles` (either left empty: any). Otherwise PermissionDenied
+    (a 403, the same for every actor refused), or None when not `required`: the one answer to
+    "whose school is this page about", for every page and endpoint."""
+    if not actor.organisation_code or (kinds and actor.kind not in kinds) or (roles and actor.role not in roles):
+        if required:
+            raise PermissionDenied
+        return None
+    return organisation_get(actor=actor, code=actor.organisation_code)
 
 
 def organisation_of(*, actor: Actor) -> Organisation | None:

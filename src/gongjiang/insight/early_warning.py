@@ -18,9 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjiang.core import clock
 from gongjiang.insight.compute import Scope
 from gongjiang.insight.engines import Engine
 from gongjiang.insight.facts import major_industries
@@ -204,7 +204,7 @@ def recorded_whole_years(engine: Engine, years: list[int]) -> list[int]:
     covered: dict[int, set[int]] = defaultdict(set)
     for row in engine.run(postings.select("year", "month").distinct()):
         covered[int(row["year"])].add(int(row["month"]))
-    return whole_years(covered, years, timezone.localdate())
+    return whole_years(covered, years, clock.today())
 
 
 def whole_years(covered: dict[int, set[int]], years: list[int], today: dt.date) -> list[int]:

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
+from gongjiang.core import clock
 from gongjiang.insight.facts import FACTS, SOURCE_COLUMNS, SOURCE_FILTERS, Tables
 
 Progress = Callable[[str, int, int], None]
@@ -306,7 +307,7 @@ def last_audit_id() -> int:
 def data_years(today: dt.date | None = None) -> tuple[int, int]:
     """The years the register's records cover: from the first enrolment, or the first posting
     when earlier ones were recorded (demand history), to this year."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     years = [today.year]
     with connection.cursor() as cursor:
         for query in (

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from gongjiang.core import clock
 from gongjiang.core.models import AuditEntry
 from gongjiang.directory.models import Organisation
 from gongjiang.insight.catalogue import CatalogueError, Indicator
@@ -181,7 +182,7 @@ def _figure(
 
 def check_years(today: dt.date | None = None) -> list[int]:
     """The years a school's stored check covers: the last census year and this one."""
-    year = (today or timezone.localdate()).year
+    year = (today or clock.today()).year
     return [year - 1, year]
 
 

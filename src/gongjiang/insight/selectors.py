@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.directory.selectors import organisation_by_code
@@ -48,7 +48,7 @@ def indicators(codes: Iterable[str] | None = None) -> list[Indicator]:
 
 def default_year(today: dt.date | None = None) -> int:
     """The last year whose census (31 December) has passed."""
-    return (today or timezone.localdate()).year - 1
+    return (today or clock.today()).year - 1
 
 
 def default_scope(actor: Actor) -> Scope:

@@ -13,10 +13,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
 from gongjiang.core.versions import require_version
@@ -229,7 +228,7 @@ def target_withdraw(*, actor: Actor, target: Target) -> Target:
     def change(locked: Target) -> bool:
         if locked.withdrawn_on is not None:
             return False  # withdrawn already: nothing to record
-        locked.withdrawn_on = timezone.localdate()
+        locked.withdrawn_on = clock.today()
         return True
 
     return _change_target(actor, target, "target.withdraw", change)

@@ -175,9 +175,7 @@ def posting_detail(request: HttpRequest, posting_id: int) -> PostingOut:
 @router.post("/postings", response={201: PostingOut}, summary="发布供需信息（提交审核）")
 def posting_create(request: HttpRequest, payload: PostingIn) -> tuple[int, PostingOut]:
     actor = actor_of(request)
-    if not actor.organisation_code:
-        raise PermissionDenied
-    owner = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    owner = directory.acting_organisation(actor)
     values = payload.dict()
     kind = values.pop("kind")
     return 201, _posting(services.posting_create(actor=actor, owner=owner, kind=kind, **values))
@@ -299,9 +297,7 @@ class PartnerOut(Schema):
 )
 def partner_recommendations(request: HttpRequest) -> list[dict[str, Any]]:
     actor = actor_of(request)
-    if actor.kind not in ("school", "enterprise") or not actor.organisation_code:
-        raise PermissionDenied
-    own = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    own = directory.acting_organisation(actor, kinds=("school", "enterprise"))
     return [
         {"organisation_id": m.partner.pk, "name": m.partner.name, "score": m.score, "sentence": m.sentence,
          "links": m.links, "adjustments": m.adjustments, "contributions": recommend.contributions_data(m.contributions)}
@@ -395,9 +391,7 @@ def policy_list(request: HttpRequest, paging: Query[PageIn]) -> Page[PolicyOut]:
 @router.post("/policies", response={201: PolicyOut}, summary="发布政策通知")
 def policy_publish(request: HttpRequest, payload: PolicyIn) -> tuple[int, PolicyOut]:
     actor = actor_of(request)
-    if not actor.organisation_code:
-        raise PermissionDenied
-    bureau = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    bureau = directory.acting_organisation(actor)
     notice = push.policy_publish(
         actor=actor, bureau=bureau, title=payload.title, body=payload.body,
         major_categories=payload.major_categories, class_levels=payload.class_levels,
@@ -422,9 +416,7 @@ def profile_get(request: HttpRequest) -> ProfileOut:
 @router.post("/profile", response=ProfileOut, summary="填写或修改本企业的企业档案")
 def profile_save(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
     actor = actor_of(request)
-    if not actor.organisation_code:
-        raise PermissionDenied
-    organisation = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    organisation = directory.acting_organisation(actor)
     if not allowed(actor, "market.profile.write", organisation):
         raise PermissionDenied
     values = payload.dict()

@@ -25,9 +25,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjiang.core import clock
 from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.market.models import EnterpriseProfile, Posting, PostingStatus
 from gongjiang.market.recommend import SMALL_EMPLOYER_LIFT, Contribution, region_fit
@@ -186,7 +186,7 @@ def _score(
 def enterprises_for_school(school: Organisation, limit: int = 20, today: dt.date | None = None) -> list[PartnerMatch]:
     """Enterprises a school could cooperate with: those whose last year's postings its filed majors
     lead to, in or near its region, explained."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     majors = _major_occupations([school.pk]).get(school.pk, {})
     occupations = {o for _name, own in majors.values() for o in own}
     if not occupations:
@@ -246,7 +246,7 @@ def schools_for_enterprise(
 ) -> list[PartnerMatch]:
     """Schools an enterprise could cooperate with: those whose students are in majors leading to
     the occupations of its last year's postings, in or near its region, explained."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     wanted = _demand(today - dt.timedelta(days=DEMAND_WINDOW_DAYS), [enterprise.pk]).get(enterprise.pk, [])
     if not wanted:
         return []

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjiang.core import clock
 from gongjiang.directory.models import Organisation
 from gongjiang.market import search
 from gongjiang.market.models import APPLICABLE_KINDS, Application, EnterpriseProfile, Posting, PostingKind
@@ -241,7 +241,7 @@ def quick_score(learner: Learner, posting: Rankable, profile: EnterpriseProfile 
 def job_start(posting: Rankable) -> dt.date:
     """When a job is taken up: its start date; else, or when that date is past (the job is
     already under way and whoever is hired starts on hiring), its closing date at the latest."""
-    if posting.starts_on is not None and posting.starts_on >= timezone.localdate():
+    if posting.starts_on is not None and posting.starts_on >= clock.today():
         return posting.starts_on
     return posting.deadline
 
@@ -516,7 +516,7 @@ def recommend_for_posting(posting: Posting, limit: int = 20, today: dt.date | No
     (`recommend_learners_for_posting`)."""
     if not posting.occupation_code:
         return []
-    today = today or timezone.localdate()
+    today = today or clock.today()
     exact, related = majors_for_occupation(posting.occupation_code)
     if not related and not exact:
         return []
@@ -610,7 +610,7 @@ def recommend_learners_for_posting(
     level and how soon they leave, explained. Nobody who has not consented is ever listed."""
     if not posting.occupation_code:
         return []
-    today = today or timezone.localdate()
+    today = today or clock.today()
     exact, related = majors_for_occupation(posting.occupation_code)
     if not exact and not related:
         return []

@@ -12,9 +12,8 @@ from typing import Any, overload
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Left
-from django.utils import timezone
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.masking import mask_phone
 from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
@@ -47,7 +46,7 @@ def own_postings(*, actor: Actor, owner: Organisation) -> QuerySet[Posting]:
     """An owner's postings, those that still need something or are open first (returned, waiting,
     published and not past the deadline), then the closed and expired; newest first within each;
     with their number of applications as `applicants` and `expired`."""
-    today = timezone.localdate()
+    today = clock.today()
     open_ = Q(status=PostingStatus.PUBLISHED, deadline__gte=today)
     rank = Case(
         When(status=PostingStatus.RETURNED, then=Value(0)),
@@ -109,7 +108,7 @@ class Facet:
 
 def public_postings(today: dt.date | None = None) -> QuerySet[Posting]:
     """Published and not past their deadline: what anyone may search."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return Posting.objects.filter(status=PostingStatus.PUBLISHED, deadline__gte=today)
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor, on_behalf
 from gongjiang.core.policies import require
 from gongjiang.core.validators import PHONE, validate_uscc
@@ -240,7 +240,7 @@ def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: An
     posting = Posting(owner=owner, kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
     if not posting.occupation_code and posting.kind in CODED_KINDS and posting.title.strip():
         _suggest_occupation(posting)
-    _check_posting(posting, timezone.localdate())
+    _check_posting(posting, clock.today())
     _index(posting)
     with transaction.atomic():
         posting.save()
@@ -265,7 +265,7 @@ def posting_archive(
         raise ValidationError(
             _("不能填写这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown | ({"deadline"} & set(values))))}
         )
-    today = timezone.localdate()
+    today = clock.today()
     if published_on > today:
         raise ValidationError({"published_on": _("发布日期不能晚于今天。")})
     if closed_on < published_on:
@@ -302,7 +302,7 @@ def posting_update(*, actor: Actor, posting: Posting, expected_version: int | No
         before = audit.snapshot(current, exclude=(*audit.DEFAULT_EXCLUDE, "search_text"))
         for field, value in values.items():
             setattr(current, field, value.strip() if isinstance(value, str) else value)
-        _check_posting(current, timezone.localdate())
+        _check_posting(current, clock.today())
         _index(current)
         revision = PostingRevision.objects.create(
             posting=current, version=current.version, values=before, edited_by=actor.username or "system"
@@ -337,7 +337,7 @@ def posting_moderate(*, actor: Actor, posting: Posting, publish: bool, reason: s
             raise ValidationError(
                 _("该信息已处理，当前状态为“%(status)s”。") % {"status": current.get_status_display()}
             )
-        if publish and current.deadline < timezone.localdate():
+        if publish and current.deadline < clock.today():
             raise ValidationError(_("该信息已过截止日期，不能发布。"))
         before = {"status": current.status}
         if publish:
@@ -405,7 +405,7 @@ def application_submit(*, actor: Actor, posting: Posting, message: str = "") -> 
     withdrew may be made again while the posting is open (the same record, its history kept)."""
     require(actor, "market.application.submit", posting)
     assert actor.person_id is not None  # the rule admits learners bound to a person only
-    _open_for_applications(posting, timezone.localdate())
+    _open_for_applications(posting, clock.today())
     earlier = Application.objects.filter(posting=posting, applicant_id=actor.person_id).first()
     if earlier is not None and earlier.status == ApplicationStatus.WITHDRAWN:
         with transaction.atomic():
@@ -482,7 +482,7 @@ def _set_status(actor: Actor, application: Application, to: str, note: str = "")
 
 def _land_in_register(actor: Actor, application: Application) -> None:
     posting = application.posting
-    starts_on = max(posting.starts_on or timezone.localdate(), timezone.localdate())
+    starts_on = max(posting.starts_on or clock.today(), clock.today())
     ends_on = posting.ends_on if posting.ends_on and posting.ends_on > starts_on else starts_on + dt.timedelta(days=180)
     platform = on_behalf(actor, _("接受录用"))
     if posting.kind == PostingKind.INTERNSHIP:
@@ -540,7 +540,7 @@ def order_class_agree(
     require(actor, "market.order_class.agree", school)
     if posting.kind != PostingKind.ORDER_CLASS:
         raise ValidationError(_("这不是订单班信息。"))
-    if posting.status != PostingStatus.PUBLISHED or posting.deadline < timezone.localdate():
+    if posting.status != PostingStatus.PUBLISHED or posting.deadline < clock.today():
         raise ValidationError(_("该订单班信息未发布或已过截止日期。"))
     with transaction.atomic():
         school_class = registry.class_create(

@@ -17,17 +17,18 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.imports import XLSX_CONTENT_TYPE, RowError
 from gongjiang.core.masking import mask_id_number
+from gongjiang.core.pages import page_for
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
@@ -202,7 +203,7 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             if school
             else None,
             "levels": ClassLevel.choices,
-            "this_year": timezone.localdate().year,
+            "this_year": clock.today().year,
             "cohorts": recommend.recommend_for_posting(posting, limit=10) if is_owner else [],
             "schools": recommend.recommend_schools_for_posting(posting, limit=10) if is_owner else [],
             "learners": recommend.recommend_learners_for_posting(posting, limit=20) if is_owner else [],
@@ -219,16 +220,15 @@ def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
             and posting.status == PostingStatus.PENDING,
             "moderate": moderate,
             "revisions": posting.revisions.all()[:20] if allowed(actor, "market.posting.write", posting.owner) else [],
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
 
 def _own_school(actor: Actor) -> Any:
-    if actor.kind != ActorKind.SCHOOL or not actor.organisation_code:
-        return None
-    school = directory.organisation_get(actor=actor, code=actor.organisation_code)
-    return school if allowed(actor, "market.order_class.agree", school) else None
+    """The actor's school when it may agree to order classes."""
+    school = directory.acting_organisation(actor, kinds=(ActorKind.SCHOOL,), required=False)
+    return school if school is not None and allowed(actor, "market.order_class.agree", school) else None
 
 
 def _apply_or_agree(request: HttpRequest, actor: Actor, posting: Any) -> HttpResponse | None:
@@ -255,12 +255,10 @@ def _apply_or_agree(request: HttpRequest, actor: Actor, posting: Any) -> HttpRes
     return None
 
 
-@login_required
+@page_for(ActorKind.LEARNER)
 def my_applications(request: HttpRequest) -> HttpResponse:
     """A learner's applications, with the answer to an offer."""
     actor = _actor(request)
-    if actor.kind != ActorKind.LEARNER:
-        raise PermissionDenied
     if request.method == "POST":
         application = selectors.application_get(actor=actor, application_id=_int(request.POST.get("application")) or 0)
         action = request.POST.get("action")
@@ -324,11 +322,11 @@ def applicants(request: HttpRequest, posting_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_for(ActorKind.LEARNER)
 def recommendations(request: HttpRequest) -> HttpResponse:
     """Postings for the signed-in learner, each with the reasons it was chosen."""
     actor = _actor(request)
-    if actor.kind != ActorKind.LEARNER or actor.person_id is None:
+    if actor.person_id is None:
         raise PermissionDenied
     registration = recommend.current_registration(actor.person_id)
     learner = recommend.learner_of(registration) if registration else None
@@ -341,13 +339,11 @@ def recommendations(request: HttpRequest) -> HttpResponse:
     return render(request, "market/recommendations.html", {"learner": learner, "results": results, "applied": applied})
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, ActorKind.ENTERPRISE, organisation=True)
 def partner_recommendations(request: HttpRequest) -> HttpResponse:
     """For a school, enterprises to cooperate with; for an enterprise, schools; each explained."""
     actor = _actor(request)
-    if actor.kind not in (ActorKind.SCHOOL, ActorKind.ENTERPRISE) or not actor.organisation_code:
-        raise PermissionDenied
-    own = directory.organisation_get(actor=actor, code=actor.organisation_code)
+    own = directory.acting_organisation(actor)
     return render(
         request,
         "market/partners.html",
@@ -424,13 +420,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "market/inbox.html", {"page": page, "form": form, "newest": newest})
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def policies(request: HttpRequest) -> HttpResponse:
     """The bureau's policy notices and the form to publish one to the students it concerns."""
     actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
-    bureau = directory.organisation_get(actor=actor, code=actor.organisation_code) if actor.organisation_code else None
+    bureau = directory.acting_organisation(actor, required=False)
     form = forms.PolicyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and bureau is not None and form.is_valid():
         data = form.cleaned_data
@@ -461,18 +455,11 @@ def policy_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     return render(request, "market/policy_detail.html", {"notice": notice})
 
 
-def _owner(request: HttpRequest) -> Any:
-    actor = _actor(request)
-    if actor.kind not in (ActorKind.ENTERPRISE, ActorKind.SCHOOL) or not actor.organisation_code:
-        raise PermissionDenied
-    return directory.organisation_get(actor=actor, code=actor.organisation_code)
-
-
-@login_required
+@page_for(ActorKind.ENTERPRISE, ActorKind.SCHOOL, organisation=True)
 def my_postings(request: HttpRequest) -> HttpResponse:
     """An enterprise's or a school's own postings in every state, and the form for a new one."""
     actor = _actor(request)
-    owner = _owner(request)
+    owner = directory.acting_organisation(actor)
     allowed_kinds = ENTERPRISE_KINDS if owner.kind == "enterprise" else SCHOOL_KINDS
     form = forms.PostingForm(
         request.POST if request.method == "POST" else None,
@@ -553,9 +540,9 @@ def posting_close(request: HttpRequest, posting_id: int) -> HttpResponse:
     return redirect("market:mine")
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def moderation(request: HttpRequest) -> HttpResponse:
-    actor = _moderator(request)
+    actor = _actor(request)
     queue = selectors.moderation_queue(actor=actor)
     return render(
         request,
@@ -564,18 +551,11 @@ def moderation(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _moderator(request: HttpRequest) -> Actor:
-    actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
-    return actor
-
-
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def archive_import(request: HttpRequest) -> HttpResponse:
     """A bureau records earlier years' closed postings from a spreadsheet (their demand history);
     every row is checked and nothing is written unless all pass."""
-    actor = _moderator(request)
+    actor = _actor(request)
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -591,10 +571,9 @@ def archive_import(request: HttpRequest) -> HttpResponse:
     return render(request, "market/archive_import.html", {"report": None, "posted": False})
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def archive_template(request: HttpRequest) -> HttpResponse:
     """The blank workbook for the import, with a sheet explaining each column."""
-    _moderator(request)
     buffer = io.BytesIO()
     archive_template_write(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
@@ -602,13 +581,11 @@ def archive_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@page_for(ActorKind.ENTERPRISE, organisation=True)
 def profile(request: HttpRequest) -> HttpResponse:
     """An enterprise's profile: industry, size, flags, contacts."""
     actor = _actor(request)
-    owner = _owner(request)
-    if owner.kind != "enterprise":
-        raise PermissionDenied
+    owner = directory.acting_organisation(actor)
     current = selectors.profile_of(actor=actor, organisation_id=owner.pk)
     initial: dict[str, Any] = {"version": current.version} if current else {}
     if current is not None:

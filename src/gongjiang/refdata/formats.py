@@ -27,6 +27,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjiang.core import clock
 from gongjiang.refdata.models import CROSSWALK_SCHEMES, Scheme
 
 CONCEPT_COLUMNS = ("code", "name", "level", "parent_code")
@@ -189,7 +190,7 @@ def parse_standard_directory(directory: Path, result: ParseResult) -> None:
         version = ParsedVersion(
             scheme=scheme,
             label=label,
-            effective_from=effective or dt.date.today(),
+            effective_from=effective or clock.today(),
             source=str(entry.get("source", file_path.name)),
             path=file_path,
             demo_subset=demo or bool(entry.get("demo_subset", False)),

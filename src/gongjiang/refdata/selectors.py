@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 # The reading tools other apps use (occupation coding, pinyin, the domain tokeniser) are reached
 # through this module (import-linter: apps meet through their public modules).
+from gongjiang.core import clock
 from gongjiang.refdata.coding import OccupationCoder as OccupationCoder
 from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
 from gongjiang.refdata.pinyin import HAN_RUN as HAN
@@ -34,7 +35,7 @@ LETTERS = re.compile(r"^[a-z]+$")
 
 def current_version(scheme: str, as_of: dt.date | None = None) -> CatalogueVersion | None:
     versions = CatalogueVersion.objects.filter(scheme=scheme)
-    day = as_of or dt.date.today()
+    day = as_of or clock.today()
     # On a tie the full table wins over a demo subset, then the later load.
     return versions.filter(effective_from__lte=day).order_by("-effective_from", "demo_subset", "-id").first() or (
         versions.order_by("effective_from").first() if as_of is None else None
@@ -45,7 +46,7 @@ def concepts(scheme: str, as_of: dt.date | None = None) -> QuerySet[Concept]:
     # The version is chosen inside the query (as current_version chooses it), so a lookup is one
     # round trip: services check codes row by row, and an import checks thousands.
     versions = CatalogueVersion.objects.filter(scheme=scheme)
-    day = as_of or dt.date.today()
+    day = as_of or clock.today()
     effective = versions.filter(effective_from__lte=day).order_by("-effective_from", "demo_subset", "-id")
     chosen: Any = Subquery(effective.values("id")[:1])
     if as_of is None:

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,6 +26,7 @@ from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.masking import mask_id_number
+from gongjiang.core.pages import page_for
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.directory import selectors as directory
@@ -42,18 +43,12 @@ from gongjiang.registry.models import (
 
 PAGE_SIZE = 50
 STAFF = (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR)
-
-
-def _require_kind(actor: Actor, kinds: tuple[str, ...]) -> None:
-    if actor.kind not in kinds:
-        raise PermissionDenied
+WRITERS = ("admin", "staff")  # roles that record; a reader's pages have no forms
 
 
 def _own(actor: Actor, kind: str) -> Organisation | None:
     """The organisation the actor writes for, when it is of `kind` and the role may write."""
-    if actor.kind != kind or not actor.organisation_code or actor.role not in ("admin", "staff"):
-        return None
-    return directory.organisation_get(actor=actor, code=actor.organisation_code)
+    return directory.acting_organisation(actor, kinds=(kind,), roles=WRITERS, required=False)
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page[Any]:
@@ -90,10 +85,9 @@ def _search(queryset: QuerySet[Any], q: str, *paths: str) -> QuerySet[Any]:
 # -- teachers ---------------------------------------------------------------------------------
 
 
-@login_required
+@page_for(*STAFF)
 def teachers(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    _require_kind(actor, STAFF)
     school = _own(actor, ActorKind.SCHOOL)
     form = forms.TeacherForm(request.POST if request.method == "POST" and school else None)
     if school is not None and request.method == "POST":
@@ -187,10 +181,9 @@ def teacher_detail(request: HttpRequest, teacher_id: int) -> HttpResponse:
 # -- training ---------------------------------------------------------------------------------
 
 
-@login_required
+@page_for(*STAFF)
 def training(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    _require_kind(actor, STAFF)
     school = _own(actor, ActorKind.SCHOOL)
     form = forms.ProgrammeForm(request.POST if request.method == "POST" and school else None)
     if school is not None and request.method == "POST":
@@ -244,11 +237,10 @@ def training_programme(request: HttpRequest, programme_id: int) -> HttpResponse:
 # -- apprenticeships and internships ----------------------------------------------------------
 
 
-@login_required
+@page_for(*STAFF, ActorKind.ENTERPRISE)
 def placements(request: HttpRequest) -> HttpResponse:
     """Apprenticeships (recorded by either party) and internships (recorded by the school)."""
     actor = _actor(request)
-    _require_kind(actor, (*STAFF, ActorKind.ENTERPRISE))
     school = _own(actor, ActorKind.SCHOOL)
     enterprise = _own(actor, ActorKind.ENTERPRISE)
     which = request.POST.get("form", "")
@@ -355,10 +347,9 @@ def _registration(actor: Actor, registration_id: int, field: str) -> Registratio
 # -- destinations -----------------------------------------------------------------------------
 
 
-@login_required
+@page_for(*STAFF)
 def destinations(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    _require_kind(actor, STAFF)
     school = _own(actor, ActorKind.SCHOOL)
     form = forms.DestinationForm(request.POST if request.method == "POST" and school else None)
     if school is not None and request.method == "POST":
@@ -400,10 +391,9 @@ def destinations(request: HttpRequest) -> HttpResponse:
 # -- skill assessments and competition awards -------------------------------------------------
 
 
-@login_required
+@page_for(*STAFF, ActorKind.EVALUATOR)
 def skills(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    _require_kind(actor, (*STAFF, ActorKind.EVALUATOR))
     evaluator = _own(actor, ActorKind.EVALUATOR)
     recorder = _own(actor, ActorKind.SCHOOL) or _own(actor, ActorKind.BUREAU)
     which = request.POST.get("form", "")

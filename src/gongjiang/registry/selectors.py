@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.scope import ActorKind, get_scoped_or_404, region_prefix, scoped
@@ -117,7 +117,7 @@ class ApprovalQueue:
     twenty or two hundred thousand requests wait (a province's intake in September)."""
 
     def __init__(self, *, actor: Actor, today: dt.date | None = None) -> None:
-        self.today = today or timezone.localdate()
+        self.today = today or clock.today()
         self._majors = scoped(MajorApplication.objects.filter(decision=Decision.PENDING), actor)
         self._events = scoped(RegistrationEvent.objects.filter(decision=Decision.PENDING), actor)
         self._counts: tuple[int, int] | None = None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.imports import XLSX_CONTENT_TYPE
 from gongjiang.core.masking import mask_id_number
+from gongjiang.core.pages import page_for
 from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed, require
 from gongjiang.core.private_search import search_redirect, search_words
@@ -28,7 +29,6 @@ from gongjiang.core.scope import ActorKind, get_scoped_or_404
 from gongjiang.core.sheets import parse_date
 from gongjiang.core.uploads import upload_refusal
 from gongjiang.directory import selectors as directory
-from gongjiang.directory.models import Organisation
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts
 from gongjiang.registry import import_jobs, selectors, services
@@ -47,25 +47,15 @@ from gongjiang.registry.services.imports import registrations_export
 from gongjiang.registry.services.record_imports import KINDS, records_export, template_write
 
 
-def _own_school(request: HttpRequest) -> Organisation:
-    """The school the signed-in clerk acts for; other actors have no school pages of their own."""
-    actor = _actor(request)
-    if actor.kind != ActorKind.SCHOOL or actor.organisation_code == "":
-        raise PermissionDenied
-    return directory.organisation_get(actor=actor, code=actor.organisation_code)
-
-
 def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for messages_ in exc.message_dict.values() for m in messages_]
     return list(exc.messages)
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR)
 def registration_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if actor.kind not in (ActorKind.SCHOOL, ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
     if request.method == "POST":
         return search_redirect(request, keep=("status",))
     q = search_words(request)
@@ -124,7 +114,7 @@ def registration_detail(request: HttpRequest, registration_id: int) -> HttpRespo
             "can_request": allowed(actor, "registry.registration.request", registration.school),
             "kinds": [(k, label) for k, label in EventKind.choices if k != EventKind.REGISTER],
             "move_classes": _classes_to_move_to(actor, registration),
-            "today": dt.date.today(),
+            "today": clock.today(),
             # What the clerk typed, kept when the request is refused.
             "typed": request.POST if request.method == "POST" else {},
         },
@@ -154,11 +144,9 @@ def _class_inside(actor: Actor, registration: Registration, raw: str) -> SchoolC
     return found
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def approval_queue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
     queue = selectors.approval_queue(actor=actor)
     return render(
         request,
@@ -215,11 +203,11 @@ def queue_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return redirect("registry:queue")
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, organisation=True)
 def majors(request: HttpRequest) -> HttpResponse:
     """A school's majors: what is filed, what waits, and the form to ask for more."""
     actor = _actor(request)
-    school = _own_school(request)
+    school = directory.acting_organisation(actor)
     if request.method == "POST":
         try:
             services.major_apply(
@@ -250,10 +238,10 @@ def majors(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, organisation=True)
 def classes(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    school = _own_school(request)
+    school = directory.acting_organisation(actor)
     if request.method == "POST":
         try:
             partner_code = request.POST.get("partner", "").strip()
@@ -287,7 +275,7 @@ def classes(request: HttpRequest) -> HttpResponse:
             "offerings": selectors.offering_list(actor=actor, school_id=school.pk).filter(status="filed"),
             "levels": ClassLevel.choices,
             "forms": StudyForm.choices,
-            "this_year": dt.date.today().year,
+            "this_year": clock.today().year,
         },
     )
 
@@ -307,13 +295,13 @@ def _import_kind(request: HttpRequest) -> str:
     return kind
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, organisation=True)
 def import_registrations(request: HttpRequest) -> HttpResponse:
     """Upload a workbook of registrations, teachers, trainees or destinations. The import runs as
     a job; the page follows its progress and then shows the per-row report and, on errors, the
     workbook with an error column to download."""
     actor = _actor(request)
-    school = _own_school(request)
+    school = directory.acting_organisation(actor)
     kind = _import_kind(request)
     context: dict[str, Any] = {"school": school, "kind": kind, "kinds": IMPORTS.items()}
     if request.method == "POST":
@@ -338,10 +326,10 @@ def import_registrations(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, organisation=True)
 def import_job(request: HttpRequest, token: str) -> HttpResponse:
     """How far an import has got, or its report once done (polled by the import page)."""
-    school = _own_school(request)
+    school = directory.acting_organisation(_actor(request))
     job = import_jobs.state(school=school, token=token)
     if job is None:
         raise Http404
@@ -355,7 +343,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     """The blank workbook for one kind of import, with a sheet explaining each column."""
     if kind not in IMPORTS:
         raise Http404
-    _own_school(request)
+    directory.acting_organisation(_actor(request), kinds=(ActorKind.SCHOOL,))
     buffer = io.BytesIO()
     template_write(kind, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
@@ -363,9 +351,9 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, organisation=True)
 def import_errors_download(request: HttpRequest, token: str) -> FileResponse:
-    school = _own_school(request)
+    school = directory.acting_organisation(_actor(request))
     path = import_jobs.error_workbook_path(school, token)
     if path is None or not path.exists():
         raise Http404
@@ -374,10 +362,10 @@ def import_errors_download(request: HttpRequest, token: str) -> FileResponse:
     )
 
 
-@login_required
+@page_for(ActorKind.SCHOOL, organisation=True)
 def export_registrations(request: HttpRequest) -> HttpResponse:
     """The school's records of one kind, with the headers the import takes."""
-    school = _own_school(request)
+    school = directory.acting_organisation(_actor(request))
     kind = _import_kind(request)
     buffer = io.BytesIO()
     if kind == "registrations":
@@ -389,12 +377,10 @@ def export_registrations(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def schools(request: HttpRequest) -> HttpResponse:
     """The bureau's schools with the register's counts and the internships that need attention."""
     actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
     return render(
         request,
         "registry/schools.html",
@@ -406,14 +392,12 @@ def schools(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def identity_checks(request: HttpRequest) -> HttpResponse:
     """The bureau's list of claims whose name differs from the registered one (ADR 0023): it checks
     the documents, then confirms the registered person (the records move to them) or tells the
     organisation that typed it to correct its record."""
     actor = _actor(request)
-    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
-        raise PermissionDenied
     if request.method == "POST":
         claim = next(
             (c.claim for c in selectors.open_claims(actor=actor) if str(c.claim.pk) == request.POST.get("claim")), None

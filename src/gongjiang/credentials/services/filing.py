@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.policies import require
 from gongjiang.core.versions import require_version
@@ -167,7 +167,7 @@ def _change(
         locked.status_reason = reason
         locked.version += 1
         locked.save(update_fields=["status", "status_reason", "version"])
-        event = FilingEvent.objects.create(filing=locked, kind=kind, reason=reason, effective_on=dt.date.today())
+        event = FilingEvent.objects.create(filing=locked, kind=kind, reason=reason, effective_on=clock.today())
         _record_event(actor, event, locked.organisation)
         audit.record(
             actor=actor,

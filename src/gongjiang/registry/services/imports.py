@@ -16,10 +16,9 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import gc_paused, insert_many
 from gongjiang.core.imports import PROGRESS_EVERY, ImportReport, Progress, RowError
@@ -497,7 +496,7 @@ class _Importer:
             "registration": registration,
             "kind": kind,
             # Asked for today; a move before the term starts takes effect on the entry date.
-            "effective_on": max(timezone.localdate(), registration.enrolled_on),
+            "effective_on": max(clock.today(), registration.enrolled_on),
             "reason": _("批量导入：班级由“%(old)s”改为“%(new)s”")
             % {"old": registration.school_class.name, "new": row.class_name},
         }
@@ -634,7 +633,7 @@ class _Importer:
                 note("person.update", person, before)
         Person.objects.bulk_update(changed, ["phone", "ethnicity", "household_registration"], batch_size=BATCH_SIZE)
         done += len(update)
-        due_on = dt.date.today() + dt.timedelta(days=approval_days())
+        due_on = clock.today() + dt.timedelta(days=approval_days())
         reason, register = _("批量导入"), str(EventKind.REGISTER.label)
         for start in range(0, len(create), BATCH_SIZE):
             batch = create[start : start + BATCH_SIZE]

@@ -11,10 +11,9 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
@@ -135,7 +134,7 @@ def _kind(org: Organisation | None, kind: str, field: str, message: str) -> None
 def _placement_status(status: str, ends_on: dt.date) -> None:
     if status not in PlacementStatus.values:
         raise ValidationError({"status": _("状态“%(value)s”未知。") % {"value": status}})
-    if status != PlacementStatus.ACTIVE and ends_on > timezone.localdate():
+    if status != PlacementStatus.ACTIVE and ends_on > clock.today():
         # A finished or ended placement is recorded with the day it ended, which has passed.
         raise ValidationError({"status": _("已完成或已终止的，结束日期不能晚于今天。")})
 
@@ -213,7 +212,7 @@ def _check_teacher(teacher: Teacher) -> None:
     _kind(teacher.from_enterprise, OrganisationKind.ENTERPRISE, "from_enterprise", _("兼职教师的来源单位必须是企业。"))
     if teacher.from_enterprise is not None and teacher.full_time:
         raise ValidationError({"from_enterprise": _("来自企业的教师应登记为兼职教师。")})
-    if teacher.hired_on > timezone.localdate():
+    if teacher.hired_on > clock.today():
         raise ValidationError({"hired_on": _("聘用日期不能晚于今天。")})
 
 
@@ -743,7 +742,7 @@ def _new_assessment(
         raise ValidationError({"result": _("认定结果应为合格或不合格。")})
     if result == AssessmentResult.PASSED and not certificate_later and not certificate_no.strip():
         raise ValidationError({"certificate_no": _("认定合格须填写证书编号。")})
-    if assessed_on > timezone.localdate():
+    if assessed_on > clock.today():
         raise ValidationError({"assessed_on": _("认定日期不能晚于今天。")})
     return SkillAssessment(
         evaluator=evaluator, person=person, occupation_code=occupation(occupation_code), skill_level=skill_level,

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many
 from gongjiang.core.policies import require
@@ -74,7 +74,7 @@ def approval_days() -> int:
 
 
 def _due_on() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=approval_days())
+    return clock.today() + dt.timedelta(days=approval_days())
 
 
 def _record(actor: Actor, action: str, obj: models.Model, school: Organisation, before: dict[str, Any] | None) -> None:
@@ -231,7 +231,7 @@ def major_decide(
     require(actor, "registry.major.decide", school)
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("退回申请时必须说明理由。")})
-    if filed_on is not None and filed_on > timezone.localdate():
+    if filed_on is not None and filed_on > clock.today():
         raise ValidationError({"filed_on": _("备案日期不能晚于今天。")})
     with transaction.atomic():
         application = _lock(MajorApplication.objects.all(), application.pk, None)
@@ -251,7 +251,7 @@ def major_decide(
         elif approve:
             offering.status, offering.class_levels = OfferingStatus.FILED, application.class_levels
             if application.kind == ApplicationKind.ADD or offering.filed_on is None:
-                offering.filed_on = filed_on or timezone.localdate()
+                offering.filed_on = filed_on or clock.today()
         elif application.kind == ApplicationKind.ADD:
             offering.status = OfferingStatus.RETURNED
         else:
@@ -327,7 +327,7 @@ def class_check(
     if form not in StudyForm.values:
         raise ValidationError({"form": _("学习形式“%(form)s”未知。") % {"form": form}})
     years = length_check(form=form, planned_years=planned_years)
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if not 1990 <= cohort_year <= this_year + 1:
         raise ValidationError({"cohort_year": _("入学年份“%(year)s”不合理。") % {"year": cohort_year}})
     return years
@@ -410,7 +410,7 @@ def registration_create(
 
 def enrolment_check(*, enrolled_on: dt.date, cohort_year: int) -> None:
     """The rules an entry date must meet, whoever registers (the form, the API or an import)."""
-    if enrolled_on > timezone.localdate() + dt.timedelta(days=366):
+    if enrolled_on > clock.today() + dt.timedelta(days=366):
         raise ValidationError({"enrolled_on": _("入学日期不能晚于明年。")})
     if abs(enrolled_on.year - cohort_year) > 1:
         raise ValidationError(
