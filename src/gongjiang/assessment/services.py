@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.assessment import eligibility
@@ -25,7 +24,7 @@ from gongjiang.assessment.models import (
     SignUp,
     SignUpResult,
 )
-from gongjiang.core import audit
+from gongjiang.core import audit, clock
 from gongjiang.core.actors import Actor, on_behalf
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import require
@@ -123,7 +122,7 @@ def plan_publish(
 
 
 def _open_for_signup(plan: AssessmentPlan, extra: int) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if plan.status != PlanStatus.OPEN or not plan.signup_opens <= today <= plan.signup_closes:
         raise ValidationError(
             _("“%(plan)s”的报名时间为%(opens)s至%(closes)s，现在不能报名。")
@@ -238,7 +237,7 @@ def score_enter(*, actor: Actor, signup: SignUp, theory: Any, practice: Any) -> 
         plan = _locked(signup.plan)
         if plan.status not in SCORING_STATUSES:
             raise ValidationError(_("成绩已报送，不能修改；抽查退回后方可更正。"))
-        if plan.theory_on > timezone.localdate():
+        if plan.theory_on > clock.today():
             raise ValidationError(_("理论考试（%(date)s）尚未举行，不能录入成绩。") % {"date": plan.theory_on})
         signup = SignUp.objects.select_for_update().get(pk=signup.pk)
         before = audit.snapshot(signup)
@@ -274,13 +273,11 @@ def plan_submit(*, actor: Actor, plan: AssessmentPlan) -> AssessmentPlan:
         plan = _locked(plan)
         if plan.status not in SCORING_STATUSES:
             raise ValidationError(_("该计划的成绩已报送。"))
-        if plan.practice_on > timezone.localdate():
+        if plan.practice_on > clock.today():
             raise ValidationError(_("实操考核（%(date)s）尚未举行，不能报送成绩。") % {"date": plan.practice_on})
         if not plan.signups.filter(theory_score__isnull=False).exists():
             raise ValidationError(_("尚未录入任何成绩。"))
-        return _transition(
-            actor, plan, "assessment.plan.submit", status=PlanStatus.SUBMITTED, submitted_at=timezone.now()
-        )
+        return _transition(actor, plan, "assessment.plan.submit", status=PlanStatus.SUBMITTED, submitted_at=clock.now())
 
 
 def plan_sample(*, actor: Actor, plan: AssessmentPlan, signup_ids: Sequence[int]) -> AssessmentPlan:
@@ -327,7 +324,7 @@ def plan_finalise(*, actor: Actor, plan: AssessmentPlan) -> AssessmentPlan:
         plan = _locked(plan)
         if plan.status == PlanStatus.SUBMITTED:
             assert plan.submitted_at is not None
-            waited = timezone.now() - plan.submitted_at
+            waited = clock.now() - plan.submitted_at
             if waited < dt.timedelta(days=sampling_days()):
                 raise ValidationError(
                     _("成绩报送后%(days)s天内人社部门可抽查，期满或抽查通过后方可确定结果。")
@@ -386,7 +383,7 @@ def award_confer(*, actor: Actor, award: CompetitionAward, evaluator: Organisati
                 % {"competition": award.competition, "rank": award.rank}
             }
         )
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         if not award.occupation_code:
             raise ValidationError({"award": _("该获奖记录未登记职业代码，无法据以认定等级。")})
