@@ -184,6 +184,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/credentials/registry/new/": ("/credentials/registry/new/", BUREAU_PAGES),
     "/credentials/equivalence/": ("/credentials/equivalence/", BUREAU_PAGES),
     "/credentials/dual/": ("/credentials/dual/", SIGNED_IN_200),
+    "/credentials/integrated/": ("/credentials/integrated/", SCHOOL_PAGES),
     "/credentials/registry/F26NOSUCHFILING/": ("/credentials/registry/{x}/", dict.fromkeys(PERSONAS, 404)),
     "/credentials/status/no-such-list": ("/credentials/status/{x}", dict.fromkeys(PERSONAS, 404)),
     "/issuers/V150000001/did.json": ("/issuers/{x}/did.json", dict.fromkeys(PERSONAS, 404)),
@@ -463,6 +464,12 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         "POST", "/api/v1/credentials/equivalence",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "bureau": 201, "bureau_other": 201},
         {"enabled": True, "effective_on": "{today}", "reason": "矩阵"},
+    ),
+    # Not switched on in the matrix's world: the school is told so; the bureau may not issue.
+    "POST /api/v1/credentials/registrations/{graduate}/integrated": (
+        "POST", "/api/v1/credentials/registrations/{registration_id}/integrated",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 422, "bureau": 403},
+        {"occupation_code": "6-18-01-07"},
     ),
     "/api/v1/credentials/duals": ("GET", "/api/v1/credentials/duals", API_SIGNED_IN_200, None),
     "POST /api/v1/credentials/certificates/Z26NOSUCHNUMBER/dual": (

@@ -270,3 +270,41 @@ def test_the_bureau_confers_a_level_on_an_award_and_the_body_issues_the_certific
     assert certificate.basis == "award" and certificate.award == winner
     row = bureau.get("/assessment/awards/").content.decode()
     assert certificate.number in row
+
+
+def test_the_school_issues_under_the_integrated_rule_from_its_page_once_the_bureau_switched_it_on(
+    client_for: Callable[[str], Client], actor_of: Callable[[str], Actor], world: dict[str, Organisation],
+    graduates: list[Registration],
+) -> None:  # fmt: skip
+    from gongjiang.credentials import services
+
+    services.filing_create(
+        actor=actor_of("bureau"), organisation=world["school"], body_kind="school", occupations={LATHE: 3},
+        valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2030, 12, 31),
+    )  # fmt: skip
+    school = client_for("school")
+    page = school.get("/credentials/integrated/").content.decode()
+    assert "本辖区现在没有启用该规则" in page and f'<option value="{LATHE}">' in page
+    form = {"registration": graduates[0].pk, "occupation_code": LATHE}
+    refused = school.post("/credentials/integrated/", form)
+    assert "未由人社部门启用" in school.get(refused["Location"]).content.decode()
+    assert not Certificate.objects.filter(basis="integrated").exists()
+
+    services.equivalence_switch(
+        actor=actor_of("bureau"), enabled=True, effective_on=dt.date(2026, 1, 1), reason="依002号文第18条"
+    )
+    assert school.post("/credentials/integrated/", form).status_code == 302
+    made = Certificate.objects.get(basis="integrated", registration=graduates[0])
+    assert made.skill_level == 3 and made.occupation_code == LATHE
+    page = school.get("/credentials/integrated/").content.decode()
+    assert f'data-registration="{graduates[0].pk}"' not in page and f'data-registration="{graduates[1].pk}"' in page
+    # Through the API: another graduate; twice is refused, named; another school meets 404.
+    api = f"{API}/registrations/{graduates[1].pk}/integrated"
+    issued = school.post(api, {"occupation_code": LATHE}, JSON)
+    assert issued.status_code == 200 and issued.json()["basis"] == "integrated"
+    twice = school.post(api, {"occupation_code": LATHE}, JSON)
+    assert twice.status_code == 422 and "重复签发" in _detail(twice)
+    wrong = school.post(f"{API}/registrations/{graduates[2].pk}/integrated", {"occupation_code": "6-18-02-04"}, JSON)
+    assert wrong.status_code == 422 and "不对应" in _detail(wrong)
+    assert client_for("school2").post(api, {"occupation_code": LATHE}, JSON).status_code == 404
+    assert client_for("bureau").get("/credentials/integrated/").status_code == 403

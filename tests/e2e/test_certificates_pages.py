@@ -142,7 +142,7 @@ def test_the_school_links_a_diploma_and_the_learner_sees_it_at_home(page: Any, s
     )  # fmt: skip
 
     login(page, site, "school")
-    page.goto(f"{site}/credentials/dual/?linked=no")
+    page.goto(f"{site}/credentials/dual/")
     row = page.locator(f"tr[data-diploma='{diploma.number}']")
     row.locator(f"input[value='{skill.number}']").check()
     row.locator("button[type=submit]").click()

@@ -154,6 +154,24 @@ def diploma_for_registration(request: HttpRequest, registration_id: int) -> Cert
     return CertificateOut(**_out(issuing.certificate_issue_diploma(actor=actor, registration=registration)))
 
 
+class IntegratedIn(Schema):
+    occupation_code: str = Field(max_length=16, description="专业对应、本校备案覆盖的职业代码")
+
+
+@router.post(
+    "/registrations/{registration_id}/integrated",
+    response=CertificateOut,
+    summary="按一体化毕业等效认定规则为毕业生签发技能等级证书（学校）",
+)
+def integrated_for_registration(request: HttpRequest, registration_id: int, body: IntegratedIn) -> CertificateOut:
+    actor = actor_of(request)
+    registration = registry.registration_get(actor=actor, registration_id=registration_id)
+    made = issuing.certificate_issue_integrated(
+        actor=actor, registration=registration, occupation_code=body.occupation_code.strip()
+    )
+    return CertificateOut(**_out(made))
+
+
 @router.get("/certificates/{number}/shares", response=list[ShareOut], summary="持有人的分享链接")
 def share_list(request: HttpRequest, number: str) -> list[ShareOut]:
     actor = actor_of(request)

@@ -19,6 +19,7 @@ from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
 from gongjiang.credentials import issuers
 from gongjiang.credentials.models import (
     Certificate,
+    CertificateBasis,
     CertificateKind,
     CertificateStatus,
     DualCertificate,
@@ -340,6 +341,16 @@ def graduates_without_diploma(*, actor: Actor, school: Organisation) -> QuerySet
         .exclude(certificates__kind=CertificateKind.DIPLOMA)
         .select_related("person", "school", "school_class__offering")
         .order_by("id")
+    )
+
+
+def integrated_waiting(*, actor: Actor, school: Organisation) -> QuerySet[Registration]:
+    """The school's graduates without a skill certificate under the 一体化 rule, newest first."""
+    return (
+        scoped(Registration.objects.filter(school=school, status=RegistrationStatus.GRADUATED), actor)
+        .exclude(certificates__basis=CertificateBasis.INTEGRATED)
+        .select_related("person", "school_class__offering")
+        .order_by("-id")
     )
 
 

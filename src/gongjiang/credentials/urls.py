@@ -11,6 +11,7 @@ urlpatterns = [
     path("registry/<str:number>/", views.filing_detail, name="filing"),
     path("equivalence/", views.equivalence, name="equivalence"),
     path("dual/", views.duals, name="duals"),
+    path("integrated/", views.integrated, name="integrated"),
     path("status/<str:slug>", views.status_list, name="status_list"),
     path("certificates/", views.certificates, name="certificates"),
     path("certificates/batches/<int:pk>/", views.batch_progress, name="batch"),

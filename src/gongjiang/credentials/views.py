@@ -8,6 +8,7 @@ batch with its progress); the holder downloads, prints and shares their own.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -34,6 +35,10 @@ from gongjiang.credentials.services import certificates as issuing
 from gongjiang.credentials.services import filing as filing_services
 from gongjiang.credentials.services import sharing
 from gongjiang.directory import selectors as directory
+from gongjiang.directory.models import Organisation
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import crosswalk_targets
+from gongjiang.registry import selectors as registry
 
 PAGE_SIZE = 50
 JSON_LIMIT = 5000
@@ -291,6 +296,57 @@ def duals(request: HttpRequest) -> HttpResponse:
     ]  # fmt: skip
     context = {"page": page, "rows": rows, "linked": request.GET.get("linked", "")[:4]}
     return render(request, "credentials/duals.html", context)
+
+
+# -- the 一体化 rule, for the school -------------------------------------------------------------------
+
+
+def _integrated_options(school: Organisation, registration: Any, today: dt.date) -> list[str]:
+    """The occupations of the graduate's major the school is filed for today at the class level's
+    skill level (the service checks again on the graduation date)."""
+    school_class = registration.school_class
+    level = issuing.CLASS_LEVEL_SKILL.get(school_class.class_level)
+    if level is None:
+        return []
+    return [
+        code
+        for code in crosswalk_targets(Scheme.MAJOR_OCCUPATION, school_class.offering.major_code)
+        if selectors.filing_covers(school, code, level, today) is not None
+    ]
+
+
+@login_required
+def integrated(request: HttpRequest) -> HttpResponse:
+    """The school issues skill certificates to graduates of its integrated courses once the bureau
+    has switched the 一体化 rule on (ADR 0026): the class level's skill level, the graduation as
+    evidence, under the school's filing for an occupation of the major."""
+    actor = _actor(request)
+    school = directory.organisation_of(actor=actor) if actor.kind == ActorKind.SCHOOL else None
+    if school is None or not allowed(actor, "credentials.certificate.issue", school):
+        raise PermissionDenied
+    if request.method == "POST":
+        registration = registry.registration_get(actor=actor, registration_id=_int(request.POST.get("registration")))
+        try:
+            made = issuing.certificate_issue_integrated(
+                actor=actor,
+                registration=registration,
+                occupation_code=str(request.POST.get("occupation_code", ""))[:16],
+            )
+        except ValidationError as exc:  # issued in its own transaction: nothing was left behind
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已签发证书 %(number)s。") % {"number": made.number})
+        return redirect(request.get_full_path())
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    today = timezone.localdate()
+    page = CappedPaginator(selectors.integrated_waiting(actor=actor, school=school), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"registration": r, "options": _integrated_options(school, r, today)} for r in page]
+    context = {"page": page, "rows": rows, "in_force": selectors.equivalence_in_force(school.region_code, today)}
+    return render(request, "credentials/integrated.html", context)
 
 
 def _int(value: str | None) -> int:
