@@ -87,6 +87,7 @@ def test_a_learner_shares_a_certificate_and_withdraws_the_link(page: Any, site: 
 
 
 def test_the_bureau_switches_the_integrated_rule_with_a_reason(page: Any, site: str) -> None:
+    page.set_default_timeout(60_000)  # generous: a shared machine is slow to serve a fresh server
     login(page, site, "bureau")
     page.goto(f"{site}/credentials/equivalence/")
     assert "未启用" in page.locator("[data-testid=equivalence-in-force]").inner_text()
@@ -141,6 +142,7 @@ def test_the_school_links_a_diploma_and_the_learner_sees_it_at_home(page: Any, s
         ),
     )  # fmt: skip
 
+    page.set_default_timeout(60_000)  # generous: a shared machine is slow to serve a fresh server
     login(page, site, "school")
     page.goto(f"{site}/credentials/dual/")
     row = page.locator(f"tr[data-diploma='{diploma.number}']")
@@ -149,10 +151,10 @@ def test_the_school_links_a_diploma_and_the_learner_sees_it_at_home(page: Any, s
     page.locator(f"tr[data-diploma='{diploma.number}']", has_text="已登记").wait_for()
 
     learner = page.context.browser.new_context(locale="zh-CN").new_page()
+    learner.set_default_timeout(60_000)
     login(learner, site, "student")
     learner.goto(f"{site}/")
-    cell = learner.locator("[data-testid=learner-certificates] tr", has_text=diploma.number).locator(
-        "[data-testid=dual-cell]"
-    )
+    row = learner.locator("[data-testid=learner-certificates] tr", has=learner.get_by_role("link", name=diploma.number))
+    cell = row.locator("[data-testid=dual-cell]")
     assert skill.number in cell.inner_text()
     learner.context.close()

@@ -6,7 +6,7 @@ that does not exist. Public verification is `verify_api`."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -66,7 +66,9 @@ class DualOut(Schema):
 
 
 class DualIn(Schema):
-    skills: list[str] = Field(max_length=issuing.MAX_DUAL_SKILLS, description="技能等级证书编号")
+    skills: list[Annotated[str, Field(max_length=24)]] = Field(
+        max_length=issuing.MAX_DUAL_SKILLS, description="技能等级证书编号"
+    )
 
 
 class DualFilter(Schema):
