@@ -245,7 +245,7 @@ def _skill_label(c: Certificate) -> str:
     return f"{c.number} {name}（{c.issuer.name}）"
 
 
-def _dual_form(actor: Any, diploma: Certificate, candidates: list[Certificate], data: Any = None) -> forms.DualForm:
+def _dual_form(diploma: Certificate, candidates: list[Certificate], data: Any = None) -> forms.DualForm:
     return forms.DualForm(
         data, initial={"diploma": diploma.number}, choices=[(c.number, _skill_label(c)) for c in candidates]
     )
@@ -255,7 +255,7 @@ def _dual_post(request: HttpRequest, actor: Any) -> Certificate:
     """Link the posted diploma with the chosen skill certificates; refusals become messages."""
     diploma = selectors.certificate_get(actor=actor, number=str(request.POST.get("diploma", ""))[:24])
     candidates = selectors.dual_candidates(actor=actor, diploma=diploma)
-    form = _dual_form(actor, diploma, candidates, request.POST)
+    form = _dual_form(diploma, candidates, request.POST)
     if not allowed(actor, "credentials.certificate.link", diploma):
         raise PermissionDenied
     if not form.is_valid():
@@ -290,7 +290,7 @@ def duals(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "diploma": d, "skills": linked_with[d.pk],
-            "form": _dual_form(actor, d, candidates[d.pk]) if not linked_with[d.pk] and candidates.get(d.pk) else None,
+            "form": _dual_form(d, candidates[d.pk]) if not linked_with[d.pk] and candidates.get(d.pk) else None,
         }
         for d in diplomas
     ]  # fmt: skip
@@ -410,7 +410,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     }  # fmt: skip
     if certificate.kind == CertificateKind.DIPLOMA and not context["dual_with"]:
         candidates = selectors.dual_candidates(actor=actor, diploma=certificate)
-        context["dual_form"] = _dual_form(actor, certificate, candidates) if candidates else None
+        context["dual_form"] = _dual_form(certificate, candidates) if candidates else None
     return render(request, "credentials/certificate_detail.html", context)
 
 
