@@ -183,6 +183,9 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/credentials/registry/": ("/credentials/registry/", ALL_200),
     "/credentials/registry.json": ("/credentials/registry.json", ALL_200),
     "/credentials/registry/new/": ("/credentials/registry/new/", BUREAU_PAGES),
+    "/credentials/equivalence/": ("/credentials/equivalence/", BUREAU_PAGES),
+    "/credentials/dual/": ("/credentials/dual/", SIGNED_IN_200),
+    "/credentials/integrated/": ("/credentials/integrated/", SCHOOL_PAGES),
     "/credentials/registry/F26NOSUCHFILING/": ("/credentials/registry/{x}/", dict.fromkeys(PERSONAS, 404)),
     "/credentials/status/no-such-list": ("/credentials/status/{x}", dict.fromkeys(PERSONAS, 404)),
     "/issuers/V150000001/did.json": ("/issuers/{x}/did.json", dict.fromkeys(PERSONAS, 404)),
@@ -433,6 +436,53 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
         "POST", "/api/v1/credentials/registrations/{registration_id}/diploma",
         {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 200, "bureau": 403}, None,
     ),
+    # The trust registry: public to read; written by the bureau over the organisation.
+    "/api/v1/credentials/filings": ("GET", "/api/v1/credentials/filings", ALL_200, None),
+    "/api/v1/credentials/filings/{filing}": ("GET", "/api/v1/credentials/filings/{number}", ALL_200, None),
+    "POST /api/v1/credentials/filings": (
+        "POST", "/api/v1/credentials/filings",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 201, "evaluator": 403},
+        {"organisation": "{evaluator}", "body_kind": "evaluation_organisation",
+         "occupations": [{"code": "6-18-01-07", "highest_level": 3}], "valid_from": "{today}",
+         "valid_until": "{theory_on}"},
+    ),
+    "POST /api/v1/credentials/filings/{filing}/suspend": (
+        "POST", "/api/v1/credentials/filings/{number}/suspend",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "bureau": 200}, {"version": 1, "reason": "矩阵"},
+    ),
+    # The filing is active: the bureau is told it cannot be reinstated.
+    "POST /api/v1/credentials/filings/{filing}/reinstate": (
+        "POST", "/api/v1/credentials/filings/{number}/reinstate",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "bureau": 422}, {"version": 1, "reason": "矩阵"},
+    ),
+    "POST /api/v1/credentials/filings/{filing}/end": (
+        "POST", "/api/v1/credentials/filings/{number}/end",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "bureau": 200}, {"version": 1, "reason": "矩阵"},
+    ),
+    "/api/v1/credentials/equivalence": ("GET", "/api/v1/credentials/equivalence", ALL_200, None),
+    # Each bureau's administrators switch the rule for their own region.
+    "POST /api/v1/credentials/equivalence": (
+        "POST", "/api/v1/credentials/equivalence",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 401, "bureau": 201, "bureau_other": 201},
+        {"enabled": True, "effective_on": "{today}", "reason": "矩阵"},
+    ),
+    # Not switched on in the matrix's world: the school is told so; the bureau may not issue.
+    "POST /api/v1/credentials/registrations/{graduate}/integrated": (
+        "POST", "/api/v1/credentials/registrations/{registration_id}/integrated",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 422, "bureau": 403},
+        {"occupation_code": "6-18-01-07"},
+    ),
+    "/api/v1/credentials/duals": ("GET", "/api/v1/credentials/duals", API_SIGNED_IN_200, None),
+    "POST /api/v1/credentials/certificates/Z26NOSUCHNUMBER/dual": (
+        "POST", "/api/v1/credentials/certificates/{number}/dual", NONE_SUCH, {"skills": ["Z26NOSUCHNUMBER"]},
+    ),
+    "/api/v1/assessment/awards": ("GET", "/api/v1/assessment/awards", API_SIGNED_IN_200, None),
+    # The bureau over the award confers; the school that recorded it sees it but may not.
+    "POST /api/v1/assessment/awards/{award}/confer": (
+        "POST", "/api/v1/assessment/awards/{award_id}/confer",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 201, "school": 403},
+        {"evaluator": "{evaluator}"},
+    ),
     "/api/v1/market/profile": (
         "GET", "/api/v1/market/profile", {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "enterprise": 200}, None,
     ),
@@ -584,7 +634,7 @@ def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
     # A filed evaluation body, an open plan, and the student signed up to a second one.
     evaluator_actor = actor_for_user(User.objects.get(username="u-v150000001"))
     today = clock.today()
-    credentials.filing_create(
+    filing = credentials.filing_create(
         actor=bureau_actor, organisation=world["evaluator"], body_kind="evaluation_organisation",
         occupations={"6-18-02-04": 2}, valid_from=today - dt.timedelta(days=30), valid_until=today + dt.timedelta(days=400),
     )  # fmt: skip
@@ -599,8 +649,18 @@ def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
         actor=student, plan=assessment.plan_publish(actor=evaluator_actor, **plan_fields),
         person=Person.objects.get(pk=student.person_id), years_in_trade=Decimal(6),
     )  # fmt: skip
+    winner17 = "15020320050101011"
+    award = services.award_record(
+        actor=school_actor, recorded_by=school, competition="全国技能大赛", level="national", rank="优胜奖",
+        awarded_on=today - dt.timedelta(days=10), occupation_code="6-18-02-04",
+        person=services.person_find_or_register(
+            actor=school_actor, name="矩阵选手", id_number=winner17 + resident_id_check_digit(winner17)
+        ),
+    )  # fmt: skip
     new17 = "15020319990101009"
     return {
+        "filing": filing.number,
+        "award": str(award.pk),
         "plan": str(plan.pk),
         "signup": str(signup.pk),
         "today": today.isoformat(),

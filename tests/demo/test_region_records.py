@@ -11,6 +11,7 @@ from statistics import mean
 import pytest
 from django.db.models import Model
 
+from gongjiang.assessment.models import AssessmentPlan
 from gongjiang.core import clock
 from gongjiang.core.models import AuditEntry
 from gongjiang.credentials.models import Certificate, DualCertificate
@@ -64,10 +65,33 @@ def test_every_kind_of_record_is_there(populated: Populated, db: None) -> None:
     # and the student persona holds one.
     made = populated.certificates
     assert made.diplomas > 0 and made.skills > 0 and made.duals == 1 and made.revoked == 1
-    assert Certificate.objects.count() == made.diplomas + made.skills
+    assert Certificate.objects.count() == made.diplomas + made.skills + populated.plans.certificates
     assert Certificate.objects.filter(status="revoked").exclude(status_reason="").count() == 1
     assert DualCertificate.objects.count() == 1
     assert Certificate.objects.filter(holder__account__username="student").exists()
+
+
+def test_a_plan_of_each_body_runs_from_publication_to_certificates(populated: Populated, db: None) -> None:
+    """Item 8 of issue 17: the evaluation body and the school filed for its own learners each run a
+    plan: a class signed up by the school and self sign-ups (one refused, with the reasons),
+    passes, fails and an absence, the bureau's sample (the school's sent back once, corrected,
+    then confirmed), results in the register and a certificate for every pass."""
+    made = populated.plans
+    finals = list(AssessmentPlan.objects.filter(status="final").select_related("evaluator"))
+    assert made.plans == len(finals) == 2
+    assert {p.evaluator.kind for p in finals} == {OrganisationKind.EVALUATOR, OrganisationKind.SCHOOL}
+    assert made.refusals and all("不符合" in r and "须满足其一" in r for r in made.refusals)
+    for plan in finals:
+        signups = list(plan.signups.select_related("skill_assessment"))
+        assert any(s.registration_id for s in signups) and any(s.registration_id is None for s in signups)
+        results = {s.result for s in signups}
+        assert {"passed", "failed", "absent"} <= results and any(s.sampled for s in signups)
+        passed = [s.skill_assessment for s in signups if s.result == "passed"]
+        assert Certificate.objects.filter(assessment__in=passed, basis="assessment").count() == len(passed)
+        assert plan.theory_on < clock.today() and plan.sample_note == "抽查无误"
+        decisions = AuditEntry.objects.filter(action="assessment.plan.sample_decide", entity_id=str(plan.pk))
+        assert decisions.count() == (2 if plan.evaluator.kind == OrganisationKind.SCHOOL else 1)
+    assert made.certificates == Certificate.objects.filter(assessment__signup__isnull=False).count()
 
 
 @pytest.mark.parametrize(

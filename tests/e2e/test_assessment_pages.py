@@ -1,11 +1,13 @@
 """A level-assessment plan from publication through sign-up, scores and the bureau's sample to a
-passed result the learner reads, in Chromium."""
+passed result, the certificate the body issues from its page and the learner opens from home, in
+Chromium; and a level conferred on a national award winner, issued the same way."""
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +16,12 @@ from django.apps import apps
 from gongjiang.assessment.models import AssessmentPlan, EligibilityRule
 from gongjiang.core import clock
 from gongjiang.credentials import services as credentials
+from gongjiang.credentials.models import Certificate
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
+from gongjiang.registry import services as registry
 from gongjiang.registry.models import SkillAssessment
+from tests.credentials.conftest import issuer_keys_in
 from tests.e2e.test_portal import login
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +47,13 @@ def filed_body(site: str) -> Organisation:
 
 
 @pytest.fixture
+def keys_here(tmp_path: Path) -> Iterator[None]:
+    """The issuers' keys in this test's data directory (the live server runs in this process)."""
+    with issuer_keys_in(tmp_path):
+        yield
+
+
+@pytest.fixture
 def signed_in(browser: Any, site: str) -> Iterator[Callable[[str], Any]]:
     """A page per persona, each in its own browser context (its own session)."""
     contexts: list[Any] = []
@@ -61,8 +73,8 @@ def signed_in(browser: Any, site: str) -> Iterator[Callable[[str], Any]]:
         context.close()
 
 
-def test_a_plan_from_publication_to_a_passed_result(
-    signed_in: Callable[[str], Any], site: str, filed_body: Organisation
+def test_a_plan_from_sign_up_to_certificate(
+    signed_in: Callable[[str], Any], site: str, filed_body: Organisation, keys_here: None
 ) -> None:
     body = signed_in("u-v150000001")
     body.goto(f"{site}/assessment/")
@@ -120,3 +132,43 @@ def test_a_plan_from_publication_to_a_passed_result(
     learner.goto(f"{site}/assessment/")
     mine = learner.locator("[data-testid=my-signups]")
     assert "合格" in mine.inner_text() and "86" in mine.inner_text()
+
+    # The body issues the certificate from its certificates page; the learner opens it from home.
+    body.goto(f"{site}/credentials/certificates/")
+    body.locator("[data-testid=awaiting-table] button[type=submit]").first.click()
+    body.locator(".success, [role=status]", has_text="已签发证书").first.wait_for()
+    certificate = Certificate.objects.get(assessment=assessment)
+    assert certificate.basis == "assessment" and certificate.skill_level == 5
+    learner.goto(f"{site}/")
+    learner.click(f"text={certificate.number}")
+    learner.locator("[data-testid=certificate-status]", has_text="有效").wait_for()
+    assert plan.occupation_name in learner.locator("[data-testid=certificate-facts]").inner_text()
+
+
+def test_the_bureau_confers_a_level_on_a_national_winner_and_the_body_issues_it(
+    signed_in: Callable[[str], Any], site: str, filed_body: Organisation, keys_here: None
+) -> None:
+    school = Organisation.objects.get(code=User.objects.get(username="school").memberships.get().organisation.code)
+    award = registry.award_record(
+        actor=actor_for_user(User.objects.get(username="school")), recorded_by=school,
+        person=User.objects.get(username="student").person, competition="全国技能大赛", level="national",
+        rank="优胜奖", awarded_on=TODAY - dt.timedelta(days=20), occupation_code=WELDER,
+    )  # fmt: skip
+    bureau = signed_in("bureau")
+    bureau.goto(f"{site}/assessment/awards/")
+    row = bureau.locator(f"tr[data-award='{award.pk}']")
+    row.locator("select[name=evaluator_code]").select_option(filed_body.code)
+    row.locator("button[type=submit]").click()
+    bureau.locator(f"tr[data-award='{award.pk}']", has_text="已认定").wait_for()
+
+    body = signed_in("u-v150000001")
+    body.goto(f"{site}/credentials/certificates/")
+    body.locator("[data-testid=awaiting-table] button[type=submit]").first.click()
+    body.locator(".success, [role=status]", has_text="已签发证书").first.wait_for()
+    certificate = Certificate.objects.get(award=award)
+    assert certificate.basis == "award" and certificate.skill_level == 3
+    bureau.goto(f"{site}/assessment/awards/")
+    assert (
+        certificate.number
+        in bureau.locator(f"tr[data-award='{award.pk}'] [data-testid=award-certificate]").inner_text()
+    )

@@ -84,3 +84,77 @@ def test_a_learner_shares_a_certificate_and_withdraws_the_link(page: Any, site: 
     stranger.goto(link)
     assert "已撤回" in stranger.locator("main").inner_text()
     stranger.context.close()
+
+
+def test_the_bureau_switches_the_integrated_rule_with_a_reason(page: Any, site: str) -> None:
+    page.set_default_timeout(60_000)  # generous: a shared machine is slow to serve a fresh server
+    login(page, site, "bureau")
+    page.goto(f"{site}/credentials/equivalence/")
+    assert "未启用" in page.locator("[data-testid=equivalence-in-force]").inner_text()
+    form = page.locator("[data-testid=equivalence-form]")
+    form.locator("select[name=enabled]").select_option("1")
+    form.locator("input[name=effective_on]").fill("2026-01-01")
+    form.locator("textarea[name=reason]").fill("依002号文第18条启用")
+    page.on("dialog", lambda dialog: dialog.accept())
+    form.locator("button[type=submit]").click()
+    page.locator("[data-testid=equivalence-in-force]", has_text="已启用").wait_for()
+    assert "依002号文第18条启用" in page.locator("[data-testid=equivalence-history]").inner_text()
+
+
+def test_the_school_links_a_diploma_and_the_learner_sees_it_at_home(page: Any, site: str, keys_here: None) -> None:
+    from gongjiang.registry.models import RegistrationEvent
+    from tests.registry.conftest import file_major
+
+    bureau = actor_for_user(User.objects.get(username="bureau"))
+    school_actor = actor_for_user(User.objects.get(username="school"))
+    body = Organisation.objects.get(code="V150000001")
+    credentials.filing_create(
+        actor=bureau, organisation=body, body_kind="evaluation_organisation", occupations={LATHE: 3},
+        valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2030, 12, 31),
+    )  # fmt: skip
+    student = User.objects.get(username="student").person
+    # The student graduates from school 1's senior 数控 class (filed, enrolled, graduation approved).
+    school = Organisation.objects.get(pk=school_actor.organisation_id)
+    file_major(lambda name: actor_for_user(User.objects.get(username=name)), school, "school", "0102", ["senior"])
+    school_class = registry.class_create(
+        actor=school_actor, school=school, major_code="0102", name="2023级数控1班", class_level="senior",
+        form="full_time", cohort_year=2023, planned_years=3,
+    )  # fmt: skip
+    registration = registry.registration_create(
+        actor=school_actor, school_class=school_class, person=student, enrolled_on=dt.date(2023, 9, 1)
+    )
+    registry.registration_decide(actor=bureau, event=registration.events.get(), approve=True)
+    registration.refresh_from_db()
+    registry.registration_request(
+        actor=school_actor, registration=registration, kind="graduate", effective_on=dt.date(2026, 6, 30)
+    )
+    registry.registration_decide(
+        actor=bureau, event=RegistrationEvent.objects.get(registration=registration, decision="pending"), approve=True
+    )
+    registration.refresh_from_db()
+    diploma = issuing.certificate_issue_diploma(actor=school_actor, registration=registration)
+    evaluator = actor_for_user(User.objects.get(username="u-v150000001"))
+    skill = issuing.certificate_issue_for_assessment(
+        actor=evaluator,
+        assessment=registry.assessment_record(
+            actor=evaluator, evaluator=body, person=student, occupation_code=LATHE, skill_level=4,
+            assessed_on=dt.date(2026, 5, 20), result="passed", certificate_no="S000000000041",
+        ),
+    )  # fmt: skip
+
+    page.set_default_timeout(60_000)  # generous: a shared machine is slow to serve a fresh server
+    login(page, site, "school")
+    page.goto(f"{site}/credentials/dual/")
+    row = page.locator(f"tr[data-diploma='{diploma.number}']")
+    row.locator(f"input[value='{skill.number}']").check()
+    row.locator("button[type=submit]").click()
+    page.locator(f"tr[data-diploma='{diploma.number}']", has_text="已登记").wait_for()
+
+    learner = page.context.browser.new_context(locale="zh-CN").new_page()
+    learner.set_default_timeout(60_000)
+    login(learner, site, "student")
+    learner.goto(f"{site}/")
+    row = learner.locator("[data-testid=learner-certificates] tr", has=learner.get_by_role("link", name=diploma.number))
+    cell = row.locator("[data-testid=dual-cell]")
+    assert skill.number in cell.inner_text()
+    learner.context.close()

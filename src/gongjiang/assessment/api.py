@@ -6,16 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
 
 from gongjiang.assessment import selectors, services
 from gongjiang.assessment.models import AssessmentPlan, SignUp
-from gongjiang.core.api import actor_of, scoped_router
+from gongjiang.core import clock
+from gongjiang.core.api import Page, PageIn, actor_of, page_of, scoped_router
 from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import allowed
+from gongjiang.credentials import selectors as credentials
 from gongjiang.directory import selectors as directory
 from gongjiang.registry import selectors as registry
+from gongjiang.registry.models import CompetitionAward, SkillAssessment
 
 router = scoped_router(tags=["assessment"])
 
@@ -169,3 +174,74 @@ def score_enter(request: HttpRequest, signup_id: int, payload: ScoresIn) -> Sign
         actor=actor, signup=signup, theory=payload.theory_score, practice=payload.practice_score
     )
     return _signup(signup, full=True)
+
+
+class AwardOut(Schema):
+    id: int
+    name: str
+    competition: str
+    level: str
+    rank: str
+    awarded_on: dt.date
+    occupation_code: str
+    confers_level: int | None = Field(description="认定规则给出的等级；null 为不直接认定")
+    assessment_id: int | None = Field(description="已认定时的认定记录；评价机构据此签发证书")
+    evaluators: list[str] = Field(description="尚未认定时，今日备案覆盖该职业和等级、可记入认定的评价机构代码")
+
+
+class ConferIn(Schema):
+    evaluator: str = Field(max_length=32, description="记录认定的评价机构代码")
+
+
+class ConferredOut(Schema):
+    assessment_id: int
+    award_id: int
+    evaluator_code: str
+    occupation_code: str
+    skill_level: int
+    assessed_on: dt.date
+
+
+def _award(award: CompetitionAward) -> AwardOut:
+    rule = services.award_rule_for(award)
+    try:
+        assessment: SkillAssessment | None = award.conferred
+    except SkillAssessment.DoesNotExist:
+        assessment = None
+    evaluators = (
+        list(
+            credentials.filed_bodies_covering(award.occupation_code, rule.skill_level, clock.today()).values_list(
+                "code", flat=True
+            )[:50]
+        )
+        if rule and award.occupation_code and assessment is None
+        else []
+    )
+    return AwardOut(
+        id=award.pk, name=award.person.name, competition=award.competition, level=award.level, rank=award.rank,
+        awarded_on=award.awarded_on, occupation_code=award.occupation_code,
+        confers_level=rule.skill_level if rule else None, assessment_id=assessment.pk if assessment else None,
+        evaluators=evaluators,
+    )  # fmt: skip
+
+
+@router.get("/awards", response=Page[AwardOut], summary="世界和国家级竞赛获奖及可直接认定的等级")
+def award_list(request: HttpRequest, paging: Query[PageIn]) -> Page[AwardOut]:
+    return page_of(selectors.award_list(actor=actor_of(request)), _award, paging)
+
+
+@router.post("/awards/{award_id}/confer", response={201: ConferredOut}, summary="据获奖直接认定等级（辖区人社部门）")
+def award_confer(request: HttpRequest, award_id: int, payload: ConferIn) -> tuple[int, ConferredOut]:
+    actor = actor_of(request)
+    award = selectors.award_get(actor=actor, award_id=award_id)
+    try:
+        evaluator = directory.organisation_by_code(code=payload.evaluator.strip())
+    except Http404 as exc:
+        raise ValidationError(
+            {"evaluator": _("没有机构代码为“%(code)s”的单位。") % {"code": payload.evaluator[:32]}}
+        ) from exc
+    made = services.award_confer(actor=actor, award=award, evaluator=evaluator)
+    return 201, ConferredOut(
+        assessment_id=made.pk, award_id=award.pk, evaluator_code=evaluator.code,
+        occupation_code=made.occupation_code, skill_level=made.skill_level, assessed_on=made.assessed_on,
+    )  # fmt: skip

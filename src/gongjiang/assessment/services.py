@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.assessment import eligibility
@@ -278,9 +277,7 @@ def plan_submit(*, actor: Actor, plan: AssessmentPlan) -> AssessmentPlan:
             raise ValidationError(_("实操考核（%(date)s）尚未举行，不能报送成绩。") % {"date": plan.practice_on})
         if not plan.signups.filter(theory_score__isnull=False).exists():
             raise ValidationError(_("尚未录入任何成绩。"))
-        return _transition(
-            actor, plan, "assessment.plan.submit", status=PlanStatus.SUBMITTED, submitted_at=timezone.now()
-        )
+        return _transition(actor, plan, "assessment.plan.submit", status=PlanStatus.SUBMITTED, submitted_at=clock.now())
 
 
 def plan_sample(*, actor: Actor, plan: AssessmentPlan, signup_ids: Sequence[int]) -> AssessmentPlan:
@@ -327,7 +324,7 @@ def plan_finalise(*, actor: Actor, plan: AssessmentPlan) -> AssessmentPlan:
         plan = _locked(plan)
         if plan.status == PlanStatus.SUBMITTED:
             assert plan.submitted_at is not None
-            waited = timezone.now() - plan.submitted_at
+            waited = clock.now() - plan.submitted_at
             if waited < dt.timedelta(days=sampling_days()):
                 raise ValidationError(
                     _("成绩报送后%(days)s天内人社部门可抽查，期满或抽查通过后方可确定结果。")

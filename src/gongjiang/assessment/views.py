@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gongjiang.assessment import forms, selectors, services
 from gongjiang.assessment.imports import scores_import, template_write
 from gongjiang.assessment.models import SCORING_STATUSES, AssessmentPlan, PlanStatus
+from gongjiang.core import clock
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
@@ -28,10 +29,11 @@ from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.core.uploads import upload_refusal
+from gongjiang.credentials import selectors as credentials
 from gongjiang.directory import selectors as directory
-from gongjiang.directory.models import Person
+from gongjiang.directory.models import Organisation, Person
 from gongjiang.registry import selectors as registry
-from gongjiang.registry.models import CompetitionLevel
+from gongjiang.registry.models import CompetitionAward, SkillAssessment
 
 PAGE_SIZE = 50
 READERS = (
@@ -258,33 +260,54 @@ def scores_template(request: HttpRequest) -> HttpResponse:
 
 @page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def awards(request: HttpRequest) -> HttpResponse:
-    """The bureau's list of world and national awards in its region and the level each confers."""
+    """The bureau's list of world and national awards in its region, the level each confers, the
+    filed bodies that may record it, and the certificate once the body has issued it."""
     actor = _actor(request)
     form = forms.ConferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
 
         def confer(data: dict[str, Any]) -> object:
-            award = registry.award_list(actor=actor).filter(pk=data["award"]).first()
-            if award is None:
-                raise Http404
-            try:
-                evaluator = directory.organisation_by_code(code=data["evaluator_code"].strip())
-            except Http404 as exc:
-                raise ValidationError(
-                    {"evaluator_code": _("没有机构代码为“%(code)s”的单位。") % {"code": data["evaluator_code"]}}
-                ) from exc
-            return services.award_confer(actor=actor, award=award, evaluator=evaluator)
+            award = selectors.award_get(actor=actor, award_id=data["award"])
+            return services.award_confer(actor=actor, award=award, evaluator=_evaluator(data["evaluator_code"]))
 
         if _done(request, form, confer):
-            messages.success(request, _("已据获奖直接认定等级。"))
+            messages.success(request, _("已据获奖直接认定等级，由评价机构签发证书。"))
             return redirect("assessment:awards")
         for errors in form.errors.values():
             messages.error(request, "；".join(str(e) for e in errors))
-    listed = (
-        registry.award_list(actor=actor)
-        .filter(level__in=[CompetitionLevel.WORLD, CompetitionLevel.NATIONAL])
-        .select_related("conferred")
-        .order_by("-awarded_on", "pk")[:200]
+    page = CappedPaginator(selectors.award_list(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    conferred = [a.conferred.pk for a in page if _conferred(a) is not None]
+    issued = dict(
+        credentials.certificate_list(actor=actor)
+        .filter(assessment_id__in=conferred)
+        .values_list("assessment_id", "number")
     )
-    rows = [{"award": a, "rule": services.award_rule_for(a)} for a in listed]
-    return render(request, "assessment/awards.html", {"rows": rows})
+    today = clock.today()
+    rows = []
+    for award in page:
+        rule = services.award_rule_for(award)
+        assessment = _conferred(award)
+        bodies = (
+            list(credentials.filed_bodies_covering(award.occupation_code, rule.skill_level, today)[:50])
+            if rule and award.occupation_code and assessment is None
+            else []
+        )
+        certificate = issued.get(assessment.pk) if assessment else None
+        rows.append(
+            {"award": award, "rule": rule, "assessment": assessment, "bodies": bodies, "certificate": certificate}
+        )
+    return render(request, "assessment/awards.html", {"rows": rows, "page": page})
+
+
+def _conferred(award: CompetitionAward) -> SkillAssessment | None:
+    try:
+        return award.conferred
+    except SkillAssessment.DoesNotExist:
+        return None
+
+
+def _evaluator(code: str) -> Organisation:
+    try:
+        return directory.organisation_by_code(code=code.strip())
+    except Http404 as exc:
+        raise ValidationError({"evaluator_code": _("没有机构代码为“%(code)s”的单位。") % {"code": code[:32]}}) from exc

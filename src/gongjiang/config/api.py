@@ -4,6 +4,7 @@ from gongjiang.assessment.api import router as assessment_router
 from gongjiang.core.api import new_api
 from gongjiang.core.api import router as audit_router
 from gongjiang.credentials.api import router as credentials_router
+from gongjiang.credentials.filing_api import router as credentials_filing_router
 from gongjiang.credentials.verify_api import router as credentials_verify_router
 from gongjiang.directory.api import router as directory_router
 from gongjiang.insight.api import router as insight_router
@@ -21,3 +22,4 @@ api.add_router("/insight", insight_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/credentials", credentials_verify_router)
 api.add_router("/credentials", credentials_router)
+api.add_router("/credentials", credentials_filing_router)

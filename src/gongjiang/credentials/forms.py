@@ -55,3 +55,24 @@ class CertificateStatusForm(ReasonForm):
 class ShareForm(forms.Form):
     days = forms.IntegerField(label=_("有效天数"), min_value=MIN_DAYS, max_value=MAX_DAYS, initial=30)
     label = forms.CharField(label=_("用途说明（仅自己可见）"), max_length=60, required=False)
+
+
+class EquivalenceForm(forms.Form):
+    enabled = forms.TypedChoiceField(
+        label=_("规则"), choices=[("1", _("启用")), ("0", _("停用"))], coerce=lambda v: v == "1"
+    )
+    effective_on = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如依据的文件和条款。"),
+    )  # fmt: skip
+
+
+class DualForm(forms.Form):
+    diploma = forms.CharField(widget=forms.HiddenInput, max_length=24)
+    # Not required here: the service names what is missing.
+    skills = forms.MultipleChoiceField(label=_("职业技能等级证书"), widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["skills"].choices = choices  # type: ignore[attr-defined]

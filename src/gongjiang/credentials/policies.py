@@ -21,7 +21,14 @@ def _filing_write(actor: Actor, organisation: Any) -> bool:
 
 @rule("credentials.equivalence.switch")
 def _equivalence_switch(actor: Actor, bureau: Any) -> bool:
-    return actor.kind == ActorKind.BUREAU and actor.organisation_id == bureau.pk and actor.role == "admin"
+    # A bureau's administrators switch the rule for their own region (`bureau` is None for anyone
+    # who acts for no bureau).
+    return (
+        actor.kind == ActorKind.BUREAU
+        and bureau is not None
+        and actor.organisation_id == bureau.pk
+        and actor.role == "admin"
+    )
 
 
 @rule("credentials.certificate.issue")
@@ -40,7 +47,7 @@ def _certificate_status(actor: Actor, certificate: Any) -> bool:
 @rule("credentials.certificate.link")
 def _certificate_link(actor: Actor, diploma: Any) -> bool:
     # The school that issued the diploma records its 双证书.
-    return _staff(actor, diploma.issuer)
+    return actor.kind == ActorKind.SCHOOL and _staff(actor, diploma.issuer)
 
 
 @rule("credentials.share.write")

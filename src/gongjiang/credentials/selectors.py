@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongjiang.core.actors import Actor
-from gongjiang.core.scope import get_scoped_or_404, scoped
+from gongjiang.core.policies import allowed
+from gongjiang.core.scope import get_scoped_or_404, region_prefix, scoped
 from gongjiang.credentials import issuers
 from gongjiang.credentials.models import (
     Certificate,
+    CertificateBasis,
     CertificateKind,
+    CertificateStatus,
+    DualCertificate,
     Filing,
+    FilingEvent,
     FilingOccupation,
     FilingStatus,
+    IntegratedEquivalence,
     IssuerKey,
     IssuingBatch,
     ShareLink,
@@ -70,6 +77,59 @@ def filing_get(*, actor: Actor, number: str) -> Filing:
         actor,
         number=number,
     )
+
+
+def filing_events(*, actor: Actor, filing: Filing) -> QuerySet[FilingEvent]:
+    return scoped(FilingEvent.objects.filter(filing=filing), actor).order_by("recorded_at", "id")
+
+
+def filed_bodies_covering(occupation_code: str, level: int, on_date: dt.date) -> QuerySet[Organisation]:
+    """The organisations filed to assess `occupation_code` at `level` on `on_date` (the registry is
+    public, so anyone may ask): the bodies a conferred level may be recorded by."""
+    return (
+        Organisation.objects.filter(
+            filings__status=FilingStatus.ACTIVE,
+            filings__valid_from__lte=on_date,
+            filings__valid_until__gte=on_date,
+            filings__occupations__occupation_code=occupation_code,
+            filings__occupations__highest_level__lte=level,
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+# -- the 一体化 rule ----------------------------------------------------------------------------
+
+
+def _regions_over(region_code: str) -> list[str]:
+    """The region itself and the city and province containing it (GB/T 2260 codes)."""
+    return sorted({region_code[:2] + "0000", region_code[:4] + "00", region_code})
+
+
+def equivalence_in_force(region_code: str, on_date: dt.date) -> IntegratedEquivalence | None:
+    """The switch that decides the 一体化 rule for a school in `region_code` on `on_date`: the
+    latest one in force by then of a bureau whose region contains it (None: never switched, off)."""
+    return (
+        IntegratedEquivalence.objects.filter(
+            bureau__region_code__in=_regions_over(region_code), effective_on__lte=on_date
+        )
+        .select_related("bureau")
+        .order_by("-effective_on", "-id")
+        .first()
+    )
+
+
+def equivalence_list(*, actor: Actor, region_code: str | None = None) -> QuerySet[IntegratedEquivalence]:
+    """The switches as `actor` reads them (they are public), newest first; with `region_code`, those
+    that bear on it: of the bureaus over it and of those under it."""
+    found = scoped(IntegratedEquivalence.objects.select_related("bureau"), actor)
+    if region_code:
+        prefix = region_prefix(region_code)
+        found = found.filter(
+            Q(bureau__region_code__in=_regions_over(region_code)) | Q(bureau__region_code__startswith=prefix)
+        )
+    return found.order_by("-recorded_at", "-id")
 
 
 # -- issuers, DID documents and status lists (read by the verifier, h1's `vc.verify`) -------------
@@ -206,6 +266,74 @@ def certificate_bundle(*, actor: Actor, number: str) -> Bundle:
     return Bundle(certificate.credential, documents, lists)
 
 
+# -- 双证书 ----------------------------------------------------------------------------------------
+
+
+def dual_list(*, actor: Actor, linked: bool | None = None) -> QuerySet[Certificate]:
+    """Diplomas as `actor` reads them, with their 双证书 record when there is one; `linked` keeps
+    only the linked (True) or the not yet linked (False)."""
+    found = (
+        scoped(Certificate.objects.filter(kind=CertificateKind.DIPLOMA), actor)
+        .select_related("holder", "issuer", "dual")
+        .prefetch_related("dual__skills")
+    )
+    if linked is not None:
+        found = found.filter(dual__isnull=not linked)
+    return found.order_by("-issued_at", "-id")
+
+
+def dual_map(certificates: Sequence[Certificate]) -> dict[int, list[Certificate]]:
+    """For each certificate, those it is linked with as 双证书: a diploma's skill certificates, a
+    skill certificate's diplomas. Read only for certificates the caller already holds in scope: the
+    link is part of what those certificates say."""
+    found: dict[int, list[Certificate]] = {c.pk: [] for c in certificates}
+    diplomas = {c.pk for c in certificates if c.kind == CertificateKind.DIPLOMA}
+    skills = {c.pk for c in certificates if c.kind == CertificateKind.SKILL}
+    through = DualCertificate.skills.through.objects.select_related(
+        "dualcertificate__diploma__issuer", "certificate__issuer"
+    )
+    pairs = through.filter(Q(dualcertificate__diploma_id__in=diplomas) | Q(certificate_id__in=skills))
+    for pair in pairs.order_by("id"):
+        diploma, skill = pair.dualcertificate.diploma, pair.certificate
+        if diploma.pk in diplomas:
+            found[diploma.pk].append(skill)
+        if skill.pk in skills:
+            found[skill.pk].append(diploma)
+    return found
+
+
+def dual_of(*, actor: Actor, certificate: Certificate) -> list[Certificate]:
+    """What `certificate` (which `actor` reads) is linked with, as far as `actor` may know: the
+    certificates it reads itself, and for the school that linked a diploma, the skill certificates
+    it chose."""
+    linked = dual_map([certificate])[certificate.pk]
+    if certificate.kind == CertificateKind.DIPLOMA and allowed(actor, "credentials.certificate.link", certificate):
+        return linked
+    readable = set(
+        scoped(Certificate.objects.filter(pk__in=[c.pk for c in linked]), actor).values_list("pk", flat=True)
+    )
+    return [c for c in linked if c.pk in readable]
+
+
+def dual_candidates_for(*, actor: Actor, diplomas: Sequence[Certificate]) -> dict[int, list[Certificate]]:
+    """For each diploma `actor` may link (its school's staff), the skill certificates in force of
+    its holder, by diploma id. Outside the school's scope by design: the school holds the
+    graduate's registration, and 双证书 is its record of which certificates go with its diploma;
+    only those who may link a diploma see any."""
+    mine = [d for d in diplomas if allowed(actor, "credentials.certificate.link", d)]
+    held: dict[int, list[Certificate]] = {}
+    skills = Certificate.objects.filter(
+        holder_id__in={d.holder_id for d in mine}, kind=CertificateKind.SKILL, status=CertificateStatus.ACTIVE
+    )
+    for skill in skills.select_related("issuer").order_by("issued_at", "id"):
+        held.setdefault(skill.holder_id, []).append(skill)
+    return {d.pk: held.get(d.holder_id, []) for d in mine}
+
+
+def dual_candidates(*, actor: Actor, diploma: Certificate) -> list[Certificate]:
+    return dual_candidates_for(actor=actor, diplomas=[diploma]).get(diploma.pk, [])
+
+
 def graduates_without_diploma(*, actor: Actor, school: Organisation) -> QuerySet[Registration]:
     """The school's graduates (graduation approved) who have no diploma yet, for a batch."""
     return (
@@ -213,6 +341,16 @@ def graduates_without_diploma(*, actor: Actor, school: Organisation) -> QuerySet
         .exclude(certificates__kind=CertificateKind.DIPLOMA)
         .select_related("person", "school", "school_class__offering")
         .order_by("id")
+    )
+
+
+def integrated_waiting(*, actor: Actor, school: Organisation) -> QuerySet[Registration]:
+    """The school's graduates without a skill certificate under the 一体化 rule, newest first."""
+    return (
+        scoped(Registration.objects.filter(school=school, status=RegistrationStatus.GRADUATED), actor)
+        .exclude(certificates__basis=CertificateBasis.INTEGRATED)
+        .select_related("person", "school_class__offering")
+        .order_by("-id")
     )
 
 

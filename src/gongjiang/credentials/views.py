@@ -8,6 +8,7 @@ batch with its progress); the holder downloads, prints and shares their own.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongjiang.core import clock
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.forms import attach
 from gongjiang.core.pages import page_for
@@ -28,12 +30,16 @@ from gongjiang.core.paging import CappedPaginator
 from gongjiang.core.policies import allowed
 from gongjiang.core.scope import ActorKind
 from gongjiang.credentials import forms, issuers, printing, selectors
-from gongjiang.credentials.models import CertificateKind, CertificateStatus, Filing
+from gongjiang.credentials.models import Certificate, CertificateKind, CertificateStatus, Filing
 from gongjiang.credentials.public_verify import checks_for_display, verify_public
 from gongjiang.credentials.services import certificates as issuing
 from gongjiang.credentials.services import filing as filing_services
 from gongjiang.credentials.services import sharing
 from gongjiang.directory import selectors as directory
+from gongjiang.directory.models import Organisation
+from gongjiang.refdata.models import Scheme
+from gongjiang.refdata.selectors import crosswalk_targets
+from gongjiang.registry import selectors as registry
 
 PAGE_SIZE = 50
 JSON_LIMIT = 5000
@@ -122,6 +128,47 @@ def filing_new(request: HttpRequest) -> HttpResponse:
     return render(request, "credentials/filing_new.html", {"form": form})
 
 
+# -- the 一体化 rule ---------------------------------------------------------------------------------
+
+
+@login_required
+def equivalence(request: HttpRequest) -> HttpResponse:
+    """The bureau's 一体化 switch: the rule in force for its region, the history of switches over
+    and under it, and (for its administrators) the switch with a date and a reason."""
+    actor = _actor(request)
+    if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
+        raise PermissionDenied
+    bureau = directory.organisation_of(actor=actor)
+    may_switch = (
+        bureau is not None and bureau.kind == "bureau" and allowed(actor, "credentials.equivalence.switch", bureau)
+    )
+    today = clock.today()
+    form = forms.EquivalenceForm(request.POST or None, initial={"effective_on": today})
+    if request.method == "POST":
+        if not may_switch:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                # The service writes in its own transaction: a refusal has left nothing behind,
+                # and the page still reads the history below.
+                filing_services.equivalence_switch(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                attach(form, exc)
+            else:
+                messages.success(request, _("一体化等效认定规则已切换，历史记录已保留。"))
+                return redirect("credentials:equivalence")
+    elif request.method not in ("GET", "HEAD"):
+        raise Http404
+    region = actor.region_code or ""
+    history = selectors.equivalence_list(actor=actor, region_code=region or None)
+    context = {
+        "in_force": selectors.equivalence_in_force(region, today) if region else None, "today": today,
+        "history": CappedPaginator(history, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": form if may_switch else None,
+    }  # fmt: skip
+    return render(request, "credentials/equivalence.html", context)
+
+
 # -- what verifiers fetch ---------------------------------------------------------------------------
 
 
@@ -189,6 +236,118 @@ def certificates(request: HttpRequest) -> HttpResponse:
     return render(request, "credentials/certificates.html", context)
 
 
+# -- 双证书 ----------------------------------------------------------------------------------------
+
+
+def _skill_label(c: Certificate) -> str:
+    name = c.credential["credentialSubject"]["achievement"]["name"]
+    return f"{c.number} {name}（{c.issuer.name}）"
+
+
+def _dual_form(diploma: Certificate, candidates: list[Certificate], data: Any = None) -> forms.DualForm:
+    return forms.DualForm(
+        data, initial={"diploma": diploma.number}, choices=[(c.number, _skill_label(c)) for c in candidates]
+    )
+
+
+def _dual_post(request: HttpRequest, actor: Any) -> Certificate:
+    """Link the posted diploma with the chosen skill certificates; refusals become messages."""
+    diploma = selectors.certificate_get(actor=actor, number=str(request.POST.get("diploma", ""))[:24])
+    candidates = selectors.dual_candidates(actor=actor, diploma=diploma)
+    form = _dual_form(diploma, candidates, request.POST)
+    if not allowed(actor, "credentials.certificate.link", diploma):
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return diploma
+    held = {c.number: c for c in candidates}
+    try:
+        issuing.dual_link(actor=actor, diploma=diploma, skills=[held[n] for n in form.cleaned_data["skills"]])
+    except ValidationError as exc:  # written in its own transaction: nothing was left behind
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已登记双证书：%(number)s。") % {"number": diploma.number})
+    return diploma
+
+
+@login_required
+def duals(request: HttpRequest) -> HttpResponse:
+    """Diplomas and their 双证书 records as the actor sees them; the school that issued a diploma
+    links it with its graduate's skill certificates here."""
+    actor = _actor(request)
+    if request.method == "POST":
+        _dual_post(request, actor)
+        return redirect(request.get_full_path())
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    linked = {"yes": True, "no": False}.get(request.GET.get("linked", "")[:4])
+    page = CappedPaginator(selectors.dual_list(actor=actor, linked=linked), PAGE_SIZE).get_page(request.GET.get("page"))
+    diplomas = list(page)
+    candidates = selectors.dual_candidates_for(actor=actor, diplomas=diplomas)
+    linked_with = selectors.dual_map(diplomas)
+    rows = [
+        {
+            "diploma": d, "skills": linked_with[d.pk],
+            "form": _dual_form(d, candidates[d.pk]) if not linked_with[d.pk] and candidates.get(d.pk) else None,
+        }
+        for d in diplomas
+    ]  # fmt: skip
+    context = {"page": page, "rows": rows, "linked": request.GET.get("linked", "")[:4]}
+    return render(request, "credentials/duals.html", context)
+
+
+# -- the 一体化 rule, for the school -------------------------------------------------------------------
+
+
+def _integrated_options(school: Organisation, registration: Any, today: dt.date) -> list[str]:
+    """The occupations of the graduate's major the school is filed for today at the class level's
+    skill level (the service checks again on the graduation date)."""
+    school_class = registration.school_class
+    level = issuing.CLASS_LEVEL_SKILL.get(school_class.class_level)
+    if level is None:
+        return []
+    return [
+        code
+        for code in crosswalk_targets(Scheme.MAJOR_OCCUPATION, school_class.offering.major_code)
+        if selectors.filing_covers(school, code, level, today) is not None
+    ]
+
+
+@login_required
+def integrated(request: HttpRequest) -> HttpResponse:
+    """The school issues skill certificates to graduates of its integrated courses once the bureau
+    has switched the 一体化 rule on (ADR 0026): the class level's skill level, the graduation as
+    evidence, under the school's filing for an occupation of the major."""
+    actor = _actor(request)
+    school = directory.organisation_of(actor=actor) if actor.kind == ActorKind.SCHOOL else None
+    if school is None or not allowed(actor, "credentials.certificate.issue", school):
+        raise PermissionDenied
+    if request.method == "POST":
+        registration = registry.registration_get(actor=actor, registration_id=_int(request.POST.get("registration")))
+        try:
+            made = issuing.certificate_issue_integrated(
+                actor=actor,
+                registration=registration,
+                occupation_code=str(request.POST.get("occupation_code", ""))[:16],
+            )
+        except ValidationError as exc:  # issued in its own transaction: nothing was left behind
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已签发证书 %(number)s。") % {"number": made.number})
+        return redirect(request.get_full_path())
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    today = clock.today()
+    page = CappedPaginator(selectors.integrated_waiting(actor=actor, school=school), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"registration": r, "options": _integrated_options(school, r, today)} for r in page]
+    context = {"page": page, "rows": rows, "in_force": selectors.equivalence_in_force(school.region_code, today)}
+    return render(request, "credentials/integrated.html", context)
+
+
 def _int(value: str | None) -> int:
     try:
         return int(str(value)[:12])
@@ -225,6 +384,9 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
                 else:
                     messages.success(request, _("证书状态已变更，状态列表已同步。"))
                     return redirect("credentials:certificate", number=certificate.number)
+        elif action == "dual":
+            _dual_post(request, actor)
+            return redirect("credentials:certificate", number=certificate.number)
         elif action == "share" and is_holder:
             share_form = forms.ShareForm(request.POST)
             if share_form.is_valid():
@@ -243,7 +405,11 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
         "is_holder": is_holder, "events": certificate.events.order_by("recorded_at"),
         "links": selectors.share_links(actor=actor, certificate=certificate) if is_holder else [],
         "achievement": certificate.credential["credentialSubject"]["achievement"],
+        "dual_with": [(c, _skill_label(c)) for c in selectors.dual_of(actor=actor, certificate=certificate)],
     }  # fmt: skip
+    if certificate.kind == CertificateKind.DIPLOMA and not context["dual_with"]:
+        candidates = selectors.dual_candidates(actor=actor, diploma=certificate)
+        context["dual_form"] = _dual_form(certificate, candidates) if candidates else None
     return render(request, "credentials/certificate_detail.html", context)
 
 

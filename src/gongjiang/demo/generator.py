@@ -20,6 +20,7 @@ from gongjiang.core.bulk import fast_commits
 from gongjiang.core.validators import resident_id_check_digit
 from gongjiang.demo.certificates import CertificateCounts, populate_certificates
 from gongjiang.demo.market import HISTORY_MONTHS, Employer, MarketCounts, populate_market
+from gongjiang.demo.plans import PlanCounts, run_assessment_plans
 from gongjiang.demo.records import RecordCounts, populate_records
 from gongjiang.demo.register import enrol_persona, populate_register
 from gongjiang.directory import services
@@ -149,6 +150,7 @@ class Populated:
     records: RecordCounts
     market: MarketCounts
     certificates: CertificateCounts = field(default_factory=CertificateCounts)
+    plans: PlanCounts = field(default_factory=PlanCounts)
 
 
 def make_uscc(rng: random.Random, region_code: str, prefix: str) -> str:
@@ -392,12 +394,18 @@ def populate_region(
     )
     certificates = populate_certificates(bureau=bureau, evaluator=evaluator, school=schools[0], student=student.person)
     records.assessments += certificates.assessments
+    # A generator of its own, drawn from the state without advancing it: the marketplace after
+    # this step stays what the same seed made before plans were part of the demo.
+    plans = run_assessment_plans(
+        bureau=bureau, evaluator=evaluator, school=schools[0], rng=random.Random(hash(rng.getstate()))
+    )
+    records.assessments += plans.passed + plans.failed
     employers = [Employer(e, *ENTERPRISE_KINDS[n % len(ENTERPRISE_KINDS)]) for n, e in enumerate(enterprises)]
     market = populate_market(
         bureau=bureau, enterprises=employers, schools=schools, student=student, rng=rng, progress=progress,
         history_months=history_months,
     )  # fmt: skip
-    return Populated(records=records, market=market, certificates=certificates)
+    return Populated(records=records, market=market, certificates=certificates, plans=plans)
 
 
 def _grant_staff(actor: Actor, org: Organisation) -> None:

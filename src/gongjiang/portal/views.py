@@ -213,8 +213,9 @@ def home(request: HttpRequest) -> HttpResponse:
             masked_id=mask_id_number(person.id_number) if person else "",
             masked_phone=mask_phone(person.phone) if person and person.phone else "",
             registrations=registry.registration_list(actor=actor).order_by("-enrolled_on"),
-            certificates=credentials.certificate_list(actor=actor).select_related("issuer")[:100],
+            certificates=list(credentials.certificate_list(actor=actor).select_related("issuer")[:100]),
         )
+        context["dual_with"] = credentials.dual_map(context["certificates"])
         return render(request, "portal/home_learner.html", context)
     org = directory.organisation_of(actor=actor)
     context.update(

@@ -34,13 +34,12 @@ from gongjiang.credentials.models import (
     CertificateStatus,
     DualCertificate,
     Filing,
-    IntegratedEquivalence,
     IssuerKey,
     IssuingBatch,
     StatusList,
     StatusPurpose,
 )
-from gongjiang.credentials.selectors import filing_covers
+from gongjiang.credentials.selectors import equivalence_in_force, filing_covers
 from gongjiang.credentials.vc import proofs
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.refdata.models import Scheme
@@ -365,18 +364,6 @@ def certificate_issue_diplomas(
     return done
 
 
-def _equivalence_on(region_code: str, on_date: dt.date) -> bool:
-    """Whether the 一体化 rule applies to a school in `region_code` on `on_date`: the latest switch of
-    a bureau whose region contains it, the nearest bureau first."""
-    prefixes = {region_code[:2] + "0000", region_code[:4] + "00", region_code}
-    latest = (
-        IntegratedEquivalence.objects.filter(bureau__region_code__in=prefixes, effective_on__lte=on_date)
-        .order_by("-effective_on", "-id")
-        .first()
-    )
-    return bool(latest and latest.enabled)
-
-
 def certificate_issue_integrated(*, actor: Actor, registration: Registration, occupation_code: str) -> Certificate:
     """Under the 一体化 rule the bureau switched on: a graduate of an integrated course whose grades
     passed counts as having passed the level evaluation of the class level; the school, filed for
@@ -384,7 +371,8 @@ def certificate_issue_integrated(*, actor: Actor, registration: Registration, oc
     school = registration.school
     require(actor, "credentials.certificate.issue", school)
     graduated_on = _graduated_on(registration)
-    if not _equivalence_on(school.region_code, graduated_on):
+    switch = equivalence_in_force(school.region_code, graduated_on)
+    if switch is None or not switch.enabled:
         raise ValidationError({"rule": _("一体化毕业等效认定规则未由人社部门启用，不能据此签发。")})
     offering = registration.school_class.offering
     if occupation_code not in crosswalk_targets(Scheme.MAJOR_OCCUPATION, offering.major_code):
@@ -477,27 +465,42 @@ def certificate_set_status(*, actor: Actor, certificate: Certificate, status: st
 # -- 双证书 ---------------------------------------------------------------------------------------
 
 
+MAX_DUAL_SKILLS = 20
+
+
 def dual_link(*, actor: Actor, diploma: Certificate, skills: Sequence[Certificate]) -> DualCertificate:
-    """Link a diploma and the same holder's skill certificates as one 双证书 record."""
+    """Link a diploma and the same holder's skill certificates (in force) as one 双证书 record."""
     require(actor, "credentials.certificate.link", diploma)
     if diploma.kind != CertificateKind.DIPLOMA:
         raise ValidationError({"diploma": _("%(number)s不是毕业证书。") % {"number": diploma.number}})
+    if diploma.status == CertificateStatus.REVOKED:
+        raise ValidationError({"diploma": _("毕业证书%(number)s已撤销，不能登记双证书。") % {"number": diploma.number}})
     if not skills:
         raise ValidationError({"skills": _("请至少选择一张职业技能等级证书。")})
+    if len(skills) > MAX_DUAL_SKILLS:
+        raise ValidationError({"skills": _("一份双证书最多%(n)d张职业技能等级证书。") % {"n": MAX_DUAL_SKILLS}})
     for skill in skills:
         if skill.kind != CertificateKind.SKILL or skill.holder_id != diploma.holder_id:
             raise ValidationError(
                 {"skills": _("%(number)s不是该毕业生的职业技能等级证书。") % {"number": skill.number}}
             )
+        if skill.status != CertificateStatus.ACTIVE:
+            raise ValidationError(
+                {"skills": _("职业技能等级证书%(number)s当前为“%(status)s”，不能登记双证书。")
+                 % {"number": skill.number, "status": CertificateStatus(skill.status).label}}
+            )  # fmt: skip
     if DualCertificate.objects.filter(diploma=diploma).exists():
         raise ValidationError({"diploma": _("该毕业证书已登记双证书。")})
-    with transaction.atomic():
-        dual = DualCertificate.objects.create(diploma=diploma)
-        dual.skills.set(skills)
-        audit.record(
-            actor=actor, action="dual.link", entity=dual,
-            after={"diploma": diploma.number, "skills": [s.number for s in skills]}, owner=diploma.issuer,
-        )  # fmt: skip
+    try:
+        with transaction.atomic():
+            dual = DualCertificate.objects.create(diploma=diploma)
+            dual.skills.set(skills)
+            audit.record(
+                actor=actor, action="dual.link", entity=dual,
+                after={"diploma": diploma.number, "skills": [s.number for s in skills]}, owner=diploma.issuer,
+            )  # fmt: skip
+    except IntegrityError as exc:  # a second clerk linked it a moment ago
+        raise ValidationError({"diploma": _("该毕业证书已登记双证书。")}) from exc
     return dual
 
 

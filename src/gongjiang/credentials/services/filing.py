@@ -202,12 +202,33 @@ def filing_end(*, actor: Actor, filing: Filing, version: int, reason: str) -> Fi
     )  # fmt: skip
 
 
+EQUIVALENCE_AHEAD_DAYS = 366
+
+
 def equivalence_switch(*, actor: Actor, enabled: bool, effective_on: dt.date, reason: str) -> IntegratedEquivalence:
-    """Switch the 一体化 equivalence on or off for the bureau's region from `effective_on`."""
-    bureau = _bureau_of(actor)
+    """Switch the 一体化 equivalence on or off for the bureau's region from `effective_on` (at most a
+    year ahead). A switch that changes nothing (the bureau's latest switch, in force by then,
+    already says the same) is refused, so the history holds only real changes."""
+    bureau = (
+        Organisation.objects.filter(pk=actor.organisation_id, kind=OrganisationKind.BUREAU).first()
+        if actor.organisation_id is not None
+        else None
+    )
     require(actor, "credentials.equivalence.switch", bureau)
+    if bureau is None:
+        raise ValidationError(_("一体化等效认定规则须由人社部门切换。"))
     reason = _reason(reason)
+    if effective_on > clock.today() + dt.timedelta(days=EQUIVALENCE_AHEAD_DAYS):
+        raise ValidationError({"effective_on": _("生效日期最晚为一年之内。")})
     with transaction.atomic():
+        # One switch of a bureau at a time: the check below reads what the last one wrote.
+        Organisation.objects.select_for_update().filter(pk=bureau.pk).first()
+        latest = IntegratedEquivalence.objects.filter(bureau=bureau).order_by("-effective_on", "-id").first()
+        if latest is not None and latest.enabled == enabled and latest.effective_on <= effective_on:
+            raise ValidationError(
+                {"enabled": _("本部门的一体化等效认定规则自%(date)s起已是“%(state)s”，无需再切换。")
+                 % {"date": latest.effective_on.isoformat(), "state": _("启用") if enabled else _("停用")}}
+            )  # fmt: skip
         switch = IntegratedEquivalence.objects.create(
             bureau=bureau, enabled=enabled, effective_on=effective_on, reason=reason
         )
