@@ -175,7 +175,9 @@ class Student(Persona):
 
     @task(1)
     def read_some(self) -> None:
-        unread = [n["id"] for n in self.client.get("/api/v1/market/inbox", name="api: inbox").json()["items"] if not n["read"]]
+        unread = [
+            n["id"] for n in self.client.get("/api/v1/market/inbox", name="api: inbox").json()["items"] if not n["read"]
+        ]
         self.api_post("/api/v1/market/inbox/read", name="api write: inbox read", json={"ids": unread[:3]})
 
     @task(1)
