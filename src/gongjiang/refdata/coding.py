@@ -38,12 +38,12 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import jieba
 import zhconv  # type: ignore[import-untyped]
@@ -730,7 +730,10 @@ class OccupationCoder:
         ruled = self._labelling_rule(title, cleaned, table)
         result = ruled or table
         calibration = load_calibration() if self.calibrated else None
-        if calibration is not None and result.code:
+        # An answer reached in a way the calibration saw too seldom to learn (a description
+        # alone, a head noun alone) keeps its own, capped confidence.
+        decided = f"by_{result.evidence.get('decided_by')}"
+        if calibration is not None and result.code and decided in calibration.weights:
             level = self.entries[self.by_code[result.code]].level
             raw = float(table.confidence)
             result.evidence["raw_confidence"] = raw
@@ -881,6 +884,35 @@ class OccupationCoder:
     def code_many(self, items: Iterable[str | tuple[str, str]]) -> list[CodingResult]:
         """Code titles, each a string or a (title, description) pair, in order."""
         return [self.code(item) if isinstance(item, str) else self.code(*item) for item in items]
+
+
+# A line of input is read up to this many bytes; the rest of a longer line is skipped unread
+# (the title and description are cut far shorter anyway).
+MAX_LINE_BYTES = 64 * 1024
+
+
+def code_lines(coder: OccupationCoder, stream: BinaryIO) -> Iterator[dict[str, Any]]:
+    """One answer per input line (`title`, or `title<TAB>description`), in order, whatever the
+    line holds: an empty line, symbols, another encoding or a very long line get a null code and
+    the reason, never an exception or a lost line."""
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES)
+        if not raw:
+            return
+        if not raw.endswith(b"\n"):
+            # Skip the rest of an over-long line, so that it still gives one answer.
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                continue
+        raw = raw.rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            note = _("这一行不是 UTF-8 编码的文字，无法读取")
+            shown = raw.decode("utf-8", errors="replace")[:MAX_TITLE_CHARS]
+            yield CodingResult(shown, "", "", 0.0, {"decided_by": "none", "matched": [], "note": note}).as_dict()
+            continue
+        title, _tab, description = line.partition("\t")
+        yield coder.code(title.strip(), description.strip()).as_dict()
 
 
 def _shared_runs(text: str, label: str) -> list[str]:
