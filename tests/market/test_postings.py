@@ -217,7 +217,7 @@ def test_suggestions_find_occupations_by_sound(
 def test_the_form_asks_the_publisher_to_confirm_a_low_confidence_code(client_for: Any) -> None:
     """车间机床操作 is coded 车工 with a confidence well under 0.8 (about 0.4): the form comes back
     with the code filled in and the reason, and saves nothing until the publisher confirms."""
-    form = {**_values(title="车间机床操作", description="", occupation_code=""), "kind": "job"}
+    form = {**_values(title="车间机床操作", description="负责车间日常工作。", occupation_code=""), "kind": "job"}
     asked = client_for("enterprise").post("/market/mine/", form)
     page = asked.content.decode()
     assert asked.status_code == 200 and 'data-testid="occupation-confirm"' in page
