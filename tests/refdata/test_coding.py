@@ -230,7 +230,16 @@ def test_bad_input_gets_one_answer_a_line(full_table: list[OccupationEntry]) -> 
     ]
     answers = list(code_lines(OccupationCoder.from_rows(full_table), io.BytesIO(b"\n".join(lines) + b"\n")))
     assert len(answers) == len(lines)
-    assert [a["code"] for a in answers] == [None, "6-18-02-04", None, "2-02-10-03", "2-02-10-03", None, None, "4-02-02-02"]
+    assert [a["code"] for a in answers] == [
+        None,
+        "6-18-02-04",
+        None,
+        "2-02-10-03",
+        "2-02-10-03",
+        None,
+        None,
+        "4-02-02-02",
+    ]
     for answer in answers:
         json.dumps(answer)
         assert answer["code"] is not None or answer["reason"]

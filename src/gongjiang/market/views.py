@@ -489,8 +489,9 @@ def my_postings(request: HttpRequest) -> HttpResponse:
         if to_confirm is not None and to_confirm.code and to_confirm.confidence < services.CONFIRM_BELOW_CONFIDENCE:
             # A low-confidence code is put in the field for the publisher to confirm or change;
             # nothing is saved until the form comes back with a code or with none on purpose.
-            form.data = form.data.copy()
-            form.data["occupation_code"] = to_confirm.code
+            shown = request.POST.copy()
+            shown["occupation_code"] = to_confirm.code
+            form.data = shown
         else:
             to_confirm = None
             try:
