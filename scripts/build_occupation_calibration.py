@@ -26,8 +26,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from gongjiang.refdata.coding import OccupationCoder
 
 ROOT = Path(__file__).resolve().parents[1]
 CSCO = ROOT.parent / "shared" / "refdata" / "raw" / "csco2022"
@@ -47,7 +51,7 @@ def labelled_titles() -> tuple[list[tuple[str, str]], dict[str, str]]:
     return origin, relabelled
 
 
-def table_coder(titles: set[str], **options: object) -> object:
+def table_coder(titles: set[str], **options: Any) -> OccupationCoder:
     """A coder over the full table, without the aliases that equal a labelled title."""
     from gongjiang.refdata.coding import OccupationCoder, entries_from_concept_rows, fold
     from gongjiang.refdata.formats import ParseResult, parse_csco
@@ -58,7 +62,7 @@ def table_coder(titles: set[str], **options: object) -> object:
     folded = {fold(t) for t in titles}
     for row in rows:
         row.aliases = [a for a in row.aliases if a not in titles and fold(a) not in folded]
-    return OccupationCoder.from_rows(entries_from_concept_rows(rows), **options)  # type: ignore[arg-type]
+    return OccupationCoder.from_rows(entries_from_concept_rows(rows), **options)
 
 
 def fit_logistic(rows: list[dict[str, float]], right: list[bool], l2: float) -> tuple[dict[str, float], float]:
@@ -115,10 +119,10 @@ def build() -> dict[str, object]:
         cleaned = normalise_title(title).text
         if expected is None or split_of(cleaned) != "dev":
             continue
-        result = coder.code(title)  # type: ignore[attr-defined]
+        result = coder.code(title)
         if not result.code:
             continue
-        level = coder.entries[coder.by_code[result.code]].level  # type: ignore[attr-defined]
+        level = coder.entries[coder.by_code[result.code]].level
         rows.append(answer_features(result.code, level, result.evidence, float(result.confidence)))
         right.append(result.code == expected)
         folds.append(hashlib.sha1(cleaned.encode("utf-8")).digest()[1] % FOLDS)
