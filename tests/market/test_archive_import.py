@@ -91,6 +91,7 @@ def test_a_good_file_records_every_row_and_the_same_file_twice_changes_nothing(
     assert timezone.localtime(lathe.published_at).date().isoformat() == _day(700)
     assert lathe.deadline.isoformat() == _day(670)
     assert lathe.occupation_code  # coded from the title
+    assert "raw_confidence" in lathe.occupation_evidence  # with the learnt confidence (ADR 0038)
     welder = Posting.objects.get(title="焊工学徒")
     assert welder.kind == PostingKind.APPRENTICESHIP and welder.description == "焊工学徒"
     assert (welder.pay_min, welder.pay_max) == (None, None)

@@ -215,6 +215,28 @@ def test_suggestions_find_occupations_by_sound(
     assert "1 条在招" in again
 
 
+def test_the_form_asks_the_publisher_to_confirm_a_low_confidence_code(client_for: Any) -> None:
+    """车间机床操作 is coded 车工 with a confidence well under 0.8 (about 0.4): the form comes back
+    with the code filled in and the reason, and saves nothing until the publisher confirms."""
+    form = {**_values(title="车间机床操作", description="负责车间日常工作。", occupation_code=""), "kind": "job"}
+    asked = client_for("enterprise").post("/market/mine/", form)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and 'data-testid="occupation-confirm"' in page
+    assert 'name="occupation_code" value="6-18-01-01"' in page and "请确认或修改" in page
+    assert not Posting.objects.exists()
+    confirmed = {**form, "occupation_code": "6-18-01-01", "occupation_confirmed": "1"}
+    assert client_for("enterprise").post("/market/mine/", confirmed).status_code == 302
+    assert Posting.objects.get().occupation_code == "6-18-01-01"
+    # Cleared on purpose: saved as it is (too unsure to code without the publisher).
+    cleared = {**form, "title": "车间机床操作岗", "occupation_confirmed": "1"}
+    assert client_for("enterprise").post("/market/mine/", cleared).status_code == 302
+    assert not Posting.objects.get(title="车间机床操作岗").occupation_code
+    # A confident code is saved without asking.
+    sure = {**form, "title": "急招电焊工（包头）"}
+    assert client_for("enterprise").post("/market/mine/", sure).status_code == 302
+    assert Posting.objects.get(title="急招电焊工（包头）").occupation_code == "6-18-02-04"
+
+
 def test_a_posting_without_an_occupation_is_coded_from_its_title(
     actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:

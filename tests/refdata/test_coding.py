@@ -4,6 +4,7 @@ accuracy floor on the labelled titles of ../shared/refdata/raw (evaluation only)
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import subprocess
@@ -14,8 +15,11 @@ import pytest
 
 from gongjiang.refdata.builtin import BUILTIN_DIR
 from gongjiang.refdata.coding import (
+    CALIBRATION_FILE,
+    MAX_TITLE_CHARS,
     OccupationCoder,
     OccupationEntry,
+    code_lines,
     entries_from_concept_rows,
     fold,
     load_rules,
@@ -112,7 +116,8 @@ def test_a_coder_from_rows_codes_and_explains() -> None:
     assert welder.evidence["cleaned"] == "电焊工"
     assert "急招" in welder.evidence["removed"]
     assert "电焊工" in welder.evidence["note"]
-    assert 0.9 <= welder.confidence <= 1.0
+    assert 0.9 <= welder.evidence["raw_confidence"] <= 1.0
+    assert 0.7 <= welder.confidence <= 1.0  # learnt: how often such answers are right
 
     vague = coder.code("车间杂务")
     assert vague.confidence < welder.confidence
@@ -182,13 +187,92 @@ def test_definition_and_tasks_are_kept_for_the_coder(full_table: list[Occupation
     assert lathe.tasks
 
 
+# Titles written for these tests (none is in jobtitle_testcases.csv), each with the code the
+# rules of LABELLING.md give and the rule; without the rules the table answers otherwise.
+BY_THE_RULES = [
+    ("门店销售顾问", "4-01-02-01", "3"),  # generic sales → 营销员
+    ("汽配销售经理（包头）", "4-01-02-01", "3"),  # a sales manager is coded by the work managed
+    ("社区药房店员（夜班）", "4-01-05-02", "C"),  # pharmacy clerks → 医药商品购销员
+    ("电话客服专员 双休", "4-04-05-03", "C"),  # phone customer service → 呼叫中心服务员
+    ("高中地理老师（市区）", "2-08-02-01", "5"),  # a teacher by school level
+    ("少儿编程老师", "2-08-99-00", "5"),  # a training institution's subject teacher
+    ("人事专员", "2-06-08-01", "C"),  # in-house HR
+    ("带货主播", "4-01-06-02", "C"),  # live-streaming that sells → 互联网营销师
+    ("寒假工", "8-00-00-00", "7"),  # says nothing of the work
+]
+
+
+@pytest.mark.parametrize(("title", "code", "rule"), BY_THE_RULES)
+def test_the_labelling_rules_decide_where_they_speak(
+    full_table: list[OccupationEntry], title: str, code: str, rule: str
+) -> None:
+    with (CSCO / "jobtitle_testcases.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert title not in {row["job_name"] for row in csv.DictReader(handle)}
+    result = OccupationCoder.from_rows(full_table).code(title)
+    assert (result.code, result.evidence["decided_by"], result.evidence["rule"]) == (code, "labelling_rule", rule)
+    assert result.evidence["matched"] and "table" in result.evidence
+    assert 0 < result.confidence < 1
+
+
+def test_bad_input_gets_one_answer_a_line(full_table: list[OccupationEntry]) -> None:
+    """Empty, very long, symbols only, English, mixed scripts, another encoding, a line longer
+    than the reader takes: one JSON-ready answer each, in order, null code with a reason where
+    nothing can be said."""
+    lines = [
+        b"",
+        ("电焊工" + " 包吃住" * 3_000).encode(),
+        b"@@@ ### !!!",
+        b"Senior Java Developer",
+        "Java开发工程师（上海）Remote".encode(),
+        "电焊工".encode("gbk"),
+        b"x" * 200_000,
+        "货车司机\t送货到门店".encode(),
+    ]
+    answers = list(code_lines(OccupationCoder.from_rows(full_table), io.BytesIO(b"\n".join(lines) + b"\n")))
+    assert len(answers) == len(lines)
+    assert [a["code"] for a in answers] == [
+        None,
+        "6-18-02-04",
+        None,
+        "2-02-10-03",
+        "2-02-10-03",
+        None,
+        None,
+        "4-02-02-02",
+    ]
+    for answer in answers:
+        json.dumps(answer)
+        assert answer["code"] is not None or answer["reason"]
+    assert answers[0]["reason"] == "没有职位名称"
+    assert "UTF-8" in answers[5]["reason"]
+    assert len(answers[1]["title"]) == MAX_TITLE_CHARS and "cut" in answers[1]["evidence"]
+
+
+@pytest.mark.slow
+def test_the_shipped_calibration_is_rebuilt_from_the_files() -> None:
+    """The learnt weights ship in the repository and are reproducible: the build script, run on
+    ../shared/refdata/raw/csco2022, writes the same file byte for byte."""
+    require_or_skip(CSCO.is_dir(), f"the labelled titles are not at {CSCO}")
+    assert CALIBRATION_FILE.exists()
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_occupation_calibration.py"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=600, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.slow
 def test_accuracy_floor_on_the_labelled_titles(full_table: list[OccupationEntry]) -> None:
-    """The labelled titles are for evaluation only. Every alias equal to one of them is removed
-    from the table first, as benchmarks/occupation_coding.py does. Measured there: exact 0.444,
-    small class 0.536 (the first bar of 0.65 and 0.80 is not reached; see benchmarks/README.md)."""
+    """The labelled titles are for evaluation (and the dev split for the rules and the
+    calibration). Every alias equal to one of them is removed from the table first, as
+    benchmarks/occupation_coding.py does. On the titles relabelled under LABELLING.md the coder
+    must beat the table-only coder; on the origin's labels (noisy, and disagreeing with the rules
+    on half the titles) the table-only coder keeps its floor. Figures: benchmarks/README.md."""
     with (CSCO / "jobtitle_testcases.csv").open(encoding="utf-8-sig", newline="") as handle:
         cases = [(row["job_name"], row["expected_code"].strip()) for row in csv.DictReader(handle)]
+    with (CSCO / "jobtitle_relabelled.csv").open(encoding="utf-8-sig", newline="") as handle:
+        relabelled = [(row["job_name"], row["code"].strip()) for row in csv.DictReader(handle)]
     titles = {t for t, _code in cases}
     folded = {fold(t) for t in titles}
     entries = [
@@ -198,7 +282,15 @@ def test_accuracy_floor_on_the_labelled_titles(full_table: list[OccupationEntry]
     ]  # fmt: skip
     assert sum(len(e.aliases) for e in entries) < sum(len(e.aliases) for e in full_table)
     coder = OccupationCoder.from_rows(entries)
-    predicted = [r.code for r in coder.code_many(t for t, _code in cases)]
+    table_only = OccupationCoder.from_rows(entries, labelling_rules=(), calibrated=False)
+
+    def exact_rate(which: OccupationCoder, labelled: list[tuple[str, str]]) -> float:
+        predicted = [r.code or "NONE" for r in which.code_many(t for t, _code in labelled)]
+        return sum(p == e for p, (_t, e) in zip(predicted, labelled, strict=True)) / len(labelled)
+
+    with_rules, without = exact_rate(coder, relabelled), exact_rate(table_only, relabelled)
+    assert with_rules >= 0.6 and with_rules >= without + 0.05, (with_rules, without)
+    predicted = [r.code for r in table_only.code_many(t for t, _code in cases)]
     exact = sum(p == e for p, (_t, e) in zip(predicted, cases, strict=True)) / len(cases)
     small = sum(bool(e) and p[:7] == e[:7] for p, (_t, e) in zip(predicted, cases, strict=True)) / len(cases)
     assert exact >= 0.42, exact
@@ -225,11 +317,12 @@ def test_command_codes_standard_input_line_by_line(tmp_path: Path) -> None:
     result = run_cli("occupation-code", data_dir=tmp_path / "demo", stdin=stdin)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["title"] for r in rows] == ["急招電銲工 包吃住 長白班", "汽车维修学徒（上海）", "@@@"]
-    assert [r["code"] for r in rows] == ["6-18-02-04", "4-12-01-01", ""]
+    assert [r["title"] for r in rows] == ["急招電銲工 包吃住 長白班", "", "汽车维修学徒（上海）", "@@@"]
+    assert [r["code"] for r in rows] == ["6-18-02-04", None, "4-12-01-01", None]
+    assert rows[1]["reason"] and rows[3]["reason"]
     assert rows[0]["name"] == "焊工"
     assert rows[0]["evidence"]["label"] == "电焊工"
-    assert 0 < rows[1]["confidence"] <= 1
+    assert 0 < rows[2]["confidence"] <= 1
     assert "焊工" in result.stdout  # written as characters, not \\u escapes
 
 

@@ -120,11 +120,12 @@ def refdata_jieba_dict(data_dir: Path | None, out: Path) -> None:
 )
 def occupation_code(data_dir: Path | None, table: Path | None) -> None:
     """把职位名称编码为职业分类大典（2022）职业：从标准输入每行读一个职位名称（可在制表符后附职位描述），
-    每行输出一个 JSON（title、code、name、confidence、evidence）。默认使用数据库中的职业代码表。"""
+    每行输出一个 JSON（title、code、name、confidence、evidence；无法编码时 code 为 null 并附 reason）。
+    默认使用数据库中的职业代码表。"""
     _setup(data_dir)
     from django.utils.translation import gettext as _
 
-    from gongjiang.refdata.coding import OccupationCoder
+    from gongjiang.refdata.coding import OccupationCoder, code_lines
     from gongjiang.refdata.formats import RefdataFileError
     from gongjiang.refdata.services import occupation_coder_from_table
 
@@ -139,9 +140,5 @@ def occupation_code(data_dir: Path | None, table: Path | None) -> None:
     except ValueError as exc:
         hint = _("请先载入参考数据（gongjiang demo 或 gongjiang refdata load），或用 --table 指定 csco22.csv。")
         raise click.ClickException(f"{exc}。{hint}") from exc
-    for raw in sys.stdin.buffer:
-        line = raw.decode("utf-8-sig", errors="replace").rstrip("\r\n")
-        title, _tab, description = line.partition("\t")
-        if title.strip():
-            result = coder.code(title.strip(), description.strip())
-            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    for answer in code_lines(coder, sys.stdin.buffer):
+        click.echo(json.dumps(answer, ensure_ascii=False))

@@ -45,7 +45,13 @@ from gongjiang.market.recommend import final_year_starts as final_year_starts
 from gongjiang.market.recommend import job_start as job_start
 from gongjiang.market.search import search_text
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import OccupationCoder, concept_get, current_version, region_ever_existed
+from gongjiang.refdata.selectors import (
+    CodingResult,
+    OccupationCoder,
+    concept_get,
+    current_version,
+    region_ever_existed,
+)
 from gongjiang.registry import services as registry
 from gongjiang.registry.models import Apprenticeship, Consent, Registration
 
@@ -178,10 +184,12 @@ def _check_posting(posting: Posting, today: dt.date) -> None:
         raise ValidationError({"deadline": _("截止日期不能早于今天。")})
 
 
-# Measured on 5,903 labelled titles: above 0.6 the coder's exact code is right about half the
-# time, and its major group far more often; below, it guesses. Projects and services are not
-# jobs, and their titles mislead it, so only posts people fill are coded.
+# The coder's confidence is the learnt probability that its code is exactly right (ADR 0038).
+# Where nobody can confirm (an archive import, the API), a code is kept from 0.6; on the form
+# a code below 0.8 is shown to the publisher to confirm or change before it is saved. Projects
+# and services are not jobs, and their titles mislead the coder, so only posts people fill are coded.
 MIN_CODING_CONFIDENCE = 0.6
+CONFIRM_BELOW_CONFIDENCE = 0.8
 CODED_KINDS = (PostingKind.JOB, PostingKind.INTERNSHIP, PostingKind.APPRENTICESHIP, PostingKind.ORDER_CLASS)
 
 
@@ -191,14 +199,20 @@ def _coder(catalogue_version: int) -> OccupationCoder:
     return OccupationCoder.from_database()
 
 
+def occupation_suggestion(kind: str, title: str, description: str) -> CodingResult | None:
+    """The coder's answer for a post people fill, left without an occupation; None for other
+    kinds, an empty title or no occupation table."""
+    version = current_version(Scheme.OCCUPATION)
+    if version is None or kind not in CODED_KINDS or not title.strip():
+        return None
+    return _coder(version.pk).code(title, description)
+
+
 def _suggest_occupation(posting: Posting) -> None:
     """Code a posting left without an occupation from its title and description; the publisher
     sees the suggestion, its confidence and evidence, and may change it."""
-    version = current_version(Scheme.OCCUPATION)
-    if version is None:
-        return
-    result = _coder(version.pk).code(posting.title, posting.description)
-    if result.code and result.confidence >= MIN_CODING_CONFIDENCE:
+    result = occupation_suggestion(posting.kind, posting.title, posting.description)
+    if result is not None and result.code and result.confidence >= MIN_CODING_CONFIDENCE:
         posting.occupation_code = result.code
         posting.occupation_confidence = round(result.confidence, 3)
         posting.occupation_evidence = result.evidence
@@ -238,7 +252,7 @@ def posting_create(*, actor: Actor, owner: Organisation, kind: str, **values: An
     if unknown:
         raise ValidationError(_("不能填写这些字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
     posting = Posting(owner=owner, kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
-    if not posting.occupation_code and posting.kind in CODED_KINDS and posting.title.strip():
+    if not posting.occupation_code:
         _suggest_occupation(posting)
     _check_posting(posting, clock.today())
     _index(posting)
@@ -277,7 +291,7 @@ def posting_archive(
         published_at=dt.datetime.combine(published_on, dt.time(9), tzinfo=timezone.get_current_timezone()),
         **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()},
     )  # fmt: skip
-    if not posting.occupation_code and posting.kind in CODED_KINDS and posting.title.strip():
+    if not posting.occupation_code:
         _suggest_occupation(posting)
     # Judged as on the day it was published: its deadline was not yet past then.
     _check_posting(posting, published_on)

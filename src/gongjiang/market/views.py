@@ -468,26 +468,37 @@ def my_postings(request: HttpRequest) -> HttpResponse:
     kind_field = form.fields["kind"]
     assert isinstance(kind_field, django_forms.ChoiceField)
     kind_field.choices = [(k, PostingKind(k).label) for k in allowed_kinds]
+    to_confirm = None
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                data = dict(form.cleaned_data)
-                posting = services.posting_create(actor=actor, owner=owner, **data)
-        except ValidationError as exc:
-            attach(form, exc)
+        data = dict(form.cleaned_data)
+        if not data["occupation_code"] and not request.POST.get("occupation_confirmed"):
+            to_confirm = services.occupation_suggestion(data["kind"], data["title"], data["description"])
+        if to_confirm is not None and to_confirm.code and to_confirm.confidence < services.CONFIRM_BELOW_CONFIDENCE:
+            # A low-confidence code is put in the field for the publisher to confirm or change;
+            # nothing is saved until the form comes back with a code or with none on purpose.
+            shown = request.POST.copy()
+            shown["occupation_code"] = to_confirm.code
+            form.data = shown
         else:
-            messages.success(request, _("已提交，等待人社部门审核后发布。"))
-            if not posting.occupation_code:
-                messages.warning(
-                    request,
-                    _(
-                        "“%(title)s”还没有职业代码（标题不足以可靠判断）：请在“修改”中填写，求职者和推荐才能按职业找到它。"
+            to_confirm = None
+            try:
+                with transaction.atomic():
+                    posting = services.posting_create(actor=actor, owner=owner, **data)
+            except ValidationError as exc:
+                attach(form, exc)
+            else:
+                messages.success(request, _("已提交，等待人社部门审核后发布。"))
+                if not posting.occupation_code:
+                    messages.warning(
+                        request,
+                        _(
+                            "“%(title)s”还没有职业代码（标题不足以可靠判断）：请在“修改”中填写，求职者和推荐才能按职业找到它。"
+                        )
+                        % {"title": posting.title},
                     )
-                    % {"title": posting.title},
-                )
-            # The form was posted to #posting-form; without a fragment of its own the browser
-            # would keep that one and open the list scrolled past the message.
-            return redirect(reverse("market:mine") + "#main")
+                # The form was posted to #posting-form; without a fragment of its own the browser
+                # would keep that one and open the list scrolled past the message.
+                return redirect(reverse("market:mine") + "#main")
     postings = selectors.own_postings(actor=actor, owner=owner)
     return render(
         request,
@@ -496,6 +507,7 @@ def my_postings(request: HttpRequest) -> HttpResponse:
             "owner": owner,
             "page": Paginator(postings, PAGE_SIZE).get_page(request.GET.get("page")),
             "form": form if allowed(actor, "market.posting.write", owner) else None,
+            "to_confirm": to_confirm,
         },
     )
 

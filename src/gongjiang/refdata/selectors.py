@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 # The reading tools other apps use (occupation coding, pinyin, the domain tokeniser) are reached
 # through this module (import-linter: apps meet through their public modules).
 from gongjiang.core import clock
+from gongjiang.refdata.coding import CodingResult as CodingResult
 from gongjiang.refdata.coding import OccupationCoder as OccupationCoder
 from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
 from gongjiang.refdata.pinyin import HAN_RUN as HAN
