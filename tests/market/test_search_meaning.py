@@ -84,4 +84,3 @@ def test_queries_find_what_they_mean_and_nothing_they_do_not(
     # Recall over the relevant postings of every query, and no irrelevant one found.
     assert (found_relevant, wrong) == (wanted, 0), misses
     assert not misses, misses
-

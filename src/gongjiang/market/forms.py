@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongjiang.core.forms import DATE_INPUT
-from gongjiang.market.models import CLASS_LEVELS, SKILL_LEVELS, EnterpriseSize, PostingKind
+from gongjiang.market.models import CLASS_LEVELS, LEVEL_LABELS, SKILL_LEVELS, EnterpriseSize, PostingKind
 from gongjiang.refdata.models import Concept, Scheme
 from gongjiang.refdata.selectors import ancestors, concept_get, concept_search, normalise_query
 from gongjiang.registry.models import ClassLevel
@@ -54,7 +55,7 @@ class ConceptCodeField(forms.CharField):
     """A code of a reference table, typed as a code or as a name (the picker without JavaScript):
     a name found once becomes its code; a name found several times asks which one, naming them."""
 
-    def __init__(self, scheme: str, *, noun: str, **kwargs: Any) -> None:
+    def __init__(self, scheme: str, *, noun: str | Promise, **kwargs: Any) -> None:
         kwargs.setdefault("widget", CodePicker(scheme))
         super().__init__(**kwargs)
         self.scheme, self.noun = scheme, noun
@@ -103,8 +104,8 @@ class PostingForm(forms.Form):
         required=False,
         choices=[
             ("", _("不限")),
-            (_("职业技能等级"), [(level, level) for level in SKILL_LEVELS]),
-            (_("班级层次"), [(level, level) for level in CLASS_LEVELS]),
+            (_("职业技能等级"), [(level, LEVEL_LABELS[level]) for level in SKILL_LEVELS]),
+            (_("班级层次"), [(level, LEVEL_LABELS[level]) for level in CLASS_LEVELS]),
         ],
     )
     headcount = forms.IntegerField(label=_("人数"), required=False, min_value=1)

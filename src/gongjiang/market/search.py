@@ -165,7 +165,8 @@ def matching(queryset: QuerySet[M], terms: list[str]) -> tuple[QuerySet[M], Text
     if vector_search():
         plain, kinds = [], []
         for term in terms:
-            alternatives = [_quote(t) if _whole(t) else f"{_quote(t)}:*" for t in (term, *senses(term))]
+            # An occupation's name is one word of every posting coded with it: matched whole.
+            alternatives = [_quote(term) if _whole(term) else f"{_quote(term)}:*", *map(_quote, senses(term))]
             text = alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
             if term in KIND_WORDS:
                 kinds.append((text, _quote(f"_k{KIND_WORDS[term]}")))
