@@ -40,6 +40,7 @@ from gongjiang.market.archive_import import template_write as archive_template_w
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
+    LEVEL_LABELS,
     SCHOOL_KINDS,
     ApplicationStatus,
     PostingKind,
@@ -130,6 +131,8 @@ def _labelled(facets: dict[str, list[selectors.Facet]]) -> dict[str, list[tuple[
     for name, entries in facets.items():
         if name == "kind":
             names = {k: str(label) for k, label in PostingKind.choices}
+        elif name == "level":
+            names = {k: str(label) for k, label in LEVEL_LABELS.items()}
         elif name in schemes:
             codes = {f.value: _facet_code(name, f.value) for f in entries}
             by_code = dict(concepts(schemes[name]).filter(code__in=codes.values()).values_list("code", "name"))
