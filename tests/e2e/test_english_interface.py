@@ -25,8 +25,7 @@ from tests.e2e.test_portal import login
 pytestmark = pytest.mark.e2e
 
 # The phone test's main pages, and the bureau's other insight pages (targets, alignment, data-quality
-# rules, forecasts). Not yet: an indicator's page, whose catalogue description and source are
-# written in Chinese only (insight/catalogue/indicators.toml).
+# rules, forecasts, an indicator).
 ENGLISH_PAGES = {
     **PAGES,
     "bureau": [
@@ -35,6 +34,7 @@ ENGLISH_PAGES = {
         "/insight/alignment/",
         "/insight/quality/",
         "/insight/forecasts/",
+        "/insight/indicators/graduates/",
         "/market/policies/",
     ],
 }
