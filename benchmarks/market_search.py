@@ -6,7 +6,7 @@ organisations, and N published postings written from templates over the referenc
 - the public search (`selectors.posting_search` + the first page + the facets) for a set of
   Chinese queries, filters and sorts;
 - recommendations of the top 20 for learners of several majors (`recommend.recommend_for_learner`).
-Records p50 and p95 in benchmarks/results/market_search-<vendor>.json.
+Records p50 and p95 in benchmarks/results/market_search-<vendor>[-<label>].json.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gjbench ./gj run python benchmarks/market_search.py --postings 1000000
 """
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES: list[dict[str, Any]] = [
     {"q": "数控"}, {"q": "数控车工"}, {"q": "焊工", "sort": "pay"}, {"q": "汽车 维修"}, {"q": "电工", "region": "150200"},
     {"q": "护理"}, {"q": "实习", "kind": "internship"}, {"q": "包吃住"}, {"q": ""}, {"q": "", "occupation": "6-18"},
-    {"q": "厨师", "pay_min": 5000}, {"q": "学徒"},
+    {"q": "厨师", "pay_min": 5000}, {"q": "学徒"}, {"q": "电焊"}, {"q": "实习"}, {"q": "招聘 厨师"},
 ]  # fmt: skip
 TITLES = ["招聘{occ}{n}名", "{occ}（{city}）", "急招{occ}，包吃住", "{occ}学徒", "{city}{occ}岗位", "高级{occ}"]
 BENEFITS = ["五险一金", "包吃住", "年终奖", "带薪年假", "班车接送", "技能补贴"]
@@ -51,6 +51,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by an earlier --keep run")
+    parser.add_argument("--label", default="", help="recorded as market_search-<database>-<label>.json")
     args = parser.parse_args()
     os.environ.setdefault("GONGJIANG_DATA_DIR", tempfile.mkdtemp(prefix="gj-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjiang.config.settings")
@@ -166,7 +167,8 @@ def main() -> int:
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)
-    out = ROOT / "benchmarks" / "results" / f"market_search-{result['database']}.json"
+    label = f"-{args.label}" if args.label else ""
+    out = ROOT / "benchmarks" / "results" / f"market_search-{result['database']}{label}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("database", "postings", "load_seconds", "search_worst_p95_ms")}))
     return 0

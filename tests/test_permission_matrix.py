@@ -117,6 +117,7 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "/market/": ("/market/", ALL_200),
     "/market/suggest/?q=hangong": ("/market/suggest/", ALL_200),
+    "/market/pick/region/?name=region_code&region_code=15": ("/market/pick/{x}/", ALL_200),
     "/market/postings/{published}/": ("/market/postings/{x}/", ALL_200),
     "/market/postings/{posting}/edit/": ("/market/postings/{x}/edit/", PENDING_POSTING_EDIT),
     "/market/postings/{posting}/close/": ("/market/postings/{x}/close/", dict.fromkeys(PERSONAS, 405)),

@@ -13,6 +13,7 @@ from gongjiang.core import clock
 from gongjiang.directory.models import Person, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.market import services
+from gongjiang.market.models import Posting
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import crosswalk_targets
 from gongjiang.registry import services as registry
@@ -70,6 +71,37 @@ def test_the_bureau_records_earlier_postings_from_a_spreadsheet(page: Any, site:
     page.click("#archive-form button[type=submit]")
     page.locator("[data-testid=import-counts]:has-text('新增 1')").wait_for()
     assert owner.postings.filter(title="电工", status="closed").count() == 1
+
+
+def test_the_posting_form_picks_region_and_industry_by_name(page: Any, site: str) -> None:
+    """The region and the industry are found by typing their names and chosen from the list; the
+    posting keeps the same codes a clerk would have typed."""
+    # The live server's first pages warm everything; on a busy machine that outlasts the default.
+    page.set_default_timeout(120_000)
+    login(page, site, "enterprise")
+    page.goto(f"{site}/market/mine/")
+    form = page.locator("[data-testid=posting-form]")
+    form.locator("select[name=kind]").select_option("job")
+    form.locator("input[name=title]").fill("金属加工设备装配工")
+    form.locator("textarea[name=description]").fill("装配金属加工机床。")
+    region = form.locator("[data-testid=picker-region_code]")
+    region.locator("input[name=region_code]").fill("昆都仑")
+    region.locator(".picker-options button").first.wait_for()
+    assert "内蒙古自治区 › 包头市 › 昆都仑区" in region.locator(".picker-options").inner_text()
+    region.locator(".picker-options button", has_text="昆都仑区").click()
+    page.locator("[data-testid=chosen-region_code]", has_text="昆都仑区").wait_for()
+    assert form.locator("input[name=region_code]").input_value() == "150203"
+    industry = form.locator("[data-testid=picker-industry_code]")
+    industry.locator("input[name=industry_code]").fill("金属加工机械")
+    industry.locator(".picker-options button").first.wait_for()
+    assert "制造业 › 通用设备制造业 › 金属加工机械制造" in industry.locator(".picker-options").inner_text()
+    industry.locator(".picker-options button", has_text="金属加工机械制造").first.click()
+    page.locator("[data-testid=chosen-industry_code]", has_text="金属加工机械制造").wait_for()
+    form.locator("input[name=deadline]").fill((clock.today() + dt.timedelta(days=20)).isoformat())
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{site}/market/mine/#main")
+    posting = Posting.objects.get(title="金属加工设备装配工")
+    assert (posting.region_code, posting.industry_code) == ("150203", "342")
 
 
 def test_a_posting_from_the_page_reaches_the_inbox_and_the_learner_applies(page: Any, site: str) -> None:

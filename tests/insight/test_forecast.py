@@ -249,6 +249,12 @@ def test_the_forecast_page(
     series = next(f for f, _note in rows if f.key != "" and f.status == "ok")
     chosen = client.get(f"/insight/forecasts/?scope=region:150000&by=occupation&level=2&series={series.key}")
     assert chosen.context["chosen"].key == series.key
+    # The method and the error are said in words, the error with the chosen series' own figure.
+    said = chosen.content.decode()
+    assert 'data-testid="method-in-words"' in said and "越近的月份分量越重" in said
+    assert series.backtest is not None and series.backtest.mape is not None
+    assert f"每月的预测与实际平均相差约 {series.backtest.mape:.1f}%" in said
+    assert f"某月实际招 100 人时，预测平均多或少约 {series.backtest.mape:.0f} 人" in said
     assert 'data-testid="forecast-time"' in chosen.content.decode()
     # The register changes: the forecast is still shown, marked as made from older data.
     _archive(actor_of("bureau"), world["enterprise"], today - dt.timedelta(days=40), headcount=7)

@@ -135,6 +135,29 @@ def test_the_form_shows_refusals_and_writes_nothing(client_for: Any) -> None:
     assert "还没有职业代码" in saved and not Posting.objects.get(title="综合岗位").occupation_code
 
 
+def test_the_form_takes_names_for_codes_without_javascript(client_for: Any) -> None:
+    """The pickers' fields also take a name when no script runs: one match becomes its code, several
+    are named with their codes for the publisher to choose, none is said plainly; nothing is written."""
+    client = client_for("enterprise")
+    form = {**_values(region_code="昆都仑区", industry_code="金属加工机械制造"), "kind": "job"}
+    assert client.post("/market/mine/", form).status_code == 302
+    posting = Posting.objects.get()
+    assert (posting.region_code, posting.industry_code) == ("150203", "342")
+    several = client.post("/market/mine/", {**form, "title": "另一个", "industry_code": "金属"}).content.decode()
+    assert "“金属”对应多个行业" in several and "金属加工机械制造（342）" in several
+    missing = client.post("/market/mine/", {**form, "title": "另一个", "region_code": "火星"}).content.decode()
+    assert "没有找到名为“火星”的地区" in missing
+    assert Posting.objects.count() == 1
+    # The page shows the name of the code a field holds, and the picker finds entries as one types.
+    edit = client.get(f"/market/postings/{posting.pk}/edit/").content.decode()
+    assert 'data-testid="chosen-region_code">内蒙古自治区 › 包头市 › 昆都仑区<' in edit
+    options = client.get("/market/pick/region/", {"name": "region_code", "region_code": "kdl"}).content.decode()
+    assert "昆都仑区" in options and "150203" in options
+    chosen = client.get("/market/pick/industry/", {"name": "industry_code", "value": "342"}).content.decode()
+    assert 'value="342"' in chosen and "金属加工机械制造" in chosen
+    assert client.get("/market/pick/region/", {"name": "title", "title": "x"}).status_code == 404
+
+
 def test_odd_queries_answer_calmly(
     client_for: Any, actor_of: Callable[[str], Actor], world: dict[str, Organisation]
 ) -> None:

@@ -60,6 +60,9 @@ class Indicator:
     source: str
     description: str
     group: str
+    # The source and the description in English, shown when the reader chose English.
+    source_en: str = ""
+    description_en: str = ""
 
     def supports(self, name: str) -> bool:
         """Whether the indicator can be grouped by `name`, stored or derived."""
@@ -69,6 +72,15 @@ class Indicator:
     def name(self) -> str:
         """The name in the interface's language (the catalogue holds Chinese and English)."""
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
+    def shown_source(self) -> str:
+        return self.source_en if self.source_en and (get_language() or "").startswith("en") else self.source
+
+    @property
+    def shown_description(self) -> str:
+        english = self.description_en and (get_language() or "").startswith("en")
+        return self.description_en if english else self.description
 
     @property
     def facts(self) -> frozenset[str]:
@@ -154,6 +166,8 @@ def indicator_from_entry(entry: dict[str, Any]) -> Indicator:
         source=entry["source"],
         description=entry.get("description", ""),
         group=entry.get("group", ""),
+        source_en=entry.get("source_en", ""),
+        description_en=entry.get("description_en", ""),
     )
 
 

@@ -48,10 +48,14 @@ class Rule:
     comparator: str
     right: Formula
     severity: Literal["error", "warning"]
-    fix: str
-    left_label: str = ""
-    right_label: str = ""
+    fix_zh: str
+    left_label_zh: str = ""
+    right_label_zh: str = ""
     left_unit: str = ""
+    # The catalogue's texts in English, shown when the reader chose English.
+    fix_en: str = ""
+    left_label_en: str = ""
+    right_label_en: str = ""
 
     @property
     def counts_offences(self) -> bool:
@@ -65,7 +69,23 @@ class Rule:
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return self.name_en if _english() else self.name_zh
+
+    @property
+    def fix(self) -> str:
+        return self.fix_en if _english() and self.fix_en else self.fix_zh
+
+    @property
+    def left_label(self) -> str:
+        return self.left_label_en if _english() and self.left_label_en else self.left_label_zh
+
+    @property
+    def right_label(self) -> str:
+        return self.right_label_en if _english() and self.right_label_en else self.right_label_zh
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
 
 
 @dataclass(frozen=True)
@@ -109,10 +129,13 @@ def load_rules(path: Path = RULES_FILE) -> list[Rule]:
                 comparator=entry["comparator"],
                 right=_side(code, "right", entry["right"]),
                 severity=entry["severity"],
-                fix=entry.get("fix", ""),
-                left_label=entry.get("left_label", ""),
-                right_label=entry.get("right_label", ""),
+                fix_zh=entry.get("fix", ""),
+                left_label_zh=entry.get("left_label", ""),
+                right_label_zh=entry.get("right_label", ""),
                 left_unit=entry.get("left_unit", ""),
+                fix_en=entry.get("fix_en", ""),
+                left_label_en=entry.get("left_label_en", ""),
+                right_label_en=entry.get("right_label_en", ""),
             )
         )
     return rules

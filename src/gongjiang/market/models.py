@@ -80,6 +80,11 @@ APPLICABLE_KINDS = (PostingKind.JOB, PostingKind.INTERNSHIP, PostingKind.APPRENT
 SKILL_LEVELS = ("初级工", "中级工", "高级工", "技师", "高级技师")
 CLASS_LEVELS = ("中级工班", "高级工班", "预备技师班")
 POSTING_LEVELS = SKILL_LEVELS + CLASS_LEVELS
+# … shown to the reader in the reader's language (the stored value stays as written).
+LEVEL_LABELS = {
+    "初级工": _("初级工"), "中级工": _("中级工"), "高级工": _("高级工"), "技师": _("技师"), "高级技师": _("高级技师"),
+    "中级工班": _("中级工班"), "高级工班": _("高级工班"), "预备技师班": _("预备技师班"),
+}  # fmt: skip
 
 
 class PostingStatus(models.TextChoices):
@@ -153,6 +158,11 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def level_label(self) -> str:
+        """The level in the reader's language; a level not in the lists as written."""
+        return str(LEVEL_LABELS.get(self.level, self.level))
 
 
 class PostingRevision(models.Model):

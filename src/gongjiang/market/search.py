@@ -5,6 +5,12 @@ Text is segmented once, when a posting is saved, with jieba and the taxonomy's o
 generated `tsvector` column over that text (the `simple` configuration: the words are already
 cut) carries a GIN index, and a query becomes prefix matches of its words joined by AND, so
 一体化 finds 一体化教师. Elsewhere (SQLite in the demo) each word is a substring match.
+
+Words are searched by meaning, from the occupation catalogue (ADR 0035): a query word that is an
+alias or an everyday title word of an occupation (电焊 of 焊工) also matches that occupation's
+name, which every posting coded with it holds; a word of a kind
+(实习, 学徒, 招聘) also matches postings of that kind, and those come first. Nothing else widens a
+word: two words sharing a character (护理, 烹调) stay apart.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import jieba
@@ -24,8 +31,8 @@ from django.db.models import BooleanField, Count, FloatField, Max, Model, Q, Que
 from django.db.models.expressions import Expression
 from django.utils import timezone
 
-from gongjiang.market.models import Posting, PostingStatus
-from gongjiang.refdata.selectors import dictionary_words, pinyin_of, tokenizer
+from gongjiang.market.models import Posting, PostingKind, PostingStatus
+from gongjiang.refdata.selectors import dictionary_words, occupation_labels, pinyin_of, tokenizer
 
 M = TypeVar("M", bound=Model)
 MAX_QUERY_CHARS = 100
@@ -63,15 +70,26 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer()
 
 
-def words(text: str) -> list[str]:
+# Query words that name a kind of posting: they also match postings of that kind, ranked first.
+# 招聘 is a stop word of the text (every job says it) and counts here only as the kind.
+KIND_WORDS: dict[str, str] = {
+    "实习": PostingKind.INTERNSHIP, "实习生": PostingKind.INTERNSHIP, "顶岗实习": PostingKind.INTERNSHIP,
+    "学徒": PostingKind.APPRENTICESHIP, "学徒工": PostingKind.APPRENTICESHIP, "学徒制": PostingKind.APPRENTICESHIP,
+    "招聘": PostingKind.JOB, "全职": PostingKind.JOB, "招工": PostingKind.JOB,
+}  # fmt: skip
+MAX_SENSES = 3  # a word naming more occupations than this is too vague to widen
+
+
+def words(text: str, keep: frozenset[str] = frozenset()) -> list[str]:
     """The search words of a text: normalised (full-width to half-width, lower case), segmented
-    with the search mode (long words and their parts), stop words dropped, order kept."""
+    with the search mode (long words and their parts), stop words dropped unless in `keep`, order
+    kept."""
     normal = unicodedata.normalize("NFKC", text).lower()
     seen: dict[str, None] = {}
     for chunk in WORD.findall(normal):
         for word in _tokenizer().cut_for_search(chunk):
             word = word.strip()
-            if word and word not in STOP:
+            if word and (word not in STOP or word in keep):
                 seen.setdefault(word, None)
     return list(seen)
 
@@ -83,7 +101,7 @@ def search_text(*parts: str) -> str:
 def query_words(q: str) -> list[str]:
     """The words of what someone typed in the search box, bounded (a 10,000-character query is
     cut, not refused: the first words are what they meant)."""
-    found = words(q[:MAX_QUERY_CHARS])
+    found = words(q[:MAX_QUERY_CHARS], keep=frozenset(KIND_WORDS))
     # Prefer the longest words: the search mode also yields their parts, which add nothing to AND.
     kept = [w for w in found if not any(w != other and w in other for other in found)]
     return kept[:MAX_QUERY_WORDS]
@@ -95,19 +113,73 @@ def vector_search() -> bool:
     return connection.vendor == "postgresql"
 
 
-def matching(queryset: QuerySet[M], terms: list[str]) -> tuple[QuerySet[M], str | None]:
-    """Postings whose words contain every query word (`query_words`; as a prefix on PostgreSQL),
-    and the PostgreSQL text query they were matched with, to rank them by (`newest_matches`); None
-    when there are no words, or on SQLite, where each word is a substring match and newest comes
-    first."""
+@functools.cache
+def _senses() -> dict[str, tuple[str, ...]]:
+    """Each alias and everyday title word of an occupation (folded) → the names of the occupations it
+    stands for, which every posting coded with them holds among its words (`services._index`). An
+    occupation's own name needs nothing more; a word standing for more than MAX_SENSES occupations
+    is too vague to widen. Only the names are added, not the other words: each alternative is one
+    more list the index reads (measured in benchmarks/README.md). Built once per process, like the
+    tokeniser."""
+    names = {_fold(name) for _code, name, _labels in occupation_labels()}
+    by_label: dict[str, dict[str, None]] = {}
+    for _code, name, labels in occupation_labels():
+        for label in labels:
+            folded = _fold(label)
+            if folded not in names:
+                by_label.setdefault(folded, {})[_fold(name)] = None
+    return {label: tuple(found) for label, found in by_label.items() if len(found) <= MAX_SENSES}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+def senses(term: str) -> tuple[str, ...]:
+    """The occupation names a query word also matches by meaning (电焊 → 焊工); none for most."""
+    return _senses().get(term, ())
+
+
+def preferred_kinds(terms: Sequence[str]) -> set[str]:
+    """The kinds of posting the query words name (实习 → internship), which come first."""
+    return {KIND_WORDS[t] for t in terms if t in KIND_WORDS}
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A PostgreSQL text query: `text` for `to_tsquery('simple', …)` (the words, each with the words
+    of its meaning), and for each kind word its own text and the kind's lexeme, either of which
+    matches (`'实习':*` or `_kinternship`); the lexeme is cast, not parsed, as it is no word."""
+
+    text: str
+    kinds: tuple[tuple[str, str], ...] = ()
+
+
+def matching(queryset: QuerySet[M], terms: list[str]) -> tuple[QuerySet[M], TextQuery | None]:
+    """Postings whose words contain every query word (`query_words`; as a prefix on PostgreSQL) or
+    a word of its meaning (`senses`), a kind word matching postings of its kind as well, and the
+    PostgreSQL text query they were matched with, to rank them by (`newest_matches`); None when
+    there are no words, or on SQLite, where each word is a substring match and newest comes first."""
     if not terms:
         return queryset, None
     if vector_search():
-        tsquery = " & ".join(_quote(t) if _whole(t) else f"{_quote(t)}:*" for t in terms)
+        plain, kinds = [], []
+        for term in terms:
+            # An occupation's name is one word of every posting coded with it: matched whole.
+            alternatives = [_quote(term) if _whole(term) else f"{_quote(term)}:*", *map(_quote, senses(term))]
+            text = alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
+            if term in KIND_WORDS:
+                kinds.append((text, _quote(f"_k{KIND_WORDS[term]}")))
+            else:
+                plain.append(text)
+        tsquery = TextQuery(" & ".join(plain), tuple(kinds))
         return queryset.filter(_VectorSQL("@@", tsquery)), tsquery
     condition = Q()
     for term in terms:
-        condition &= Q(search_text__contains=term)
+        either = Q(kind=KIND_WORDS[term]) if term in KIND_WORDS else Q()
+        for word in (term, *senses(term)):
+            either |= Q(search_text__contains=word)
+        condition &= either
     return queryset.filter(condition), None
 
 
@@ -129,7 +201,7 @@ def _whole(term: str) -> bool:
 
 def newest_matches(
     queryset: QuerySet[M],
-    tsquery: str,
+    tsquery: TextQuery | str,
     columns: Sequence[str],
     limit: int,
     now: dt.datetime | None = None,
@@ -138,6 +210,7 @@ def newest_matches(
     """The newest `limit` postings of `queryset` that match `tsquery` (from `matching`) and carry
     every lexeme in `facts` (filters kept in the vector, see market migration 0008), newest first,
     as `columns` followed by the rank (ts_rank) of each. PostgreSQL only."""
+    tsquery = TextQuery(tsquery) if isinstance(tsquery, str) else tsquery
     now = now or timezone.now()
     months: int | None = FIRST_SLICE_MONTHS
     while True:
@@ -167,7 +240,9 @@ class _VectorSQL(Expression):
     column is qualified with the alias of the query it is compiled in, so the expression stays
     correct inside a subquery (where the table is U0, not market_posting)."""
 
-    def __init__(self, operation: str, tsquery: str, months: Sequence[str] = (), facts: Sequence[str] = ()) -> None:
+    def __init__(
+        self, operation: str, tsquery: TextQuery, months: Sequence[str] = (), facts: Sequence[str] = ()
+    ) -> None:
         super().__init__(output_field=BooleanField() if operation == "@@" else FloatField())
         self.operation, self.tsquery, self.months, self.facts = operation, tsquery, tuple(months), tuple(facts)
 
@@ -175,17 +250,29 @@ class _VectorSQL(Expression):
     def conditional(self) -> bool:
         return self.operation == "@@"
 
+    def _query_sql(self) -> tuple[str, list[Any]]:
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.tsquery.text:
+            parts.append("to_tsquery('simple', %s)")
+            params.append(self.tsquery.text)
+        for text, kind in self.tsquery.kinds:
+            parts.append("(to_tsquery('simple', %s) || %s::tsquery)")
+            params.extend([text, kind])
+        return "(" + " && ".join(parts) + ")", params
+
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.search_vector"
+        query, params = self._query_sql()
         if self.operation == "@@" and (self.months or self.facts):
             # These lexemes are not words: cast as they are, not parsed by a configuration.
             required = [_quote(f) for f in self.facts]
             if self.months:
                 required.append("(" + " | ".join(_quote(m) for m in self.months) + ")")
-            return f"{column} @@ (to_tsquery('simple', %s) && %s::tsquery)", [self.tsquery, " & ".join(required)]
+            return f"{column} @@ ({query} && %s::tsquery)", [*params, " & ".join(required)]
         if self.operation == "@@":
-            return f"{column} @@ to_tsquery('simple', %s)", [self.tsquery]
-        return f"ts_rank({column}, to_tsquery('simple', %s))", [self.tsquery]
+            return f"{column} @@ {query}", params
+        return f"ts_rank({column}, {query})", params
 
 
 def _quote(term: str) -> str:

@@ -152,11 +152,16 @@ def posting_search(*, actor: Actor, filters: Filters) -> SearchResult:
     facts, rest = _facts(filters) if in_vector else ([], filters)
     filtered = apply_filters(public_postings(), rest, indexed=not in_vector)
     found, tsquery = search.matching(filtered, terms)
+    # A word of a kind (实习) puts postings of that kind first when ordered by relevance.
+    preferred = search.preferred_kinds(terms) if filters.sort == "relevance" else set()
     if tsquery is None:
         window = list(_newest(found).values_list(*_WINDOW_COLUMNS)[: SEARCH_WINDOW + 1])
         if filters.sort == "pay":
             # Postings without a stated pay last (PostgreSQL would put NULL first in a descending order).
             ordered = found.order_by(F("pay_max").desc(nulls_last=True), "-published_at", "-pk")
+        elif preferred:
+            first = Case(When(kind__in=preferred, then=Value(0)), default=Value(1))
+            ordered = found.order_by(first, "-published_at", "-pk")
         else:
             ordered = _newest(found)
         return SearchResult(ordered.select_related("owner"), len(window), _facets(window), terms)
@@ -165,7 +170,7 @@ def posting_search(*, actor: Actor, filters: Filters) -> SearchResult:
     if filters.sort == "pay":
         kept = sorted(kept, key=lambda row: -(row[6] or -1))  # stable: newest first among equals
     elif filters.sort == "relevance":
-        kept = sorted(kept, key=lambda row: -row[-1])
+        kept = sorted(kept, key=lambda row: (row[1] not in preferred, -row[-1]))
     return SearchResult(PostingsInOrder([row[0] for row in kept]), len(window), _facets(window), terms)
 
 

@@ -7,6 +7,7 @@ app_name = "market"
 urlpatterns = [
     path("", views.market, name="market"),
     path("suggest/", views.suggest, name="suggest"),
+    path("pick/<str:scheme>/", views.pick, name="pick"),
     path("postings/<int:posting_id>/", views.posting_detail, name="posting_detail"),
     path("postings/<int:posting_id>/edit/", views.posting_edit, name="posting_edit"),
     path("postings/<int:posting_id>/close/", views.posting_close, name="posting_close"),

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,6 +41,7 @@ from gongjiang.market.archive_import import template_write as archive_template_w
 from gongjiang.market.models import (
     APPLICABLE_KINDS,
     ENTERPRISE_KINDS,
+    LEVEL_LABELS,
     SCHOOL_KINDS,
     ApplicationStatus,
     PostingKind,
@@ -131,6 +132,8 @@ def _labelled(facets: dict[str, list[selectors.Facet]]) -> dict[str, list[tuple[
     for name, entries in facets.items():
         if name == "kind":
             names = {k: str(label) for k, label in PostingKind.choices}
+        elif name == "level":
+            names = {k: str(label) for k, label in LEVEL_LABELS.items()}
         elif name in schemes:
             codes = {f.value: _facet_code(name, f.value) for f in entries}
             by_code = dict(concepts(schemes[name]).filter(code__in=codes.values()).values_list("code", "name"))
@@ -156,6 +159,32 @@ def suggest(request: HttpRequest) -> HttpResponse:
     open_now = selectors.open_by_occupation([c.code for c in found])
     suggestions = [(c, parents.get(c.parent_id or 0, ""), open_now.get(c.code, 0)) for c in found]
     return render(request, "market/_suggestions.html", {"suggestions": suggestions})
+
+
+PICKED_FIELDS = {
+    Scheme.REGION: forms.PostingForm.base_fields["region_code"],
+    Scheme.INDUSTRY: forms.PostingForm.base_fields["industry_code"],
+    Scheme.OCCUPATION: forms.PostingForm.base_fields["occupation_code"],
+}
+PICKED_NAMES = ("region_code", "industry_code", "occupation_code")
+
+
+def pick(request: HttpRequest, scheme: str) -> HttpResponse:
+    """The posting and profile forms' code pickers: with `value`, the picker again holding that
+    code (an option was chosen); otherwise the reference table's entries whose code, name, alias
+    or pinyin match what is typed in the field, at most a few, each with what it belongs to."""
+    field = PICKED_FIELDS.get(scheme)  # type: ignore[call-overload]
+    name = request.GET.get("name", "")
+    if field is None or name not in PICKED_NAMES:
+        raise Http404
+    if "value" in request.GET:
+        value = request.GET["value"].strip()[: forms.PICK_QUERY_CHARS]
+        return HttpResponse(field.widget.render(name, value, attrs={"id": f"id_{name}"}))
+    q = request.GET.get(name, "").strip()[: forms.PICK_QUERY_CHARS]
+    found = concept_search(scheme, q, limit=forms.PICK_OPTIONS) if q else []
+    options = [(c.code, forms.concept_path(c)) for c in found]
+    url = reverse("market:pick", args=[scheme]) + f"?name={name}"
+    return render(request, "market/_pick_options.html", {"options": options, "q": q, "url": url})
 
 
 def posting_detail(request: HttpRequest, posting_id: int) -> HttpResponse:

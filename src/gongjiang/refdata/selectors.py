@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from gongjiang.core import clock
 from gongjiang.refdata.coding import CodingResult as CodingResult
 from gongjiang.refdata.coding import OccupationCoder as OccupationCoder
+from gongjiang.refdata.coding import load_rules
 from gongjiang.refdata.models import CatalogueVersion, Concept, Crosswalk, Scheme
 from gongjiang.refdata.pinyin import HAN_RUN as HAN
 from gongjiang.refdata.pinyin import pinyin_of as pinyin_of
@@ -206,6 +207,21 @@ def concept_search(
     found = list(base.filter(condition).select_related("parent")[:SEARCH_CANDIDATES])
     found.sort(key=lambda c: _rank(c, query, lower))
     return found[:limit]
+
+
+def occupation_labels() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The detailed occupations (level 4) of the current table with what else they are called: their
+    aliases and the everyday title words of `job_title_words.txt` (电焊 for 焊工). A title word that
+    is the name or an alias of another occupation is left to that one, as the coder does."""
+    rows = list(concepts(Scheme.OCCUPATION).filter(level=4).values_list("code", "name", "aliases"))
+    table_words = {w for _code, name, aliases in rows for w in (name, *aliases.split("|")) if w}
+    rules = load_rules()
+    labelled: list[tuple[str, str, tuple[str, ...]]] = []
+    for code, name, aliases in rows:
+        own = [a for a in aliases.split("|") if a]
+        own += [w for w in rules.get(code, ()) if w not in table_words]
+        labelled.append((code, name, tuple(dict.fromkeys(own))))
+    return labelled
 
 
 def crosswalk_targets(scheme: str, source_code: str) -> list[str]:
