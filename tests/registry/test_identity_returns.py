@@ -45,7 +45,10 @@ def _bureau_list(actor: Actor) -> dict[str, selectors.OpenClaim]:
 
 
 def test_the_bureau_returns_a_claim_to_the_writers_inbox(
-    returned: ClaimReturn, world: dict[str, Organisation], actor_of: Callable[[str], Actor], foreign: Person  # noqa: F811
+    returned: ClaimReturn,
+    world: dict[str, Organisation],
+    actor_of: Callable[[str], Actor],
+    foreign: Person,  # noqa: F811
 ) -> None:
     school = world["school"]
     assert returned.organisation == school and returned.corrected_at is None
@@ -67,7 +70,10 @@ def test_the_bureau_returns_a_claim_to_the_writers_inbox(
 
 @pytest.mark.parametrize("reason", ["", "   ", "过长" * 151, "换行\n原因", "控制\x07字符"])
 def test_a_return_needs_a_bounded_reason(
-    reason: str, world: dict[str, Organisation], actor_of: Callable[[str], Actor], foreign: Person  # noqa: F811
+    reason: str,
+    world: dict[str, Organisation],
+    actor_of: Callable[[str], Actor],
+    foreign: Person,  # noqa: F811
 ) -> None:
     award = _award(actor_of("school"), world["school"], TYPED_NAME, foreign.id_number)
     with pytest.raises(ValidationError) as refused:
@@ -77,7 +83,9 @@ def test_a_return_needs_a_bounded_reason(
 
 
 def test_only_the_bureau_over_the_writer_returns(
-    world: dict[str, Organisation], actor_of: Callable[[str], Actor], foreign: Person  # noqa: F811
+    world: dict[str, Organisation],
+    actor_of: Callable[[str], Actor],
+    foreign: Person,  # noqa: F811
 ) -> None:
     award = _award(actor_of("school"), world["school"], TYPED_NAME, foreign.id_number)
     for persona in ("bureau_other", "school", "school2"):
@@ -88,7 +96,9 @@ def test_only_the_bureau_over_the_writer_returns(
 
 
 def test_a_correction_with_the_registered_name_goes_back_to_the_bureau(
-    returned: ClaimReturn, actor_of: Callable[[str], Actor], foreign: Person  # noqa: F811
+    returned: ClaimReturn,
+    actor_of: Callable[[str], Actor],
+    foreign: Person,  # noqa: F811
 ) -> None:
     clerk = actor_of("school")
     services.claim_correct(actor=clerk, claim_return=returned, name=REGISTERED_NAME, expected_version=1)
@@ -107,7 +117,9 @@ def test_a_correction_with_the_registered_name_goes_back_to_the_bureau(
 
 
 def test_a_correction_with_another_wrong_name_goes_back_to_the_bureau_alike(
-    returned: ClaimReturn, actor_of: Callable[[str], Actor], foreign: Person  # noqa: F811
+    returned: ClaimReturn,
+    actor_of: Callable[[str], Actor],
+    foreign: Person,  # noqa: F811
 ) -> None:
     services.claim_correct(actor=actor_of("school"), claim_return=returned, name=OTHER_NAME, expected_version=1)
     award = CompetitionAward.objects.get()
@@ -167,7 +179,10 @@ def test_only_the_writer_corrects(returned: ClaimReturn, actor_of: Callable[[str
 
 
 def test_corrections_are_limited_per_organisation_and_hour(
-    settings: Any, world: dict[str, Organisation], actor_of: Callable[[str], Actor], foreign: Person  # noqa: F811
+    settings: Any,
+    world: dict[str, Organisation],
+    actor_of: Callable[[str], Actor],
+    foreign: Person,  # noqa: F811
 ) -> None:
     settings.IDENTITY_CORRECTIONS_PER_HOUR = 1
     clerk, bureau = actor_of("school"), actor_of("bureau")
