@@ -396,7 +396,7 @@ def open_claims(*, actor: Actor) -> list[OpenClaim]:
     resubmitted_ids = ClaimReturn.objects.filter(corrected_to_id=OuterRef("pk"))
     has_records = Q()
     for model, field in PERSON_RECORDS:
-        has_records |= Exists(model._default_manager.filter(**{field: OuterRef("pk")}))
+        has_records |= Q(Exists(model._default_manager.filter(**{field: OuterRef("pk")})))
     claims = (
         Person.objects.filter(claims__isnull=False, merged_at__isnull=True)
         .annotate(resubmitted=Exists(resubmitted_ids))
