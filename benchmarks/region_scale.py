@@ -44,6 +44,7 @@ PAGES = {
         "/registry/destinations/",
         "/registry/skills/",
         "/audit/",
+        "/insight/",
     ],
     "school": [
         "/registry/registrations/",
@@ -54,6 +55,7 @@ PAGES = {
         "/registry/placements/",
         "/registry/destinations/",
         "/registry/classes/",
+        "/insight/",
     ],
 }
 

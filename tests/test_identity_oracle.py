@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 
@@ -297,3 +298,53 @@ def test_the_bureau_confirms_a_claim_with_another_name_after_checking_the_docume
     award.refresh_from_db()
     assert award.person_id == foreign.pk
     assert TYPED_NAME not in client_for("bureau").get("/registry/identities/").content.decode()
+
+
+def test_corrections_of_a_returned_claim_answer_alike(
+    world: dict[str, Organisation], actor_of: Callable[[str], Actor], foreign: Person
+) -> None:
+    """ADR 0032: a writer correcting a returned claim is told the same whether its new name matches
+    the register, misses it, or its new number is unregistered; what it can read afterwards (its
+    list, its audit trail) is the same too."""
+    from gongjiang.registry.models import ClaimReturn
+
+    clerk = actor_of("school")
+    award = services.award_record(
+        actor=clerk, recorded_by=world["school"],
+        person=services.person_find_or_register(actor=clerk, name=TYPED_NAME, id_number=foreign.id_number),
+        competition="全区技能大赛", level="provincial", rank="一等奖", awarded_on=dt.date(2026, 5, 20),
+    )  # fmt: skip
+    returned = services.claim_return(actor=actor_of("bureau"), claim=award.person, reason="姓名与证件不符")
+    client = Client()
+    client.force_login(User.objects.get(username="school"))
+
+    def send(name: str, number: str) -> tuple[int, str]:
+        fields = {"claim_return": returned.pk, "version": returned.version, "name": name, "id_number": number}
+        response = client.post("/registry/identities/returned/", fields, follow=True)
+        said = [str(m) for m in response.context["messages"]]
+        trail = client.get("/api/v1/core/audit?size=5").json()["items"]
+        actions = [entry["action"] for entry in trail]
+        listed = client.get("/api/v1/registry/identities/returned").json()["count"]
+        assert not ClaimReturn.objects.filter(pk=returned.pk, corrected_at__isnull=True).exists()
+        return response.status_code, _normalise(json.dumps([said, actions, listed], ensure_ascii=False), name, number)
+
+    new, foreign_other_name, foreign_own_name = [
+        _probe(send, "丙某某", new_number()),
+        _probe(send, "丙某某", foreign.id_number),
+        _probe(send, REGISTERED_NAME, foreign.id_number),
+    ]
+    assert new == foreign_other_name == foreign_own_name
+    assert "已重新提交" in new[1] and REGISTERED_NAME not in foreign_other_name[1]
+
+    def then_write(name: str, number: str) -> tuple[int, str]:
+        """A correction, then another record naming the registered number with a third name: were
+        a matching correction confirmed at once, the writer would read the registered person and be
+        told the name differs, and so learn that its guess had matched."""
+        send(name, number)
+        try:
+            services.person_find_or_register(actor=clerk, name="戊某某", id_number=foreign.id_number)
+        except ValidationError as exc:
+            return 422, str(exc.messages)
+        return 200, ""
+
+    assert _probe(then_write, "丙某某", foreign.id_number) == _probe(then_write, REGISTERED_NAME, foreign.id_number)

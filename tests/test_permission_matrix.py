@@ -86,6 +86,8 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
     "/registry/queue/": ("/registry/queue/", BUREAU_PAGES),
     "/registry/schools/": ("/registry/schools/", BUREAU_PAGES),
     "/registry/identities/": ("/registry/identities/", BUREAU_PAGES),
+    # Every organisation's staff see the claims returned to it (their own only); a learner has none.
+    "/registry/identities/returned/": ("/registry/identities/returned/", {**SIGNED_IN_200, "student": 403}),
     "/registry/queue/intake/": ("/registry/queue/intake/", dict.fromkeys(PERSONAS, 405)),
     "/registry/queue/registration/{event}/decide/": ("/registry/queue/{x}/{x}/decide/", dict.fromkeys(PERSONAS, 405)),
     "/registry/majors/": ("/registry/majors/", SCHOOL_PAGES),
@@ -231,6 +233,16 @@ API: dict[str, tuple[str, str, dict[str, int], Any]] = {
     "/api/v1/openapi.json": ("GET", "", ALL_200, None),
     "/api/v1/docs": ("GET", "", ALL_200, None),
     "/api/v1/registry/offerings": ("GET", "/api/v1/registry/offerings", API_SIGNED_IN_200, None),
+    "/api/v1/registry/identities/returned": ("GET", "/api/v1/registry/identities/returned", API_SIGNED_IN_200, None),
+    "POST /api/v1/registry/identities/claims/{open_claim}/return": (
+        "POST", "/api/v1/registry/identities/claims/{claim_id}/return",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "bureau": 200}, {"reason": "请核对证件"},
+    ),
+    "POST /api/v1/registry/identities/returned/{claim_return}/correct": (
+        "POST", "/api/v1/registry/identities/returned/{return_id}/correct",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 401, "school": 200},
+        {"name": "更正姓名", "id_number": "{new_id}", "version": "{claim_return_version}"},
+    ),
     "/api/v1/registry/offerings?school={school}": ("GET", "", SCHOOL_READ_OWN, None),
     "POST /api/v1/registry/offerings/apply": (
         "POST", "/api/v1/registry/offerings/apply", SCHOOL_WRITE,
@@ -658,8 +670,25 @@ def _build_register(world: dict[str, Organisation]) -> dict[str, str]:
             actor=school_actor, name="矩阵选手", id_number=winner17 + resident_id_check_digit(winner17)
         ),
     )  # fmt: skip
+    # Two claims of school 1 on a person registered by the evaluator, whom the school may not read:
+    # one the bureau has returned, one waiting for its decision.
+    held17 = "15020319990101025"
+    held = services.person_find_or_register(
+        actor=evaluator_actor, name="登记本人", id_number=held17 + resident_id_check_digit(held17)
+    )
+    claims = [
+        services.teacher_add(
+            actor=school_actor, school=school, category="specialist", hired_on=dt.date(2016, 9, 1),
+            person=services.person_find_or_register(actor=school_actor, name=typed, id_number=held.id_number),
+        ).person
+        for typed in ("误填甲", "误填乙")
+    ]  # fmt: skip
+    claim_return = services.claim_return(actor=bureau_actor, claim=claims[0], reason="姓名与证件不符")
     new17 = "15020319990101009"
     return {
+        "open_claim": str(claims[1].pk),
+        "claim_return": str(claim_return.pk),
+        "claim_return_version": str(claim_return.version),
         "filing": filing.number,
         "award": str(award.pk),
         "plan": str(plan.pk),

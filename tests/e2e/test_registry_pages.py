@@ -11,7 +11,7 @@ import pytest
 from gongjiang.directory.models import Organisation, User
 from gongjiang.directory.selectors import actor_for_user
 from gongjiang.registry import services
-from gongjiang.registry.models import Registration
+from gongjiang.registry.models import CompetitionAward, Registration
 from tests.e2e.test_portal import login
 from tests.registry.test_import_export import MESSY, broken, rid, xlsx
 
@@ -99,3 +99,52 @@ def test_bureau_approves_and_returns_in_the_queue(
     assert second.status == "rejected"
     page.goto(f"{site}/registry/registrations/{first.pk}/")
     assert "注册在籍" in page.locator("[data-testid=registration-status]").inner_text()
+
+
+def test_bureau_returns_an_identity_and_the_school_corrects_it(page: Any, site: str, browser: Any) -> None:
+    """ADR 0032: the bureau returns a claim with a reason; the school reads it in its inbox,
+    corrects the name, and the corrected claim comes back to the bureau."""
+    school, other = (User.objects.get(username=u).memberships.get().organisation for u in ("school", "school2"))
+    clerk = actor_for_user(User.objects.get(username="school"))
+    registered = services.person_find_or_register(
+        actor=actor_for_user(User.objects.get(username="school2")), name="钱多多", id_number=rid("20070303", 701)
+    )
+    services.award_record(
+        actor=actor_for_user(User.objects.get(username="school2")), recorded_by=other, person=registered,
+        competition="市技能大赛", level="city", rank="二等奖", awarded_on=dt.date(2026, 5, 1),
+    )  # fmt: skip
+    claim = services.person_find_or_register(actor=clerk, name="钱多朵", id_number=registered.id_number)
+    services.award_record(
+        actor=clerk, recorded_by=school, person=claim, competition="全区技能大赛", level="provincial",
+        rank="一等奖", awarded_on=dt.date(2026, 5, 20),
+    )  # fmt: skip
+
+    login(page, site, "bureau")
+    page.goto(f"{site}/registry/identities/")
+    row = page.locator(f"[data-testid=claim-{claim.pk}]")
+    row.locator("input[name=reason]").fill("姓名与身份证不符，请核对")
+    row.get_by_role("button", name="退回更正").click()
+    page.get_by_text("已退回填报单位更正。").wait_for()
+    assert page.locator(f"[data-testid=claim-{claim.pk}]").count() == 0
+
+    clerk_page = browser.new_context(locale="zh-CN").new_page()
+    # Generous: the first pages of a fresh context are slow on a shared machine.
+    clerk_page.set_default_timeout(60_000)
+    login(clerk_page, site, "school")
+    clerk_page.goto(f"{site}/market/inbox/")
+    clerk_page.get_by_text("身份核对退回：钱多朵").click()
+    clerk_page.get_by_text("姓名与身份证不符，请核对").first.wait_for()
+    clerk_page.goto(f"{site}/registry/identities/returned/")
+    returned = clerk_page.locator("[data-testid=returned-identities] tbody tr").first
+    assert "钱多朵" in returned.inner_text() and "钱多多" not in clerk_page.content()
+    returned.locator("input[name=name]").fill("钱多多")
+    returned.get_by_role("button", name="更正并重新提交").click()
+    clerk_page.get_by_text("已重新提交，由人社部门核对。").wait_for()
+    assert "没有被退回的身份" in clerk_page.locator("[data-testid=returned-identities]").inner_text()
+    clerk_page.context.close()
+
+    page.reload()
+    resubmitted = page.locator("[data-testid=identity-checks] tbody tr", has_text="退回后重新提交")
+    resubmitted.get_by_role("button", name="确认是同一人").click()
+    page.get_by_text("已确认为登记在册的同一人").wait_for()
+    assert CompetitionAward.objects.get(recorded_by=school).person_id == registered.pk

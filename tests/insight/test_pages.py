@@ -259,7 +259,7 @@ def test_the_api_gives_figures_with_what_they_are_made_of(client_for: Callable[[
 
 
 def test_the_arrow_says_which_way_the_figure_moved_and_its_colour_whether_that_is_better() -> None:
-    from gongjiang.insight import views
+    from gongjiang.insight import presenters
     from gongjiang.insight.compute import IndicatorValue
 
     def value(v: float) -> IndicatorValue:
@@ -267,14 +267,19 @@ def test_the_arrow_says_which_way_the_figure_moved_and_its_colour_whether_that_i
 
     dropout = catalogue()["dropout_rate"]  # lower is better
     assert dropout.direction == "lower"
-    moved = (views._rise(dropout, value(0.4), value(0.5)), views._change(dropout, value(0.4), value(0.5)))
+    moved = (presenters.rise(dropout, value(0.4), value(0.5)), presenters.change(dropout, value(0.4), value(0.5)))
     assert moved == ("down", "better")
     employment = catalogue()["employment_rate"]
-    moved = (views._rise(employment, value(90), value(95)), views._change(employment, value(90), value(95)))
+    moved = (presenters.rise(employment, value(90), value(95)), presenters.change(employment, value(90), value(95)))
     assert moved == ("down", "worse")
-    assert views._rise(employment, value(90), None) == "" and views._rise(employment, value(90), value(90)) == ""
+    assert (
+        presenters.rise(employment, value(90), None) == "" and presenters.rise(employment, value(90), value(90)) == ""
+    )
     # 91.94 % and 91.86 % are both written 91.9 %: no arrow between them, nor a colour.
-    same = (views._rise(employment, value(91.94), value(91.86)), views._change(employment, value(91.94), value(91.86)))
+    same = (
+        presenters.rise(employment, value(91.94), value(91.86)),
+        presenters.change(employment, value(91.94), value(91.86)),
+    )
     assert same == ("", "")
 
 

@@ -6,8 +6,8 @@
   `GONGJIANG_IMPORTS_IN_BACKGROUND`, `GONGJIANG_UPLOAD_MAX_MB`, `GONGJIANG_SHEET_READ_MEMORY_MB|SECONDS`,
   `GONGJIANG_SNAPSHOT_REFRESH_QUIET_SECONDS|MAX_SECONDS`, `GONGJIANG_EMAIL_HOST|PORT|FROM`,
   `GONGJIANG_TASKS_HEARTBEAT_SECONDS|STALE_SECONDS|KEEP_DAYS|WORKER_IN_SERVE`, `GONGJIANG_IMPORT_ERRORS_KEEP_HOURS`,
-  `GONGJIANG_IMPORTS_PER_HOUR`, `GONGJIANG_CREDENTIALS_HOST`, `GONGJIANG_STATUS_LIST_VALID_HOURS`,
-  `GONGJIANG_ASSESSMENT_SAMPLING_DAYS`, `GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE`,
+  `GONGJIANG_IMPORTS_PER_HOUR`, `GONGJIANG_IDENTITY_CORRECTIONS_PER_HOUR`, `GONGJIANG_CREDENTIALS_HOST`,
+  `GONGJIANG_STATUS_LIST_VALID_HOURS`, `GONGJIANG_ASSESSMENT_SAMPLING_DAYS`, `GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE`,
   `GONGJIANG_TODAY` (pins the day, `core.clock`).
 - Sign-in and transport security (block at the end): `GONGJIANG_HTTPS`, `GONGJIANG_SESSION_HOURS`,
   `GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE`, `GONGJIANG_SSL_REDIRECT`, `GONGJIANG_HSTS_SECONDS`,
@@ -178,6 +178,9 @@ TASKS_WORKER_IN_SERVE = env_bool("GONGJIANG_TASKS_WORKER_IN_SERVE", True)
 # Imports (dry runs included) an organisation may make in an hour: each reads the register for the
 # identity numbers it names, so a flood of them is slowed down (registry/import_guard.py).
 IMPORTS_PER_HOUR = int(env_str("GONGJIANG_IMPORTS_PER_HOUR", "30"))
+# Corrections of returned identity claims an organisation may make in an hour: each is a guess at
+# a name checked against the register (registry/services/identity.py, ADR 0032).
+IDENTITY_CORRECTIONS_PER_HOUR = int(env_str("GONGJIANG_IDENTITY_CORRECTIONS_PER_HOUR", "20"))
 
 # Spreadsheet uploads (core/uploads.py, core/sheets.py): the largest file taken, stopped as it
 # arrives and checked again while it is copied for reading; the address space and seconds the

@@ -9,39 +9,34 @@ by default); every table can be downloaded as xlsx or csv.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongjiang.core import tasks
+from gongjiang.core import clock, tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.actors import request_actor as _actor
 from gongjiang.core.policies import allowed
 from gongjiang.core.redirects import safe_next
-from gongjiang.core.scope import ActorKind, region_prefix
-from gongjiang.core.sheets import write_csv, write_xlsx
+from gongjiang.core.scope import ActorKind
 from gongjiang.directory import selectors as directory
-from gongjiang.directory.models import Organisation, OrganisationKind, Ownership, SchoolTier
+from gongjiang.directory.models import Organisation, OrganisationKind
 from gongjiang.insight import (
     alignment,
     completeness,
     early_warning,
     forecast,
+    presenters,
     quality,
     report,
     selectors,
@@ -50,42 +45,20 @@ from gongjiang.insight import (
 from gongjiang.insight import (
     tasks as insight_tasks,
 )
-from gongjiang.insight.catalogue import Indicator, catalogue, format_value
-from gongjiang.insight.compute import IndicatorValue, Scope, compute, records_behind
+from gongjiang.insight.catalogue import catalogue, format_value
+from gongjiang.insight.compute import Scope, compute, records_behind
 from gongjiang.insight.engines import (
     DatabaseEngine,
-    DuckDBEngine,
     Engine,
     build_snapshot,
     data_years,
     open_engine,
 )
 from gongjiang.insight.facts import FACTS, FIELD_LABELS
-from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, Target, TargetLevel
+from gongjiang.insight.models import Comparator, QualityCheck, ScopeKind, TargetLevel
 from gongjiang.refdata.models import Scheme
-from gongjiang.refdata.selectors import concepts, region_get
-from gongjiang.registry.models import (
-    ClassLevel,
-    DestinationKind,
-    EventKind,
-    PlacementStatus,
-    StudyForm,
-    TeacherCategory,
-)
+from gongjiang.refdata.selectors import concepts
 
-GROUPS = [
-    ("scale", gettext_lazy("规模")),
-    ("employment", gettext_lazy("就业")),
-    ("skills", gettext_lazy("技能")),
-    ("training", gettext_lazy("培训")),
-    ("teachers", gettext_lazy("师资")),
-    ("majors", gettext_lazy("专业")),
-    ("cooperation", gettext_lazy("校企合作")),
-    ("alignment", gettext_lazy("产教对接")),
-    ("conditions", gettext_lazy("办学条件")),
-    ("data_quality", gettext_lazy("数据质量")),
-    ("demand", gettext_lazy("需求")),
-]
 TREND_YEARS = 5
 STAFF = (ActorKind.BUREAU, ActorKind.SCHOOL, ActorKind.OPERATOR)
 
@@ -123,131 +96,6 @@ def _scope(request: HttpRequest, actor: Actor) -> Scope:
     return selectors.scope_for(actor, asked)
 
 
-def _trail(actor: Actor, scope: Scope) -> list[tuple[str, str]]:
-    """The scopes above this one the actor may open, widest first: province → city → school."""
-    trail: list[tuple[str, str]] = []
-    region_code = ""
-    if scope.kind == "school":
-        region_code = directory.organisation_by_code(code=scope.code).region_code
-    elif scope.kind == "region":
-        region_code = scope.code
-    for code in dict.fromkeys([f"{region_code[:2]}0000", f"{region_code[:4]}00"]) if region_code else []:
-        candidate = Scope("region", code)
-        if candidate != scope and _may_see(actor, candidate):
-            trail.append((str(candidate), selectors.scope_name(candidate)))
-    return trail
-
-
-def _may_see(actor: Actor, scope: Scope) -> bool:
-    try:
-        selectors.scope_for(actor, scope)
-    except Http404:
-        return False
-    return True
-
-
-def _schools_in(actor: Actor, scope: Scope) -> dict[str, str]:
-    schools = directory.organisation_list(actor=actor, kind="school")
-    if scope.kind == "region":
-        schools = schools.filter(region_code__startswith=region_prefix(scope.code))
-    elif scope.kind == "school":
-        schools = schools.filter(code=scope.code)
-    return {s.code: s.name for s in schools}
-
-
-def _child_regions(actor: Actor, scope: Scope) -> list[tuple[str, str]]:
-    """The regions one level below a region scope that have schools the actor sees (a province's
-    cities, a city's districts), to drill into."""
-    if scope.kind == "school":
-        return []
-    depth = len(region_prefix(scope.code)) + 2 if scope.kind == "region" else 2
-    if depth > 6:
-        return []
-    codes = {
-        (code[:depth] + "000000")[:6]
-        for code in directory.organisation_list(actor=actor, kind="school").values_list("region_code", flat=True)
-        if scope.kind != "region" or code.startswith(region_prefix(scope.code))
-    }
-    names = []
-    for code in sorted(codes - {scope.code}):
-        region = region_get(code)
-        names.append((code, region.name if region else code))
-    return names
-
-
-def _major_names() -> dict[str, str]:
-    return {c.code: c.name for c in concepts(Scheme.MAJOR)}
-
-
-# What the indicator page compares one level down, by the scope it is opened at.
-BY_LABELS = {"city": gettext_lazy("地市"), "school": gettext_lazy("学校"), "major": gettext_lazy("专业")}
-
-
-def _comparison(scope: Scope, asked: str) -> str:
-    """A school's figure is compared across its majors, a city's across its schools, and a
-    province's (or the whole register's) across its cities unless its schools are asked for."""
-    if scope.kind == "school":
-        return "major"
-    wide = scope.kind == "all" or len(region_prefix(scope.code)) <= 2
-    if wide:
-        return "school" if asked == "school" else "city"
-    return "school"
-
-
-STATUS_LABELS = {"ok": "", "no_data": gettext_lazy("无数据"), "empty_denominator": gettext_lazy("分母为零")}
-
-
-def _plain(value: Any) -> Any:
-    """A number as a reader of the file wants it: whole numbers without ".0", others to four
-    decimals (a float's last digits are noise)."""
-    if isinstance(value, Decimal):  # a target's value, kept to four places: 97, not 97.0000
-        value = float(value)
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else round(value, 4)
-    return value
-
-
-def _download(
-    name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], kind: str, *, title: str
-) -> HttpResponse:
-    """A table as csv or xlsx. The xlsx carries `title` and the time of export in a first row, for
-    the report it goes into; the csv starts with its header, for programs that read it."""
-    rows = [[_plain(cell) for cell in row] for row in rows]
-    if kind == "csv":
-        buffer = io.StringIO()
-        write_csv(headers, rows, buffer)
-        # With a byte-order mark, Excel opens the Chinese text as UTF-8.
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    data = io.BytesIO()
-    made = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    write_xlsx(headers, rows, data, title=_("%(title)s（导出于 %(time)s）") % {"title": title, "time": made})
-    response = HttpResponse(
-        data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
-
-
-def _snapshot_context(engine: Engine) -> dict[str, Any]:
-    """When the snapshot was taken, whether the register has changed since, and by when the
-    background rebuild will have caught up, if one is waiting (nothing to say when the pages
-    compute on the live database)."""
-    if not isinstance(engine, DuckDBEngine):
-        return {"snapshot_time": "", "snapshot_stale": False, "snapshot_due": "", "snapshot_auto": False}
-    stale = not engine.is_current()
-    due = insight_tasks.snapshot_due() if stale else None
-    return {
-        "snapshot_time": engine.built_at(),
-        "snapshot_stale": stale,
-        "snapshot_due": due.strftime("%H:%M") if due else "",
-        # A worker may have just swapped in a new snapshot while this page read the old one: it is
-        # still the worker's task, not the bureau's button, that brings the figures up to date.
-        "snapshot_auto": stale and (due is not None or insight_tasks.snapshot_rebuilding()),
-    }
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every indicator for a scope and year, beside the year before and the targets that apply."""
@@ -258,71 +106,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     with page_engine() as engine:
         values = compute(engine, catalogue().values(), years=years, scope=scope)
         checks = selectors.target_checks(actor=actor, engine=engine, year=year, scope=scope)
-        snapshot = _snapshot_context(engine)
+        snapshot = presenters.snapshot_context(engine)
         whole = completeness.whole_years(engine, [year - 1, year])
-    by_code: dict[str, dict[int, IndicatorValue]] = {}
-    for value in values:
-        by_code.setdefault(value.code, {})[value.year] = value
-    targets_by_code: dict[str, list[selectors.TargetCheck]] = {}
-    for check in checks:
-        targets_by_code.setdefault(check.target.indicator_code, []).append(check)
+    figures = presenters.DashboardFigures.of(values, checks)
     export = request.GET.get("format", "")
     if export in {"csv", "xlsx"}:
-        headers = [_("代码"), _("指标"), _("单位"), *[str(y) for y in years], _("目标")]
-        table = [
-            [
-                i.code,
-                i.name,
-                i.unit_label,
-                *[by_code[i.code][y].value for y in years],
-                "；".join(
-                    f"{c.target.get_level_display()} {c.goal}（{c.label}）" for c in targets_by_code.get(i.code, [])
-                ),
-            ]
-            for i in catalogue().values()
-        ]
         heading = _("%(scope)s · 指标一览 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
-        return _download(f"indicators-{scope}-{year}", headers, table, export, title=heading)
-    sections = []
-    for group, title in GROUPS:
-        rows = []
-        for indicator in (i for i in catalogue().values() if i.group == group):
-            this, before = by_code[indicator.code][year], by_code[indicator.code].get(year - 1)
-            # A year the register holds only part of is shown but not compared (ADR 0029).
-            before_whole = whole.indicator(indicator, year - 1)
-            compared = before if before_whole else None
-            trend = [by_code[indicator.code][y].value for y in years]
-            rows.append(
-                {
-                    "indicator": indicator,
-                    "value": this,
-                    "shown": format_value(this.value, indicator.unit),
-                    "before": format_value(before.value if before else None, indicator.unit),
-                    "before_whole": before_whole or before is None or before.value is None,
-                    "change": _change(indicator, this, compared),
-                    "rise": _rise(indicator, this, compared),
-                    "trend": json.dumps(trend),
-                    "targets": targets_by_code.get(indicator.code, []),
-                }
-            )
-        if rows:
-            sections.append((title, rows))
-    schools = _schools_in(actor, scope) if scope.kind != "school" else {}
+        headers, table = figures.table(years)
+        return presenters.download(f"indicators-{scope}-{year}", headers, table, export, title=heading)
+    sections = figures.sections(years, whole)
+    schools = presenters.schools_in(actor, scope) if scope.kind != "school" else {}
     return render(
         request,
         "insight/dashboard.html",
         {
             "scope": scope,
             "scope_name": selectors.scope_name(scope),
-            "trail": _trail(actor, scope),
+            "trail": presenters.trail(actor, scope),
             "year": year,
             # The census is taken on 31 December: a year not yet over is only partly counted.
-            "year_open": year >= timezone.localdate().year,
+            "year_open": year >= clock.today().year,
             "years": years,
             "year_choices": _year_choices(),
             "sections": sections,
             "schools": sorted(schools.items(), key=lambda item: item[1]),
-            "regions": _child_regions(actor, scope),
+            "regions": presenters.child_regions(actor, scope),
             **snapshot,
             "quality_check": _quality_check(actor, scope),
             "can_refresh": actor.kind in (ActorKind.BUREAU, ActorKind.OPERATOR) and settings.INSIGHT_ENGINE != "db",
@@ -349,31 +157,6 @@ def _quality_check(actor: Actor, scope: Scope) -> QualityCheck | None:
     return check
 
 
-def _moved(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> bool:
-    """Whether the figure moved as the page shows it: two values written alike (91.94 % and
-    91.86 % both read 91.9 %) have no arrow between them."""
-    if before is None or this.value is None or before.value is None:
-        return False
-    return format_value(this.value, indicator.unit) != format_value(before.value, indicator.unit)
-
-
-def _rise(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> str:
-    """ "up", "down" or "" against the year before: which way the figure moved."""
-    if before is None or before.value is None or this.value is None or not _moved(indicator, this, before):
-        return ""
-    return "up" if this.value > before.value else "down"
-
-
-def _change(indicator: Indicator, this: IndicatorValue, before: IndicatorValue | None) -> str:
-    """ "better", "worse" or "" against the year before, by the indicator's direction."""
-    if before is None or this.value is None or before.value is None or indicator.direction == "neutral":
-        return ""
-    if not _moved(indicator, this, before):
-        return ""
-    up = this.value > before.value
-    return "better" if up == (indicator.direction == "higher") else "worse"
-
-
 @login_required
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: its definition, its trend against its targets, and the comparison one level
@@ -385,7 +168,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = _scope(request, actor)
     year = _year(request)
     years = list(range(year - TREND_YEARS + 1, year + 1))
-    by = _comparison(scope, request.GET.get("by", ""))
+    by = presenters.comparison(scope, request.GET.get("by", ""))
     with page_engine() as engine:
         trend = compute(engine, [indicator], years=years, scope=scope)
         checks = [
@@ -400,7 +183,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         # Records kept at a province's own code (a school run by the province) belong to no city.
         names |= {c: _("%(name)s（省级直属）") % {"name": names.get(c, c)} for c in codes if c and c.endswith("0000")}
     else:
-        names = _schools_in(actor, scope) if by == "school" else _major_names()
+        names = presenters.schools_in(actor, scope) if by == "school" else presenters.major_names()
     rows = sorted(
         (
             {
@@ -419,11 +202,11 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     export = request.GET.get("format", "")
     if export in {"csv", "xlsx"} and request.GET.get("table") == "trend":
         headers = [_("年度"), _("值"), _("分子"), _("分母"), _("状态")]
-        table = [[v.year, v.value, v.numerator, v.denominator, str(STATUS_LABELS[v.status])] for v in trend]
+        table = [[v.year, v.value, v.numerator, v.denominator, str(presenters.STATUS_LABELS[v.status])] for v in trend]
         title = _("%(scope)s · %(indicator)s · %(first)s–%(last)s 年") % {
             "scope": selectors.scope_name(scope), "indicator": indicator.name, "first": years[0], "last": years[-1]
         }  # fmt: skip
-        return _download(f"{code}-{scope}-{years[0]}-{years[-1]}", headers, table, export, title=title)
+        return presenters.download(f"{code}-{scope}-{years[0]}-{years[-1]}", headers, table, export, title=title)
     if export in {"csv", "xlsx"}:
         headers = [_("代码"), _("名称"), _("值"), _("分子"), _("分母"), _("状态")]
         table = [
@@ -433,14 +216,14 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                 r["value"].value,
                 r["value"].numerator,
                 r["value"].denominator,
-                str(STATUS_LABELS[r["value"].status]),
+                str(presenters.STATUS_LABELS[r["value"].status]),
             ]
             for r in rows
         ]
         title = _("%(scope)s · %(indicator)s · %(year)s 年 · 按%(by)s") % {
-            "scope": selectors.scope_name(scope), "indicator": indicator.name, "year": year, "by": BY_LABELS.get(by, by)
+            "scope": selectors.scope_name(scope), "indicator": indicator.name, "year": year, "by": presenters.BY_LABELS.get(by, by)
         }  # fmt: skip
-        return _download(f"{code}-{scope}-{year}-by-{by}", headers, table, export, title=title)
+        return presenters.download(f"{code}-{scope}-{year}-by-{by}", headers, table, export, title=title)
     chart = {
         "years": years,
         "values": [v.value for v in trend],
@@ -460,17 +243,17 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "indicator": indicator,
             "scope": scope,
             "scope_name": selectors.scope_name(scope),
-            "trail": _trail(actor, scope),
+            "trail": presenters.trail(actor, scope),
             "year": year,
             # The census is taken on 31 December: a year not yet over is only partly counted.
-            "year_open": year >= timezone.localdate().year,
+            "year_open": year >= clock.today().year,
             "trend": [(v, format_value(v.value, indicator.unit)) for v in trend],
             "checks": checks,
             "by": by,
-            "by_label": BY_LABELS[by],
+            "by_label": presenters.BY_LABELS[by],
             # A province may be compared across its cities or across all its schools.
-            "by_choices": [(b, BY_LABELS[b]) for b in ("city", "school")]
-            if by in {"city", "school"} and _comparison(scope, "school") != _comparison(scope, "")
+            "by_choices": [(b, presenters.BY_LABELS[b]) for b in ("city", "school")]
+            if by in {"city", "school"} and presenters.comparison(scope, "school") != presenters.comparison(scope, "")
             else [],
             "rows": rows,
             "chart": chart,
@@ -509,13 +292,13 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
                 _("是") if row.get("in_numerator") else "",
                 _("是") if row.get("in_denominator") else "",
             ]
-            for part, rows in zip(found, _readable(found), strict=True)
+            for part, rows in zip(found, presenters.readable(found), strict=True)
             for row in rows
         ]
         title = _("%(scope)s · %(indicator)s · %(year)s 年 · 计算所用记录") % {
             "scope": selectors.scope_name(scope), "indicator": indicator.name, "year": year
         }  # fmt: skip
-        return _download(f"{indicator.code}-{scope.code}-{year}-records", headers, table, export, title=title)
+        return presenters.download(f"{indicator.code}-{scope.code}-{year}-records", headers, table, export, title=title)
     return render(
         request,
         "insight/records.html",
@@ -525,10 +308,10 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
             "scope_name": selectors.scope_name(scope),
             "year": year,
             "major": major,
-            "major_name": _major_names().get(major, ""),
+            "major_name": presenters.major_names().get(major, ""),
             "found": [
                 (part, [FIELD_LABELS.get(c, c) for c in part.columns], FACTS[part.fact].label, rows)
-                for part, rows in zip(found, _readable(found), strict=True)
+                for part, rows in zip(found, presenters.readable(found), strict=True)
             ],
             "detail_url": reverse("registry:registration_detail", args=[0]).replace("0/", ""),
         },
@@ -536,44 +319,6 @@ def indicator_records(request: HttpRequest, code: str) -> HttpResponse:
 
 
 RECORDS_EXPORT_LIMIT = 100_000
-
-
-def _value_labels(present: dict[str, set[str]]) -> dict[str, dict[str, str]]:
-    """What a code in a fact's column stands for, in the interface's words; names are read only
-    for the codes `present` in the records shown."""
-    choices = {
-        "form": StudyForm, "class_level": ClassLevel, "tier": SchoolTier, "ownership": Ownership,
-        "destination": DestinationKind, "category": TeacherCategory,
-        # Status changes hold events, internships and apprenticeships placements.
-        "kind": EventKind, "status": PlacementStatus,
-    }  # fmt: skip
-    labels = {column: {str(v): str(label) for v, label in kind.choices} for column, kind in choices.items()}
-    for column, scheme in (("major_code", Scheme.MAJOR), ("region_code", Scheme.REGION)):
-        labels[column] = dict(concepts(scheme).filter(code__in=present.get(column, set())).values_list("code", "name"))
-    labels["school_code"] = dict(
-        Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=present.get("school_code", set()))
-        .values_list("code", "name")
-    )  # fmt: skip
-    return labels
-
-
-def _readable(parts: Sequence[Any]) -> list[list[dict[str, Any]]]:
-    """Each part's records with their codes written out (全日制, not full_time; the school's
-    name), the names read once for all parts."""
-    present: dict[str, set[str]] = {}
-    for part in parts:
-        for row in part.rows:
-            for column, value in row.items():
-                if isinstance(value, str):
-                    present.setdefault(column, set()).add(value)
-    labels = _value_labels(present)
-    return [
-        [
-            {c: labels[c].get(v, v) if c in labels and isinstance(v, str) else v for c, v in row.items()}
-            for row in part.rows
-        ]
-        for part in parts
-    ]
 
 
 @login_required
@@ -630,7 +375,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             # Named as the form names them (目标值), not by the service's field (value).
-            errors = {_target_label(field): messages_ for field, messages_ in by_field.items()}
+            errors = {presenters.target_label(field): messages_ for field, messages_ in by_field.items()}
     elif request.GET.get("edit", "").isdigit():
         editing = selectors.target_get(actor=actor, pk=int(request.GET["edit"]))
         values = {field: getattr(editing, field) for field in services.TARGET_FIELDS}
@@ -648,7 +393,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         ]  # fmt: skip
         table = [
             [
-                c.target.indicator_code, names.get(c.target.indicator_code, ""), _scope_label(c.target),
+                c.target.indicator_code, names.get(c.target.indicator_code, ""), presenters.scope_label(c.target),
                 c.target.get_level_display(), c.target.get_comparator_display(), c.target.value, c.target.value_high,
                 c.target.tolerance, c.target.baseline, c.target.from_year, c.target.to_year, c.value, c.label,
                 c.target.source,
@@ -656,7 +401,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             for c in checks
         ]  # fmt: skip
         title = _("目标及其达成情况 · %(year)s 年") % {"year": year}
-        return _download(f"targets-{year}", headers, table, export, title=title)
+        return presenters.download(f"targets-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/targets.html",
@@ -664,7 +409,8 @@ def targets(request: HttpRequest) -> HttpResponse:
             "year": year,
             "year_choices": range(selectors.default_year() - 6, selectors.default_year() + 6),
             "checks": [
-                (c, names.get(c.target.indicator_code, c.target.indicator_code), _scope_label(c.target)) for c in checks
+                (c, names.get(c.target.indicator_code, c.target.indicator_code), presenters.scope_label(c.target))
+                for c in checks
             ],
             "withdrawn": selectors.target_list(actor=actor, include_withdrawn=True).filter(withdrawn_on__isnull=False),
             "can_write": actor.kind == ActorKind.BUREAU and actor.role in ("admin", "staff"),
@@ -680,18 +426,6 @@ def targets(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _target_label(field: str) -> str:
-    try:
-        model_field = Target._meta.get_field(field)
-    except FieldDoesNotExist:
-        return "__all__"
-    return str(getattr(model_field, "verbose_name", field))
-
-
-def _scope_label(target: Any) -> str:
-    return selectors.scope_name(Scope(target.scope_kind, target.scope_code))
-
-
 # ---------------------------------------------------------------------------------------------
 # Annual quality report
 
@@ -704,7 +438,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     with page_engine() as engine:
         made = report.build(engine, actor=actor, scope=scope, scope_name=selectors.scope_name(scope), year=year)
-        snapshot = _snapshot_context(engine)
+        snapshot = presenters.snapshot_context(engine)
     if request.GET.get("format") == "docx":
         response = HttpResponse(
             report.to_docx(made),
@@ -742,7 +476,7 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, actor)
     # This year by default: graduates count from their graduation day and postings from their
     # publication, neither waits for the year-end census.
-    year = _year(request, default=timezone.localdate().year)
+    year = _year(request, default=clock.today().year)
     if request.method == "POST":
         try:
             if request.POST.get("remove", "").isdigit():
@@ -765,7 +499,9 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             years=[year],
             scope=scope,
         )
-        picture = alignment.supply_and_demand(engine, scope=scope, year=year, school_names=_schools_in(actor, scope))
+        picture = alignment.supply_and_demand(
+            engine, scope=scope, year=year, school_names=presenters.schools_in(actor, scope)
+        )
     rows = picture.rows()
     export = request.GET.get("format", "")
     keys = selectors.key_industries_for(actor=actor, scope=scope)
@@ -790,7 +526,7 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             for k in keys
         ]  # fmt: skip
         title = _("%(scope)s · 重点产业名单 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
-        return _download(f"key-industries-{scope}-{year}", headers, table, export, title=title)
+        return presenters.download(f"key-industries-{scope}-{year}", headers, table, export, title=title)
     if export in {"csv", "xlsx"}:
         headers = [
             _("专业代码"), _("专业"), _("对应职业"), _("对应行业门类"), _("毕业生"), _("对应职业的岗位需求"),
@@ -807,7 +543,7 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
             "scope": selectors.scope_name(scope),
             "year": year,
         }
-        return _download(f"supply-demand-{scope}-{year}", headers, table, export, title=title)
+        return presenters.download(f"supply-demand-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/alignment.html",
@@ -837,13 +573,6 @@ def alignment_view(request: HttpRequest) -> HttpResponse:
 # Early warning
 
 
-def _trend_span(found: Sequence[early_warning.MajorWarning]) -> str:
-    """The two years the demand trend compares, or why there is none."""
-    if found and found[0].demand_from:
-        return f"{found[0].demand_from}→{found[0].demand_to}"
-    return _("完整年份不足两年")
-
-
 @login_required
 def warnings_view(request: HttpRequest) -> HttpResponse:
     """Each major of the scope, red / yellow / green over the window, with its reasons."""
@@ -853,7 +582,7 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     limits = early_warning.thresholds()
     with page_engine() as engine:
         found = early_warning.major_warnings(engine, scope=scope, year=year, limits=limits)
-    names = _major_names()
+    names = presenters.major_names()
     labels = {
         "red": _("红色预警"),
         "yellow": _("黄色预警"),
@@ -864,7 +593,7 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
     if export in {"csv", "xlsx"}:
         headers = [
             _("专业代码"), _("专业"), _("预警"), _("毕业生"), _("就业率"), _("对口就业率"), _("平均月收入"),
-            _("收入比"), _("需求变化（%(years)s）") % {"years": _trend_span(found)}, _("每岗位毕业生"), _("原因"),
+            _("收入比"), _("需求变化（%(years)s）") % {"years": presenters.trend_span(found)}, _("每岗位毕业生"), _("原因"),
         ]  # fmt: skip
         table = [
             [
@@ -875,14 +604,14 @@ def warnings_view(request: HttpRequest) -> HttpResponse:
             for w in found
         ]  # fmt: skip
         title = _("%(scope)s · 专业预警 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
-        return _download(f"major-warnings-{scope}-{year}", headers, table, export, title=title)
+        return presenters.download(f"major-warnings-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/warnings.html",
         {
             "scope": scope,
             "scope_name": selectors.scope_name(scope),
-            "trail": _trail(actor, scope),
+            "trail": presenters.trail(actor, scope),
             "year": year,
             "year_choices": _year_choices(),
             "limits": limits,
@@ -915,7 +644,7 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             found = quality.violations(engine, scope=scope, years=[year])
         finally:
             engine.close()
-    schools = _schools_in(actor, scope)
+    schools = presenters.schools_in(actor, scope)
     export = request.GET.get("format", "")
     if export in {"csv", "xlsx"}:
         headers = [
@@ -940,14 +669,14 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             for v in found
         ]
         title = _("%(scope)s · 数据质量问题 · %(year)s 年") % {"scope": selectors.scope_name(scope), "year": year}
-        return _download(f"data-quality-{scope}-{year}", headers, table, export, title=title)
+        return presenters.download(f"data-quality-{scope}-{year}", headers, table, export, title=title)
     return render(
         request,
         "insight/quality.html",
         {
             "scope": scope,
             "scope_name": selectors.scope_name(scope),
-            "trail": _trail(actor, scope),
+            "trail": presenters.trail(actor, scope),
             "year": year,
             "year_choices": _year_choices(),
             "rows": [(v, schools.get(v.school_code, v.school_code)) for v in found],
@@ -1024,7 +753,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
             "scope": selectors.scope_name(asked.scope), "months": asked.horizon
         }  # fmt: skip
         file_name = f"demand-forecast-{asked.scope}-{asked.breakdown}-{asked.level}"
-        return _download(file_name, headers, table, export, title=title)
+        return presenters.download(file_name, headers, table, export, title=title)
     chosen = None
     if found:
         wanted = request.GET.get("series", "")
@@ -1048,7 +777,7 @@ def forecasts_view(request: HttpRequest) -> HttpResponse:
         {
             "scope": asked.scope,
             "scope_name": selectors.scope_name(asked.scope),
-            "trail": _trail(actor, asked.scope) if actor.kind != ActorKind.SCHOOL else [],
+            "trail": presenters.trail(actor, asked.scope) if actor.kind != ActorKind.SCHOOL else [],
             "asked": asked,
             "query": query,
             "rows": [(f, labels[f.status]) for f in found or []],

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongjiang.core import audit, tasks
 from gongjiang.core.actors import Actor
 from gongjiang.core.bulk import insert_many, insert_values
+from gongjiang.core.masking import mask_id_number
 from gongjiang.core.policies import require
 from gongjiang.core.scope import ActorKind, region_prefix
 from gongjiang.directory.models import Organisation, Person
@@ -40,7 +41,7 @@ from gongjiang.market.models import (
 )
 from gongjiang.refdata.models import Scheme
 from gongjiang.refdata.selectors import concepts, crosswalk_sources
-from gongjiang.registry.models import ClassLevel, Registration, SchoolClass
+from gongjiang.registry.models import ClaimReturn, ClassLevel, Registration, SchoolClass
 
 # The students nearest to leaving first; a posting is news to a few hundred, not a province.
 MAX_POSTING_RECIPIENTS = 300
@@ -277,6 +278,21 @@ def notify_publisher_of_moderation(posting: Posting, reason: str = "") -> None:
         link = f"/market/postings/{posting.pk}/edit/"
     Notification.objects.create(
         organisation_id=posting.owner_id, kind=NotificationKind.MODERATION, title=title[:200], body=body, link=link
+    )
+
+
+def notify_claim_returned(sender: object, *, claim_return: ClaimReturn, **kwargs: object) -> None:
+    """Tell the organisation that typed an identity the bureau returned it, with the reason and
+    nothing about the register (ADR 0032). Connected to `registry.services.claim_returned`."""
+    claim = claim_return.claim
+    values = {"name": claim.name, "number": mask_id_number(claim.id_number), "reason": claim_return.reason}
+    Notification.objects.create(
+        organisation_id=claim_return.organisation_id,
+        kind=NotificationKind.MODERATION,
+        title=(_("身份核对退回：%(name)s") % values)[:200],
+        body=_("人社部门退回了本单位填报的身份“%(name)s”（%(number)s），请核对证件后更正。退回原因：%(reason)s")
+        % values,
+        link="/registry/identities/returned/",
     )
 
 

@@ -629,3 +629,37 @@ class CompetitionAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.competition} {self.rank}"
+
+
+class ClaimReturn(models.Model):
+    """The bureau's return of an identity claim to the organisation that typed it, with its reason
+    (ADR 0032). The organisation corrects the name or number of its records; the correction is
+    checked as a new write is, and the result goes back to the bureau. The row keeps what was
+    returned and when it was corrected; it never says whom the correction resolved to."""
+
+    claim = models.ForeignKey(Person, verbose_name=_("退回的身份"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("退回原因"), max_length=300)
+    returned_at = models.DateTimeField(_("退回时间"), auto_now_add=True)
+    corrected_at = models.DateTimeField(_("更正时间"), null=True, blank=True)
+    # Who the corrected records are about now: the bureau's to read, never shown to the writer.
+    corrected_to = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    scope: ClassVar[ScopePaths] = ScopePaths(organisation="organisation_id", region="organisation__region_code")
+
+    class Meta:
+        verbose_name = _("身份核对退回")
+        verbose_name_plural = _("身份核对退回")
+        ordering = ["-returned_at", "-pk"]
+        constraints = [
+            # A claim is returned once at a time: a second return waits for the correction.
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(corrected_at__isnull=True), name="claim_return_one_open_per_claim"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim.name} · {self.reason}"

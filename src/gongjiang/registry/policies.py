@@ -73,6 +73,16 @@ def _claim_decide(actor: Actor, claimant: Any) -> bool:
     return claimant is not None and oversees_region(actor, claimant.region_code) and actor.role in ("admin", "staff")
 
 
+@rule("registry.claim.correct")
+def _claim_correct(actor: Actor, claim_return: Any) -> bool:
+    # The staff of the organisation the claim was returned to correct what they typed.
+    return (
+        actor.kind not in (ActorKind.LEARNER, ActorKind.PUBLIC)
+        and actor.organisation_id == claim_return.organisation_id
+        and actor.role in ("admin", "staff")
+    )
+
+
 @rule("registry.placement.answer")
 def _placement_answer(actor: Actor, record: Any) -> bool:
     # Only the organisation the request waits for answers it, by its staff.

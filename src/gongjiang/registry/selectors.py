@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Min, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from gongjiang.directory.models import Organisation, OrganisationKind, Person, S
 from gongjiang.registry.models import (
     Apprenticeship,
     AssessmentResult,
+    ClaimReturn,
     ClassLevel,
     CompetitionAward,
     Decision,
@@ -365,17 +366,44 @@ class OpenClaim:
     records: dict[str, int]
     registered_name: str  # empty when the registered person is outside the bureau's own reach
     waits_for_registration: bool
+    resubmitted: bool  # corrected by its writer after a return (ADR 0032)
+
+
+def _record_counts(person_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How many records of each kind are filed under each person: one grouped count per kind."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in person_ids}
+    for model, field in PERSON_RECORDS:
+        label = str(model._meta.verbose_name)
+        rows = (
+            model._default_manager.filter(**{f"{field}_id__in": person_ids})
+            .values_list(f"{field}_id")
+            .annotate(n=Count("pk"))
+        )
+        for person_id, n in rows:
+            counts[person_id][label] = n
+    return counts
 
 
 def open_claims(*, actor: Actor) -> list[OpenClaim]:
-    """Claims with another name than the registered one, typed by organisations in the bureau's
-    region, oldest first (ADR 0023). Those behind a pending registration are decided in the
-    approval queue and are marked so."""
+    """Claims the bureau has to decide, typed by organisations in its region, oldest first (ADR
+    0023): those with another name than the registered one, and those their writer corrected after
+    a return, whatever name they now carry (ADR 0032). A claim waiting for its writer's correction
+    is not here, nor one that no record is filed under any longer (its records moved with a
+    correction). Those behind a pending registration are decided in the approval queue and are
+    marked so."""
     if actor.kind not in (ActorKind.BUREAU, ActorKind.OPERATOR):
         return []
+    resubmitted_ids = ClaimReturn.objects.filter(corrected_to_id=OuterRef("pk"))
+    has_records = Q()
+    for model, field in PERSON_RECORDS:
+        has_records |= Q(Exists(model._default_manager.filter(**{field: OuterRef("pk")})))
     claims = (
         Person.objects.filter(claims__isnull=False, merged_at__isnull=True)
-        .exclude(name=F("claims__name"))  # a matching name waits only for its registration's approval
+        .annotate(resubmitted=Exists(resubmitted_ids))
+        # A matching name waits only for its registration's approval, unless it is a correction.
+        .filter(~Q(name=F("claims__name")) | Q(resubmitted=True))
+        .filter(has_records)
+        .exclude(Exists(ClaimReturn.objects.filter(claim_id=OuterRef("pk"), corrected_at__isnull=True)))
         .select_related("claims", "claimed_by")
     )
     if actor.kind == ActorKind.BUREAU:
@@ -383,15 +411,7 @@ def open_claims(*, actor: Actor) -> list[OpenClaim]:
     found = list(claims.order_by("created_at", "pk")[:500])
     ids = [c.pk for c in found]
     readable = persons_readable(actor, [c.claims_id for c in found if c.claims_id is not None])
-    # One grouped count per kind of record, not one per claim and kind.
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
-    for model, field in PERSON_RECORDS:
-        label = str(model._meta.verbose_name)
-        rows = (
-            model._default_manager.filter(**{f"{field}_id__in": ids}).values_list(f"{field}_id").annotate(n=Count("pk"))
-        )
-        for person_id, n in rows:
-            counts[person_id][label] = n
+    counts = _record_counts(ids)
     waiting = set(Registration.objects.filter(person_id__in=ids, status="pending").values_list("person_id", flat=True))
     result = []
     for claim in found:
@@ -403,9 +423,65 @@ def open_claims(*, actor: Actor) -> list[OpenClaim]:
                 records=counts[claim.pk],
                 registered_name=claim.claims.name if claim.claims_id in readable else "",
                 waits_for_registration=claim.pk in waiting,
+                resubmitted=bool(getattr(claim, "resubmitted", False)),
             )
         )
     return result
+
+
+def open_claim_get(*, actor: Actor, claim_id: int) -> Person:
+    """One claim of the bureau's list; 404 for any other (absent, decided, waiting for its writer,
+    or outside the bureau's region)."""
+    claim = next((c.claim for c in open_claims(actor=actor) if c.claim.pk == claim_id), None)
+    if claim is None:
+        raise Http404
+    return claim
+
+
+@dataclass(frozen=True)
+class ReturnedClaim:
+    """A claim the bureau returned, as its writer sees it: only what the writer typed, the
+    bureau's reason and the writer's own records, never anything about the register."""
+
+    claim_return: ClaimReturn
+    name: str
+    masked_number: str
+    records: dict[str, int]
+
+
+def returned_claims(*, actor: Actor) -> list[ReturnedClaim]:
+    """The claims returned to the actor's organisation and not yet corrected, oldest first."""
+    if actor.organisation_id is None or actor.kind in (ActorKind.LEARNER, ActorKind.PUBLIC):
+        return []
+    found = list(
+        ClaimReturn.objects.filter(organisation_id=actor.organisation_id, corrected_at__isnull=True)
+        .select_related("claim")
+        .order_by("returned_at", "pk")[:500]
+    )
+    counts = _record_counts([r.claim_id for r in found])
+    return [
+        ReturnedClaim(
+            claim_return=r,
+            name=r.claim.name,
+            masked_number=mask_id_number(r.claim.id_number),
+            records=counts[r.claim_id],
+        )
+        for r in found
+    ]
+
+
+def returned_claim_get(*, actor: Actor, return_id: int) -> ClaimReturn:
+    """One return waiting for the actor's organisation; 404 for any other."""
+    if actor.organisation_id is None:
+        raise Http404
+    found = (
+        ClaimReturn.objects.filter(pk=return_id, organisation_id=actor.organisation_id, corrected_at__isnull=True)
+        .select_related("claim", "organisation")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def best_levels(*, person_ids: Iterable[int], occupation_code: str) -> dict[int, int]:

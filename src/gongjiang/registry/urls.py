@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/", views.approval_queue, name="queue"),
     path("schools/", views.schools, name="schools"),
     path("identities/", views.identity_checks, name="identity_checks"),
+    path("identities/returned/", views.returned_identities, name="returned_identities"),
     path("queue/<str:kind>/<int:pk>/decide/", views.queue_decide, name="queue_decide"),
     path("queue/intake/", views.queue_approve_intake, name="queue_intake"),
     path("majors/", views.majors, name="majors"),

@@ -394,22 +394,61 @@ def schools(request: HttpRequest) -> HttpResponse:
 
 @page_for(ActorKind.BUREAU, ActorKind.OPERATOR)
 def identity_checks(request: HttpRequest) -> HttpResponse:
-    """The bureau's list of claims whose name differs from the registered one (ADR 0023): it checks
-    the documents, then confirms the registered person (the records move to them) or tells the
-    organisation that typed it to correct its record."""
+    """The bureau's list of claims to decide (ADR 0023): it checks the documents, then confirms the
+    registered person (the records move to them) or returns the claim to the organisation that
+    typed it, with a reason, for it to correct (ADR 0032)."""
     actor = _actor(request)
     if request.method == "POST":
-        claim = next(
-            (c.claim for c in selectors.open_claims(actor=actor) if str(c.claim.pk) == request.POST.get("claim")), None
-        )
-        if claim is None:
-            raise Http404
+        raw = request.POST.get("claim", "")
+        claim = selectors.open_claim_get(actor=actor, claim_id=int(raw) if raw.isdigit() else 0)
         try:
-            services.claim_decide(actor=actor, claim=claim)
+            if request.POST.get("action") == "return":
+                services.claim_return(actor=actor, claim=claim, reason=request.POST.get("reason", ""))
+            else:
+                services.claim_decide(actor=actor, claim=claim)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("已确认为登记在册的同一人，相关记录已归入其名下。"))
+            if request.POST.get("action") == "return":
+                messages.success(request, _("已退回填报单位更正。"))
+            else:
+                messages.success(request, _("已确认为登记在册的同一人，相关记录已归入其名下。"))
         return redirect("registry:identity_checks")
-    return render(request, "registry/identity_checks.html", {"claims": selectors.open_claims(actor=actor)})
+    return render(
+        request,
+        "registry/identity_checks.html",
+        {"claims": selectors.open_claims(actor=actor), "reason_max": services.identity.RETURN_REASON_MAX},
+    )
+
+
+@page_for(
+    ActorKind.OPERATOR, ActorKind.BUREAU, ActorKind.SCHOOL, ActorKind.ENTERPRISE, ActorKind.EVALUATOR, organisation=True
+)
+def returned_identities(request: HttpRequest) -> HttpResponse:
+    """An organisation's claims the bureau returned (ADR 0032): its staff correct the name or number
+    they typed. Every correction gets the same answer; the bureau decides."""
+    actor = _actor(request)
+    if request.method == "POST":
+        raw = request.POST.get("claim_return", "")
+        claim_return = selectors.returned_claim_get(actor=actor, return_id=int(raw) if raw.isdigit() else 0)
+        version = request.POST.get("version", "")
+        try:
+            services.claim_correct(
+                actor=actor,
+                claim_return=claim_return,
+                name=request.POST.get("name", ""),
+                id_number=request.POST.get("id_number", ""),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已重新提交，由人社部门核对。"))
+        return redirect("registry:returned_identities")
+    return render(
+        request,
+        "registry/returned_identities.html",
+        {"returned": selectors.returned_claims(actor=actor), "refusal": services.correction_refusal(actor=actor)},
+    )

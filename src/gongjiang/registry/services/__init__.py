@@ -5,8 +5,12 @@ the same way and audits in bulk. Callers import this package: `from gongjiang.re
 
 from gongjiang.registry.services.identity import (
     claim_confirm,
+    claim_correct,
     claim_decide,
     claim_problem,
+    claim_return,
+    claim_returned,
+    correction_refusal,
     person_find_or_register,
     persons_readable,
 )
@@ -67,10 +71,14 @@ __all__ = [
     "assessment_results_record",
     "award_record",
     "claim_confirm",
+    "claim_correct",
     "claim_decide",
     "claim_problem",
+    "claim_return",
+    "claim_returned",
     "class_check",
     "class_create",
+    "correction_refusal",
     "destination_record",
     "destination_record_many",
     "enrolment_check",

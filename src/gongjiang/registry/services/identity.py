@@ -20,23 +20,29 @@ its timing differs between a number that is new and one held elsewhere.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjiang.core import audit
 from gongjiang.core.actors import Actor
 from gongjiang.core.bounds import text_problem
+from gongjiang.core.models import AuditEntry
 from gongjiang.core.policies import require
 from gongjiang.core.scope import ActorKind, scoped
 from gongjiang.core.validators import parse_resident_id
+from gongjiang.core.versions import require_version
 from gongjiang.directory.models import IdType, Person
 from gongjiang.directory.services import person_create
 from gongjiang.registry.models import (
     Apprenticeship,
+    ClaimReturn,
     CompetitionAward,
     Registration,
     SkillAssessment,
@@ -185,3 +191,99 @@ def claim_confirm(
             after=after, scope_region_code=region,
         )  # fmt: skip
     return registered
+
+
+# Sent inside the bureau's transaction with `claim_return` when a claim is returned, so that the
+# organisation's inbox (in `market`, an app above this one) can tell its staff without the register
+# knowing the inbox.
+claim_returned = Signal()
+
+RETURN_REASON_MAX = ClaimReturn._meta.get_field("reason").max_length or 300
+
+
+def claim_return(*, actor: Actor, claim: Person, reason: str) -> ClaimReturn:
+    """The bureau returns an open claim with another name to the organisation that typed it, with
+    a reason the organisation reads (ADR 0032). A claim behind a pending registration is returned
+    with the registration, in the approval queue."""
+    require(actor, "registry.claim.decide", claim.claimed_by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写退回原因。")})
+    problem = text_problem(reason, max_length=RETURN_REASON_MAX, multiline=False)
+    if problem:
+        raise ValidationError({"reason": problem})
+    if claim.claims_id is None or claim.merged_at is not None or claim.claimed_by is None:
+        raise ValidationError(_("该身份已核对完毕，无需退回。"))
+    if Registration.objects.filter(person=claim, status="pending").exists():
+        raise ValidationError(_("该身份随待审核的学籍一并处理，请在学籍审核中退回。"))
+    if ClaimReturn.objects.filter(claim=claim, corrected_at__isnull=True).exists():
+        raise ValidationError(_("该身份已退回，正等待填报单位更正。"))
+    with transaction.atomic():
+        returned = ClaimReturn.objects.create(claim=claim, organisation=claim.claimed_by, reason=reason)
+        # The writer's own entry: it names only what the writer typed and the bureau's reason.
+        audit.record(
+            actor=actor, action="person.claim_return", entity=returned, entity_label=claim.name,
+            after={"name": claim.name, "reason": reason}, owner=claim.claimed_by,
+        )  # fmt: skip
+        claim_returned.send(sender=ClaimReturn, claim_return=returned)
+    return returned
+
+
+def correction_refusal(*, actor: Actor) -> str:
+    """Why the actor's organisation may not correct a returned claim now (empty when it may): too
+    many corrections this hour. Each correction is a guess at a name checked against the register,
+    so guesses are counted, as imports are."""
+    if actor.kind == ActorKind.OPERATOR:
+        return ""
+    limit = settings.IDENTITY_CORRECTIONS_PER_HOUR
+    since = timezone.now() - dt.timedelta(hours=1)
+    done = AuditEntry.objects.filter(
+        scope_organisation_id=actor.organisation_id, action="person.claim_correct", at__gte=since
+    ).count()
+    if done < limit:
+        return ""
+    return _("本单位一小时内已更正 %(n)d 次身份，已达上限，请稍后再试。") % {"n": done}
+
+
+def claim_correct(
+    *, actor: Actor, claim_return: ClaimReturn, name: str, id_number: str = "", expected_version: int | None
+) -> None:
+    """The organisation corrects the name (and, when given, the number) of the records it filed
+    under a returned claim. The identity is checked exactly as a new write's is
+    (`person_find_or_register`), held for the bureau as a registration's is, and the records move to
+    whom it resolves to. It answers nothing: whether the name now matches the register is the
+    bureau's to decide, so the writer learns nothing it could not read before (ADR 0032)."""
+    require(actor, "registry.claim.correct", claim_return)
+    require_version(claim_return.version, expected_version)
+    if claim_return.corrected_at is not None:
+        raise ValidationError(_("该退回已更正并重新提交，请刷新页面。"))
+    refusal = correction_refusal(actor=actor)
+    if refusal:
+        raise ValidationError(refusal)
+    claim = claim_return.claim
+    number = id_number.strip() or claim.id_number
+    with transaction.atomic():
+        person = person_find_or_register(actor=actor, name=name, id_number=number, until_approved=True)
+        moved: dict[str, list[int]] = {}
+        if person.pk != claim.pk:
+            try:
+                with transaction.atomic():
+                    for model, field in PERSON_RECORDS:
+                        rows = model._default_manager.filter(**{field: claim})
+                        ids = list(rows.values_list("pk", flat=True))
+                        if ids:
+                            rows.update(**{field: person})
+                            moved[model._meta.label_lower] = ids
+            except IntegrityError as exc:
+                # Only a person the writer already reads can hold a full-time place it would clash with.
+                raise ValidationError({"id_number": full_time_held()}) from exc
+        before = {"name": claim.name, "id_number": claim.id_number}
+        claim_return.corrected_at = timezone.now()
+        claim_return.corrected_to = person
+        claim_return.version += 1
+        claim_return.save(update_fields=["corrected_at", "corrected_to", "version"])
+        audit.record(
+            actor=actor, action="person.claim_correct", entity=claim_return, entity_label=name.strip(),
+            before=before, after={"name": name.strip(), "id_number": number, "records": moved},
+            owner=claim_return.organisation,
+        )  # fmt: skip
