@@ -1,5 +1,5 @@
-"""Level assessment from the command line (issue 17), run in-process on the test database: plans
-listed, scores imported all or nothing (and a dry run that writes nothing), submission, the
+"""Level assessment from the command line (issue 17), run in-process on the test database: a plan
+published and a class signed up, scores imported all or nothing (and a dry run that writes nothing), submission, the
 bureau's sampling and decision, final results, and a level conferred on a competition winner.
 Each refusal exits with 1, names what is wrong in Chinese and changes nothing."""
 
@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from gongjiang.assessment import services
 from gongjiang.assessment.models import AssessmentPlan, PlanStatus, SignUp
 from gongjiang.cli import main
 from gongjiang.core.actors import Actor
@@ -46,15 +45,28 @@ def sheet(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_scores_are_imported_all_or_nothing_then_sampled_and_made_final(
-    publish: Callable[..., AssessmentPlan], actor_of: Callable[[str], Actor], senior_class: SchoolClass,
+def test_a_plan_is_published_signed_up_scored_all_or_nothing_sampled_and_made_final(
+    filed: Organisation, actor_of: Callable[[str], Actor], senior_class: SchoolClass,
     new_person: Callable[..., Person], tmp_path: Path,
 ) -> None:  # fmt: skip
     zhou, wu = (new_person(name=name, birth=dt.date(2006, 5, i + 1)) for i, name in enumerate(["周", "吴"]))
     for person in (zhou, wu):
         enrol(actor_of, senior_class, person)
-    plan = publish()
-    services.signup_class(actor=actor_of("school"), plan=plan, school_class=senior_class)
+    publish_args = [
+        "assessment", "plans", "publish", "--body", filed.code, "--occupation", WELDER, "--place", "呼和浩特市职业技能鉴定中心",
+        "--capacity", "30", "--signup-opens", str(TODAY - dt.timedelta(days=5)),
+        "--signup-closes", str(TODAY + dt.timedelta(days=10)), "--theory-on", str(TODAY + dt.timedelta(days=20)),
+        "--practice-on", str(TODAY + dt.timedelta(days=21)),
+    ]  # fmt: skip
+    refused(cli(*publish_args, "--level", "1"), "未备案评价")  # the filing covers up to level 2
+    assert not AssessmentPlan.objects.exists()
+    published = cli(*publish_args, "--level", "3", "--json")
+    assert published.exit_code == 0, published.output
+    plan = AssessmentPlan.objects.get(pk=json.loads(published.output)["id"])
+    signed = cli("assessment", "plans", "signup-class", str(plan.pk), str(senior_class.pk), "--json")
+    assert signed.exit_code == 0 and json.loads(signed.output)["signed_up"] == 2, signed.output
+    refused(cli("assessment", "plans", "signup-class", str(plan.pk), str(senior_class.pk)), "周（", "已报名该计划")
+    assert SignUp.objects.filter(plan=plan).count() == 2
     listed = json.loads(cli("assessment", "plans", "list", "--status", "open", "--json").output)
     assert [(p["id"], p["occupation_code"], p["signups"]) for p in listed] == [(plan.pk, WELDER, 2)]
     plan = sat(plan)

@@ -1,4 +1,5 @@
-"""`assessment`: level assessment from the command line (issue 17): the plans, their scores
+"""`assessment`: level assessment from the command line (issue 17): plans published and listed, a
+school's class signed up, scores
 imported from a spreadsheet (the all-or-nothing import the page uses), the body's submission, the
 bureau's sampling and its decision, final results, and levels conferred on competition winners.
 Each step calls the service the pages and the API call and refuses what they refuse."""
@@ -24,7 +25,7 @@ def assessment_group() -> None:
 
 @assessment_group.group("plans")
 def plans_group() -> None:
-    """认定计划：列出，报送成绩，抽查，确定结果。"""
+    """认定计划：列出，发布，按班级报名，报送成绩，抽查，确定结果。"""
 
 
 def _plan_row(p: Any) -> dict[str, Any]:
@@ -77,6 +78,73 @@ def _plan(actor: Any, plan_id: int) -> Any:
         return plan_get(actor=actor, plan_id=plan_id)
     except Http404:
         raise click.ClickException(f"没有编号为 {plan_id} 的认定计划。") from None
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@plans_group.command("publish")
+@data_dir_option
+@click.option("--body", "body_code", required=True, help="发布计划的评价机构（或备案的技工院校）的机构代码。")
+@click.option("--occupation", "occupation_code", required=True, help="职业分类大典代码。")
+@click.option("--level", "skill_level", type=click.IntRange(1, 5), required=True, help="等级：1 高级技师 … 5 初级工。")
+@click.option("--theory-on", type=_DATE, required=True, help="理论考试日期（YYYY-MM-DD）。")
+@click.option("--practice-on", type=_DATE, required=True, help="实操考核日期（YYYY-MM-DD）。")
+@click.option("--place", required=True, help="考核地点（最多 200 字）。")
+@click.option("--capacity", type=click.IntRange(1, 5_000), required=True, help="名额。")
+@click.option("--signup-opens", type=_DATE, required=True, help="报名开始日期。")
+@click.option("--signup-closes", type=_DATE, required=True, help="报名截止日期。")
+@click.option("--theory-pass", type=click.FloatRange(0, 100), default=60, show_default=True, help="理论合格分。")
+@click.option("--practice-pass", type=click.FloatRange(0, 100), default=60, show_default=True, help="实操合格分。")
+@_AS_JSON
+def plans_publish(
+    data_dir: Path | None, body_code: str, occupation_code: str, skill_level: int, theory_on: Any,
+    practice_on: Any, place: str, capacity: int, signup_opens: Any, signup_closes: Any, theory_pass: float,
+    practice_pass: float, as_json: bool,
+) -> None:  # fmt: skip
+    """以评价机构的名义发布认定计划；只能发布该机构备案覆盖考试日期的职业和等级。"""
+    _setup(data_dir)
+    from decimal import Decimal
+
+    from gongjiang.assessment.services import plan_publish
+    from gongjiang.core.actors import system_actor
+
+    if len(place) > 200:
+        raise click.BadParameter("考核地点最多 200 字。", param_hint="--place")
+    body = _organisation(body_code, "--body")
+    actor = system_actor("gongjiang assessment plans publish")
+    with _refusals():
+        plan = plan_publish(
+            actor=actor, evaluator=body, occupation_code=occupation_code[:16], skill_level=skill_level,
+            theory_on=theory_on.date(), practice_on=practice_on.date(), place=place, capacity=capacity,
+            signup_opens=signup_opens.date(), signup_closes=signup_closes.date(),
+            theory_pass=Decimal(str(theory_pass)), practice_pass=Decimal(str(practice_pass)),
+        )  # fmt: skip
+    _print_plan(_plan_row(plan), as_json)
+
+
+@plans_group.command("signup-class")
+@data_dir_option
+@click.argument("plan_id", type=_ID)
+@click.argument("class_id", type=_ID)
+@_AS_JSON
+def plans_signup_class(data_dir: Path | None, plan_id: int, class_id: int, as_json: bool) -> None:
+    """以学校的名义为班级中注册在籍的学生全部报名：有任何一名学生不符合条件时全班都不报名，逐一列出原因。"""
+    _setup(data_dir)
+    from gongjiang.assessment.services import signup_class
+    from gongjiang.core.actors import system_actor
+    from gongjiang.registry.selectors import class_list
+
+    actor = system_actor("gongjiang assessment plans signup-class")
+    school_class = class_list(actor=actor).filter(pk=class_id).first()
+    if school_class is None:
+        raise click.ClickException(f"没有编号为 {class_id} 的班级。")
+    with _refusals():
+        signups = signup_class(actor=actor, plan=_plan(actor, plan_id), school_class=school_class)
+    if as_json:
+        click.echo(json.dumps({"plan": plan_id, "class": class_id, "signed_up": len(signups)}))
+    else:
+        click.echo(f"“{school_class.name}”已报名 {len(signups)} 人。")
 
 
 @plans_group.command("submit")
