@@ -1,7 +1,7 @@
 """`assessment`: level assessment from the command line (issue 17): plans published and listed, a
-school's class signed up, scores
-imported from a spreadsheet (the all-or-nothing import the page uses), the body's submission, the
-bureau's sampling and its decision, final results, and levels conferred on competition winners.
+school's class signed up, scores imported from a spreadsheet (the all-or-nothing import the page
+uses), the body's submission, the bureau's sampling and its decision, final results, and levels
+conferred on competition winners.
 Each step calls the service the pages and the API call and refuses what they refuse."""
 
 from __future__ import annotations
