@@ -5,9 +5,9 @@ The group (`base.main`) is assembled from one module per command group; importin
 this order, adds their commands to it."""
 
 # isort: off
-from gongjiang.cli import site, reference, insight, spreadsheets, credentials, operations
+from gongjiang.cli import site, reference, insight, spreadsheets, credentials, assessment, operations
 
 # isort: on
 from gongjiang.cli.base import main
 
-__all__ = ["credentials", "insight", "main", "operations", "reference", "site", "spreadsheets"]
+__all__ = ["assessment", "credentials", "insight", "main", "operations", "reference", "site", "spreadsheets"]

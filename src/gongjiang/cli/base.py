@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -105,3 +106,50 @@ def _refuse_weak_password(password: str, source: str) -> None:
         raise click.UsageError(
             f"{source} 给出的密码不符合密码规则：{'；'.join(exc.messages)} 请换一个更长、更难猜的密码。"
         ) from exc
+
+
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """A service's refusal as the command's: its Chinese reasons on standard error and exit code 1.
+    The services refuse before they write (or inside their transaction), so nothing stays."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+
+    try:
+        yield
+    except ValidationError as exc:
+        raise click.ClickException("；".join(exc.messages)) from None
+    except PermissionDenied as exc:
+        raise click.ClickException(str(exc)) from None
+    except Http404:
+        raise click.ClickException("没有找到该记录。") from None
+
+
+def _organisation(code: str, option: str, kind: str | None = None) -> Any:
+    """The organisation with `code` (of `kind` when given), or a usage error naming the option."""
+    from gongjiang.directory.models import Organisation
+
+    found = Organisation.objects.filter(code=code.strip()[:32])
+    if kind is not None:
+        found = found.filter(kind=kind)
+    organisation = found.first()
+    if organisation is None:
+        raise click.BadParameter(
+            f"没有机构代码为“{code[:32]}”的{'单位' if kind is None else '相应机构'}（可用 gongjiang orgs 查看）",
+            param_hint=option,
+        )
+    return organisation
+
+
+def _acting_for(organisation: Any, label: str) -> Any:
+    """The command line's operator acting for `organisation`, for the steps whose service asks which
+    organisation acts (a bureau switching its region's rule); allowed and audited like any operator."""
+    from gongjiang.core.actors import Actor, system_actor
+    from gongjiang.core.scope import ActorKind
+
+    operator = system_actor(label)
+    return Actor(
+        kind=ActorKind.OPERATOR, username=operator.username, organisation_id=organisation.pk,
+        organisation_code=organisation.code, organisation_name=organisation.name,
+        region_code=organisation.region_code,
+    )  # fmt: skip

@@ -77,21 +77,8 @@ def demo(
         progress=steps.detail,
         workers=os.cpu_count() or 1,  # used on PostgreSQL only
     )
-    click.echo(f"演示地区已生成：{region.organisations} 个机构，{region.students} 名学生。")
-    if region.records is not None:
-        r = region.records
-        click.echo(
-            f"另有毕业生 {r.graduates} 名（去向 {r.destinations} 条），实习 {r.internships} 人"
-            f"（{r.flagged_internships} 人未投保或被收费），技能等级认定 {r.assessments} 人次，竞赛获奖 {r.awards} 项，"
-            f"培训 {r.trainees} 人次（{r.programmes} 个项目），企业新型学徒 {r.apprenticeships} 名。"
-        )
-    if region.market is not None:
-        m = region.market
-        click.echo(
-            f"供需平台：企业档案 {m.profiles} 份，供需信息 {m.postings} 条（已发布 {m.published}，待审核 {m.pending}，"
-            f"已退回 {m.returned}），往年已截止的招聘信息 {m.archived} 条，学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
-            f"学徒 {m.apprenticeships} 人），订单班协议 {m.order_classes} 个。"
-        )
+    for line in region_summary(region):
+        click.echo(line)
     from gongjiang.demo.generator import set_demo_targets
     from gongjiang.directory.models import User
     from gongjiang.directory.selectors import actor_for_user
@@ -115,6 +102,33 @@ def demo(
         click.echo(f"启动网站：{_serve_command(host, port)}")
     else:
         _serve(host, port)
+
+
+def region_summary(region: Any) -> list[str]:
+    """What `build_region` made, as the demo prints it: the register, the marketplace and the
+    assessment plans it ran from publishing to certificates."""
+    lines = [f"演示地区已生成：{region.organisations} 个机构，{region.students} 名学生。"]
+    if region.records is not None:
+        r = region.records
+        lines.append(
+            f"另有毕业生 {r.graduates} 名（去向 {r.destinations} 条），实习 {r.internships} 人"
+            f"（{r.flagged_internships} 人未投保或被收费），技能等级认定 {r.assessments} 人次，竞赛获奖 {r.awards} 项，"
+            f"培训 {r.trainees} 人次（{r.programmes} 个项目），企业新型学徒 {r.apprenticeships} 名。"
+        )
+    if region.market is not None:
+        m = region.market
+        lines.append(
+            f"供需平台：企业档案 {m.profiles} 份，供需信息 {m.postings} 条（已发布 {m.published}，待审核 {m.pending}，"
+            f"已退回 {m.returned}），往年已截止的招聘信息 {m.archived} 条，学生申请 {m.applications} 份（接受录用 {m.accepted} 人，其中实习 {m.internships} 人、"
+            f"学徒 {m.apprenticeships} 人），订单班协议 {m.order_classes} 个。"
+        )
+    if region.plans is not None and region.plans.plans:
+        p = region.plans
+        lines.append(
+            f"技能等级认定计划 {p.plans} 个，从发布到签发走完全程：报名考生 {p.signups} 名（合格 {p.passed}、"
+            f"不合格 {p.failed}、缺考 {p.absent}），抽查 {p.sampled} 名，签发职业技能等级证书 {p.certificates} 张。"
+        )
+    return lines
 
 
 class _Steps:

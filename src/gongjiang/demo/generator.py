@@ -140,6 +140,7 @@ class DemoRegion:
     students: int = 0  # in school: registered, or waiting for the bureau's approval
     records: RecordCounts | None = None  # with students: training, placements, graduates and outcomes
     market: MarketCounts | None = None  # with students: profiles, postings, applications, order classes
+    plans: PlanCounts | None = None  # with students: the assessment plans run from publishing to certificates
 
 
 @dataclass
@@ -311,7 +312,7 @@ def build_region(
     if scale.students:
         with fast_commits(), remembered_lookups():
             populated = populate_region(actor=actor, students=scale.students, rng=rng, progress=note, workers=workers)
-        region.records, region.market = populated.records, populated.market
+        region.records, region.market, region.plans = populated.records, populated.market, populated.plans
     region.organisations = Organisation.objects.count()
     region.students = Registration.objects.filter(status__in=ACTIVE_STATUSES).count()
     if connection.vendor == "postgresql":
