@@ -601,6 +601,27 @@ def test_duckdb_gives_the_hand_counted_figures(duck: Engine) -> None:
     _check(compute(duck, catalogue().values(), years=[2023, 2024, 2025, 2026]))
 
 
+def test_a_snapshots_figures_are_kept_until_it_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "kept.duckdb"
+    build_snapshot(path, read=_arrow, years=(2022, 2026))
+    engine = DuckDBEngine(path)
+    first = compute(engine, catalogue().values(), years=[2023, 2024, 2025, 2026])
+    _check(first)
+    queries: list[object] = []
+    monkeypatch.setattr(DuckDBEngine, "run", lambda self, expr: queries.append(expr) or [])
+    assert compute(engine, catalogue().values(), years=[2023, 2024, 2025, 2026]) == first and queries == []
+    engine.close()
+    monkeypatch.undo()
+    # Rebuilt from an empty register: the same question now has other answers, never the kept ones.
+    build_snapshot(path, read=lambda table: _arrow(table).slice(0, 0), years=(2022, 2026))
+    rebuilt = DuckDBEngine(path)
+    try:
+        counted = {(v.code, v.year): v.numerator for v in compute(rebuilt, catalogue().values(), years=[2023, 2024, 2025, 2026])}
+    finally:
+        rebuilt.close()
+    assert not any(counted.values()) and any(v.numerator for v in first)
+
+
 def test_spark_gives_the_same_figures(snapshot: Path) -> None:
     require_or_skip(shutil.which("java") is not None, "Spark needs Java (apt install default-jre-headless)")
     engine = SparkEngine(snapshot)
@@ -631,7 +652,7 @@ def test_a_year_with_no_record_of_what_is_counted_has_no_data_not_zero(duck: Eng
     """Students are on record for 2024, training only from 2025: the 2024 training ratio is
     unknown, not 0 (nothing says no course was run), while 2025's is computed."""
     ratio = catalogue()["training_to_students_ratio"]
-    values = _by_key(compute(duck, [ratio, catalogue()["students_in_school"]], years=[2024, 2025]))
+    values = _by_key(compute(duck, [ratio, catalogue()["students_in_school"]], years=[2023, 2024, 2025, 2026]))
     assert values[("students_in_school", 2024)].value
     assert values[("training_to_students_ratio", 2024)].status == "no_data"
     assert values[("training_to_students_ratio", 2024)].value is None

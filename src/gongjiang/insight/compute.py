@@ -11,6 +11,8 @@ none).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -98,6 +100,15 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, DIGITS)
 
 
+# A snapshot never changes once built, so the figures computed from it are kept, per process,
+# under its stamp: the dashboard, an indicator's page and the API ask the same questions of the
+# same snapshot many times between two rebuilds, and compiling and running the queries is most of
+# their time (ADR 0039). Bounded, least recently used first out; a live engine is never kept.
+KEPT_MAX = 512
+_kept: OrderedDict[tuple[Any, ...], tuple[IndicatorValue, ...]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
 def compute(
     engine: Engine,
     indicators: Iterable[Indicator],
@@ -109,6 +120,26 @@ def compute(
     """The asked indicators for each year (and each group of `by`), in catalogue then year order."""
     scope = scope or Scope()
     chosen = list(indicators)
+    stamp = engine.stamp()
+    if stamp is None:
+        return _compute(engine, chosen, years=years, scope=scope, by=by)
+    key = (engine.name, str(getattr(engine, "path", "")), stamp, tuple(chosen), tuple(years), scope, tuple(by))
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+            return list(kept)
+    values = _compute(engine, chosen, years=years, scope=scope, by=by)
+    with _kept_lock:
+        _kept[key] = tuple(values)
+        while len(_kept) > KEPT_MAX:
+            _kept.popitem(last=False)
+    return values
+
+
+def _compute(
+    engine: Engine, chosen: list[Indicator], *, years: Sequence[int], scope: Scope, by: Sequence[str]
+) -> list[IndicatorValue]:
     for indicator in chosen:
         unsupported = [d for d in by if not indicator.supports(d)]
         if unsupported:

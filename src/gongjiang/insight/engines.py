@@ -157,6 +157,11 @@ class Engine:
     def run(self, expr: ir.Table) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def stamp(self) -> str | None:
+        """What tells this engine's data from any other state of it, when that data cannot change
+        while the stamp stays the same; None for a back end that reads the live register."""
+        return None
+
     def close(self) -> None:
         return None
 
@@ -172,6 +177,7 @@ class DuckDBEngine(Engine):
             raise FileNotFoundError(self.path)
         self.con = ibis.duckdb.connect(str(self.path), read_only=True)
         self.tables = _ConnectionTables(self.con)
+        self._meta_row: dict[str, Any] | None = None
 
     def fact(self, name: str, years: Sequence[int]) -> ir.Table:
         table = self.con.table(f"fact_{name}")
@@ -181,7 +187,11 @@ class DuckDBEngine(Engine):
         return _records(self.con.to_pyarrow(expr))
 
     def _meta(self) -> dict[str, Any]:
-        return _records(self.con.to_pyarrow(self.con.table("snapshot_meta")))[0]
+        # The file is opened read-only and a rebuild writes a new one, so what this engine reads
+        # never changes under it: one read of the meta row serves the engine's whole life.
+        if self._meta_row is None:
+            self._meta_row = _records(self.con.to_pyarrow(self.con.table("snapshot_meta")))[0]
+        return self._meta_row
 
     def years(self) -> list[int]:
         meta = self._meta()
