@@ -161,3 +161,27 @@ def test_a_part_run_again_counts_nothing_twice(committed: dict[str, Any], settin
     assert Certificate.objects.filter(issuer=school, kind="diploma").count() == 240
     # A small batch is not split beyond its chunks.
     assert issuing.batch_start(actor=committed["actor"], school=school, total=30, parts=8).parts == 1
+
+
+def test_the_command_issues_a_batch_with_two_worker_processes(
+    committed: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from gongjiang.cli import main
+
+    settings.CREDENTIALS_BATCH_CHUNK = 40
+    db = connection.settings_dict
+    # The workers the command starts inherit its environment: the test database and key directory.
+    monkeypatch.setenv("DATABASE_URL", f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "tests.settings")
+    monkeypatch.setenv("GONGJIANG_DATA_DIR", str(django_settings.DATA_DIR))
+    monkeypatch.setenv("GONGJIANG_CREDENTIALS_BATCH_CHUNK", "40")
+    school = committed["school"]
+    args = ["credentials", "issue-diplomas", "--school", school.code, "--processes", "2", "--json"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert '"issued": 240' in done.output
+    batch = IssuingBatch.objects.get(school=school)
+    assert (batch.state, batch.parts, batch.done) == ("done", 2, 240)
+    assert Certificate.objects.filter(issuer=school, kind="diploma").count() == 240
