@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
@@ -29,11 +28,6 @@ from .vcdata import Issuer, skill_certificate
 pytestmark = pytest.mark.django_db
 API = "/api/v1/credentials/verify"
 PAGE = "/credentials/verify/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_allowance() -> None:
-    cache.clear()
 
 
 @pytest.fixture

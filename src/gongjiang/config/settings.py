@@ -151,8 +151,8 @@ GONGJIANG_ASSESSMENT_SAMPLING_DAYS = int(env_str("GONGJIANG_ASSESSMENT_SAMPLING_
 CREDENTIALS_HOST = env_str("GONGJIANG_CREDENTIALS_HOST")
 # How long a served status-list credential is valid: verifiers re-read it after that.
 STATUS_LIST_VALID_HOURS = int(env_str("GONGJIANG_STATUS_LIST_VALID_HOURS", "24"))
-# Public verification (page and API, ADR 0025): requests per client address and minute. Counted
-# in the cache of each server process, so with N workers a client gets up to N times this.
+# Public verification (page and API, ADR 0025): requests per client address and minute, counted in
+# the database (`core.throttle`, ADR 0034), so that all server processes share one allowance.
 CREDENTIALS_VERIFY_PER_MINUTE = int(env_str("GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE", "30"))
 # A school's batch of diplomas (ADR 0034) is split into up to this many parts, each a task that a
 # `gongjiang worker` process takes, so that as many workers issue it at once; a part has at least
