@@ -33,7 +33,7 @@ def hit(key: str, *, limit: int, seconds: int) -> bool:
     table, key_, window, count = q(RateCount._meta.db_table), q("key"), q("window_start"), q("count")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_}, {window}, {count}) VALUES (%s, %s, 1) "  # noqa: S608  (names are ours)
+            f"INSERT INTO {table} ({key_}, {window}, {count}) VALUES (%s, %s, 1) "  # names: ours, quoted
             f"ON CONFLICT ({key_}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
             [key[:200], _window_start(seconds)],
         )
