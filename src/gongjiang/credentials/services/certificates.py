@@ -77,9 +77,16 @@ def issuer_key_ensure(*, actor: Actor, organisation: Organisation) -> IssuerKey:
     if existing is not None:
         return existing
     key = issuers.load_or_create_key(organisation)
-    with transaction.atomic():
-        row = IssuerKey.objects.create(organisation=organisation, public_key_multibase=key.public_multibase)
-        audit.record(actor=actor, action="issuer_key.create", entity=row, after=audit.snapshot(row), owner=organisation)
+    try:
+        with transaction.atomic():
+            row = IssuerKey.objects.create(organisation=organisation, public_key_multibase=key.public_multibase)
+            audit.record(
+                actor=actor, action="issuer_key.create", entity=row, after=audit.snapshot(row), owner=organisation
+            )
+    except IntegrityError:
+        # Another process (the other worker of a batch) made the row meanwhile, from the same key
+        # file: the file is created once (O_EXCL) and read by everyone after.
+        return IssuerKey.objects.get(organisation=organisation)
     return row
 
 
@@ -523,6 +530,7 @@ def batch_start(*, actor: Actor, school: Organisation, total: int, parts: int | 
         raise ValidationError({"batch": _("没有待签发毕业证书的毕业生。")})
     if IssuingBatch.objects.filter(school=school, state__in=[BatchState.QUEUED, BatchState.RUNNING]).exists():
         raise ValidationError({"batch": _("本校已有一批毕业证书正在签发，请等待其完成。")})
+    issuer_key_ensure(actor=actor, organisation=school)  # made once here, not by parts racing
     chunks = -(-total // max(1, settings.CREDENTIALS_BATCH_CHUNK))
     parts = max(1, min(parts or settings.CREDENTIALS_BATCH_PARTS, chunks, 64))
     with transaction.atomic():
