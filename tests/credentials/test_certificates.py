@@ -7,6 +7,7 @@ import datetime as dt
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -212,3 +213,23 @@ def test_a_national_award_confers_a_level_with_the_award_as_evidence(
     )  # fmt: skip
     with pytest.raises(ValidationError, match="不属于可直接认定等级"):
         award_confer(actor=actor_of("bureau"), award=local, evaluator=world["evaluator"])
+
+
+def test_an_issuer_key_made_meanwhile_by_another_process_is_used(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gongjiang.core import audit
+    from gongjiang.credentials import issuers
+    from gongjiang.credentials.models import IssuerKey
+
+    load = issuers.load_or_create_key
+
+    def and_another_process_inserts_the_row(organisation: Organisation) -> Any:
+        key = load(organisation)
+        row = IssuerKey.objects.create(organisation=organisation, public_key_multibase=key.public_multibase)
+        audit.record(actor=actor_of("school"), action="issuer_key.create", entity=row, owner=organisation)
+        return key
+
+    monkeypatch.setattr(issue.issuers, "load_or_create_key", and_another_process_inserts_the_row)
+    row = issue.issuer_key_ensure(actor=actor_of("school"), organisation=world["school"])
+    assert row == IssuerKey.objects.get(organisation=world["school"])

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
@@ -29,11 +28,6 @@ from .vcdata import Issuer, skill_certificate
 pytestmark = pytest.mark.django_db
 API = "/api/v1/credentials/verify"
 PAGE = "/credentials/verify/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_allowance() -> None:
-    cache.clear()
 
 
 @pytest.fixture
@@ -155,3 +149,28 @@ def test_a_skill_certificate_is_checked_against_its_filing(
     outcomes = {r["check"]: r["outcome"] for r in answer["results"]}
     assert outcomes["issuer_filed"] == "failed" and outcomes["proof"] == "passed"
     assert answer["verified"] is True  # the verdict needs a filing only when asked (--require-filed)
+
+
+def test_an_unchanged_status_list_is_signed_once_and_a_revocation_shows_at_once(
+    actor_of: Callable[[str], Actor], diploma: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from gongjiang.credentials import selectors
+    from gongjiang.credentials.public_verify import verify_public
+
+    signed: list[str] = []
+    sign = selectors.proofs.sign
+    monkeypatch.setattr(selectors.proofs, "sign", lambda doc, **kw: signed.append(doc["id"]) or sign(doc, **kw))
+    url = diploma["credentialStatus"][0]["statusListCredential"]
+    first = selectors.status_list_credential(url)
+    assert first is not None and selectors.status_list_credential(url) == first
+    assert verify_public(diploma).ok() and verify_public(diploma).ok()
+    assert signed.count(url) == 1  # the same state of the list is signed once, not per verification
+    valid_from = datetime.fromisoformat(first["validFrom"].replace("Z", "+00:00"))
+    assert (datetime.now(UTC) - valid_from).total_seconds() >= 59  # a verifier's slow clock is allowed for
+    certificate = Certificate.objects.get(number=diploma["id"].rsplit(":", 1)[-1])
+    issue.certificate_set_status(actor=actor_of("school"), certificate=certificate, status="revoked", reason="错发")
+    report = verify_public(diploma)
+    assert {c.name: c.outcome.value for c in report.checks}["revocation"] == "failed"
+    assert signed.count(url) == 2

@@ -616,7 +616,10 @@ def test_a_snapshots_figures_are_kept_until_it_is_rebuilt(tmp_path: Path, monkey
     build_snapshot(path, read=lambda table: _arrow(table).slice(0, 0), years=(2022, 2026))
     rebuilt = DuckDBEngine(path)
     try:
-        counted = {(v.code, v.year): v.numerator for v in compute(rebuilt, catalogue().values(), years=[2023, 2024, 2025, 2026])}
+        counted = {
+            (v.code, v.year): v.numerator
+            for v in compute(rebuilt, catalogue().values(), years=[2023, 2024, 2025, 2026])
+        }
     finally:
         rebuilt.close()
     assert not any(counted.values()) and any(v.numerator for v in first)

@@ -8,7 +8,7 @@
   `GONGJIANG_TASKS_HEARTBEAT_SECONDS|STALE_SECONDS|KEEP_DAYS|WORKER_IN_SERVE`, `GONGJIANG_IMPORT_ERRORS_KEEP_HOURS`,
   `GONGJIANG_IMPORTS_PER_HOUR`, `GONGJIANG_IDENTITY_CORRECTIONS_PER_HOUR`, `GONGJIANG_CREDENTIALS_HOST`,
   `GONGJIANG_STATUS_LIST_VALID_HOURS`, `GONGJIANG_ASSESSMENT_SAMPLING_DAYS`, `GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE`,
-  `GONGJIANG_TODAY` (pins the day, `core.clock`).
+  `GONGJIANG_CREDENTIALS_BATCH_PARTS`, `GONGJIANG_CREDENTIALS_BATCH_CHUNK`, `GONGJIANG_TODAY` (pins the day, `core.clock`).
 - Sign-in and transport security (block at the end): `GONGJIANG_HTTPS`, `GONGJIANG_SESSION_HOURS`,
   `GONGJIANG_SESSION_EXPIRE_AT_BROWSER_CLOSE`, `GONGJIANG_SSL_REDIRECT`, `GONGJIANG_HSTS_SECONDS`,
   `GONGJIANG_HSTS_INCLUDE_SUBDOMAINS`, `GONGJIANG_BEHIND_PROXY`, `GONGJIANG_CSP`,
@@ -154,9 +154,14 @@ GONGJIANG_ASSESSMENT_SAMPLING_DAYS = int(env_str("GONGJIANG_ASSESSMENT_SAMPLING_
 CREDENTIALS_HOST = env_str("GONGJIANG_CREDENTIALS_HOST")
 # How long a served status-list credential is valid: verifiers re-read it after that.
 STATUS_LIST_VALID_HOURS = int(env_str("GONGJIANG_STATUS_LIST_VALID_HOURS", "24"))
-# Public verification (page and API, ADR 0025): requests per client address and minute. Counted
-# in the cache of each server process, so with N workers a client gets up to N times this.
+# Public verification (page and API, ADR 0025): requests per client address and minute, counted in
+# the database (`core.throttle`, ADR 0034), so that all server processes share one allowance.
 CREDENTIALS_VERIFY_PER_MINUTE = int(env_str("GONGJIANG_CREDENTIALS_VERIFY_PER_MINUTE", "30"))
+# A school's batch of diplomas (ADR 0034) is split into up to this many parts, each a task that a
+# `gongjiang worker` process takes, so that as many workers issue it at once; a part has at least
+# one chunk, the certificates signed and saved in one transaction.
+CREDENTIALS_BATCH_PARTS = int(env_str("GONGJIANG_CREDENTIALS_BATCH_PARTS", "2"))
+CREDENTIALS_BATCH_CHUNK = int(env_str("GONGJIANG_CREDENTIALS_BATCH_CHUNK", "1000"))
 
 # -- background tasks (core/tasks.py, ADR 0021) --
 # Web imports are tasks done by `gongjiang worker` so the page can show their progress; with False

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
+        from gongjiang.core import throttle  # noqa: F401  (registers the clean-up of past windows)
         from gongjiang.core.bounds import check_bounds_on_save
 
         # Every row the platform saves is bounded first (ADR 0023); bulk writers check their own.

@@ -127,3 +127,20 @@ class TaskWorker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCount(models.Model):
+    """Requests counted for a key (a kind of request and a client) in one fixed window of time,
+    in the database so that every server process counts into the same row (`core.throttle`,
+    ADR 0034). Rows of past windows are deleted by the worker's clean-up."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="rate_count_one_per_window")]
+        indexes = [models.Index(fields=["window_start"], name="rate_count_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"

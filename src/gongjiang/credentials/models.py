@@ -357,6 +357,11 @@ class IssuingBatch(models.Model):
     state = models.CharField(_("状态"), max_length=16, choices=BatchState.choices, default=BatchState.QUEUED)
     total = models.PositiveIntegerField(_("总数"), default=0)
     done = models.PositiveIntegerField(_("已签发"), default=0)
+    # Split into parts (registration id modulo `parts`), each a task a worker process takes, so
+    # that several processes issue one batch; a part is added to `parts_finished` once, even if
+    # it is run again after its worker was killed, and the batch is done when all are.
+    parts = models.PositiveSmallIntegerField(_("分几部分"), default=1)
+    parts_finished = models.JSONField(default=list, blank=True)
     error = models.CharField(_("未完成原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -3,13 +3,12 @@ limit per client address, and the platform's registry as the TrustSource."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from gongjiang.core import throttle
 from gongjiang.credentials.trust import DatabaseTrust
 from gongjiang.credentials.vc.verify import Outcome, VerificationReport, verify_credential
 
@@ -22,15 +21,11 @@ def client_address(request: HttpRequest) -> str:
 
 
 def verify_allowed(request: HttpRequest) -> bool:
-    """Count this request against the client's allowance for the current minute."""
-    key = f"gj:verify:{client_address(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count afresh
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count <= settings.CREDENTIALS_VERIFY_PER_MINUTE
+    """Count this request against the client's allowance for the current minute, in the database,
+    so that every server process counts into the same allowance."""
+    return throttle.hit(
+        f"credentials.verify:{client_address(request)}", limit=settings.CREDENTIALS_VERIFY_PER_MINUTE, seconds=60
+    )
 
 
 def verify_public(document: dict[str, Any] | bytes | str) -> VerificationReport:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -169,21 +172,56 @@ def _list_slug(url: str) -> str | None:
     return url[len(prefix) :]
 
 
+# Signed status-list credentials, kept for a few minutes per list *state* in this process. The bits
+# are read from the database on every call, and a changed bit (a revocation, a suspension) is a new
+# state signed at once; an unchanged list is not signed again for every certificate verified (the
+# signature was most of a verification's time, and an unchanged document lets the verifier's cache
+# of checked list proofs answer). A kept one has most of its validity left.
+_SIGNED_LISTS: dict[tuple[bytes, str, int, str, str, int], tuple[float, dict[str, Any]]] = {}
+SIGNED_LIST_REUSE_SECONDS = 300
+
+
 def status_list_credential(url: str) -> dict[str, Any] | None:
-    """The signed status-list credential at `url`, as the site serves it now (signed afresh with a
-    short validity, so revocations show at once), or None when the URL is not one of ours."""
+    """The signed status-list credential at `url`, as the site serves it now (signed with a short
+    validity from the list's current bits, so revocations show at once), or None when the URL is not
+    one of ours."""
     slug = _list_slug(url)
-    status_list = StatusList.objects.select_related("issuer").filter(slug=slug).first() if slug else None
+    found = StatusList.objects.select_related("issuer__issuer_key").filter(slug=slug) if slug else None
+    status_list = found.first() if found is not None else None
     if status_list is None:
         return None
-    key = IssuerKey.objects.get(organisation=status_list.issuer)
+    key = status_list.issuer.issuer_key
+    hours = settings.STATUS_LIST_VALID_HOURS
+    # Everything the signed document is made from, but the time.
+    state = (
+        hashlib.sha256(bytes(status_list.bits)).digest(), status_list.purpose, status_list.size,
+        issuers.status_list_url(status_list.slug), issuers.verification_method(status_list.issuer, key), hours,
+    )  # fmt: skip
+    kept = _SIGNED_LISTS.get(state)
+    clock = time.monotonic()
+    if kept is not None and clock - kept[0] < min(SIGNED_LIST_REUSE_SECONDS, hours * 3600 / 4):
+        return copy.deepcopy(kept[1])
+    signed = _sign_status_list(status_list, key)
+    if len(_SIGNED_LISTS) > 1024:
+        _SIGNED_LISTS.clear()
+    _SIGNED_LISTS[state] = (clock, signed)
+    return copy.deepcopy(signed)
+
+
+# A status list is valid from a minute before it is signed: a verifier whose clock is a little
+# behind (or one that took its time before signing, within the same second) must not find it "not
+# yet valid" and so leave the status unchecked.
+STATUS_LIST_CLOCK_SKEW = dt.timedelta(minutes=1)
+
+
+def _sign_status_list(status_list: StatusList, key: IssuerKey) -> dict[str, Any]:
     now = timezone.now().replace(microsecond=0)
     unsigned = vc_status_list.status_list_credential(
         list_url=issuers.status_list_url(status_list.slug),
         issuer=issuers.issuer_did(status_list.issuer, key),
         purpose=status_list.purpose,
         bits=vc_status_list.Bitstring(status_list.size, data=bytes(status_list.bits)),
-        valid_from=now,
+        valid_from=now - STATUS_LIST_CLOCK_SKEW,
         valid_until=now + dt.timedelta(hours=settings.STATUS_LIST_VALID_HOURS),
     )
     return proofs.sign(

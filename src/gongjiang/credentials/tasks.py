@@ -1,4 +1,4 @@
-"""Background work of the credentials app: a school's batch of diplomas."""
+"""Background work of the credentials app: a school's batch of diplomas, one task a part."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Any
 from gongjiang.core.actors import Actor, on_behalf
 from gongjiang.core.scope import ActorKind
 from gongjiang.core.tasks import task
-from gongjiang.credentials import selectors
 from gongjiang.credentials.models import BatchState, IssuingBatch
-from gongjiang.credentials.services.certificates import batch_run
+from gongjiang.credentials.services.certificates import batch_run_part
 
 
 def _lost(args: dict[str, Any]) -> None:
@@ -25,6 +24,5 @@ def issue_diplomas(args: dict[str, Any]) -> dict[str, Any]:
     # the clerk's name.
     starter = Actor(kind=ActorKind.OPERATOR, username=str(args.get("user", ""))[:150], user_id=args.get("user_id"))
     actor = on_behalf(starter, "批量签发毕业证书")
-    registrations = list(selectors.graduates_without_diploma(actor=actor, school=batch.school))
-    batch = batch_run(actor=actor, batch=batch, registrations=registrations)
-    return {"state": batch.state, "done": batch.done, "total": batch.total}
+    batch = batch_run_part(actor=actor, batch=batch, part=int(args.get("part", 0)))
+    return {"state": batch.state, "done": batch.done, "total": batch.total, "part": args.get("part", 0)}

@@ -56,9 +56,14 @@ class DatabaseTrust:
 
     def __init__(self, bundle: BundleTrust | None = None) -> None:
         self.bundle = bundle or BundleTrust()
+        # One verification asks for the issuer's DID document for the proof and again for each
+        # status list; one instance serves one verification, so it reads the database once.
+        self._did_documents: dict[str, dict[str, Any] | None] = {}
 
     def did_document(self, did: str) -> dict[str, Any] | None:
-        return self.bundle.did_document(did) or selectors.did_document(did)
+        if did not in self._did_documents:
+            self._did_documents[did] = self.bundle.did_document(did) or selectors.did_document(did)
+        return self._did_documents[did]
 
     def status_list_credential(self, url: str) -> dict[str, Any] | None:
         return self.bundle.status_list_credential(url) or selectors.status_list_credential(url)

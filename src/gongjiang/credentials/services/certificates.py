@@ -14,8 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +42,7 @@ from gongjiang.credentials.models import (
     StatusList,
     StatusPurpose,
 )
-from gongjiang.credentials.selectors import equivalence_in_force, filing_covers
+from gongjiang.credentials.selectors import equivalence_in_force, filing_covers, graduates_without_diploma
 from gongjiang.credentials.vc import proofs
 from gongjiang.directory.models import Organisation, Person
 from gongjiang.refdata.models import Scheme
@@ -73,9 +76,16 @@ def issuer_key_ensure(*, actor: Actor, organisation: Organisation) -> IssuerKey:
     if existing is not None:
         return existing
     key = issuers.load_or_create_key(organisation)
-    with transaction.atomic():
-        row = IssuerKey.objects.create(organisation=organisation, public_key_multibase=key.public_multibase)
-        audit.record(actor=actor, action="issuer_key.create", entity=row, after=audit.snapshot(row), owner=organisation)
+    try:
+        with transaction.atomic():
+            row = IssuerKey.objects.create(organisation=organisation, public_key_multibase=key.public_multibase)
+            audit.record(
+                actor=actor, action="issuer_key.create", entity=row, after=audit.snapshot(row), owner=organisation
+            )
+    except IntegrityError:
+        # Another process (the other worker of a batch) made the row meanwhile, from the same key
+        # file: the file is created once (O_EXCL) and read by everyone after.
+        return IssuerKey.objects.get(organisation=organisation)
     return row
 
 
@@ -84,7 +94,12 @@ def _allocate(actor: Actor, issuer: Organisation, purpose: str, count: int) -> l
     Called inside the issuing transaction; the lists are locked until it ends."""
     slots: list[tuple[StatusList, int]] = []
     index_field = f"{purpose}_index"
-    open_lists = StatusList.objects.select_for_update().filter(issuer=issuer, purpose=purpose, used__lt=LIST_FILL)
+    # Lists another transaction holds are skipped, not waited for: two worker processes issuing
+    # for one school (a batch in parts) then fill different lists instead of taking turns, and a
+    # list is only ever counted and filled by the one transaction that holds it.
+    open_lists = StatusList.objects.select_for_update(skip_locked=True).filter(
+        issuer=issuer, purpose=purpose, used__lt=LIST_FILL
+    )
     for status_list in [*open_lists.order_by("created_at", "id"), None]:
         while len(slots) < count:
             if status_list is None:
@@ -350,7 +365,9 @@ def certificate_issue_diplomas(
     chunk: int = 1000,
 ) -> int:
     """The diplomas of many graduates, in chunks of `chunk` (each its own transaction, so a long
-    batch shows progress and a refusal stops it where it stands); returns how many were issued."""
+    batch shows progress and a refusal stops it where it stands); returns how many were issued.
+    `progress` is called inside each chunk's transaction, so what it writes commits with the
+    chunk's certificates or not at all."""
     require(actor, "credentials.certificate.issue", school)
     signer = _Signer.of(actor, school)
     done = 0
@@ -358,9 +375,9 @@ def certificate_issue_diplomas(
         part = registrations[start : start + chunk]
         with transaction.atomic():
             _issue(actor, signer, _diplomas_of(school, part), "certificate.issue")
-        done += len(part)
-        if progress is not None:
-            progress(done, len(registrations))
+            done += len(part)
+            if progress is not None:
+                progress(done, len(registrations))
     return done
 
 
@@ -507,38 +524,68 @@ def dual_link(*, actor: Actor, diploma: Certificate, skills: Sequence[Certificat
 # -- batches --------------------------------------------------------------------------------------
 
 
-def batch_start(*, actor: Actor, school: Organisation, total: int) -> IssuingBatch:
-    """Record a batch of the school's diplomas for the worker to issue (`credentials.tasks`)."""
+def batch_start(*, actor: Actor, school: Organisation, total: int, parts: int | None = None) -> IssuingBatch:
+    """Record a batch of the school's diplomas for the workers to issue (`credentials.tasks`): one
+    task for each part, up to `parts` (`CREDENTIALS_BATCH_PARTS` by default) and never more than
+    there are chunks, so that as many `gongjiang worker` processes issue it at once."""
     require(actor, "credentials.certificate.issue", school)
     if total <= 0:
         raise ValidationError({"batch": _("没有待签发毕业证书的毕业生。")})
     if IssuingBatch.objects.filter(school=school, state__in=[BatchState.QUEUED, BatchState.RUNNING]).exists():
         raise ValidationError({"batch": _("本校已有一批毕业证书正在签发，请等待其完成。")})
+    issuer_key_ensure(actor=actor, organisation=school)  # made once here, not by parts racing
+    chunks = -(-total // max(1, settings.CREDENTIALS_BATCH_CHUNK))
+    parts = max(1, min(parts or settings.CREDENTIALS_BATCH_PARTS, chunks, 64))
     with transaction.atomic():
-        batch = IssuingBatch.objects.create(school=school, total=total)
+        batch = IssuingBatch.objects.create(school=school, total=total, parts=parts)
         audit.record(actor=actor, action="batch.start", entity=batch, after=audit.snapshot(batch), owner=school)
-        tasks.enqueue(
-            "credentials.issue_diplomas",
-            {"batch": batch.pk, "user": actor.username, "user_id": actor.user_id},
-            max_attempts=1,
-        )
+        for part in range(parts):
+            # Attempts left after a killed worker: the part is run again and issues only what is
+            # still missing (each chunk commits with its progress; a diploma is one per graduate).
+            tasks.enqueue(
+                "credentials.issue_diplomas",
+                {"batch": batch.pk, "part": part, "user": actor.username, "user_id": actor.user_id},
+                reference=f"credentials.batch:{batch.pk}",
+                max_attempts=3,
+            )
     return batch
 
 
-def batch_run(*, actor: Actor, batch: IssuingBatch, registrations: Sequence[Registration]) -> IssuingBatch:
-    """Issue a batch's diplomas, its progress written after each chunk (each chunk commits)."""
-    IssuingBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING, total=len(registrations))
+def batch_run_part(*, actor: Actor, batch: IssuingBatch, part: int) -> IssuingBatch:
+    """Issue one part of a batch: the school's graduates still without a diploma whose
+    registration id is `part` modulo the batch's parts. Each chunk commits with its certificates
+    and the batch's progress, so a part run again after its worker was killed issues only what is
+    missing and counts nothing twice. The batch is done when every part has finished once."""
+    started = IssuingBatch.objects.filter(pk=batch.pk, state__in=[BatchState.QUEUED, BatchState.RUNNING])
+    if not started.update(state=BatchState.RUNNING):
+        batch.refresh_from_db()
+        return batch  # failed meanwhile (another part was refused): nothing more is issued
+    waiting = graduates_without_diploma(actor=actor, school=batch.school)
+    registrations = list(waiting.alias(part=Mod("id", batch.parts)).filter(part=part))
+    counted = 0
 
     def progress(done: int, total: int) -> None:
-        IssuingBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
+        nonlocal counted
+        IssuingBatch.objects.filter(pk=batch.pk).update(done=F("done") + (done - counted))
+        counted = done
 
     try:
-        certificate_issue_diplomas(actor=actor, school=batch.school, registrations=registrations, progress=progress)
+        certificate_issue_diplomas(
+            actor=actor, school=batch.school, registrations=registrations, progress=progress,
+            chunk=settings.CREDENTIALS_BATCH_CHUNK,
+        )  # fmt: skip
     except ValidationError as exc:
         IssuingBatch.objects.filter(pk=batch.pk).update(
             state=BatchState.FAILED, error="；".join(exc.messages)[:500], finished_at=timezone.now()
         )
     else:
-        IssuingBatch.objects.filter(pk=batch.pk).update(state=BatchState.DONE, finished_at=timezone.now())
+        with transaction.atomic():
+            locked = IssuingBatch.objects.select_for_update().get(pk=batch.pk)
+            if part not in locked.parts_finished:
+                locked.parts_finished = sorted([*locked.parts_finished, part])
+            if len(locked.parts_finished) >= locked.parts and locked.state == BatchState.RUNNING:
+                locked.state = BatchState.DONE
+                locked.finished_at = timezone.now()
+            locked.save(update_fields=["parts_finished", "state", "finished_at"])
     batch.refresh_from_db()
     return batch

@@ -61,6 +61,15 @@ _PROCESSED: OrderedDict[tuple[Any, ...], tuple[Any, Any, Any]] = OrderedDict()
 _PROCESSED_SIZE = 2048
 _PROCESSED_LOCK = threading.Lock()
 
+# Expanded IRIs, remembered across documents. Expansion asks pyld to expand each term, type and
+# identifier of a document against its active context (some 150 a certificate, a third of the
+# expansion's time), and most of the answers are the same for every certificate. Outside context
+# processing (no local context given) the answer depends only on the active context, which is
+# frozen once processed and not changed after, and on the arguments: so an answer is kept for the
+# frozen context object itself, held by the entry so that its id names it while the entry lives.
+_EXPANDED: dict[tuple[int, str, str | None, bool], tuple[Any, Any]] = {}
+_EXPANDED_SIZE = 50_000
+
 
 def _context_identity(local_ctx: Any) -> Any:
     """A key that stays true for ``local_ctx``: URLs by value, a scoped context from the fixed
@@ -111,6 +120,29 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                 _PROCESSED[key] = (loader, local_ctx, result)
                 if len(_PROCESSED) > _PROCESSED_SIZE:
                     _PROCESSED.popitem(last=False)
+        return result
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        if local_ctx is not None or defined is not None or not isinstance(active_ctx, frozendict):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        if not isinstance(value, str) or not isinstance(base, str | None):
+            return super()._expand_iri(active_ctx, value, base, vocab)
+        key = (id(active_ctx), value, base, bool(vocab))
+        hit = _EXPANDED.get(key)
+        if hit is not None and hit[0] is active_ctx:
+            return hit[1]
+        result = super()._expand_iri(active_ctx, value, base, vocab)
+        if len(_EXPANDED) >= _EXPANDED_SIZE:
+            _EXPANDED.clear()  # a bound, not an eviction policy: a batch refills it at once
+        _EXPANDED[key] = (active_ctx, result)
         return result
 
     @staticmethod
