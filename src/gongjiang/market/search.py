@@ -159,6 +159,7 @@ def newest_matches(
     while True:
         assert start is not None
         read = (today - start).days + 1
+        window: tuple[str, ...]
         if read > MAX_SLICE_DAYS:
             start, window = None, ()  # the rest of time
         else:
