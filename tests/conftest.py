@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import Client
 
@@ -69,6 +70,75 @@ def build_world() -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
+        build_world()
+
+
+# Where the world is copied for tests that commit data (`committed_world`): a schema of the test
+# database that Django's flush does not see.
+WORLD_COPY_SCHEMA = "test_world_copy"
+
+
+class WorldCopy:
+    """The session's world copied once, table by table, into a schema of the test database, and
+    put back before each test that commits data.
+
+    Transactional and live-server tests empty every table after themselves (Django's flush), so
+    each such test used to build the world again (reference data, the region, the personas'
+    passwords: seconds each). Putting the copied rows back is one transaction of plain
+    `INSERT … SELECT`: the same rows, ids included, as the session's world.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[str]] = {}
+
+    def take(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {WORLD_COPY_SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {WORLD_COPY_SCHEMA}")
+            for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+                # Generated columns (the postings' search vector) are computed again on insert.
+                cursor.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+                    " AND NOT attisdropped AND attgenerated = '' ORDER BY attnum",
+                    [connection.ops.quote_name(table)],
+                )
+                self.tables[table] = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+                quoted = connection.ops.quote_name(table)
+                cursor.execute(f"CREATE TABLE {WORLD_COPY_SCHEMA}.{quoted} AS SELECT * FROM {quoted}")
+
+    def restore(self) -> None:
+        quoted = [connection.ops.quote_name(table) for table in self.tables]
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Also what a flush left behind: content types and permissions made again after it.
+            cursor.execute(f"TRUNCATE {', '.join(quoted)}")
+            # Django's foreign keys are deferred to the commit, so the order of the tables is free.
+            for table, columns in zip(quoted, self.tables.values(), strict=True):
+                names = ", ".join(columns)
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {WORLD_COPY_SCHEMA}.{table}")
+        # The ids of the content types are the copy's again, not those made after the flush.
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def world_copy(django_db_setup: None, django_db_blocker: Any) -> WorldCopy | None:
+    """The world copied once for the tests that commit data (PostgreSQL; None elsewhere)."""
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return None
+        if not Organisation.objects.exists():
+            build_world()  # an earlier test that committed data has emptied the tables
+        copy = WorldCopy()
+        copy.take()
+        return copy
+
+
+@pytest.fixture
+def committed_world(transactional_db: None, world_copy: WorldCopy | None) -> None:
+    """The personas' world, committed, for a test that commits data (a live server, a worker in
+    another process): put back from the copy, or built again where there is none (SQLite)."""
+    if world_copy is not None:
+        world_copy.restore()
+    elif not Organisation.objects.exists():
         build_world()
 
 

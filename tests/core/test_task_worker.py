@@ -37,19 +37,17 @@ from gongjiang.insight import tasks as insight_tasks
 from gongjiang.registry import import_jobs, services
 from gongjiang.registry.models import Registration, SchoolProfile
 from gongjiang.registry.services.register import school_profile_update
-from tests.conftest import build_world, require_or_skip
+from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["姓名", "身份证号", "专业代码", "班级", "班级层次", "学习形式", "入学日期"]
 
 
 @pytest.fixture
-def committed(transactional_db: None) -> dict[str, Any]:
-    """The personas' region, committed (transactional tests empty the tables after each test),
-    and a school with a filed major its imports can use."""
+def committed(committed_world: None) -> dict[str, Any]:
+    """The personas' region, committed (`committed_world`), and a school with a filed major its
+    imports can use."""
     require_or_skip(connection.vendor == "postgresql", "the worker tests need DATABASE_URL set to PostgreSQL")
-    if not Organisation.objects.exists():
-        build_world()
     user = User.objects.get(username="school")
     school = user.memberships.get().organisation
     bureau = actor_for_user(User.objects.get(username="bureau"))

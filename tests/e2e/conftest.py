@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 
 from gongjiang.core import tasks
-from gongjiang.directory.models import Organisation
-from tests.conftest import build_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -50,13 +48,11 @@ def task_worker(transactional_db: None) -> Iterator[tasks.Worker]:
 
 
 @pytest.fixture
-def site(live_server: Any, transactional_db: None, settings: Any, task_worker: tasks.Worker) -> str:
+def site(live_server: Any, committed_world: None, settings: Any, task_worker: tasks.Worker) -> str:
     """A live server over the personas' region, with web imports done by a task worker as in
-    production. Transactional tests empty the tables after each test, so the region is rebuilt
-    when the previous test has wiped it."""
+    production. Transactional tests empty the tables after each test, so the region is put back
+    first (`committed_world`)."""
     settings.IMPORTS_IN_BACKGROUND = True
-    if not Organisation.objects.exists():
-        build_world()
     return str(live_server.url)
 
 

@@ -183,12 +183,22 @@ def matching(queryset: QuerySet[M], terms: list[str]) -> tuple[QuerySet[M], Text
     return queryset.filter(condition), None
 
 
-# A search with words reads its newest matches from the last few months first (the months are
-# lexemes of the search vector, see market migration 0008), then, if those held too few, from as
-# many months as should hold enough at the rate found, then from all time: a frequent word's
-# newest matches are all recent, and a rare word's few are cheap to read at once.
-FIRST_SLICE_MONTHS = 3
-MAX_SLICE_MONTHS = 24
+# A search with words reads its newest matches in slices of time, newest first, each slice older
+# than the last (market migrations 0008 and 0011 put the month and the day of publication in the
+# search vector): the first slice is the last FIRST_SLICE_DAYS days; each next one is sized from
+# the rate of matches found so far to hold what is still missing, with SLICE_MARGIN to spare, and
+# at most SLICE_GROWTH times the days already read; past MAX_SLICE_DAYS back, the rest of time at
+# once. A slice of up to DAY_LEXEMES days asks the word index for those days; a longer one for the
+# months it touches (the index checks every match of the word against each lexeme of the slice,
+# so many days would cost more than they save), its bounds then kept by the rows' dates. A
+# frequent word reads about as many rows as it keeps, whether the marketplace holds fifty thousand
+# postings or a million and spans three months or three years; a rare word's few matches cost a
+# few cheap index reads.
+FIRST_SLICE_DAYS = 2
+SLICE_MARGIN = 1.25
+SLICE_GROWTH = 32
+DAY_LEXEMES = 8
+MAX_SLICE_DAYS = 730
 
 
 def _whole(term: str) -> bool:
@@ -209,29 +219,54 @@ def newest_matches(
 ) -> list[tuple[Any, ...]]:
     """The newest `limit` postings of `queryset` that match `tsquery` (from `matching`) and carry
     every lexeme in `facts` (filters kept in the vector, see market migration 0008), newest first,
-    as `columns` followed by the rank (ts_rank) of each. PostgreSQL only."""
+    as `columns` followed by the rank (ts_rank) of each. PostgreSQL only.
+
+    Read slice by slice (FIRST_SLICE_DAYS): every slice holds only postings older than the one
+    before it, and each is read whole before the next, so the rows are those of one query over all
+    of time."""
     tsquery = TextQuery(tsquery) if isinstance(tsquery, str) else tsquery
-    now = now or timezone.now()
-    months: int | None = FIRST_SLICE_MONTHS
+    today = (now or timezone.now()).astimezone(dt.UTC).date()
+    rows: list[tuple[Any, ...]] = []
+    start: dt.date | None = today - dt.timedelta(days=FIRST_SLICE_DAYS - 1)
+    stop: dt.date | None = None
     while True:
-        within = _VectorSQL("@@", tsquery, months=_months(now, months) if months else (), facts=facts)
-        ranked = (
-            queryset.filter(within).annotate(search_rank=_VectorSQL("rank", tsquery)).order_by("-published_at", "-pk")
-        )
-        rows = list(ranked.values_list(*columns, "search_rank")[:limit])
-        if len(rows) >= limit or months is None:
+        assert start is not None
+        read = (today - start).days + 1
+        window: tuple[str, ...]
+        if read > MAX_SLICE_DAYS:
+            start, window = None, ()  # the rest of time
+        else:
+            # The first slice also takes tomorrow (UTC), for a posting stamped a moment ahead.
+            window = _window(start, stop or today + dt.timedelta(days=2))
+        within = _VectorSQL("@@", tsquery, days=window, facts=facts)
+        sliced = queryset.filter(within)
+        if start is not None:
+            # The slice's bounds as a range of the publication date too: they trim the months of
+            # a long slice, and a plan that walks the newest-first index stops at them.
+            sliced = sliced.filter(published_at__gte=_midnight(start))
+        if stop is not None:
+            sliced = sliced.filter(published_at__lt=_midnight(stop))
+        ranked = sliced.annotate(search_rank=_VectorSQL("rank", tsquery)).order_by("-published_at", "-pk")
+        rows += ranked.values_list(*columns, "search_rank")[: limit - len(rows)]
+        if len(rows) >= limit or start is None:
             return rows
-        # Too few: as many months as should hold enough at the rate found, with room to spare;
-        # past two years, or with nothing found yet, all of time.
-        wanted = math.ceil(months * limit / len(rows) * 1.5) if rows else None
-        months = wanted if wanted is not None and wanted <= MAX_SLICE_MONTHS else None
+        missing = limit - len(rows)
+        wanted = math.ceil(read * missing / len(rows) * SLICE_MARGIN) if rows else read * SLICE_GROWTH
+        start, stop = start - dt.timedelta(days=max(1, min(wanted, read * SLICE_GROWTH))), start
 
 
-def _months(now: dt.datetime, count: int) -> tuple[str, ...]:
-    """The `count` calendar months (UTC) up to `now`'s, as the search vector's month lexemes."""
-    utc = now.astimezone(dt.UTC)
-    serial = utc.year * 12 + utc.month - 1
-    return tuple(f"_m{(serial - n) // 12}{(serial - n) % 12 + 1:02d}" for n in range(count))
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _window(start: dt.date, stop: dt.date) -> tuple[str, ...]:
+    """The search vector's lexemes for the UTC days from `start` up to `stop` (not included): each
+    day (`_d20261208`) for up to DAY_LEXEMES days, else every month they touch (`_m202611`)."""
+    if (stop - start).days <= DAY_LEXEMES:
+        return tuple(f"_d{day:%Y%m%d}" for day in (start + dt.timedelta(days=n) for n in range((stop - start).days)))
+    last = stop - dt.timedelta(days=1)
+    serials = range(start.year * 12 + start.month - 1, last.year * 12 + last.month)
+    return tuple(f"_m{serial // 12}{serial % 12 + 1:02d}" for serial in serials)
 
 
 class _VectorSQL(Expression):
@@ -240,11 +275,9 @@ class _VectorSQL(Expression):
     column is qualified with the alias of the query it is compiled in, so the expression stays
     correct inside a subquery (where the table is U0, not market_posting)."""
 
-    def __init__(
-        self, operation: str, tsquery: TextQuery, months: Sequence[str] = (), facts: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, operation: str, tsquery: TextQuery, days: Sequence[str] = (), facts: Sequence[str] = ()) -> None:
         super().__init__(output_field=BooleanField() if operation == "@@" else FloatField())
-        self.operation, self.tsquery, self.months, self.facts = operation, tsquery, tuple(months), tuple(facts)
+        self.operation, self.tsquery, self.days, self.facts = operation, tsquery, tuple(days), tuple(facts)
 
     @property
     def conditional(self) -> bool:
@@ -264,11 +297,11 @@ class _VectorSQL(Expression):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.search_vector"
         query, params = self._query_sql()
-        if self.operation == "@@" and (self.months or self.facts):
+        if self.operation == "@@" and (self.days or self.facts):
             # These lexemes are not words: cast as they are, not parsed by a configuration.
             required = [_quote(f) for f in self.facts]
-            if self.months:
-                required.append("(" + " | ".join(_quote(m) for m in self.months) + ")")
+            if self.days:
+                required.append("(" + " | ".join(_quote(d) for d in self.days) + ")")
             return f"{column} @@ ({query} && %s::tsquery)", [*params, " & ".join(required)]
         if self.operation == "@@":
             return f"{column} @@ {query}", params
