@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from gongjiang.core.actors import Actor
 from gongjiang.directory.models import Organisation
 from gongjiang.registry import selectors, services
-from gongjiang.registry.models import Decision, MajorOffering, OfferingStatus, SchoolProfile
+from gongjiang.registry.models import Decision, MajorOffering, OfferingStatus, SchoolClass, SchoolProfile
+from gongjiang.registry.views import CLASSES_PER_PAGE
 from tests.registry.conftest import file_major
 
 
@@ -148,6 +151,25 @@ def test_class_rules(actor_of: Callable[[str], Actor], world: dict[str, Organisa
         make(name="北方重工焊接订单班")
     with pytest.raises(PermissionDenied):
         make(actor=actor_of("school2"))
+
+
+def test_the_classes_page_shows_a_school_with_many_classes_a_page_at_a_time(
+    actor_of: Callable[[str], Actor], world: dict[str, Organisation], client_for: Callable[[str], Any]
+) -> None:
+    school = world["school"]
+    file_major(actor_of, school, "school", "0106", ["intermediate"])
+    before = SchoolClass.objects.filter(school=school).count()
+    for n in range(CLASSES_PER_PAGE + 5 - before):
+        services.class_create(
+            actor=actor_of("school"), school=school, major_code="0106", name=f"焊接{n:03d}班",
+            class_level="intermediate", form="full_time", cohort_year=2025, planned_years=3,
+        )  # fmt: skip
+    client = client_for("school")
+    first = client.get("/registry/classes/").content.decode()
+    second = client.get("/registry/classes/?page=2").content.decode()
+    rows = re.compile(r"<tr><td>\d+</td>")
+    assert len(rows.findall(first)) == CLASSES_PER_PAGE and len(rows.findall(second)) == 5
+    assert "第 1 / 2 页" in first and "?page=2" in first
 
 
 def test_two_clerks_editing_the_school_facts_the_second_is_refused(

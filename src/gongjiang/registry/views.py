@@ -238,6 +238,9 @@ def majors(request: HttpRequest) -> HttpResponse:
     )
 
 
+CLASSES_PER_PAGE = 100
+
+
 @page_for(ActorKind.SCHOOL, organisation=True)
 def classes(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -271,7 +274,11 @@ def classes(request: HttpRequest) -> HttpResponse:
         "registry/classes.html",
         {
             "school": school,
-            "classes": selectors.class_list(actor=actor, school_id=school.pk),
+            # Paged: a school that has run for years holds thousands of classes, and one page of
+            # every class took seconds to render under load (benchmarks/README.md, run 6).
+            "page": CappedPaginator(selectors.class_list(actor=actor, school_id=school.pk), CLASSES_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "offerings": selectors.offering_list(actor=actor, school_id=school.pk).filter(status="filed"),
             "levels": ClassLevel.choices,
             "forms": StudyForm.choices,
