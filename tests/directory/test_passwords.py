@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from gongjiang.core.actors import system_actor
 from gongjiang.directory import services
 from gongjiang.directory.models import User
-from tests.test_cli import run
+from tests.test_cli import run_process as run
 
 
 @pytest.mark.django_db

@@ -275,9 +275,12 @@ class _VectorSQL(Expression):
     column is qualified with the alias of the query it is compiled in, so the expression stays
     correct inside a subquery (where the table is U0, not market_posting)."""
 
-    def __init__(self, operation: str, tsquery: TextQuery, days: Sequence[str] = (), facts: Sequence[str] = ()) -> None:
+    def __init__(
+        self, operation: str, tsquery: TextQuery | str, days: Sequence[str] = (), facts: Sequence[str] = ()
+    ) -> None:
         super().__init__(output_field=BooleanField() if operation == "@@" else FloatField())
-        self.operation, self.tsquery, self.days, self.facts = operation, tsquery, tuple(days), tuple(facts)
+        self.operation, self.days, self.facts = operation, tuple(days), tuple(facts)
+        self.tsquery = TextQuery(tsquery) if isinstance(tsquery, str) else tsquery
 
     @property
     def conditional(self) -> bool:
