@@ -5,6 +5,7 @@ reaches the matching learner's inbox, and the learner applies."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -99,7 +100,13 @@ def test_the_posting_form_picks_region_and_industry_by_name(page: Any, site: str
     page.locator("[data-testid=chosen-industry_code]", has_text="金属加工机械制造").wait_for()
     form.locator("input[name=deadline]").fill((clock.today() + dt.timedelta(days=20)).isoformat())
     form.locator("button[type=submit]").click()
-    page.wait_for_url(f"{site}/market/mine/#main")
+    page.wait_for_url(re.compile(r"/market/mine/#(main|posting-form)$"))
+    if page.url.endswith("#posting-form"):
+        # The title's occupation was coded with too little confidence to keep unasked (issue 22):
+        # the code is filled in and the publisher confirms it by sending the form again.
+        page.locator("[data-testid=occupation-confirm]").wait_for()
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(f"{site}/market/mine/#main")
     posting = Posting.objects.get(title="金属加工设备装配工")
     assert (posting.region_code, posting.industry_code) == ("150203", "342")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shlex
@@ -62,6 +63,14 @@ def demo(
     _migrate()
     if sqlite is None:
         call_command("flush", interactive=False, verbosity=0)
+        # Flushing empties the tables the migrations seeded too: the national assessment rules
+        # (申报条件, the levels medals confer), which the demo's plans need. Seed them again with
+        # the migration's own function, as a fresh SQLite file gets them.
+        from django.apps import apps
+
+        importlib.import_module("gongjiang.assessment.migrations.0002_national_eligibility_and_award_rules").seed(
+            apps, None
+        )
     steps.step("载入参考数据")
     _load_builtin_refdata()
 
