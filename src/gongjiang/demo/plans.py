@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Substr
 
 from gongjiang.assessment import services as assessment
 from gongjiang.assessment.models import AssessmentPlan, SignUp, SignUpResult
@@ -90,12 +91,15 @@ def _class_for(
 
 def _outsiders(rng: random.Random, count: int, year: int) -> list[Person]:
     """Adults of the region in no school: people who sign up on their own, with years in the trade."""
-    people = (
+    # Born 26 years or more ago (the birth year is digits 7-10 of the number), chosen in the
+    # database: at larger scales the first few hundred people are all young graduates.
+    adults = list(
         Person.objects.exclude(registrations__status=RegistrationStatus.ENROLLED)
         .filter(account__isnull=True)
-        .order_by("pk")
+        .annotate(born=Substr("id_number", 7, 4))
+        .filter(born__lte=str(year - 26), born__gte="1940")
+        .order_by("pk")[:400]
     )
-    adults = [p for p in people[:400] if p.id_number[6:10].isdigit() and int(p.id_number[6:10]) <= year - 26]
     return rng.sample(adults, min(count, len(adults)))
 
 
